@@ -1,0 +1,66 @@
+//! `demo`, `doctor`, `man` and the short guide shown before the app exists.
+
+use super::output::Progress;
+use crate::store::Store;
+use anyhow::Result;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub fn guide(db: Option<PathBuf>, out: &mut impl Write) -> Result<()> {
+    let path = super::db_path(db)?;
+    writeln!(out, "teren — field notebook for local animators\n")?;
+    writeln!(out, "Database: {}", path.display())?;
+    writeln!(out, "\nTo start:")?;
+    writeln!(out, "  teren demo                       fill the database with demo data")?;
+    writeln!(out, "  teren participant list --search lodz")?;
+    writeln!(out, "  teren participant add --name \"Anna Nowak\" --category OPS --place Dobiegniew")?;
+    writeln!(out, "  teren meeting add --type group --place Ługi --with \"Anna Kowalska\" --hours 2")?;
+    writeln!(out, "  teren --help                     every command")?;
+    Ok(())
+}
+
+pub fn man(out: &mut impl Write) -> Result<()> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(super::Cli::command()).render(out)?;
+    Ok(())
+}
+
+pub fn demo(store: &Store, participants: usize, seed: u64, out: &mut impl Write) -> Result<()> {
+    let mut bar = Progress::new("demo");
+    let sum = crate::demo::generate(store, participants, seed, &mut |d, t| bar.update(d, t))?;
+    bar.finish();
+    writeln!(
+        out,
+        "demo: {} people, {} organisations, {} meetings, {} follow-ups, {} resources, {} needs, {} partnerships, {} relations",
+        sum.people,
+        sum.organisations,
+        sum.meetings,
+        sum.followups,
+        sum.resources,
+        sum.needs,
+        sum.partnerships,
+        sum.relations
+    )?;
+    Ok(())
+}
+
+pub fn doctor(store: &Store, rebuild: bool, out: &mut impl Write) -> Result<()> {
+    if rebuild {
+        let n = store.rebuild()?;
+        writeln!(out, "rebuilt the tables from {n} ops")?;
+    }
+    let (ops, pending) = store.log_len()?;
+    writeln!(out, "database: {}", store.path().display())?;
+    writeln!(out, "office: {} (replica {})", store.office()?, store.replica())?;
+    writeln!(out, "ops: {ops} in the log, {pending} waiting for predecessors")?;
+    let problems = store.verify()?;
+    if problems.is_empty() {
+        writeln!(out, "ok: the tables agree with the log")?;
+        Ok(())
+    } else {
+        for p in &problems {
+            writeln!(out, "problem: {p}")?;
+        }
+        anyhow::bail!("{} problems found; run `teren doctor --rebuild`", problems.len())
+    }
+}

@@ -1,0 +1,145 @@
+//! The command line of DESIGN.md §8: clap definitions and one module per command
+//! group. Doc comments here are the help text, the man page and the completions.
+
+mod entities;
+mod misc;
+pub mod output;
+
+use crate::i18n::Lang;
+use crate::store::Store;
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// teren — field notebook for local animators: participants, meetings, the local
+/// resource map and partnerships, synced between offices by bundle files.
+#[derive(Parser, Debug)]
+#[command(name = "teren", version, about, long_about = None, after_help = "Run without a command to open the app.")]
+pub struct Cli {
+    /// Database file (default: teren.redb in the user's data directory).
+    #[arg(long, global = true, env = "TEREN_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Interface language: pl (default) or en.
+    #[arg(long, global = true, value_name = "pl|en", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+fn parse_lang(s: &str) -> std::result::Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("'{s}' is not a language; use pl or en"))
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Fill the database with realistic Polish demo data.
+    Demo {
+        /// How many participants (people and organisations).
+        #[arg(long, default_value_t = 300)]
+        participants: usize,
+        /// Seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// People and organisations.
+    #[command(subcommand)]
+    Participant(entities::ParticipantCmd),
+    /// Meetings, visits and other activities.
+    #[command(subcommand)]
+    Meeting(entities::MeetingCmd),
+    /// Open follow-ups of all meetings, by due date.
+    Followups {
+        /// Include the ones already done.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A follow-up: mark done or undo.
+    #[command(subcommand)]
+    Followup(entities::FollowupCmd),
+    /// The local resource map (mapa zasobów).
+    #[command(subcommand)]
+    Resource(entities::ResourceCmd),
+    /// Needs found by a diagnosis.
+    #[command(subcommand)]
+    Need(entities::NeedCmd),
+    /// Local partnerships.
+    #[command(subcommand)]
+    Partnership(entities::PartnershipCmd),
+    /// Typed links between participants.
+    #[command(subcommand)]
+    Relation(entities::RelationCmd),
+    /// Print the whole database.
+    Dump {
+        /// Canonical JSON (sorted, no local-only data).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the database; --rebuild remakes every table from the operation log.
+    Doctor {
+        #[arg(long)]
+        rebuild: bool,
+    },
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `--json` and the usual filters of list commands.
+#[derive(Args, Debug, Default)]
+pub struct ListArgs {
+    /// Print JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+    /// Include deleted records.
+    #[arg(long)]
+    pub deleted: bool,
+}
+
+/// Where the database is: --db, TEREN_DB, or the user's data directory.
+pub fn db_path(cli_db: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = cli_db {
+        return Ok(p);
+    }
+    let dirs = directories::ProjectDirs::from("pl", "teren", "teren")
+        .context("cannot find the user's data directory; give the database with --db PATH or TEREN_DB")?;
+    Ok(dirs.data_dir().join("teren.redb"))
+}
+
+/// Open the database for a command.
+pub fn open(cli_db: Option<PathBuf>) -> Result<Store> {
+    let path = db_path(cli_db)?;
+    Ok(Store::open(&path)?)
+}
+
+/// Run a parsed command line. `None` (no subcommand) is handled by the caller.
+pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
+    let lang = cli.lang.unwrap_or_default();
+    let Some(command) = cli.command else {
+        return misc::guide(cli.db, out);
+    };
+    match command {
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "teren", out);
+            Ok(())
+        }
+        Command::Man => misc::man(out),
+        Command::Demo { participants, seed } => misc::demo(&open(cli.db)?, participants, seed, out),
+        Command::Participant(c) => entities::participant(&open(cli.db)?, c, lang, out),
+        Command::Meeting(c) => entities::meeting(&open(cli.db)?, c, lang, out),
+        Command::Followups { all, json } => entities::followups(&open(cli.db)?, all, json, out),
+        Command::Followup(c) => entities::followup(&open(cli.db)?, c, out),
+        Command::Resource(c) => entities::resource(&open(cli.db)?, c, lang, out),
+        Command::Need(c) => entities::need(&open(cli.db)?, c, lang, out),
+        Command::Partnership(c) => entities::partnership(&open(cli.db)?, c, lang, out),
+        Command::Relation(c) => entities::relation(&open(cli.db)?, c, lang, out),
+        Command::Dump { json: _ } => output::json(out, &crate::dump::dump(&open(cli.db)?)?).map_err(Into::into),
+        Command::Doctor { rebuild } => misc::doctor(&open(cli.db)?, rebuild, out),
+    }
+}

@@ -1,0 +1,244 @@
+//! Records as JSON, under the field names of DESIGN.md §8, and the canonical dump.
+//!
+//! `dump` is sorted and holds no local-only data (no replica ids, clocks or indexes),
+//! so two replicas that have exchanged everything print the same bytes.
+
+use crate::model::{Entity, FollowUp, Id, Meeting, Need, Participant, Partnership, Relation, Resource};
+use crate::store::{Result, Store};
+use crate::sync::Doc;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+/// Names of participants by id, to show organisations and attendees by name.
+pub type Names = HashMap<Id, String>;
+
+pub fn participant_names(store: &Store) -> Result<Names> {
+    Ok(store.docs(Entity::Participant)?.into_iter().map(|(id, d)| (id, Participant::from_doc(id, &d).name)).collect())
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> Value {
+    v.as_ref().map_or(Value::Null, |x| Value::String(x.to_string()))
+}
+
+fn conflicts(doc: &Doc) -> Value {
+    let mut m = Map::new();
+    for (field, values) in doc.conflicts() {
+        m.insert(field.to_string(), values.iter().map(|(_, v)| v.to_json()).collect());
+    }
+    Value::Object(m)
+}
+
+/// Common keys of every record: id, and the tombstone and conflicts when present.
+fn finish(mut obj: Map<String, Value>, id: Id, doc: &Doc) -> Value {
+    obj.insert("id".into(), id.to_string().into());
+    if doc.is_deleted() {
+        obj.insert("deleted".into(), true.into());
+    }
+    if doc.erased {
+        obj.insert("erased".into(), true.into());
+    }
+    if !doc.conflicts().is_empty() {
+        obj.insert("conflicts".into(), conflicts(doc));
+    }
+    Value::Object(obj)
+}
+
+fn into_map(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+pub fn participant_json(p: &Participant, doc: &Doc, names: &Names) -> Value {
+    let memberships: Vec<Value> = p
+        .memberships
+        .iter()
+        .map(|m| json!({"org": m.org.to_string(), "org_name": names.get(&m.org), "role": m.role}))
+        .collect();
+    let org = p.memberships.first().and_then(|m| names.get(&m.org)).cloned();
+    finish(
+        into_map(json!({
+            "kind": p.kind.code(),
+            "name": p.name,
+            "category": p.category.code(),
+            "org": org,
+            "gmina": p.gmina,
+            "place": p.place,
+            "phone": p.phone,
+            "email": p.email,
+            "note": p.note,
+            "tags": p.tags,
+            "memberships": memberships,
+        })),
+        p.id,
+        doc,
+    )
+}
+
+pub fn followup_json(f: &FollowUp) -> Value {
+    json!({
+        "id": f.id.to_string(),
+        "meeting": f.meeting.map(|m| m.to_string()),
+        "text": f.text,
+        "due": opt(&f.due),
+        "done": f.done,
+        "owner": f.owner.map(|o| o.to_string()),
+    })
+}
+
+pub fn meeting_json(m: &Meeting, doc: &Doc, followups: &[&FollowUp], names: &Names) -> Value {
+    let attendees: Vec<Value> =
+        m.attendees.iter().map(|a| json!({"id": a.to_string(), "name": names.get(a)})).collect();
+    finish(
+        into_map(json!({
+            "type": m.kind.code(),
+            "date": opt(&m.date),
+            "time": m.time.map(|t| t.format("%H:%M").to_string()),
+            "hours": m.hours,
+            "gmina": m.gmina,
+            "place": m.place,
+            "title": m.title,
+            "attendees": attendees,
+            "note": m.note,
+            "followups": followups.iter().map(|f| followup_json(f)).collect::<Vec<_>>(),
+            "partnership": m.partnership.map(|p| p.to_string()),
+            "needs": m.needs.iter().map(Id::to_string).collect::<Vec<_>>(),
+        })),
+        m.id,
+        doc,
+    )
+}
+
+pub fn resource_json(r: &Resource, doc: &Doc, names: &Names) -> Value {
+    finish(
+        into_map(json!({
+            "category": r.category.code(),
+            "name": r.name,
+            "description": r.description,
+            "gmina": r.gmina,
+            "place": r.place,
+            "contact": r.contact.map(|c| c.to_string()),
+            "contact_name": r.contact.and_then(|c| names.get(&c)),
+            "tags": r.tags,
+            "lat": r.lat,
+            "lon": r.lon,
+        })),
+        r.id,
+        doc,
+    )
+}
+
+pub fn need_json(n: &Need, doc: &Doc) -> Value {
+    finish(
+        into_map(json!({
+            "description": n.description,
+            "category": n.category.map(|c| c.code()),
+            "gmina": n.gmina,
+            "place": n.place,
+            "status": n.status.code(),
+            "resources": n.resources.iter().map(Id::to_string).collect::<Vec<_>>(),
+            "meeting": n.meeting.map(|m| m.to_string()),
+        })),
+        n.id,
+        doc,
+    )
+}
+
+pub fn partnership_json(p: &Partnership, doc: &Doc, names: &Names) -> Value {
+    let members: Vec<Value> = p
+        .members
+        .iter()
+        .map(|m| {
+            json!({"participant": m.participant.to_string(), "name": names.get(&m.participant),
+                   "role": m.role, "joined": opt(&m.joined)})
+        })
+        .collect();
+    finish(
+        into_map(json!({
+            "name": p.name,
+            "leader": p.leader.map(|l| l.to_string()),
+            "leader_name": p.leader.and_then(|l| names.get(&l)),
+            "members": members,
+            "started": opt(&p.started),
+            "meeting": p.meeting.map(|m| m.to_string()),
+            "status": p.status.code(),
+            "goals": p.goals,
+        })),
+        p.id,
+        doc,
+    )
+}
+
+pub fn relation_json(r: &Relation, doc: &Doc, names: &Names) -> Value {
+    finish(
+        into_map(json!({
+            "from": r.from.map(|x| x.to_string()),
+            "from_name": r.from.and_then(|x| names.get(&x)),
+            "to": r.to.map(|x| x.to_string()),
+            "to_name": r.to.and_then(|x| names.get(&x)),
+            "type": r.kind.code(),
+            "since": opt(&r.since),
+            "until": opt(&r.until),
+        })),
+        r.id,
+        doc,
+    )
+}
+
+/// Follow-ups grouped by meeting.
+pub fn followups_by_meeting(store: &Store) -> Result<HashMap<Id, Vec<FollowUp>>> {
+    let mut by: HashMap<Id, Vec<FollowUp>> = HashMap::new();
+    for (id, d) in store.docs(Entity::FollowUp)? {
+        let f = FollowUp::from_doc(id, &d);
+        if f.deleted {
+            continue;
+        }
+        if let Some(m) = f.meeting {
+            by.entry(m).or_default().push(f);
+        }
+    }
+    for v in by.values_mut() {
+        v.sort_by(|a, b| (a.due, &a.text, a.id).cmp(&(b.due, &b.text, b.id)));
+    }
+    Ok(by)
+}
+
+/// JSON of every record of one entity, in id order. Deleted ones are left out unless
+/// `with_deleted`.
+pub fn entity_json(store: &Store, entity: Entity, names: &Names, with_deleted: bool) -> Result<Vec<Value>> {
+    let fups = if entity == Entity::Meeting { followups_by_meeting(store)? } else { HashMap::new() };
+    let mut out = Vec::new();
+    for (id, doc) in store.docs(entity)? {
+        if doc.is_deleted() && !with_deleted {
+            continue;
+        }
+        out.push(match entity {
+            Entity::Participant => participant_json(&Participant::from_doc(id, &doc), &doc, names),
+            Entity::Meeting => {
+                let f: Vec<&FollowUp> = fups.get(&id).map(|v| v.iter().collect()).unwrap_or_default();
+                meeting_json(&Meeting::from_doc(id, &doc), &doc, &f, names)
+            }
+            Entity::FollowUp => followup_json(&FollowUp::from_doc(id, &doc)),
+            Entity::Resource => resource_json(&Resource::from_doc(id, &doc), &doc, names),
+            Entity::Need => need_json(&Need::from_doc(id, &doc), &doc),
+            Entity::Partnership => partnership_json(&Partnership::from_doc(id, &doc), &doc, names),
+            Entity::Relation => relation_json(&Relation::from_doc(id, &doc), &doc, names),
+        });
+    }
+    Ok(out)
+}
+
+/// Everything, canonical: one key per entity, records in id order, deleted ones
+/// included and marked.
+pub fn dump(store: &Store) -> Result<Value> {
+    let names = participant_names(store)?;
+    let mut m = Map::new();
+    for e in Entity::ALL {
+        if e == Entity::FollowUp {
+            continue; // inside their meetings
+        }
+        m.insert(e.plural().to_string(), Value::Array(entity_json(store, e, &names, true)?));
+    }
+    Ok(Value::Object(m))
+}

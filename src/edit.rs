@@ -1,0 +1,517 @@
+//! Validated, reference-resolving changes to records: the one way the command line and
+//! the app change data.
+//!
+//! Callers give fields as `(name, raw text)` pairs — the names of DESIGN.md §8, the
+//! same as `--set FIELD=VALUE` — and get either a committed change or an error that
+//! names the field and says what is expected. Nothing is written unless every field
+//! is valid.
+
+use crate::model::{
+    Category, Entity, Id, Kind, MeetingType, NeedStatus, Participant, PartnershipStatus, RelationType,
+    ResourceCategory, validate,
+};
+use crate::search::fold;
+use crate::store::{Draft, Store, StoreError};
+use crate::sync::{Change, Doc, Value};
+
+/// Why an edit was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EditError {
+    #[error("{field}: {msg}")]
+    Invalid { field: String, msg: String },
+    #[error("unknown field '{field}' for a {entity}; fields: {accepted}")]
+    UnknownField { entity: &'static str, field: String, accepted: String },
+    #[error("a {entity} needs {field}")]
+    Missing { entity: &'static str, field: &'static str },
+    #[error("no {entity} matches '{query}'")]
+    NotFound { entity: &'static str, query: String },
+    #[error("'{query}' matches {n} {entities}: {list}; give the id instead", n = .candidates.len(), list = .candidates.join(", "))]
+    Ambiguous { entities: &'static str, query: String, candidates: Vec<String> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T> = std::result::Result<T, EditError>;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Ty {
+    Name,
+    Text,
+    Note,
+    Kind,
+    Category,
+    MeetingType,
+    ResourceCategory,
+    NeedStatus,
+    PartnershipStatus,
+    RelationType,
+    Date,
+    Time,
+    Hours,
+    Phone,
+    Email,
+    Bool,
+    Lat,
+    Lon,
+    Ref(Entity),
+    RefSet(Entity),
+    Tags,
+    Orgs,
+}
+
+fn spec(entity: Entity) -> &'static [(&'static str, Ty)] {
+    use Ty::*;
+    match entity {
+        Entity::Participant => &[
+            ("kind", Kind),
+            ("name", Name),
+            ("category", Category),
+            ("org", Orgs),
+            ("gmina", Text),
+            ("place", Text),
+            ("phone", Phone),
+            ("email", Email),
+            ("note", Note),
+            ("tags", Tags),
+        ],
+        Entity::Meeting => &[
+            ("type", MeetingType),
+            ("date", Date),
+            ("time", Time),
+            ("hours", Hours),
+            ("gmina", Text),
+            ("place", Text),
+            ("title", Text),
+            ("attendees", RefSet(Entity::Participant)),
+            ("note", Note),
+            ("partnership", Ref(Entity::Partnership)),
+            ("needs", RefSet(Entity::Need)),
+        ],
+        Entity::FollowUp => &[
+            ("meeting", Ref(Entity::Meeting)),
+            ("text", Name),
+            ("due", Date),
+            ("done", Bool),
+            ("owner", Ref(Entity::Participant)),
+        ],
+        Entity::Resource => &[
+            ("category", ResourceCategory),
+            ("name", Name),
+            ("description", Note),
+            ("gmina", Text),
+            ("place", Text),
+            ("contact", Ref(Entity::Participant)),
+            ("tags", Tags),
+            ("lat", Lat),
+            ("lon", Lon),
+        ],
+        Entity::Need => &[
+            ("description", Note),
+            ("category", ResourceCategory),
+            ("gmina", Text),
+            ("place", Text),
+            ("status", NeedStatus),
+            ("resources", RefSet(Entity::Resource)),
+            ("meeting", Ref(Entity::Meeting)),
+        ],
+        Entity::Partnership => &[
+            ("name", Name),
+            ("leader", Ref(Entity::Participant)),
+            ("members", RefSet(Entity::Participant)),
+            ("started", Date),
+            ("meeting", Ref(Entity::Meeting)),
+            ("status", PartnershipStatus),
+            ("goals", Note),
+        ],
+        Entity::Relation => &[
+            ("from", Ref(Entity::Participant)),
+            ("to", Ref(Entity::Participant)),
+            ("type", RelationType),
+            ("since", Date),
+            ("until", Date),
+        ],
+    }
+}
+
+fn required(entity: Entity) -> &'static [&'static str] {
+    match entity {
+        Entity::Participant => &["name"],
+        Entity::Meeting => &["type", "date"],
+        Entity::FollowUp => &["text"],
+        Entity::Resource => &["name", "category"],
+        Entity::Need => &["description"],
+        Entity::Partnership => &["name"],
+        Entity::Relation => &["from", "to", "type"],
+    }
+}
+
+/// The field names an entity accepts, for help and error messages.
+pub fn field_names(entity: Entity) -> Vec<&'static str> {
+    spec(entity).iter().map(|(n, _)| *n).collect()
+}
+
+fn invalid(field: &str, msg: impl ToString) -> EditError {
+    EditError::Invalid { field: field.to_string(), msg: msg.to_string() }
+}
+
+/// The name a record is known by in lists and messages.
+pub fn display_name(entity: Entity, id: Id, doc: &Doc) -> String {
+    let s = match entity {
+        Entity::Meeting => doc
+            .string("title")
+            .or_else(|| Some(format!("{} {}", doc.str("date").unwrap_or(""), doc.str("place").unwrap_or("")))),
+        Entity::Need => doc.string("description"),
+        Entity::FollowUp => doc.string("text"),
+        Entity::Relation => doc.string("type"),
+        _ => doc.string("name"),
+    };
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| id.short())
+}
+
+/// Find one live record by id prefix (4+ hex digits) or by its unique name.
+pub fn resolve(store: &Store, entity: Entity, query: &str) -> Result<Id> {
+    let q = query.trim();
+    let not_found = || EditError::NotFound { entity: entity.singular(), query: q.to_string() };
+    if q.is_empty() {
+        return Err(not_found());
+    }
+    if q.len() >= 4 && q.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        let ids = store.ids_with_prefix(entity, q)?;
+        match ids.len() {
+            1 => return Ok(ids[0]),
+            0 => {}
+            _ => {
+                return Err(EditError::Ambiguous {
+                    entities: entity.plural(),
+                    query: q.to_string(),
+                    candidates: ids.iter().take(8).map(Id::short).collect(),
+                });
+            }
+        }
+    }
+    let fq = fold(q);
+    let mut hits = Vec::new();
+    for (id, doc) in store.docs(entity)? {
+        if doc.is_deleted() {
+            continue;
+        }
+        if fold(&display_name(entity, id, &doc)) == fq {
+            hits.push((id, doc));
+        }
+    }
+    match hits.len() {
+        0 => Err(not_found()),
+        1 => Ok(hits[0].0),
+        _ => Err(EditError::Ambiguous {
+            entities: entity.plural(),
+            query: q.to_string(),
+            candidates: hits
+                .iter()
+                .take(8)
+                .map(|(id, d)| {
+                    let place = d.str("place").map(|p| format!(", {p}")).unwrap_or_default();
+                    format!("{} ({}{place})", id.short(), display_name(entity, *id, d))
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// What the fields of an edit say about the record, for fields that depend on others.
+struct Ctx {
+    category: Option<Category>,
+    gmina: Option<String>,
+    place: Option<String>,
+}
+
+/// The changes (and any records to create alongside, such as a new organisation named
+/// in `org`) for one field of one record.
+#[allow(clippy::too_many_arguments)]
+fn field_changes(
+    store: &Store,
+    entity: Entity,
+    record: Id,
+    current: Option<&Doc>,
+    ctx: &Ctx,
+    field: &str,
+    raw: &str,
+    extra: &mut Vec<Draft>,
+) -> Result<Vec<Change>> {
+    let ty =
+        spec(entity).iter().find(|(n, _)| *n == field).map(|(_, t)| *t).ok_or_else(|| EditError::UnknownField {
+            entity: entity.singular(),
+            field: field.to_string(),
+            accepted: field_names(entity).join(", "),
+        })?;
+    let v = raw.trim();
+    let opt = |s: Option<String>| Value::from(s);
+    let code = |r: std::result::Result<&'static str, crate::model::UnknownCode>| {
+        r.map(|c| vec![Change::set(field, c)]).map_err(|e| invalid(field, e))
+    };
+    let empty = v.is_empty();
+    Ok(match ty {
+        Ty::Name => vec![Change::set(field, validate::name(v).map_err(|e| invalid(field, e))?)],
+        Ty::Text => vec![Change::set(field, opt(validate::text(v)))],
+        Ty::Note => vec![Change::write(field, opt(validate::text(raw)))],
+        Ty::Kind => return code(Kind::parse(v).map(Kind::code)),
+        Ty::Category => return code(Category::parse(v).map(Category::code)),
+        Ty::MeetingType => return code(MeetingType::parse(v).map(MeetingType::code)),
+        Ty::ResourceCategory if empty => vec![Change::set(field, Value::Null)],
+        Ty::ResourceCategory => return code(ResourceCategory::parse(v).map(ResourceCategory::code)),
+        Ty::NeedStatus => return code(NeedStatus::parse(v).map(NeedStatus::code)),
+        Ty::PartnershipStatus => return code(PartnershipStatus::parse(v).map(PartnershipStatus::code)),
+        Ty::RelationType => return code(RelationType::parse(v).map(RelationType::code)),
+        _ if empty => vec![Change::set(field, Value::Null)],
+        Ty::Date => vec![Change::set(field, validate::date(v).map_err(|e| invalid(field, e))?.to_string())],
+        Ty::Time => {
+            vec![Change::set(field, validate::time(v).map_err(|e| invalid(field, e))?.format("%H:%M").to_string())]
+        }
+        Ty::Hours => vec![Change::set(field, validate::hours(v).map_err(|e| invalid(field, e))?)],
+        Ty::Phone => vec![Change::set(field, validate::phone(v).map_err(|e| invalid(field, e))?)],
+        Ty::Email => vec![Change::set(field, validate::email(v).map_err(|e| invalid(field, e))?)],
+        Ty::Lat => vec![Change::set(field, validate::coordinate(v, "latitude", 90.0).map_err(|e| invalid(field, e))?)],
+        Ty::Lon => {
+            vec![Change::set(field, validate::coordinate(v, "longitude", 180.0).map_err(|e| invalid(field, e))?)]
+        }
+        Ty::Bool => {
+            let b = match fold(v).as_str() {
+                "true" | "yes" | "tak" | "1" | "done" | "x" => true,
+                "false" | "no" | "nie" | "0" | "" => false,
+                _ => return Err(invalid(field, format!("'{v}' is not yes/no (tak/nie)"))),
+            };
+            vec![Change::set(field, b)]
+        }
+        Ty::Ref(target) => vec![Change::set(field, resolve(store, target, v)?.to_string())],
+        Ty::RefSet(target) => {
+            let mut want = Vec::new();
+            for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                want.push(resolve(store, target, part)?.to_string());
+            }
+            replace_set(field, current, want)
+        }
+        Ty::Tags => {
+            let want = v.split(',').map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
+            replace_set(field, current, want)
+        }
+        Ty::Orgs => {
+            let mut want = Vec::new();
+            for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let org = match resolve(store, Entity::Participant, part) {
+                    Ok(id) => id,
+                    Err(EditError::NotFound { .. }) => {
+                        // A new organisation named on the fly: the person represents it,
+                        // so it takes their category (a PES worker's organisation is a PES).
+                        let cat = ctx.category.filter(|c| *c != Category::Person).unwrap_or(Category::Other);
+                        let id = Id::new();
+                        let mut changes = vec![
+                            Change::set("kind", Kind::Org.code()),
+                            Change::set("name", validate::name(part).map_err(|e| invalid(field, e))?),
+                            Change::set("category", cat.code()),
+                            Change::set("created_by", store.replica().to_string()),
+                        ];
+                        for (f, val) in [("gmina", &ctx.gmina), ("place", &ctx.place)] {
+                            if let Some(val) = val.clone().filter(|v| !v.is_empty()) {
+                                changes.push(Change::set(f, val));
+                            }
+                        }
+                        extra.push(Draft::new(Entity::Participant, id, changes));
+                        id
+                    }
+                    Err(e) => return Err(e),
+                };
+                if org == record {
+                    return Err(invalid(field, "an organisation cannot be its own member"));
+                }
+                want.push(org.to_string());
+            }
+            replace_set("memberships", current, want)
+        }
+    })
+}
+
+/// Changes that make set `field` hold exactly `want`.
+fn replace_set(field: &str, current: Option<&Doc>, want: Vec<String>) -> Vec<Change> {
+    let have = current.map(|d| d.set(field)).unwrap_or_default();
+    let mut out: Vec<Change> =
+        have.iter().filter(|h| !want.contains(h)).map(|h| Change::remove(field, h.clone())).collect();
+    out.extend(want.iter().filter(|w| !have.contains(w)).map(|w| Change::add(field, w.clone())));
+    out
+}
+
+fn build(
+    store: &Store,
+    entity: Entity,
+    record: Id,
+    current: Option<&Doc>,
+    fields: &[(String, String)],
+) -> Result<Vec<Draft>> {
+    let given = |name: &str| fields.iter().find(|(f, _)| f == name).map(|(_, v)| v.trim().to_string());
+    let from_doc = |name: &str| current.and_then(|d| d.string(name));
+    let ctx = Ctx {
+        category: given("category").or_else(|| from_doc("category")).and_then(|c| Category::parse(&c).ok()),
+        gmina: given("gmina").or_else(|| from_doc("gmina")),
+        place: given("place").or_else(|| from_doc("place")),
+    };
+    let mut extra = Vec::new();
+    let mut changes = Vec::new();
+    for (f, v) in fields {
+        changes.extend(field_changes(store, entity, record, current, &ctx, f, v, &mut extra)?);
+    }
+    let mut drafts = extra;
+    drafts.push(Draft::new(entity, record, changes));
+    Ok(drafts)
+}
+
+/// Create a record from fields; returns its id and the ids of records made alongside.
+pub fn create(store: &Store, entity: Entity, fields: &[(String, String)]) -> Result<Id> {
+    let drafts = plan_create(store, entity, Id::new(), fields)?;
+    let id = drafts.last().map(|d| d.record).unwrap_or_default();
+    store.commit(drafts)?;
+    Ok(id)
+}
+
+/// The drafts that create a record with a given id, checked but not written.
+pub fn plan_create(store: &Store, entity: Entity, id: Id, fields: &[(String, String)]) -> Result<Vec<Draft>> {
+    for req in required(entity) {
+        if !fields.iter().any(|(f, v)| f == req && !v.trim().is_empty()) {
+            return Err(EditError::Missing { entity: entity.singular(), field: req });
+        }
+    }
+    let mut fields = fields.to_vec();
+    if entity == Entity::Participant && !fields.iter().any(|(f, _)| f == "kind") {
+        let cat = fields.iter().find(|(f, _)| f == "category").and_then(|(_, v)| Category::parse(v).ok());
+        let name = fields.iter().find(|(f, _)| f == "name").map(|(_, v)| v.as_str()).unwrap_or("");
+        let has_org = fields.iter().any(|(f, v)| f == "org" && !v.trim().is_empty());
+        let kind = match cat {
+            None | Some(Category::Person) => Kind::Person,
+            Some(_) if has_org => Kind::Person,
+            Some(_) if looks_like_org(name) => Kind::Org,
+            Some(_) => Kind::Person,
+        };
+        fields.insert(0, ("kind".into(), kind.code().into()));
+    }
+    if entity == Entity::Participant && !fields.iter().any(|(f, _)| f == "category") {
+        let kind = fields.iter().find(|(f, _)| f == "kind").and_then(|(_, v)| Kind::parse(v).ok());
+        let cat = if kind == Some(Kind::Org) { Category::Other } else { Category::Person };
+        fields.push(("category".into(), cat.code().into()));
+    }
+    let mut drafts = build(store, entity, id, None, &fields)?;
+    if let Some(d) = drafts.last_mut() {
+        d.changes.push(Change::set("created_by", store.replica().to_string()));
+    }
+    Ok(drafts)
+}
+
+/// Whether a name reads like an organisation's rather than a person's: an institution
+/// word, quotes, or more words than a Polish personal name has.
+pub fn looks_like_org(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "stowarzyszenie",
+        "fundacja",
+        "spoldzielnia",
+        "urzad",
+        "osrodek",
+        "ops",
+        "gops",
+        "mops",
+        "mgops",
+        "pcpr",
+        "pup",
+        "gmina",
+        "starostwo",
+        "szkola",
+        "parafia",
+        "kolo",
+        "klub",
+        "grupa",
+        "rada",
+        "centrum",
+        "dom",
+        "biblioteka",
+        "firma",
+        "zaklad",
+        "gazeta",
+        "radio",
+        "portal",
+        "lgd",
+        "osp",
+        "kgw",
+        "cis",
+        "kis",
+        "zaz",
+        "wtz",
+        "towarzystwo",
+        "przedszkole",
+        "sklep",
+        "piekarnia",
+        "gospodarstwo",
+        "instytut",
+        "zwiazek",
+        "siec",
+        "partnerstwo",
+        "koalicja",
+        "przedsiebiorstwo",
+        "warsztat",
+        "agencja",
+        "kancelaria",
+        "sp.",
+        "s.c.",
+    ];
+    let f = fold(name);
+    let words: Vec<&str> = f.split(|c: char| c.is_whitespace() || c == '-').filter(|w| !w.is_empty()).collect();
+    name.contains(['„', '"', '”']) || words.len() > 4 || words.iter().any(|w| WORDS.contains(w))
+}
+
+/// Change fields of an existing record.
+pub fn update(store: &Store, entity: Entity, id: Id, fields: &[(String, String)]) -> Result<()> {
+    let doc = live_doc(store, entity, id)?;
+    let drafts = build(store, entity, id, Some(&doc), fields)?;
+    store.commit(drafts)?;
+    Ok(())
+}
+
+fn live_doc(store: &Store, entity: Entity, id: Id) -> Result<Doc> {
+    store.doc(entity, id)?.ok_or_else(|| EditError::NotFound { entity: entity.singular(), query: id.short() })
+}
+
+/// Tombstone a record (it can be restored).
+pub fn delete(store: &Store, entity: Entity, id: Id) -> Result<()> {
+    live_doc(store, entity, id)?;
+    store.commit(vec![Draft::new(entity, id, vec![Change::Delete])])?;
+    Ok(())
+}
+
+/// Undo a delete.
+pub fn restore(store: &Store, entity: Entity, id: Id) -> Result<()> {
+    live_doc(store, entity, id)?;
+    store.commit(vec![Draft::new(entity, id, vec![Change::Restore])])?;
+    Ok(())
+}
+
+/// Find a deleted record by id prefix (restore needs to see tombstones).
+pub fn resolve_any(store: &Store, entity: Entity, query: &str) -> Result<Id> {
+    let ids = store.ids_with_prefix(entity, query.trim())?;
+    match ids.len() {
+        1 => Ok(ids[0]),
+        0 => resolve(store, entity, query),
+        _ => Err(EditError::Ambiguous {
+            entities: entity.plural(),
+            query: query.to_string(),
+            candidates: ids.iter().take(8).map(Id::short).collect(),
+        }),
+    }
+}
+
+/// Live participants whose folded name and place match — likely the same person.
+pub fn duplicates_of(store: &Store, name: &str, place: Option<&str>) -> Result<Vec<Participant>> {
+    let fname = fold(name);
+    let fplace = place.map(fold).unwrap_or_default();
+    Ok(store
+        .docs(Entity::Participant)?
+        .into_iter()
+        .filter(|(_, d)| !d.is_deleted())
+        .map(|(id, d)| Participant::from_doc(id, &d))
+        .filter(|p| fold(&p.name) == fname && p.place.as_deref().map(fold).unwrap_or_default() == fplace)
+        .collect())
+}

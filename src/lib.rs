@@ -1,0 +1,14 @@
+//! teren: a field notebook for local animators.
+//!
+//! The core (`model`, `store`, `sync`, `search`, `demo`, `edit`) knows nothing of the
+//! terminal; `cli` sits on top of it.
+
+pub mod cli;
+pub mod demo;
+pub mod dump;
+pub mod edit;
+pub mod i18n;
+pub mod model;
+pub mod search;
+pub mod store;
+pub mod sync;

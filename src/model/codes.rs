@@ -1,0 +1,207 @@
+//! The closed vocabularies of the field: participant categories, meeting types,
+//! resource categories, statuses and relation types.
+//!
+//! Each code has a stable English code (used in `--json`, `--set` and the log), a
+//! Polish and an English label, and the Polish names and abbreviations that users type
+//! (`OPS` → `welfare`). Input is matched after folding, so `Osoba fizyczna`,
+//! `osoba fizyczna` and `OSOBA FIZYCZNA` are the same.
+
+use crate::search::fold;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Error for a code that is not in its list: names the list and what it accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} '{given}'; use one of: {accepted}")]
+pub struct UnknownCode {
+    pub what: &'static str,
+    pub given: String,
+    pub accepted: String,
+}
+
+macro_rules! code_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $what:literal {
+            $( $variant:ident => $code:literal, $pl:literal, $en:literal, [$($alias:literal),*] ; )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code, as in `--json` and on the command line.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The label in Polish (`pl`) or English (anything else).
+            pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+                match (self, lang) {
+                    $(($name::$variant, crate::i18n::Lang::Pl) => $pl,
+                      ($name::$variant, crate::i18n::Lang::En) => $en,)+
+                }
+            }
+
+            /// Parse a code, a Polish or English label, or a usual abbreviation.
+            pub fn parse(input: &str) -> Result<Self, UnknownCode> {
+                let f = fold(input.trim());
+                let f = f.replace('_', "-");
+                $(
+                    if f == $code || f == fold($pl) || f == fold($en) $(|| f == fold($alias))* {
+                        return Ok($name::$variant);
+                    }
+                )+
+                Err(UnknownCode {
+                    what: $what,
+                    given: input.to_string(),
+                    accepted: [$($code),+].join(", "),
+                })
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+code_enum! {
+    /// Who the animator works with (DOMAIN.md, seed 000).
+    Category, "category" {
+        Person => "person", "osoba fizyczna", "private individual", ["osoba", "mieszkaniec", "mieszkanka", "os. fiz."];
+        Pes => "pes", "przedstawiciel PES", "social-economy entity", ["podmiot ekonomii spolecznej", "stowarzyszenie", "fundacja", "cis", "kis", "zaz", "wtz", "spoldzielnia socjalna"];
+        Ps => "ps", "przedstawiciel PS", "social enterprise", ["przedsiebiorstwo spoleczne"];
+        Labour => "labour", "instytucja rynku pracy", "labour-market institution", ["pup", "urzad pracy", "irp", "labor"];
+        Welfare => "welfare", "OPS / PCPR", "social welfare centre", ["ops", "pcpr", "mops", "gops", "mgops", "pomoc spoleczna"];
+        Jst => "jst", "JST i jej jednostki", "local government", ["gmina", "powiat", "samorzad", "urzad gminy", "urzad miasta", "lgu"];
+        Business => "business", "lokalne przedsiębiorstwo", "local business", ["firma", "przedsiebiorstwo", "przedsiebiorca", "biznes"];
+        Media => "media", "media", "local media", ["prasa", "radio"];
+        Ngo => "ngo", "organizacja pozarządowa", "NGO", ["organizacja", "op"];
+        Informal => "informal", "grupa nieformalna", "informal group", ["grupa", "kgw", "kolo gospodyn wiejskich"];
+        Other => "other", "inne", "other", ["parafia", "szkola", "spoldzielnia mieszkaniowa", "inna"];
+    }
+}
+
+code_enum! {
+    /// Whether a participant is a person or an organisation.
+    Kind, "kind" {
+        Person => "person", "osoba", "person", ["os", "p"];
+        Org => "org", "organizacja", "organisation", ["organization", "instytucja", "o"];
+    }
+}
+
+code_enum! {
+    /// What kind of meeting or activity (DOMAIN.md).
+    MeetingType, "meeting type" {
+        Individual => "individual", "spotkanie indywidualne", "individual meeting", ["indywidualne", "indywidualna"];
+        Group => "group", "spotkanie grupowe", "group meeting", ["grupowe", "grupowa"];
+        Diagnosis => "diagnosis", "diagnoza", "diagnosis", ["badanie potrzeb", "mapa zasobow"];
+        Workshop => "workshop", "warsztaty partnerstw", "partnership workshop", ["warsztaty", "warsztat"];
+        StudyVisit => "study-visit", "wizyta studyjna", "study visit", ["wizyta"];
+        Consultation => "consultation", "konsultacje społeczne", "public consultation", ["konsultacje", "dialog"];
+        Training => "training", "szkolenie", "training", ["szkolenia"];
+        Advice => "advice", "doradztwo", "specialist advice", ["doradztwo specjalistyczne", "porada"];
+        Neighbourhood => "neighbourhood", "akcja sąsiedzka", "neighbourhood action", ["akcja", "neighborhood"];
+        Forum => "forum", "forum", "forum", ["forum regionalne"];
+        Other => "other", "inne", "other", ["inna"];
+    }
+}
+
+code_enum! {
+    /// The six ABCD categories of a local resource map.
+    ResourceCategory, "resource category" {
+        People => "people", "ludzie i umiejętności", "people and skills", ["ludzie", "umiejetnosci"];
+        Organisations => "organisations", "organizacje i instytucje", "organisations and institutions", ["organizacje", "instytucje", "organizations"];
+        Places => "places", "miejsca i infrastruktura", "places and infrastructure", ["miejsca", "infrastruktura"];
+        Heritage => "heritage", "dziedzictwo przyrodnicze i kulturowe", "natural and cultural heritage", ["dziedzictwo", "przyroda", "kultura"];
+        Products => "products", "lokalne produkty i usługi", "local products and services", ["produkty", "uslugi"];
+        Funding => "funding", "źródła finansowania", "funding sources", ["finanse", "fundusze", "dotacje"];
+    }
+}
+
+code_enum! {
+    /// Where a need stands.
+    NeedStatus, "need status" {
+        Open => "open", "otwarta", "open", ["otwarte", "nowa"];
+        InProgress => "in-progress", "w trakcie", "in progress", ["w realizacji"];
+        Answered => "answered", "zaspokojona", "answered", ["zrealizowana", "done"];
+        Dropped => "dropped", "porzucona", "dropped", ["odrzucona"];
+    }
+}
+
+code_enum! {
+    /// Where a partnership stands.
+    PartnershipStatus, "partnership status" {
+        Forming => "forming", "w tworzeniu", "forming", ["tworzone"];
+        Active => "active", "aktywne", "active", ["aktywny", "dziala"];
+        Paused => "paused", "zawieszone", "paused", ["zawieszony"];
+        Closed => "closed", "zakończone", "closed", ["zakonczony", "rozwiazane"];
+    }
+}
+
+code_enum! {
+    /// A typed link between two participants.
+    RelationType, "relation type" {
+        Cooperates => "cooperates", "współpracuje", "cooperates", ["wspolpraca"];
+        MemberOf => "member-of", "członek", "member of", ["czlonkostwo", "nalezy"];
+        Funds => "funds", "finansuje", "funds", ["finansowanie"];
+        Leads => "leads", "prowadzi", "leads", ["kieruje"];
+        Knows => "knows", "zna", "knows", ["znajomosc"];
+        Supports => "supports", "wspiera", "supports", ["wsparcie"];
+        Other => "other", "inna", "other", ["inne"];
+    }
+}
+
+impl Category {
+    /// The kind a participant of this category usually is.
+    pub fn default_kind(self) -> Kind {
+        match self {
+            Category::Person => Kind::Person,
+            _ => Kind::Org,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abbreviations_and_polish_names_are_accepted() {
+        assert_eq!(Category::parse("OPS"), Ok(Category::Welfare));
+        assert_eq!(Category::parse("JST"), Ok(Category::Jst));
+        assert_eq!(Category::parse("PES"), Ok(Category::Pes));
+        assert_eq!(Category::parse("Osoba fizyczna"), Ok(Category::Person));
+        assert_eq!(Category::parse("organizacja pozarządowa"), Ok(Category::Ngo));
+        assert_eq!(MeetingType::parse("Wizyta studyjna"), Ok(MeetingType::StudyVisit));
+        assert_eq!(MeetingType::parse("study_visit"), Ok(MeetingType::StudyVisit));
+        assert_eq!(ResourceCategory::parse("źródła finansowania"), Ok(ResourceCategory::Funding));
+    }
+
+    #[test]
+    fn unknown_code_lists_the_accepted_ones() {
+        let e = Category::parse("xyz").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("unknown category 'xyz'"), "{msg}");
+        assert!(msg.contains("welfare"), "{msg}");
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.code()), Ok(*c));
+        }
+        for t in MeetingType::ALL {
+            assert_eq!(MeetingType::parse(t.code()), Ok(*t));
+        }
+        for r in RelationType::ALL {
+            assert_eq!(RelationType::parse(r.code()), Ok(*r));
+        }
+    }
+}

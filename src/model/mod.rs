@@ -1,0 +1,18 @@
+//! Domain types: what the animator records. No storage and no terminal here.
+//!
+//! Each record type is read from a merged [`Doc`](crate::sync::Doc) and written as
+//! field-level [`Change`](crate::sync::Change)s; the field names are those of
+//! DESIGN.md §8, the same in the log, in `--json` and in `--set FIELD=VALUE`.
+
+mod codes;
+mod ids;
+mod records;
+pub mod validate;
+
+pub use codes::{
+    Category, Kind, MeetingType, NeedStatus, PartnershipStatus, RelationType, ResourceCategory, UnknownCode,
+};
+pub use ids::{Entity, Id};
+pub use records::{
+    FollowUp, Meeting, Member, Membership, Need, Participant, Partnership, Relation, Resource, is_personal,
+};

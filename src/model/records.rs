@@ -1,0 +1,306 @@
+//! The record types, read from merged docs.
+
+use super::codes::*;
+use super::ids::{Entity, Id};
+use crate::sync::Doc;
+use chrono::{NaiveDate, NaiveTime};
+
+/// Fields an erasure (RODO) removes. What stays is what unique-participant counts per
+/// category and gmina need, and nothing that names the person.
+pub fn is_personal(entity: Entity, field: &str) -> bool {
+    match entity {
+        Entity::Participant => !matches!(field, "kind" | "category" | "gmina" | "created_by"),
+        _ => false,
+    }
+}
+
+fn id_of(doc: &Doc, field: &str) -> Option<Id> {
+    doc.str(field).and_then(Id::parse)
+}
+
+fn ids_of(doc: &Doc, field: &str) -> Vec<Id> {
+    doc.set(field).iter().filter_map(|s| Id::parse(s)).collect()
+}
+
+fn date_of(doc: &Doc, field: &str) -> Option<NaiveDate> {
+    doc.str(field).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+/// A person's membership of an organisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Membership {
+    pub org: Id,
+    pub role: Option<String>,
+}
+
+/// A person or an organisation the animator works with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Participant {
+    pub id: Id,
+    pub kind: Kind,
+    pub name: String,
+    pub category: Category,
+    pub memberships: Vec<Membership>,
+    pub gmina: Option<String>,
+    pub place: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub note: Option<String>,
+    pub tags: Vec<String>,
+    pub deleted: bool,
+    pub erased: bool,
+}
+
+impl Participant {
+    pub fn from_doc(id: Id, doc: &Doc) -> Self {
+        let category = doc.str("category").and_then(|c| Category::parse(c).ok()).unwrap_or(Category::Other);
+        let kind = doc.str("kind").and_then(|k| Kind::parse(k).ok()).unwrap_or_else(|| category.default_kind());
+        let memberships = ids_of(doc, "memberships")
+            .into_iter()
+            .map(|org| Membership { org, role: doc.string(&format!("role:{org}")) })
+            .collect();
+        Participant {
+            id,
+            kind,
+            name: doc.string("name").unwrap_or_else(|| if doc.erased { "[usunięto]".into() } else { String::new() }),
+            category,
+            memberships,
+            gmina: doc.string("gmina"),
+            place: doc.string("place"),
+            phone: doc.string("phone"),
+            email: doc.string("email"),
+            note: doc.string("note"),
+            tags: doc.set("tags"),
+            deleted: doc.is_deleted(),
+            erased: doc.erased,
+        }
+    }
+
+    /// The key lists sort by: family name first for people ("Kowalska Anna").
+    pub fn sort_name(&self) -> String {
+        match self.kind {
+            Kind::Person => match self.name.rsplit_once(' ') {
+                Some((given, family)) => format!("{family} {given}"),
+                None => self.name.clone(),
+            },
+            Kind::Org => self.name.clone(),
+        }
+    }
+}
+
+/// A follow-up agreed at a meeting ("send the regranting rules to the mayor").
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    pub id: Id,
+    pub meeting: Option<Id>,
+    pub text: String,
+    pub due: Option<NaiveDate>,
+    pub done: bool,
+    pub owner: Option<Id>,
+    pub deleted: bool,
+}
+
+impl FollowUp {
+    pub fn from_doc(id: Id, doc: &Doc) -> Self {
+        FollowUp {
+            id,
+            meeting: id_of(doc, "meeting"),
+            text: doc.string("text").unwrap_or_default(),
+            due: date_of(doc, "due"),
+            done: doc.get("done").is_some_and(|v| v.as_bool()),
+            owner: id_of(doc, "owner"),
+            deleted: doc.is_deleted(),
+        }
+    }
+}
+
+/// A meeting, visit or other activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meeting {
+    pub id: Id,
+    pub kind: MeetingType,
+    pub date: Option<NaiveDate>,
+    pub time: Option<NaiveTime>,
+    pub hours: Option<f64>,
+    pub gmina: Option<String>,
+    pub place: Option<String>,
+    pub title: Option<String>,
+    pub attendees: Vec<Id>,
+    pub note: Option<String>,
+    pub partnership: Option<Id>,
+    pub needs: Vec<Id>,
+    pub deleted: bool,
+}
+
+impl Meeting {
+    pub fn from_doc(id: Id, doc: &Doc) -> Self {
+        Meeting {
+            id,
+            kind: doc.str("type").and_then(|t| MeetingType::parse(t).ok()).unwrap_or(MeetingType::Other),
+            date: date_of(doc, "date"),
+            time: doc.str("time").and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok()),
+            hours: doc.get("hours").and_then(|v| v.as_f64()),
+            gmina: doc.string("gmina"),
+            place: doc.string("place"),
+            title: doc.string("title"),
+            attendees: ids_of(doc, "attendees"),
+            note: doc.string("note"),
+            partnership: id_of(doc, "partnership"),
+            needs: ids_of(doc, "needs"),
+            deleted: doc.is_deleted(),
+        }
+    }
+
+    /// A title for lists: the given one, else type and place.
+    pub fn display_title(&self, lang: crate::i18n::Lang) -> String {
+        match &self.title {
+            Some(t) => t.clone(),
+            None => match &self.place {
+                Some(p) => format!("{} — {p}", self.kind.label(lang)),
+                None => self.kind.label(lang).to_string(),
+            },
+        }
+    }
+}
+
+/// Something a locality has (mapa zasobów).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub id: Id,
+    pub category: ResourceCategory,
+    pub name: String,
+    pub description: Option<String>,
+    pub gmina: Option<String>,
+    pub place: Option<String>,
+    pub contact: Option<Id>,
+    pub tags: Vec<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub deleted: bool,
+}
+
+impl Resource {
+    pub fn from_doc(id: Id, doc: &Doc) -> Self {
+        Resource {
+            id,
+            category: doc
+                .str("category")
+                .and_then(|c| ResourceCategory::parse(c).ok())
+                .unwrap_or(ResourceCategory::Places),
+            name: doc.string("name").unwrap_or_default(),
+            description: doc.string("description"),
+            gmina: doc.string("gmina"),
+            place: doc.string("place"),
+            contact: id_of(doc, "contact"),
+            tags: doc.set("tags"),
+            lat: doc.get("lat").and_then(|v| v.as_f64()),
+            lon: doc.get("lon").and_then(|v| v.as_f64()),
+            deleted: doc.is_deleted(),
+        }
+    }
+}
+
+/// A need that a diagnosis found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Need {
+    pub id: Id,
+    pub description: String,
+    pub category: Option<ResourceCategory>,
+    pub gmina: Option<String>,
+    pub place: Option<String>,
+    pub status: NeedStatus,
+    pub resources: Vec<Id>,
+    pub meeting: Option<Id>,
+    pub deleted: bool,
+}
+
+impl Need {
+    pub fn from_doc(id: Id, doc: &Doc) -> Self {
+        Need {
+            id,
+            description: doc.string("description").unwrap_or_default(),
+            category: doc.str("category").and_then(|c| ResourceCategory::parse(c).ok()),
+            gmina: doc.string("gmina"),
+            place: doc.string("place"),
+            status: doc.str("status").and_then(|s| NeedStatus::parse(s).ok()).unwrap_or(NeedStatus::Open),
+            resources: ids_of(doc, "resources"),
+            meeting: id_of(doc, "meeting"),
+            deleted: doc.is_deleted(),
+        }
+    }
+}
+
+/// A member of a partnership.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub participant: Id,
+    pub role: Option<String>,
+    pub joined: Option<NaiveDate>,
+}
+
+/// A local partnership or coalition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partnership {
+    pub id: Id,
+    pub name: String,
+    pub leader: Option<Id>,
+    pub members: Vec<Member>,
+    pub started: Option<NaiveDate>,
+    pub meeting: Option<Id>,
+    pub status: PartnershipStatus,
+    pub goals: Option<String>,
+    pub deleted: bool,
+}
+
+impl Partnership {
+    pub fn from_doc(id: Id, doc: &Doc) -> Self {
+        let members = ids_of(doc, "members")
+            .into_iter()
+            .map(|p| Member {
+                participant: p,
+                role: doc.string(&format!("role:{p}")),
+                joined: date_of(doc, &format!("joined:{p}")),
+            })
+            .collect();
+        Partnership {
+            id,
+            name: doc.string("name").unwrap_or_default(),
+            leader: id_of(doc, "leader"),
+            members,
+            started: date_of(doc, "started"),
+            meeting: id_of(doc, "meeting"),
+            status: doc
+                .str("status")
+                .and_then(|s| PartnershipStatus::parse(s).ok())
+                .unwrap_or(PartnershipStatus::Active),
+            goals: doc.string("goals"),
+            deleted: doc.is_deleted(),
+        }
+    }
+}
+
+/// A typed link between two participants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    pub id: Id,
+    pub from: Option<Id>,
+    pub to: Option<Id>,
+    pub kind: RelationType,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub deleted: bool,
+}
+
+impl Relation {
+    pub fn from_doc(id: Id, doc: &Doc) -> Self {
+        Relation {
+            id,
+            from: id_of(doc, "from"),
+            to: id_of(doc, "to"),
+            kind: doc.str("type").and_then(|t| RelationType::parse(t).ok()).unwrap_or(RelationType::Other),
+            since: date_of(doc, "since"),
+            until: date_of(doc, "until"),
+            deleted: doc.is_deleted(),
+        }
+    }
+}

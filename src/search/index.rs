@@ -1,0 +1,145 @@
+//! The fuzzy index: short folded fields per record, scored separately.
+//!
+//! A query is split into words; a record matches when every word matches one of its
+//! fields, and its score is the sum of each word's best field score (DESIGN.md §5).
+//! A cheap subsequence check runs before the fuzzy scorer, which is the expensive part.
+
+use super::fold::{fold, fold_with_map};
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+/// One searchable record: its fields folded once, at index time.
+#[derive(Debug, Clone, Default)]
+pub struct Entry {
+    pub fields: Vec<String>,
+}
+
+impl Entry {
+    pub fn new<'a>(fields: impl IntoIterator<Item = &'a str>) -> Self {
+        Entry { fields: fields.into_iter().filter(|f| !f.is_empty()).map(fold).collect() }
+    }
+}
+
+/// A search result: the entry's position in the index and its score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub index: usize,
+    pub score: i64,
+}
+
+/// Is `needle` a subsequence of `hay` (both folded)?
+fn subsequence(hay: &str, needle: &str) -> bool {
+    let mut h = hay.chars();
+    needle.chars().all(|n| h.any(|c| c == n))
+}
+
+/// The words of a query, folded.
+pub fn query_words(query: &str) -> Vec<String> {
+    fold(query).split_whitespace().map(str::to_string).collect()
+}
+
+/// Search `entries` (or only `within`, the previous result when the query grew).
+/// Results are sorted best first, ties by index (the list's own order).
+pub fn search(entries: &[Entry], query: &str, within: Option<&[usize]>) -> Vec<Hit> {
+    let words = query_words(query);
+    if words.is_empty() {
+        return within
+            .map(|w| w.to_vec())
+            .unwrap_or_else(|| (0..entries.len()).collect())
+            .into_iter()
+            .map(|index| Hit { index, score: 0 })
+            .collect();
+    }
+    let matcher = SkimMatcherV2::default();
+    let mut hits = Vec::new();
+    let mut score_one = |index: usize, e: &Entry| {
+        let mut total = 0;
+        for w in &words {
+            let best = e.fields.iter().filter(|f| subsequence(f, w)).filter_map(|f| matcher.fuzzy_match(f, w)).max();
+            match best {
+                Some(s) => total += s,
+                None => return,
+            }
+        }
+        hits.push(Hit { index, score: total });
+    };
+    match within {
+        Some(w) => {
+            for &i in w {
+                if let Some(e) = entries.get(i) {
+                    score_one(i, e);
+                }
+            }
+        }
+        None => {
+            for (i, e) in entries.iter().enumerate() {
+                score_one(i, e);
+            }
+        }
+    }
+    hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+    hits
+}
+
+/// Which characters of `text` (by char index) a query highlights: for each query word,
+/// the fuzzy match positions in the folded text, mapped back to the original chars.
+pub fn highlight(text: &str, query: &str) -> Vec<usize> {
+    let (folded, map) = fold_with_map(text);
+    let matcher = SkimMatcherV2::default();
+    let mut out = Vec::new();
+    for w in query_words(query) {
+        if let Some((_, positions)) = matcher.fuzzy_indices(&folded, &w) {
+            out.extend(positions.into_iter().filter_map(|p| map.get(p).copied()));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries() -> Vec<Entry> {
+        vec![
+            Entry::new(["Anna Kowalska", "OPS Dobiegniew", "Dobiegniew"]),
+            Entry::new(["Jan Nowak", "", "Łódź"]),
+            Entry::new(["Pracownia Żółć", "", "Drezdenko"]),
+            Entry::new(["Piotr Nowak", "", "Dobiegniew"]),
+        ]
+    }
+
+    #[test]
+    fn folded_queries_find_polish_names() {
+        let e = entries();
+        assert_eq!(search(&e, "lodz", None)[0].index, 1);
+        assert_eq!(search(&e, "ŁÓDŹ", None)[0].index, 1);
+        assert_eq!(search(&e, "zolc", None)[0].index, 2);
+        assert_eq!(search(&e, "kowalska anna", None)[0].index, 0);
+    }
+
+    #[test]
+    fn every_word_must_match_some_field() {
+        let e = entries();
+        let hits: Vec<usize> = search(&e, "nowak dobiegniew", None).iter().map(|h| h.index).collect();
+        assert_eq!(hits[0], 3, "the Nowak of Dobiegniew first: {hits:?}");
+        assert!(!hits.contains(&1), "Jan Nowak of Łódź does not match 'dobiegniew'");
+        assert!(search(&e, "xyzzy", None).is_empty());
+    }
+
+    #[test]
+    fn narrowing_searches_only_the_previous_result() {
+        let e = entries();
+        let first: Vec<usize> = search(&e, "nowak", None).iter().map(|h| h.index).collect();
+        let narrowed = search(&e, "nowak lodz", Some(&first));
+        assert_eq!(narrowed[0].index, 1);
+        assert!(narrowed.iter().all(|h| first.contains(&h.index)));
+    }
+
+    #[test]
+    fn highlights_map_back_to_original_letters() {
+        assert_eq!(highlight("Łódź", "lodz"), vec![0, 1, 2, 3]);
+        assert!(!highlight("Anna Kowalska", "kow").is_empty());
+    }
+}

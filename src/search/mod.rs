@@ -1,0 +1,7 @@
+//! Text folding and fuzzy search over folded text (DESIGN.md §5).
+
+mod fold;
+mod index;
+
+pub use fold::{fold, fold_with_map};
+pub use index::{Entry, Hit, highlight, query_words, search};

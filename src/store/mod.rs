@@ -1,0 +1,564 @@
+//! The only code that touches redb.
+//!
+//! Every change is an op appended to `log` and applied to the materialised tables in
+//! the same write transaction, so the tables never disagree with the log: a process
+//! killed mid-write leaves the last committed state, and `rebuild` can always make the
+//! tables again from the log alone.
+//!
+//! Tables (keys big-endian so that byte order is the order we want):
+//! - `meta`: schema version, replica id, office label, clock;
+//! - `log`: `(replica, seq)` → op;  `vv`: replica → highest contiguous seq;
+//! - `pending`: ops from another replica whose predecessor has not arrived yet;
+//! - `records`: `(entity, id)` → merged [`Doc`];
+//! - `order`: `(entity, sort key, id)` → () — names A–Z, meetings by date — so a
+//!   screenful of a list is read without loading the rest;
+//! - `attend`: `(participant, meeting)` → meeting date, for "meetings attended" and
+//!   "last contact".
+
+mod error;
+
+pub use error::{Result, StoreError};
+
+use crate::model::{self, Entity, Id};
+use crate::search::fold;
+use crate::sync::{Change, Doc, Hlc, Op, OpId, ReplicaId, VersionVector, decode_versioned, encode_versioned};
+use redb::{Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The schema this teren reads and writes. Bump with a migration in `migrate`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const LOG: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("log");
+const VV: TableDefinition<u128, u64> = TableDefinition::new("vv");
+const PENDING: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("pending");
+const RECORDS: TableDefinition<&[u8; 17], &[u8]> = TableDefinition::new("records");
+const ORDER: TableDefinition<&[u8], ()> = TableDefinition::new("order");
+const ATTEND: TableDefinition<&[u8; 32], &str> = TableDefinition::new("attend");
+
+/// A change to make to one record; the store turns it into an op.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub entity: Entity,
+    pub record: Id,
+    pub changes: Vec<Change>,
+}
+
+impl Draft {
+    pub fn new(entity: Entity, record: Id, changes: Vec<Change>) -> Self {
+        Draft { entity, record, changes }
+    }
+}
+
+/// An open teren database.
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+    replica: ReplicaId,
+}
+
+fn record_key(entity: Entity, id: Id) -> [u8; 17] {
+    let mut k = [0u8; 17];
+    k[0] = entity as u8;
+    k[1..].copy_from_slice(id.as_bytes());
+    k
+}
+
+fn id_from_key(k: &[u8]) -> Id {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&k[k.len() - 16..]);
+    Id::from_bytes(b)
+}
+
+fn attend_key(participant: Id, meeting: Id) -> [u8; 32] {
+    let mut k = [0u8; 32];
+    k[..16].copy_from_slice(participant.as_bytes());
+    k[16..].copy_from_slice(meeting.as_bytes());
+    k
+}
+
+/// The sort key of a record in `order`, or None when it is not listed (deleted).
+fn order_key(entity: Entity, id: Id, doc: &Doc) -> Option<Vec<u8>> {
+    if doc.is_deleted() {
+        return None;
+    }
+    let sort = match entity {
+        Entity::Participant => fold(&model::Participant::from_doc(id, doc).sort_name()),
+        Entity::Meeting | Entity::FollowUp => {
+            let date = doc.str(if entity == Entity::Meeting { "date" } else { "due" }).unwrap_or("9999-99-99");
+            format!("{date}T{}", doc.str("time").unwrap_or("99:99"))
+        }
+        Entity::Need => fold(doc.str("description").unwrap_or("")),
+        _ => fold(doc.str("name").unwrap_or("")),
+    };
+    let mut k = Vec::with_capacity(1 + sort.len() + 17);
+    k.push(entity as u8);
+    k.extend_from_slice(sort.as_bytes());
+    k.push(0);
+    k.extend_from_slice(id.as_bytes());
+    Some(k)
+}
+
+fn attend_entries(entity: Entity, id: Id, doc: &Doc) -> Vec<([u8; 32], String)> {
+    if entity != Entity::Meeting || doc.is_deleted() {
+        return Vec::new();
+    }
+    let date = doc.string("date").unwrap_or_default();
+    doc.set("attendees").iter().filter_map(|p| Id::parse(p)).map(|p| (attend_key(p, id), date.clone())).collect()
+}
+
+fn corrupt(e: String) -> StoreError {
+    StoreError::Corrupt(e)
+}
+
+/// The tables a write transaction changes when it applies an op.
+struct Tables<'t> {
+    records: redb::Table<'t, &'static [u8; 17], &'static [u8]>,
+    order: redb::Table<'t, &'static [u8], ()>,
+    attend: redb::Table<'t, &'static [u8; 32], &'static str>,
+}
+
+impl Tables<'_> {
+    fn open(tx: &redb::WriteTransaction) -> Result<Tables<'_>> {
+        Ok(Tables { records: tx.open_table(RECORDS)?, order: tx.open_table(ORDER)?, attend: tx.open_table(ATTEND)? })
+    }
+
+    fn load(&self, entity: Entity, id: Id) -> Result<Option<Doc>> {
+        match self.records.get(&record_key(entity, id))? {
+            Some(v) => Ok(Some(decode_versioned(v.value()).map_err(corrupt)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Apply an op to its record and keep the indexes in step.
+    fn apply(&mut self, op: &Op) -> Result<()> {
+        let old = self.load(op.entity, op.record)?;
+        let mut doc = old.clone().unwrap_or_else(|| Doc::new(op.entity));
+        if doc.entity != op.entity {
+            return Err(corrupt(format!(
+                "op {}:{} changes the kind of record {}",
+                op.id.replica, op.id.seq, op.record
+            )));
+        }
+        doc.apply(op, |f| model::is_personal(op.entity, f));
+        if old.as_ref() == Some(&doc) {
+            return Ok(());
+        }
+        self.reindex(op.entity, op.record, old.as_ref(), &doc)?;
+        self.records.insert(&record_key(op.entity, op.record), encode_versioned(&doc).as_slice())?;
+        Ok(())
+    }
+
+    fn reindex(&mut self, entity: Entity, id: Id, old: Option<&Doc>, new: &Doc) -> Result<()> {
+        let old_order = old.and_then(|d| order_key(entity, id, d));
+        let new_order = order_key(entity, id, new);
+        if old_order != new_order {
+            if let Some(k) = old_order {
+                self.order.remove(k.as_slice())?;
+            }
+            if let Some(k) = new_order {
+                self.order.insert(k.as_slice(), ())?;
+            }
+        }
+        let old_att = old.map(|d| attend_entries(entity, id, d)).unwrap_or_default();
+        let new_att = attend_entries(entity, id, new);
+        if old_att != new_att {
+            for (k, _) in &old_att {
+                self.attend.remove(k)?;
+            }
+            for (k, v) in &new_att {
+                self.attend.insert(k, v.as_str())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_meta_u64(meta: &impl ReadableTable<&'static str, &'static [u8]>, key: &str) -> Result<Option<u64>> {
+    Ok(meta.get(key)?.and_then(|v| v.value().try_into().ok()).map(u64::from_le_bytes))
+}
+
+impl Store {
+    /// Open (or create) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { path: dir.to_path_buf(), source })?;
+        }
+        let db = Database::builder().set_cache_size(16 * 1024 * 1024).create(path).map_err(|e| match e {
+            DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.to_path_buf()),
+            DatabaseError::Storage(redb::StorageError::Io(io)) => {
+                StoreError::Open { path: path.to_path_buf(), detail: io.to_string() }
+            }
+            other => StoreError::Open {
+                path: path.to_path_buf(),
+                detail: format!("not a teren database or damaged ({other})"),
+            },
+        })?;
+        let replica = Self::init(&db, path)?;
+        Ok(Store { db, path: path.to_path_buf(), replica })
+    }
+
+    /// Check the schema, make the tables and this replica's identity on first open.
+    fn init(db: &Database, path: &Path) -> Result<ReplicaId> {
+        let tx = db.begin_write()?;
+        let replica = {
+            let mut meta = tx.open_table(META)?;
+            let schema = meta.get("schema")?.and_then(|v| v.value().try_into().ok()).map(u32::from_le_bytes);
+            match schema {
+                Some(v) if v > SCHEMA_VERSION => {
+                    return Err(StoreError::NewerSchema { path: path.to_path_buf(), found: v, known: SCHEMA_VERSION });
+                }
+                Some(_) => {}
+                None => {
+                    meta.insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())?;
+                }
+            }
+            let existing = meta.get("replica")?.and_then(|v| v.value().try_into().ok()).map(u128::from_le_bytes);
+            match existing {
+                Some(r) => ReplicaId(r),
+                None => {
+                    let r = ReplicaId::random();
+                    meta.insert("replica", r.0.to_le_bytes().as_slice())?;
+                    r
+                }
+            }
+        };
+        tx.open_table(LOG)?;
+        tx.open_table(VV)?;
+        tx.open_table(PENDING)?;
+        Tables::open(&tx)?;
+        tx.commit()?;
+        Ok(replica)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn replica(&self) -> ReplicaId {
+        self.replica
+    }
+
+    /// The office label (set with `teren office`); defaults to the replica's short id.
+    pub fn office(&self) -> Result<String> {
+        let tx = self.db.begin_read()?;
+        let meta = tx.open_table(META)?;
+        Ok(meta
+            .get("office")?
+            .and_then(|v| String::from_utf8(v.value().to_vec()).ok())
+            .unwrap_or_else(|| self.replica.short()))
+    }
+
+    pub fn set_office(&self, label: &str) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(META)?.insert("office", label.as_bytes())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Turn drafts into ops of this replica and apply them, all in one transaction.
+    /// Returns the ops written.
+    pub fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {
+        let tx = self.db.begin_write()?;
+        let mut ops = Vec::with_capacity(drafts.len());
+        {
+            let mut meta = tx.open_table(META)?;
+            let mut log = tx.open_table(LOG)?;
+            let mut vv = tx.open_table(VV)?;
+            let mut tables = Tables::open(&tx)?;
+            let mut seq = vv.get(self.replica.0)?.map_or(0, |v| v.value());
+            let mut clock = Hlc(read_meta_u64(&meta, "clock")?.unwrap_or(0));
+            let now = Hlc::now_millis();
+            for draft in drafts {
+                if draft.changes.is_empty() {
+                    continue;
+                }
+                let current = tables.load(draft.entity, draft.record)?;
+                let changes = draft.changes.into_iter().map(|c| fill_seen(c, current.as_ref())).collect();
+                seq += 1;
+                clock = clock.tick(now);
+                let op = Op {
+                    id: OpId { replica: self.replica, seq },
+                    clock,
+                    entity: draft.entity,
+                    record: draft.record,
+                    changes,
+                };
+                log.insert(&op.id.key(), op.encode().as_slice())?;
+                tables.apply(&op)?;
+                ops.push(op);
+            }
+            vv.insert(self.replica.0, seq)?;
+            meta.insert("clock", clock.0.to_le_bytes().as_slice())?;
+        }
+        tx.commit()?;
+        Ok(ops)
+    }
+
+    /// Apply ops that came from elsewhere (a bundle), in one transaction. Ops already
+    /// here are skipped; an op whose predecessor from its replica is missing waits in
+    /// `pending` until that predecessor arrives. Returns how many ops were applied.
+    pub fn apply_remote(&self, incoming: &[Op]) -> Result<usize> {
+        let tx = self.db.begin_write()?;
+        let mut applied = 0;
+        {
+            let mut meta = tx.open_table(META)?;
+            let mut log = tx.open_table(LOG)?;
+            let mut vv = tx.open_table(VV)?;
+            let mut pending = tx.open_table(PENDING)?;
+            let mut tables = Tables::open(&tx)?;
+            let mut clock = Hlc(read_meta_u64(&meta, "clock")?.unwrap_or(0));
+            let mut heads: BTreeMap<ReplicaId, u64> = BTreeMap::new();
+            for op in incoming {
+                let head = match heads.get(&op.id.replica) {
+                    Some(h) => *h,
+                    None => vv.get(op.id.replica.0)?.map_or(0, |v| v.value()),
+                };
+                heads.insert(op.id.replica, head);
+                if op.id.seq > head && pending.get(&op.id.key())?.is_none() {
+                    pending.insert(&op.id.key(), op.encode().as_slice())?;
+                }
+            }
+            // Drain pending in seq order per replica while the next one is there.
+            for (replica, mut head) in heads {
+                loop {
+                    let key = OpId { replica, seq: head + 1 }.key();
+                    let bytes = match pending.remove(&key)? {
+                        Some(v) => v.value().to_vec(),
+                        None => break,
+                    };
+                    let op = Op::decode(&bytes).map_err(corrupt)?;
+                    log.insert(&key, bytes.as_slice())?;
+                    tables.apply(&op)?;
+                    clock = clock.observe(op.clock);
+                    head += 1;
+                    applied += 1;
+                }
+                vv.insert(replica.0, head)?;
+            }
+            meta.insert("clock", clock.0.to_le_bytes().as_slice())?;
+        }
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// Rebuild every materialised table from the log, in one transaction.
+    pub fn rebuild(&self) -> Result<usize> {
+        let tx = self.db.begin_write()?;
+        let mut n = 0;
+        {
+            tx.delete_table(RECORDS)?;
+            tx.delete_table(ORDER)?;
+            tx.delete_table(ATTEND)?;
+            let log = tx.open_table(LOG)?;
+            let mut tables = Tables::open(&tx)?;
+            for entry in log.iter()? {
+                let (_, v) = entry?;
+                let op = Op::decode(v.value()).map_err(corrupt)?;
+                tables.apply(&op)?;
+                n += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Check that the tables agree with the log: rebuild into memory and compare.
+    pub fn verify(&self) -> Result<Vec<String>> {
+        let tx = self.db.begin_read()?;
+        let log = tx.open_table(LOG)?;
+        let records = tx.open_table(RECORDS)?;
+        let mut built: BTreeMap<[u8; 17], Doc> = BTreeMap::new();
+        let mut problems = Vec::new();
+        let vv = self.version_vector()?;
+        let mut counts: BTreeMap<ReplicaId, u64> = BTreeMap::new();
+        for entry in log.iter()? {
+            let (k, v) = entry?;
+            let op = match Op::decode(v.value()) {
+                Ok(op) => op,
+                Err(e) => {
+                    problems.push(format!("log entry {:?}: {e}", OpId::from_key(k.value())));
+                    continue;
+                }
+            };
+            *counts.entry(op.id.replica).or_default() += 1;
+            let doc = built.entry(record_key(op.entity, op.record)).or_insert_with(|| Doc::new(op.entity));
+            doc.apply(&op, |f| model::is_personal(op.entity, f));
+        }
+        for (r, n) in &counts {
+            if vv.get(r).copied().unwrap_or(0) != *n {
+                problems.push(format!(
+                    "replica {} has {n} ops in the log but version {}",
+                    r.short(),
+                    vv.get(r).copied().unwrap_or(0)
+                ));
+            }
+        }
+        if records.len()? != built.len() as u64 {
+            problems.push(format!("{} records in the tables, {} in the log", records.len()?, built.len()));
+        }
+        for (k, doc) in &built {
+            match records.get(k)? {
+                Some(v) if decode_versioned::<Doc>(v.value()).as_ref() == Ok(doc) => {}
+                _ => problems.push(format!("record {} differs from its log", id_from_key(k))),
+            }
+        }
+        Ok(problems)
+    }
+
+    pub fn version_vector(&self) -> Result<VersionVector> {
+        let tx = self.db.begin_read()?;
+        let vv = tx.open_table(VV)?;
+        let mut out = VersionVector::new();
+        for e in vv.iter()? {
+            let (k, v) = e?;
+            out.insert(ReplicaId(k.value()), v.value());
+        }
+        Ok(out)
+    }
+
+    /// Number of ops in the log and waiting in pending.
+    pub fn log_len(&self) -> Result<(u64, u64)> {
+        let tx = self.db.begin_read()?;
+        Ok((tx.open_table(LOG)?.len()?, tx.open_table(PENDING)?.len()?))
+    }
+
+    /// Ops of the log that `known` does not cover, in (replica, seq) order.
+    pub fn ops_since(&self, known: &VersionVector) -> Result<Vec<Op>> {
+        let tx = self.db.begin_read()?;
+        let log = tx.open_table(LOG)?;
+        let mut out = Vec::new();
+        for (replica, _) in self.version_vector()? {
+            let from = OpId { replica, seq: known.get(&replica).copied().unwrap_or(0) + 1 }.key();
+            let to = OpId { replica, seq: u64::MAX }.key();
+            for e in log.range::<&[u8; 24]>(&from..=&to)? {
+                let (_, v) = e?;
+                out.push(Op::decode(v.value()).map_err(corrupt)?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn doc(&self, entity: Entity, id: Id) -> Result<Option<Doc>> {
+        let tx = self.db.begin_read()?;
+        let records = tx.open_table(RECORDS)?;
+        match records.get(&record_key(entity, id))? {
+            Some(v) => Ok(Some(decode_versioned(v.value()).map_err(corrupt)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every record of one entity, deleted ones included, in id order.
+    pub fn docs(&self, entity: Entity) -> Result<Vec<(Id, Doc)>> {
+        let tx = self.db.begin_read()?;
+        let records = tx.open_table(RECORDS)?;
+        let lo = record_key(entity, Id::from_bytes([0; 16]));
+        let hi = record_key(entity, Id::from_bytes([0xff; 16]));
+        let mut out = Vec::new();
+        for e in records.range::<&[u8; 17]>(&lo..=&hi)? {
+            let (k, v) = e?;
+            out.push((id_from_key(k.value()), decode_versioned(v.value()).map_err(corrupt)?));
+        }
+        Ok(out)
+    }
+
+    /// Ids of live records of `entity` whose short hex id starts with `prefix`.
+    pub fn ids_with_prefix(&self, entity: Entity, prefix: &str) -> Result<Vec<Id>> {
+        let p = prefix.to_ascii_lowercase().replace('-', "");
+        if p.is_empty() || p.len() > 32 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(Vec::new());
+        }
+        let mut lo = [0u8; 16];
+        let mut hi = [0xffu8; 16];
+        let full = format!("{p:0<32}");
+        let full_hi = format!("{p:f<32}");
+        for i in 0..16 {
+            lo[i] = u8::from_str_radix(&full[2 * i..2 * i + 2], 16).unwrap_or(0);
+            hi[i] = u8::from_str_radix(&full_hi[2 * i..2 * i + 2], 16).unwrap_or(0xff);
+        }
+        let tx = self.db.begin_read()?;
+        let records = tx.open_table(RECORDS)?;
+        let mut out = Vec::new();
+        let (lo, hi) = (record_key(entity, Id::from_bytes(lo)), record_key(entity, Id::from_bytes(hi)));
+        for e in records.range::<&[u8; 17]>(&lo..=&hi)? {
+            let (k, _) = e?;
+            out.push(id_from_key(k.value()));
+        }
+        Ok(out)
+    }
+
+    /// A page of live records in list order: `offset` rows in, at most `limit`.
+    /// `newest_first` walks the index backwards (meetings by date).
+    pub fn ordered_ids(&self, entity: Entity, offset: usize, limit: usize, newest_first: bool) -> Result<Vec<Id>> {
+        let tx = self.db.begin_read()?;
+        let order = tx.open_table(ORDER)?;
+        let lo = [entity as u8];
+        let hi = [entity as u8 + 1];
+        let range = order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?;
+        let keys: Box<dyn Iterator<Item = _>> = if newest_first { Box::new(range.rev()) } else { Box::new(range) };
+        let mut out = Vec::new();
+        for e in keys.skip(offset).take(limit) {
+            let (k, _) = e?;
+            out.push(id_from_key(k.value()));
+        }
+        Ok(out)
+    }
+
+    /// Number of live records of an entity.
+    pub fn count(&self, entity: Entity) -> Result<usize> {
+        let tx = self.db.begin_read()?;
+        let order = tx.open_table(ORDER)?;
+        let lo = [entity as u8];
+        let hi = [entity as u8 + 1];
+        Ok(order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?.count())
+    }
+
+    /// The meetings a participant attended, with their dates, newest first.
+    pub fn attended(&self, participant: Id) -> Result<Vec<(Id, String)>> {
+        let tx = self.db.begin_read()?;
+        let attend = tx.open_table(ATTEND)?;
+        let lo = attend_key(participant, Id::from_bytes([0; 16]));
+        let hi = attend_key(participant, Id::from_bytes([0xff; 16]));
+        let mut out = Vec::new();
+        for e in attend.range::<&[u8; 32]>(&lo..=&hi)? {
+            let (k, v) = e?;
+            out.push((id_from_key(k.value()), v.value().to_string()));
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1));
+        Ok(out)
+    }
+
+    /// For every participant who attended anything: the date of their last meeting.
+    pub fn last_contacts(&self) -> Result<BTreeMap<Id, String>> {
+        let tx = self.db.begin_read()?;
+        let attend = tx.open_table(ATTEND)?;
+        let mut out: BTreeMap<Id, String> = BTreeMap::new();
+        for e in attend.iter()? {
+            let (k, v) = e?;
+            let mut p = [0u8; 16];
+            p.copy_from_slice(&k.value()[..16]);
+            let d = v.value();
+            let entry = out.entry(Id::from_bytes(p)).or_default();
+            if d > entry.as_str() {
+                *entry = d.to_string();
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Fill in what a text write or a set remove has seen: the values present now.
+fn fill_seen(change: Change, current: Option<&Doc>) -> Change {
+    match change {
+        Change::Write { field, value, seen } if seen.is_empty() => {
+            let seen = current.map(|d| d.text_heads(&field)).unwrap_or_default();
+            Change::Write { field, value, seen }
+        }
+        Change::Remove { field, elem, seen } if seen.is_empty() => {
+            let seen = current.map(|d| d.set_tags(&field, &elem)).unwrap_or_default();
+            Change::Remove { field, elem, seen }
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,284 @@
+//! A record's merged state, built from its ops in any order.
+
+use super::op::{Change, Hlc, Op, OpId, Value};
+use crate::model::Entity;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The order of writes: clock first, then replica and seq to break ties the same way
+/// on every replica.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Stamp {
+    pub clock: Hlc,
+    pub id: OpId,
+}
+
+/// The merged state of one field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FieldState {
+    /// Last writer wins.
+    Reg { value: Value, stamp: Stamp },
+    /// Multi-value register: the values no write has replaced yet, oldest first, and
+    /// the ids of the values that were replaced (so a late copy stays replaced).
+    Text { values: Vec<(Stamp, Value)>, gone: Vec<OpId> },
+    /// Add-wins set: each element with the ids of the adds that no remove saw.
+    Set { adds: BTreeMap<String, Vec<OpId>>, gone: Vec<OpId> },
+}
+
+/// A record: its fields, its tombstone and its erasure marker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Doc {
+    pub entity: Entity,
+    pub fields: BTreeMap<String, FieldState>,
+    pub deleted: Option<(bool, Stamp)>,
+    pub erased: bool,
+}
+
+impl Doc {
+    pub fn new(entity: Entity) -> Self {
+        Doc { entity, fields: BTreeMap::new(), deleted: None, erased: false }
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        matches!(self.deleted, Some((true, _)))
+    }
+
+    /// Apply one op. `personal` tells which fields an erasure removes.
+    pub fn apply(&mut self, op: &Op, personal: impl Fn(&str) -> bool) {
+        let stamp = Stamp { clock: op.clock, id: op.id };
+        for change in &op.changes {
+            match change {
+                Change::Set { field, value } => {
+                    if self.erased && personal(field) {
+                        continue;
+                    }
+                    let newer = match self.fields.get(field) {
+                        Some(FieldState::Reg { stamp: old, .. }) => stamp > *old,
+                        _ => true,
+                    };
+                    if newer {
+                        self.fields.insert(field.clone(), FieldState::Reg { value: value.clone(), stamp });
+                    }
+                }
+                Change::Write { field, value, seen } => {
+                    if self.erased && personal(field) {
+                        continue;
+                    }
+                    let entry = self
+                        .fields
+                        .entry(field.clone())
+                        .or_insert_with(|| FieldState::Text { values: Vec::new(), gone: Vec::new() });
+                    if !matches!(entry, FieldState::Text { .. }) {
+                        *entry = FieldState::Text { values: Vec::new(), gone: Vec::new() };
+                    }
+                    if let FieldState::Text { values, gone } = entry {
+                        for s in seen {
+                            if !gone.contains(s) {
+                                gone.push(*s);
+                            }
+                        }
+                        gone.sort();
+                        if !gone.contains(&op.id) && !values.iter().any(|(s, _)| s.id == op.id) {
+                            values.push((stamp, value.clone()));
+                        }
+                        values.retain(|(s, _)| !gone.contains(&s.id));
+                        values.sort_by_key(|a| a.0);
+                    }
+                }
+                Change::Add { field, elem } => {
+                    if self.erased && personal(field) {
+                        continue;
+                    }
+                    let entry = self.set_entry(field);
+                    if let FieldState::Set { adds, gone } = entry {
+                        if !gone.contains(&op.id) {
+                            let tags = adds.entry(elem.clone()).or_default();
+                            if !tags.contains(&op.id) {
+                                tags.push(op.id);
+                                tags.sort();
+                            }
+                        }
+                    }
+                }
+                Change::Remove { field, elem, seen } => {
+                    let entry = self.set_entry(field);
+                    if let FieldState::Set { adds, gone } = entry {
+                        for s in seen {
+                            if !gone.contains(s) {
+                                gone.push(*s);
+                            }
+                        }
+                        gone.sort();
+                        if let Some(tags) = adds.get_mut(elem) {
+                            tags.retain(|t| !gone.contains(t));
+                            if tags.is_empty() {
+                                adds.remove(elem);
+                            }
+                        }
+                    }
+                }
+                Change::Delete | Change::Restore => {
+                    let del = matches!(change, Change::Delete);
+                    let newer = self.deleted.is_none_or(|(_, old)| stamp > old);
+                    if newer {
+                        self.deleted = Some((del, stamp));
+                    }
+                }
+                Change::Erase => {
+                    self.erased = true;
+                    self.fields.retain(|f, _| !personal(f));
+                }
+            }
+        }
+    }
+
+    fn set_entry(&mut self, field: &str) -> &mut FieldState {
+        let entry = self
+            .fields
+            .entry(field.to_string())
+            .or_insert_with(|| FieldState::Set { adds: BTreeMap::new(), gone: Vec::new() });
+        if !matches!(entry, FieldState::Set { .. }) {
+            *entry = FieldState::Set { adds: BTreeMap::new(), gone: Vec::new() };
+        }
+        entry
+    }
+
+    /// The current value of a field: a register's value, or a text's newest value.
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        match self.fields.get(field)? {
+            FieldState::Reg { value, .. } => Some(value).filter(|v| !v.is_null()),
+            FieldState::Text { values, .. } => values.last().map(|(_, v)| v).filter(|v| !v.is_null()),
+            FieldState::Set { .. } => None,
+        }
+    }
+
+    pub fn str(&self, field: &str) -> Option<&str> {
+        self.get(field).and_then(Value::as_str)
+    }
+
+    pub fn string(&self, field: &str) -> Option<String> {
+        self.str(field).map(str::to_string)
+    }
+
+    /// The elements of a set field, sorted.
+    pub fn set(&self, field: &str) -> Vec<String> {
+        match self.fields.get(field) {
+            Some(FieldState::Set { adds, .. }) => adds.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The op ids of a text field's current values: what a new write has seen.
+    pub fn text_heads(&self, field: &str) -> Vec<OpId> {
+        match self.fields.get(field) {
+            Some(FieldState::Text { values, .. }) => values.iter().map(|(s, _)| s.id).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The op ids of the adds of a set element: what a remove has seen.
+    pub fn set_tags(&self, field: &str, elem: &str) -> Vec<OpId> {
+        match self.fields.get(field) {
+            Some(FieldState::Set { adds, .. }) => adds.get(elem).cloned().unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Text fields that hold more than one value: `(field, values oldest first)`.
+    pub fn conflicts(&self) -> Vec<(&str, Vec<(Stamp, &Value)>)> {
+        self.fields
+            .iter()
+            .filter_map(|(f, s)| match s {
+                FieldState::Text { values, .. } if values.len() > 1 => {
+                    Some((f.as_str(), values.iter().map(|(st, v)| (*st, v)).collect()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Id;
+    use crate::sync::ReplicaId;
+
+    fn op(replica: u128, seq: u64, ms: u64, changes: Vec<Change>) -> Op {
+        Op {
+            id: OpId { replica: ReplicaId(replica), seq },
+            clock: Hlc::from_millis(ms),
+            entity: Entity::Participant,
+            record: Id::from_bytes([0; 16]),
+            changes,
+        }
+    }
+
+    fn apply_all(ops: &[&Op]) -> Doc {
+        let mut d = Doc::new(Entity::Participant);
+        for o in ops {
+            d.apply(o, |f| f != "category");
+        }
+        d
+    }
+
+    #[test]
+    fn last_writer_wins_in_any_order() {
+        let a = op(1, 1, 10, vec![Change::set("place", "Dobiegniew")]);
+        let b = op(2, 1, 20, vec![Change::set("place", "Strzelce")]);
+        assert_eq!(apply_all(&[&a, &b]), apply_all(&[&b, &a]));
+        assert_eq!(apply_all(&[&a, &b]).str("place"), Some("Strzelce"));
+    }
+
+    #[test]
+    fn concurrent_text_edits_are_both_kept() {
+        let base = op(1, 1, 10, vec![Change::write("note", "v0")]);
+        let seen = vec![base.id];
+        let a = op(1, 2, 20, vec![Change::Write { field: "note".into(), value: "A".into(), seen: seen.clone() }]);
+        let b = op(2, 1, 15, vec![Change::Write { field: "note".into(), value: "B".into(), seen }]);
+        let d1 = apply_all(&[&base, &a, &b]);
+        let d2 = apply_all(&[&b, &a, &base]);
+        assert_eq!(d1, d2);
+        assert_eq!(d1.conflicts().len(), 1);
+        assert_eq!(d1.str("note"), Some("A"));
+        // A resolution that saw both clears the conflict.
+        let r =
+            op(2, 2, 30, vec![Change::Write { field: "note".into(), value: "AB".into(), seen: d1.text_heads("note") }]);
+        let d3 = apply_all(&[&base, &a, &b, &r]);
+        assert!(d3.conflicts().is_empty());
+        assert_eq!(d3.str("note"), Some("AB"));
+    }
+
+    #[test]
+    fn add_wins_over_a_concurrent_remove() {
+        let add1 = op(1, 1, 10, vec![Change::add("tags", "kgw")]);
+        let rm = op(2, 1, 20, vec![Change::Remove { field: "tags".into(), elem: "kgw".into(), seen: vec![add1.id] }]);
+        let add2 = op(3, 1, 15, vec![Change::add("tags", "kgw")]);
+        let d1 = apply_all(&[&add1, &rm, &add2]);
+        let d2 = apply_all(&[&rm, &add2, &add1]);
+        assert_eq!(d1, d2);
+        assert_eq!(d1.set("tags"), vec!["kgw".to_string()]);
+        assert!(apply_all(&[&add1, &rm]).set("tags").is_empty());
+        assert!(apply_all(&[&rm, &add1]).set("tags").is_empty());
+    }
+
+    #[test]
+    fn erase_dominates_earlier_and_later_writes() {
+        let w = op(1, 1, 10, vec![Change::set("name", "Anna"), Change::set("category", "pes")]);
+        let e = op(2, 1, 5, vec![Change::Erase]);
+        let late = op(1, 2, 50, vec![Change::set("name", "Anna K")]);
+        let d1 = apply_all(&[&w, &e, &late]);
+        let d2 = apply_all(&[&late, &e, &w]);
+        assert_eq!(d1, d2);
+        assert_eq!(d1.str("name"), None);
+        assert_eq!(d1.str("category"), Some("pes"));
+    }
+
+    #[test]
+    fn delete_and_restore_by_clock() {
+        let del = op(1, 1, 10, vec![Change::Delete]);
+        let res = op(2, 1, 20, vec![Change::Restore]);
+        assert!(!apply_all(&[&res, &del]).is_deleted());
+        assert!(apply_all(&[&del]).is_deleted());
+    }
+}

@@ -1,0 +1,255 @@
+//! The operation log entry and its identifiers.
+
+use crate::model::{Entity, Id};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A database (an office's, or one animator's) in the sync network: random 128 bits
+/// made at first start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ReplicaId(pub u128);
+
+impl ReplicaId {
+    pub fn random() -> Self {
+        ReplicaId(uuid::Uuid::new_v4().as_u128())
+    }
+    pub fn short(&self) -> String {
+        format!("{:032x}", self.0)[..8].to_string()
+    }
+}
+
+impl fmt::Display for ReplicaId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+/// `(replica, seq)`: seq counts from 1 without gaps for each replica.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct OpId {
+    pub replica: ReplicaId,
+    pub seq: u64,
+}
+
+impl OpId {
+    /// Storage key: replica then seq, both big-endian, so a replica's ops sort by seq.
+    pub fn key(&self) -> [u8; 24] {
+        let mut k = [0u8; 24];
+        k[..16].copy_from_slice(&self.replica.0.to_be_bytes());
+        k[16..].copy_from_slice(&self.seq.to_be_bytes());
+        k
+    }
+    pub fn from_key(k: &[u8; 24]) -> Self {
+        let mut r = [0u8; 16];
+        r.copy_from_slice(&k[..16]);
+        let mut s = [0u8; 8];
+        s.copy_from_slice(&k[16..]);
+        OpId { replica: ReplicaId(u128::from_be_bytes(r)), seq: u64::from_be_bytes(s) }
+    }
+}
+
+/// Hybrid logical clock: milliseconds since the epoch in the high 48 bits, a logical
+/// counter in the low 16. Packing them in one integer makes "advance" a plain `+1`
+/// (an exhausted counter rolls into the next millisecond), and keeps the clock ahead
+/// of every clock it has seen, so a laptop whose wall clock is hours behind still
+/// orders its new edits after the ones it received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+pub struct Hlc(pub u64);
+
+impl Hlc {
+    pub fn from_millis(ms: u64) -> Self {
+        Hlc(ms << 16)
+    }
+    pub fn millis(self) -> u64 {
+        self.0 >> 16
+    }
+    /// The next local timestamp after `self`, given the wall clock `now_ms`.
+    pub fn tick(self, now_ms: u64) -> Hlc {
+        Hlc((now_ms << 16).max(self.0.saturating_add(1)))
+    }
+    /// The clock after receiving a remote timestamp.
+    pub fn observe(self, remote: Hlc) -> Hlc {
+        self.max(remote)
+    }
+    pub fn now_millis() -> u64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    }
+}
+
+/// A field value. Dates are stored as `yyyy-mm-dd` strings and ids as 32 hex digits,
+/// so the log reads the same as `--json` output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    Str(String),
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Num(n) => Some(*n),
+            Value::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) => (*i).into(),
+            Value::Num(n) => serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, Into::into),
+            Value::Str(s) => s.clone().into(),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Str(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(s)
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(s: Option<String>) -> Self {
+        s.map_or(Value::Null, Value::Str)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<f64> for Value {
+    fn from(n: f64) -> Self {
+        Value::Num(n)
+    }
+}
+
+/// One field-level change inside an op.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    /// Last-writer-wins assignment.
+    Set { field: String, value: Value },
+    /// Multi-value (text) assignment that replaces the values whose ops it names.
+    /// The store fills `seen` with the values present when the write is made.
+    Write { field: String, value: Value, seen: Vec<OpId> },
+    /// Add an element to an add-wins set.
+    Add { field: String, elem: String },
+    /// Remove the adds of an element that this op saw (`seen`, filled by the store).
+    Remove { field: String, elem: String, seen: Vec<OpId> },
+    /// Tombstone the record (restorable).
+    Delete,
+    /// Undo a delete.
+    Restore,
+    /// RODO erasure: personal fields are gone for good on every replica.
+    Erase,
+}
+
+impl Change {
+    pub fn set(field: &str, value: impl Into<Value>) -> Change {
+        Change::Set { field: field.to_string(), value: value.into() }
+    }
+    pub fn write(field: &str, value: impl Into<Value>) -> Change {
+        Change::Write { field: field.to_string(), value: value.into(), seen: Vec::new() }
+    }
+    pub fn add(field: &str, elem: impl Into<String>) -> Change {
+        Change::Add { field: field.to_string(), elem: elem.into() }
+    }
+    pub fn remove(field: &str, elem: impl Into<String>) -> Change {
+        Change::Remove { field: field.to_string(), elem: elem.into(), seen: Vec::new() }
+    }
+}
+
+/// An entry of the operation log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Op {
+    pub id: OpId,
+    pub clock: Hlc,
+    pub entity: Entity,
+    pub record: Id,
+    pub changes: Vec<Change>,
+}
+
+/// Encoding version of ops and docs in storage and in bundles. Bump on any change of
+/// the serialised shape; decoders refuse versions they do not know.
+pub const ENCODING_VERSION: u8 = 1;
+
+impl Op {
+    pub fn encode(&self) -> Vec<u8> {
+        encode_versioned(self)
+    }
+    pub fn decode(bytes: &[u8]) -> Result<Op, String> {
+        decode_versioned(bytes)
+    }
+}
+
+/// Serialise with a leading version byte.
+pub fn encode_versioned<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut out = vec![ENCODING_VERSION];
+    // postcard only fails on writer errors, and a Vec writer cannot fail.
+    if let Ok(v) = postcard::to_extend(value, Vec::new()) {
+        out.extend(v);
+    }
+    out
+}
+
+/// Deserialise bytes written by [`encode_versioned`].
+pub fn decode_versioned<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
+    match bytes.split_first() {
+        Some((&ENCODING_VERSION, rest)) => postcard::from_bytes(rest).map_err(|e| format!("undecodable record: {e}")),
+        Some((v, _)) => Err(format!("record encoded by a newer teren (encoding {v}); upgrade teren")),
+        None => Err("empty record".into()),
+    }
+}
+
+/// What a database has: for each replica, the highest seq applied with no gap before it.
+pub type VersionVector = BTreeMap<ReplicaId, u64>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hlc_stays_ahead_of_a_slow_wall_clock() {
+        let remote = Hlc::from_millis(10_000);
+        let local = Hlc::from_millis(5_000).observe(remote);
+        let next = local.tick(5_001);
+        assert!(next > remote);
+        assert_eq!(Hlc(u64::from(u16::MAX)).tick(0), Hlc(1 << 16));
+    }
+
+    #[test]
+    fn op_round_trips_through_encoding() {
+        let op = Op {
+            id: OpId { replica: ReplicaId(7), seq: 3 },
+            clock: Hlc::from_millis(1),
+            entity: Entity::Meeting,
+            record: Id::from_bytes([1; 16]),
+            changes: vec![Change::set("hours", 1.5), Change::add("attendees", "x"), Change::write("note", "Żółć")],
+        };
+        assert_eq!(Op::decode(&op.encode()).unwrap(), op);
+        assert!(Op::decode(&[9, 1, 2]).unwrap_err().contains("newer"));
+        let k = op.id.key();
+        assert_eq!(OpId::from_key(&k), op.id);
+    }
+}
