@@ -22,6 +22,9 @@ pub struct Cli {
     /// Interface language: pl (default) or en.
     #[arg(long, global = true, value_name = "pl|en", value_parser = parse_lang)]
     pub lang: Option<Lang>,
+    /// Draw borders with plain ASCII (old consoles).
+    #[arg(long, global = true)]
+    pub ascii: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -81,6 +84,9 @@ pub enum Command {
         #[arg(long)]
         rebuild: bool,
     },
+    /// Keymaps: where the user's file goes, and checking one.
+    #[command(subcommand)]
+    Keymap(KeymapCmd),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -88,6 +94,18 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeymapCmd {
+    /// Print where the user's keymap.toml goes.
+    Path,
+    /// Check a keymap file: exit 0 if it loads, 1 with the first problem if not.
+    Check { file: PathBuf },
+    /// Print the default keymap (a starting point for your own).
+    Default,
+    /// Print the vim-style preset.
+    Vim,
 }
 
 /// `--json` and the usual filters of list commands.
@@ -121,7 +139,12 @@ pub fn open(cli_db: Option<PathBuf>) -> Result<Store> {
 pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
     let lang = cli.lang.unwrap_or_default();
     let Some(command) = cli.command else {
-        return misc::guide(cli.db, out);
+        use std::io::IsTerminal;
+        if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+            return misc::guide(cli.db, out);
+        }
+        let store = open(cli.db)?;
+        return crate::tui::run(store, crate::tui::Options { lang: cli.lang, ascii: cli.ascii });
     };
     match command {
         Command::Completions { shell } => {
@@ -130,6 +153,7 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
             Ok(())
         }
         Command::Man => misc::man(out),
+        Command::Keymap(k) => misc::keymap(k, out),
         Command::Demo { participants, seed } => misc::demo(&open(cli.db)?, participants, seed, out),
         Command::Participant(c) => entities::participant(&open(cli.db)?, c, lang, out),
         Command::Meeting(c) => entities::meeting(&open(cli.db)?, c, lang, out),

@@ -82,6 +82,77 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("joined", "dołączył", "joined"),
     ("goals", "cele", "goals"),
     ("memberships", "członkostwa", "memberships"),
+    ("last_contact", "ostatni kontakt", "last contact"),
+    ("details", "szczegóły", "details"),
+    ("nothing_found", "Nic nie znaleziono.", "Nothing found."),
+    ("demo_loaded", "Wczytano dane demonstracyjne", "Demo data loaded"),
+    ("undo", "cofnij", "undo"),
+    ("restored", "Przywrócono", "Restored"),
+    ("edit_participant", "Edycja uczestnika", "Edit participant"),
+    ("new_participant", "Nowy uczestnik", "New participant"),
+    ("fix_errors", "Popraw zaznaczone pola", "Fix the marked fields"),
+    ("saved", "Zapisano", "Saved"),
+    ("too_small", "Terminal za mały — powiększ okno", "Terminal too small — enlarge the window"),
+    ("mode_form", "FORMULARZ", "FORM"),
+    ("mode_popup", "OKNO", "DIALOG"),
+    ("mode_search", "SZUKAJ", "SEARCH"),
+    ("mode_list", "LISTA", "LIST"),
+    ("ctx_global", "Wszędzie", "Everywhere"),
+    ("ctx_list", "Listy", "Lists"),
+    ("ctx_participants", "Uczestnicy", "Participants"),
+    ("ctx_form", "Formularz", "Form"),
+    ("ctx_search", "Wyszukiwanie", "Search"),
+    ("ctx_popup", "Okna", "Dialogs"),
+    ("help", "Pomoc", "Help"),
+    ("duplicate", "Możliwy duplikat", "Possible duplicate"),
+    (
+        "duplicate_warning",
+        "Taki uczestnik już jest (ta sama nazwa i miejscowość):",
+        "A participant with this name and place exists:",
+    ),
+    (
+        "duplicate_keys",
+        "Enter: otwórz istniejącego   a: dodaj mimo to   Esc: wróć",
+        "Enter: open the existing one   a: add anyway   Esc: back",
+    ),
+    ("delete", "usuń", "delete"),
+    ("delete_q", "Usunąć", "Delete"),
+    ("confirm_keys", "Enter: tak   Esc: nie", "Enter: yes   Esc: no"),
+    ("welcome", "Witaj w teren", "Welcome to teren"),
+    ("first_run", "Baza jest pusta.", "The database is empty."),
+    (
+        "first_run_keys",
+        "d: wczytaj dane demonstracyjne   a: dodaj pierwszego uczestnika   Esc: zamknij",
+        "d: load demo data   a: add a first participant   Esc: close",
+    ),
+    (
+        "form_keys",
+        "Ctrl-S: zapisz   Enter/Tab: następne pole   Esc: anuluj",
+        "Ctrl-S: save   Enter/Tab: next field   Esc: cancel",
+    ),
+    ("noop", "nic", "nothing"),
+    ("quit", "koniec", "quit"),
+    ("suspend", "wstrzymaj", "suspend"),
+    ("next_pane", "następny panel", "next pane"),
+    ("prev_pane", "poprzedni panel", "previous pane"),
+    ("down", "w dół", "down"),
+    ("up", "w górę", "up"),
+    ("page_down", "strona w dół", "page down"),
+    ("page_up", "strona w górę", "page up"),
+    ("top", "początek", "top"),
+    ("bottom", "koniec listy", "bottom"),
+    ("search", "szukaj", "search"),
+    ("clear", "wyczyść", "clear"),
+    ("add", "dodaj", "add"),
+    ("edit", "edytuj", "edit"),
+    ("sort", "sortuj", "sort"),
+    ("filter_category", "filtr kategorii", "category filter"),
+    ("filter_gmina", "filtr gminy", "gmina filter"),
+    ("save", "zapisz", "save"),
+    ("next_field", "następne pole", "next field"),
+    ("prev_field", "poprzednie pole", "previous field"),
+    ("cancel", "anuluj", "cancel"),
+    ("confirm", "zatwierdź", "confirm"),
 ];
 
 #[cfg(test)]
@@ -95,5 +166,10 @@ mod tests {
         }
         assert_eq!(t(Lang::Pl, "place"), "miejscowość");
         assert_eq!(t(Lang::En, "place"), "place");
+        let mut keys: Vec<&str> = LABELS.iter().map(|l| l.0).collect();
+        keys.sort_unstable();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(n, keys.len(), "a label key is defined twice");
     }
 }

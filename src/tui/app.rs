@@ -1,0 +1,768 @@
+//! App state and key handling. Handlers change state and mark it dirty; drawing
+//! happens in `render`, from state alone.
+
+use super::form::{self, Field, Form, Target};
+use super::keymap::{Action, Context, Key, Keymap, Lookup};
+use super::theme::Theme;
+use super::{participants, records};
+use crate::edit::{self, EditError};
+use crate::i18n::{Lang, t};
+use crate::model::{Entity, Id, Participant};
+use crate::store::Store;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use std::sync::Arc;
+
+/// Work the app asks its loop to do (it owns threads and the terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    None,
+    Quit,
+    Suspend,
+    /// Reload the participant rows in the background.
+    Reload,
+}
+
+pub enum Popup {
+    Help {
+        scroll: usize,
+    },
+    Form(Form),
+    /// A new participant looks like an existing one.
+    Duplicate {
+        form: Form,
+        existing: Vec<(Id, String)>,
+    },
+    ConfirmDelete {
+        id: Id,
+        name: String,
+    },
+    Message(String),
+    FirstRun,
+}
+
+pub struct App {
+    pub store: Arc<Store>,
+    pub lang: Lang,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub pane: usize,
+    pub people: participants::Pane,
+    pub others: [records::Pane; 3],
+    pub popups: Vec<Popup>,
+    pub pending_keys: Vec<Key>,
+    pub status: Option<String>,
+    pub last_deleted: Option<Id>,
+    /// Select this participant when the next reload arrives (after add or undo).
+    pub select_after_reload: Option<Id>,
+    pub dirty: bool,
+    pub total: usize,
+}
+
+impl App {
+    pub fn new(
+        store: Arc<Store>,
+        lang: Lang,
+        theme: Theme,
+        keymap: Keymap,
+        first_rows: usize,
+    ) -> crate::store::Result<App> {
+        let rows = participants::first_page(&store, first_rows)?;
+        let total = store.count(Entity::Participant)?;
+        let mut app = App {
+            store,
+            lang,
+            theme,
+            keymap,
+            pane: 0,
+            people: participants::Pane::new(rows),
+            others: [
+                records::Pane::new(Entity::Meeting),
+                records::Pane::new(Entity::Resource),
+                records::Pane::new(Entity::Partnership),
+            ],
+            popups: Vec::new(),
+            pending_keys: Vec::new(),
+            status: None,
+            last_deleted: None,
+            select_after_reload: None,
+            dirty: true,
+            total,
+        };
+        if total == 0 {
+            app.popups.push(Popup::FirstRun);
+        }
+        app.refresh_detail();
+        Ok(app)
+    }
+
+    fn tr(&self, key: &str) -> &'static str {
+        t(self.lang, key)
+    }
+
+    pub fn loaded(&mut self, loaded: participants::Loaded) {
+        self.total = loaded.rows.len();
+        self.people.set_loaded(loaded);
+        if let Some(id) = self.select_after_reload.take() {
+            if !self.people.select_id(id) {
+                self.people.clear();
+                self.people.select_id(id);
+            }
+        }
+        self.refresh_detail();
+        self.dirty = true;
+    }
+
+    fn refresh_detail(&mut self) {
+        let Some(id) = self.people.selected_id() else {
+            self.people.detail = None;
+            return;
+        };
+        if self.people.detail.as_ref().is_some_and(|d| d.id == id) {
+            return;
+        }
+        match participants::detail(&self.store, id, self.lang) {
+            Ok(d) => self.people.detail = d,
+            Err(e) => self.status = Some(e.to_string()),
+        }
+    }
+
+    fn contexts(&self) -> Vec<Context> {
+        match self.popups.last() {
+            Some(Popup::Form(_)) => vec![Context::Form],
+            Some(_) => vec![Context::Popup],
+            None if self.people.searching && self.pane == 0 => vec![Context::Search],
+            None if self.pane == 0 => vec![Context::Participants, Context::List, Context::Global],
+            None => vec![Context::List, Context::Global],
+        }
+    }
+
+    /// Handle one key press.
+    pub fn on_key(&mut self, ev: KeyEvent) -> Request {
+        self.dirty = true;
+        let printable = match ev.code {
+            KeyCode::Char(c)
+                if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    || ev.modifiers.contains(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                Some(c)
+            }
+            _ => None,
+        };
+        // A focused text field sees keys before the keymap: every printable key types.
+        if let Some(Popup::Form(f)) = self.popups.last_mut() {
+            if let Some(field) = f.focused() {
+                match (printable, ev.code) {
+                    (Some(c), _) => {
+                        field.insert(c);
+                        f.dirty = true;
+                        return Request::None;
+                    }
+                    (_, KeyCode::Backspace) => {
+                        field.backspace();
+                        return Request::None;
+                    }
+                    (_, KeyCode::Delete) => {
+                        field.delete();
+                        return Request::None;
+                    }
+                    (_, KeyCode::Left) => {
+                        field.left();
+                        return Request::None;
+                    }
+                    (_, KeyCode::Right) => {
+                        field.right();
+                        return Request::None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if self.popups.is_empty() && self.pane == 0 && self.people.searching {
+            match (printable, ev.code) {
+                (Some(c), _) => {
+                    self.people.query.push(c);
+                    self.after_search();
+                    return Request::None;
+                }
+                (_, KeyCode::Backspace) => {
+                    self.people.query.pop();
+                    self.after_search();
+                    return Request::None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(Popup::Duplicate { .. } | Popup::FirstRun) = self.popups.last() {
+            if let Some(c) = printable {
+                return self.popup_char(c);
+            }
+        }
+        let contexts = self.contexts();
+        self.pending_keys.push(Key::from_event(&ev));
+        match self.keymap.lookup(&contexts, &self.pending_keys) {
+            Lookup::Pending => Request::None,
+            Lookup::Run(a) => {
+                self.pending_keys.clear();
+                self.run(a)
+            }
+            Lookup::None => {
+                let retry = self.pending_keys.len() > 1;
+                let last = self.pending_keys.pop();
+                self.pending_keys.clear();
+                if let (true, Some(k)) = (retry, last) {
+                    if let Lookup::Run(a) = self.keymap.lookup(&contexts, &[k]) {
+                        return self.run(a);
+                    }
+                }
+                Request::None
+            }
+        }
+    }
+
+    fn after_search(&mut self) {
+        self.people.selected = 0;
+        self.people.refilter();
+        self.refresh_detail();
+    }
+
+    fn popup_char(&mut self, c: char) -> Request {
+        match self.popups.last() {
+            Some(Popup::FirstRun) => match c {
+                'd' | 'D' => {
+                    self.popups.pop();
+                    match crate::demo::generate(&self.store, 300, 1, &mut |_, _| {}) {
+                        Ok(_) => {
+                            self.status = Some(self.tr("demo_loaded").to_string());
+                            return Request::Reload;
+                        }
+                        Err(e) => self.popups.push(Popup::Message(e.to_string())),
+                    }
+                }
+                'a' | 'A' => {
+                    self.popups.pop();
+                    self.open_form(None);
+                }
+                _ => {}
+            },
+            Some(Popup::Duplicate { .. }) if c == 'a' || c == 'A' => {
+                if let Some(Popup::Duplicate { mut form, .. }) = self.popups.pop() {
+                    form.duplicate_ok = true;
+                    self.popups.push(Popup::Form(form));
+                    return self.save_form();
+                }
+            }
+            _ => {}
+        }
+        Request::None
+    }
+
+    fn run(&mut self, action: Action) -> Request {
+        use Action::*;
+        // Popups first.
+        if let Some(top) = self.popups.last_mut() {
+            match (top, action) {
+                (Popup::Form(_), Save) => return self.save_form(),
+                (Popup::Form(f), NextField) => {
+                    if f.focus + 1 == f.fields.len() {
+                        return self.save_form();
+                    }
+                    f.next();
+                }
+                (Popup::Form(f), PrevField) => f.prev(),
+                (Popup::Form(_), Cancel) => {
+                    self.popups.pop();
+                }
+                (Popup::Help { scroll }, Down) => *scroll += 1,
+                (Popup::Help { scroll }, Up) => *scroll = scroll.saturating_sub(1),
+                (Popup::Duplicate { .. }, Confirm) => {
+                    if let Some(Popup::Duplicate { existing, .. }) = self.popups.pop() {
+                        if let Some((id, _)) = existing.first() {
+                            self.people.clear();
+                            self.people.select_id(*id);
+                            self.refresh_detail();
+                        }
+                    }
+                }
+                (Popup::Duplicate { .. }, Cancel) => {
+                    if let Some(Popup::Duplicate { form, .. }) = self.popups.pop() {
+                        self.popups.push(Popup::Form(form));
+                    }
+                }
+                (Popup::ConfirmDelete { id, .. }, Confirm) => {
+                    let id = *id;
+                    self.popups.pop();
+                    return match edit::delete(&self.store, Entity::Participant, id) {
+                        Ok(()) => {
+                            self.last_deleted = Some(id);
+                            self.status = Some(format!(
+                                "{} ({} {})",
+                                self.tr("deleted"),
+                                self.keymap.key_for(&[Context::Participants], Undo).unwrap_or_default(),
+                                self.tr("undo")
+                            ));
+                            Request::Reload
+                        }
+                        Err(e) => {
+                            self.popups.push(Popup::Message(e.to_string()));
+                            Request::None
+                        }
+                    };
+                }
+                (_, Cancel | Confirm | Help) => {
+                    self.popups.pop();
+                }
+                (_, Quit) => return Request::Quit,
+                _ => {}
+            }
+            return Request::None;
+        }
+        if self.pane == 0 && self.people.searching {
+            match action {
+                Confirm => self.people.searching = false,
+                Cancel => {
+                    self.people.searching = false;
+                    self.people.query.clear();
+                    self.after_search();
+                }
+                Down => self.people.move_by(1),
+                Up => self.people.move_by(-1),
+                _ => {}
+            }
+            self.refresh_detail();
+            return Request::None;
+        }
+        match action {
+            Quit => return Request::Quit,
+            Suspend => return Request::Suspend,
+            Help => self.popups.push(Popup::Help { scroll: 0 }),
+            PaneParticipants => self.pane = 0,
+            PaneMeetings => self.switch(1),
+            PaneResources => self.switch(2),
+            PanePartnerships => self.switch(3),
+            NextPane => self.switch((self.pane + 1) % 4),
+            PrevPane => self.switch((self.pane + 3) % 4),
+            Down | Up | PageDown | PageUp | Top | Bottom => {
+                let page = if self.pane == 0 { self.people.page } else { self.others[self.pane - 1].page } as isize;
+                let delta = match action {
+                    Down => 1,
+                    Up => -1,
+                    PageDown => page,
+                    PageUp => -page,
+                    Top => isize::MIN / 2,
+                    _ => isize::MAX / 2,
+                };
+                if self.pane == 0 {
+                    self.people.move_by(delta);
+                    self.refresh_detail();
+                } else {
+                    self.others[self.pane - 1].move_by(delta);
+                }
+            }
+            Search if self.pane == 0 => {
+                self.people.searching = true;
+            }
+            Clear if self.pane == 0 => {
+                self.people.clear();
+                self.refresh_detail();
+            }
+            Add if self.pane == 0 => self.open_form(None),
+            Edit if self.pane == 0 => {
+                if let Some(id) = self.people.selected_id() {
+                    self.open_form(Some(id));
+                }
+            }
+            Delete if self.pane == 0 => {
+                if let Some(id) = self.people.selected_id() {
+                    let name = self.people.rows.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_default();
+                    self.popups.push(Popup::ConfirmDelete { id, name });
+                }
+            }
+            Undo if self.pane == 0 => {
+                if let Some(id) = self.last_deleted.take() {
+                    return match edit::restore(&self.store, Entity::Participant, id) {
+                        Ok(()) => {
+                            self.status = Some(self.tr("restored").to_string());
+                            self.people.detail = None;
+                            self.select_after_reload = Some(id);
+                            Request::Reload
+                        }
+                        Err(e) => {
+                            self.status = Some(e.to_string());
+                            Request::None
+                        }
+                    };
+                }
+            }
+            Sort if self.pane == 0 => self.people.toggle_sort(),
+            FilterCategory if self.pane == 0 => {
+                self.people.next_category();
+                self.refresh_detail();
+            }
+            FilterGmina if self.pane == 0 => {
+                self.people.next_gmina();
+                self.refresh_detail();
+            }
+            _ => {}
+        }
+        Request::None
+    }
+
+    fn switch(&mut self, pane: usize) {
+        self.pane = pane;
+        if pane > 0 && !self.others[pane - 1].loaded {
+            let names = crate::dump::participant_names(&self.store).unwrap_or_default();
+            if let Err(e) = self.others[pane - 1].load(&self.store, &names, self.lang) {
+                self.status = Some(e.to_string());
+            }
+        }
+    }
+
+    fn open_form(&mut self, edit_id: Option<Id>) {
+        let p = edit_id.and_then(|id| {
+            self.store.doc(Entity::Participant, id).ok().flatten().map(|d| Participant::from_doc(id, &d))
+        });
+        let v = |f: &dyn Fn(&Participant) -> String| p.as_ref().map(f).unwrap_or_default();
+        let org = p
+            .as_ref()
+            .map(|p| {
+                p.memberships
+                    .iter()
+                    .filter_map(|m| {
+                        self.store.doc(Entity::Participant, m.org).ok().flatten().and_then(|d| d.string("name"))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let l = self.lang;
+        let fields = vec![
+            Field::new("name", t(l, "name"), &v(&|p| p.name.clone()), form::required_name),
+            Field::new("category", t(l, "category"), &v(&|p| p.category.code().to_string()), form::category),
+            Field::new("kind", t(l, "kind"), &v(&|p| p.kind.code().to_string()), form::kind),
+            Field::new("org", t(l, "org"), &org, form::any),
+            Field::new("gmina", t(l, "gmina"), &v(&|p| p.gmina.clone().unwrap_or_default()), form::any),
+            Field::new("place", t(l, "place"), &v(&|p| p.place.clone().unwrap_or_default()), form::any),
+            Field::new("phone", t(l, "phone"), &v(&|p| p.phone.clone().unwrap_or_default()), form::phone),
+            Field::new("email", t(l, "email"), &v(&|p| p.email.clone().unwrap_or_default()), form::email),
+            Field::new("tags", t(l, "tags"), &v(&|p| p.tags.join(", ")), form::any),
+            Field::new("note", t(l, "note"), &v(&|p| p.note.clone().unwrap_or_default()), form::any),
+        ];
+        let (title, target) = match edit_id {
+            Some(id) => (self.tr("edit_participant"), Target::Edit(Entity::Participant, id)),
+            None => (self.tr("new_participant"), Target::Create(Entity::Participant)),
+        };
+        self.popups.push(Popup::Form(Form {
+            title: title.to_string(),
+            target,
+            fields,
+            focus: 0,
+            error: None,
+            duplicate_ok: false,
+            dirty: false,
+        }));
+    }
+
+    fn save_form(&mut self) -> Request {
+        let Some(Popup::Form(f)) = self.popups.last_mut() else { return Request::None };
+        if !f.valid() {
+            f.error = Some(t(self.lang, "fix_errors").to_string());
+            return Request::None;
+        }
+        let pairs = f.pairs();
+        let result = match f.target {
+            Target::Create(entity) => {
+                if !f.duplicate_ok {
+                    let place = Some(f.value("place")).filter(|p| !p.trim().is_empty());
+                    let dups = edit::duplicates_of(&self.store, f.value("name"), place).unwrap_or_default();
+                    if !dups.is_empty() {
+                        let existing = dups
+                            .iter()
+                            .map(|p| (p.id, format!("{} ({})", p.name, p.place.clone().unwrap_or_default())))
+                            .collect();
+                        if let Some(Popup::Form(form)) = self.popups.pop() {
+                            self.popups.push(Popup::Duplicate { form, existing });
+                        }
+                        return Request::None;
+                    }
+                }
+                edit::create(&self.store, entity, &pairs)
+            }
+            Target::Edit(entity, id) => edit::update(&self.store, entity, id, &pairs).map(|()| id),
+        };
+        match result {
+            Ok(id) => {
+                self.popups.pop();
+                self.status = Some(self.tr("saved").to_string());
+                self.select_after_reload = Some(id);
+                self.people.detail = None;
+                Request::Reload
+            }
+            Err(e) => {
+                let field = match &e {
+                    EditError::Invalid { field, .. } => Some(field.clone()),
+                    EditError::NotFound { .. } | EditError::Ambiguous { .. } => Some("org".to_string()),
+                    _ => None,
+                };
+                if let Some(Popup::Form(f)) = self.popups.last_mut() {
+                    f.set_error(field.as_deref(), e.to_string());
+                }
+                Request::None
+            }
+        }
+    }
+}
+
+impl App {
+    /// Draw the whole screen from state.
+    pub fn render(&mut self, area: Rect, buf: &mut Buffer) {
+        if area.width < 40 || area.height < 10 {
+            let msg = self.tr("too_small");
+            let p =
+                Paragraph::new(vec![Line::from(msg), Line::from(format!("{}×{} < 40×10", area.width, area.height))])
+                    .wrap(Wrap { trim: true });
+            p.render(area, buf);
+            return;
+        }
+        let [bar, main, status] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        self.render_bar(bar, buf);
+        let (list, detail) = if main.width >= 100 {
+            let [a, b] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(main);
+            (a, b)
+        } else {
+            let [a, b] = Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(main);
+            (a, b)
+        };
+        if self.pane == 0 {
+            self.people.render_list(list, buf, &self.theme, self.lang);
+            self.people.render_detail(detail, buf, &self.theme, self.lang);
+        } else {
+            let p = &mut self.others[self.pane - 1];
+            p.render_list(list, buf, &self.theme, self.lang);
+            p.render_detail(detail, buf, &self.theme, self.lang);
+        }
+        self.render_status(status, buf);
+        if let Some(popup) = self.popups.last() {
+            self.render_popup(popup, main, buf);
+        }
+    }
+
+    fn render_bar(&self, area: Rect, buf: &mut Buffer) {
+        let names = ["participants", "meetings", "resources", "partnerships"];
+        let mut spans = vec![Span::styled(" teren ", self.theme.header())];
+        for (i, n) in names.iter().enumerate() {
+            let label = format!(" {} {} ", i + 1, self.tr(n));
+            let style = if i == self.pane { self.theme.active_tab() } else { Style::default() };
+            spans.push(Span::styled(label, style));
+        }
+        Paragraph::new(Line::from(spans)).render(area, buf);
+    }
+
+    fn render_status(&self, area: Rect, buf: &mut Buffer) {
+        let ctx = self.contexts();
+        let mode = match self.popups.last() {
+            Some(Popup::Form(_)) => self.tr("mode_form"),
+            Some(_) => self.tr("mode_popup"),
+            None if self.people.searching && self.pane == 0 => self.tr("mode_search"),
+            None => self.tr("mode_list"),
+        };
+        let mut spans = vec![Span::styled(format!(" {mode} "), self.theme.active_tab()), Span::raw(" ")];
+        if self.pane == 0 && self.people.searching {
+            spans.push(Span::raw(format!("/{}▏ ", self.people.query)));
+        }
+        let count = if self.pane == 0 {
+            if self.people.complete {
+                format!("{}/{} ", self.people.view.len(), self.people.rows.len())
+            } else {
+                format!("{}/{} ", self.people.view.len().min(self.total), self.total)
+            }
+        } else {
+            format!("{} ", self.others[self.pane - 1].rows.len())
+        };
+        spans.push(Span::raw(count));
+        if let Some(s) = &self.status {
+            spans.push(Span::styled(format!("{s} "), self.theme.key()));
+        }
+        let hints: &[Action] = match self.popups.last() {
+            Some(Popup::Form(_)) => &[Action::Save, Action::NextField, Action::Cancel],
+            Some(_) => &[Action::Confirm, Action::Cancel],
+            None if self.people.searching && self.pane == 0 => &[Action::Confirm, Action::Cancel],
+            None if self.pane == 0 => &[Action::Search, Action::Add, Action::Edit, Action::Help],
+            None => &[Action::Help, Action::Quit],
+        };
+        for a in hints {
+            if let Some(k) = self.keymap.key_for(&ctx, *a) {
+                spans.push(Span::styled(k, self.theme.key()));
+                spans.push(Span::raw(format!(" {}  ", action_label(*a, self.lang))));
+            }
+        }
+        Paragraph::new(Line::from(spans)).render(area, buf);
+    }
+
+    fn render_popup(&self, popup: &Popup, area: Rect, buf: &mut Buffer) {
+        let centered = |w: u16, h: u16| {
+            let w = w.min(area.width);
+            let h = h.min(area.height);
+            Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+        };
+        let block = |title: &str| {
+            Block::default().borders(Borders::ALL).border_set(self.theme.border()).title(format!(" {title} "))
+        };
+        match popup {
+            Popup::Help { scroll } => {
+                let r = centered(76, area.height);
+                let mut lines = Vec::new();
+                for ctx in Context::ALL {
+                    let bs = self.keymap.bindings(ctx);
+                    if bs.is_empty() {
+                        continue;
+                    }
+                    lines.push(Line::from(Span::styled(
+                        self.tr(&format!("ctx_{}", ctx.name())).to_string(),
+                        self.theme.header(),
+                    )));
+                    for b in bs.iter().filter(|b| b.action != Action::Noop) {
+                        let desc = if self.lang == Lang::Pl && !b.desc.is_empty() {
+                            b.desc.clone()
+                        } else {
+                            action_label(b.action, self.lang).to_string()
+                        };
+                        lines.push(Line::from(vec![
+                            Span::styled(format!("  {:<10}", b.label()), self.theme.key()),
+                            Span::raw(desc),
+                        ]));
+                    }
+                }
+                Clear.render(r, buf);
+                Paragraph::new(lines).block(block(self.tr("help"))).scroll((*scroll as u16, 0)).render(r, buf);
+            }
+            Popup::Form(f) => self.render_form(f, centered(70, (f.fields.len() as u16) + 5), buf),
+            Popup::Duplicate { existing, .. } => {
+                let r = centered(64, 9);
+                let mut lines = vec![Line::from(self.tr("duplicate_warning"))];
+                for (_, n) in existing.iter().take(3) {
+                    lines.push(Line::from(format!("  • {n}")));
+                }
+                lines.push(Line::from(""));
+                lines.push(Line::from(self.tr("duplicate_keys")));
+                Clear.render(r, buf);
+                Paragraph::new(lines).block(block(self.tr("duplicate"))).wrap(Wrap { trim: false }).render(r, buf);
+            }
+            Popup::ConfirmDelete { name, .. } => {
+                let r = centered(60, 5);
+                Clear.render(r, buf);
+                Paragraph::new(vec![
+                    Line::from(format!("{} {name}?", self.tr("delete_q"))),
+                    Line::from(self.tr("confirm_keys")),
+                ])
+                .block(block(self.tr("delete")))
+                .wrap(Wrap { trim: false })
+                .render(r, buf);
+            }
+            Popup::Message(m) => {
+                let r = centered(60, 6);
+                Clear.render(r, buf);
+                Paragraph::new(m.as_str()).block(block("!")).wrap(Wrap { trim: false }).render(r, buf);
+            }
+            Popup::FirstRun => {
+                let r = centered(60, 8);
+                Clear.render(r, buf);
+                Paragraph::new(vec![
+                    Line::from(self.tr("first_run")),
+                    Line::from(""),
+                    Line::from(self.tr("first_run_keys")),
+                ])
+                .block(block(self.tr("welcome")))
+                .wrap(Wrap { trim: false })
+                .render(r, buf);
+            }
+        }
+    }
+
+    fn render_form(&self, f: &Form, r: Rect, buf: &mut Buffer) {
+        Clear.render(r, buf);
+        let block =
+            Block::default().borders(Borders::ALL).border_set(self.theme.border()).title(format!(" {} ", f.title));
+        let inner = block.inner(r);
+        block.render(r, buf);
+        let label_w = f.fields.iter().map(|x| x.label.chars().count()).max().unwrap_or(8) as u16 + 2;
+        for (i, field) in f.fields.iter().enumerate() {
+            let y = inner.y + i as u16;
+            if y >= inner.y + inner.height {
+                break;
+            }
+            let focused = i == f.focus;
+            let marker = if focused { ">" } else { " " };
+            let mut spans = vec![
+                Span::raw(marker),
+                Span::styled(format!("{:<w$}", field.label, w = label_w as usize - 1), self.theme.dim()),
+            ];
+            if focused {
+                let (a, b): (String, String) = (
+                    field.value.chars().take(field.cursor).collect(),
+                    field.value.chars().skip(field.cursor).collect(),
+                );
+                spans.push(Span::raw(a));
+                spans.push(Span::styled("▏", self.theme.key()));
+                spans.push(Span::raw(b));
+            } else {
+                spans.push(Span::raw(field.value.clone()));
+            }
+            if let Some(e) = &field.error {
+                spans.push(Span::styled(format!("  ✗ {e}"), self.theme.error()));
+            }
+            let line = Line::from(spans);
+            let style =
+                if focused { Style::default().add_modifier(ratatui::style::Modifier::BOLD) } else { Style::default() };
+            Paragraph::new(line).style(style).render(Rect { x: inner.x, y, width: inner.width, height: 1 }, buf);
+        }
+        let y = inner.y + f.fields.len() as u16 + 1;
+        if y < inner.y + inner.height {
+            let msg = f.error.clone().unwrap_or_else(|| self.tr("form_keys").to_string());
+            let style = if f.error.is_some() { self.theme.error() } else { self.theme.dim() };
+            Paragraph::new(Span::styled(msg, style)).render(Rect { x: inner.x, y, width: inner.width, height: 1 }, buf);
+        }
+    }
+}
+
+/// A short name for an action, for hints and English help.
+pub fn action_label(a: Action, lang: Lang) -> &'static str {
+    let key = match a {
+        Action::Noop => "noop",
+        Action::Help => "help",
+        Action::Quit => "quit",
+        Action::Suspend => "suspend",
+        Action::PaneParticipants => "participants",
+        Action::PaneMeetings => "meetings",
+        Action::PaneResources => "resources",
+        Action::PanePartnerships => "partnerships",
+        Action::NextPane => "next_pane",
+        Action::PrevPane => "prev_pane",
+        Action::Down => "down",
+        Action::Up => "up",
+        Action::PageDown => "page_down",
+        Action::PageUp => "page_up",
+        Action::Top => "top",
+        Action::Bottom => "bottom",
+        Action::Search => "search",
+        Action::Clear => "clear",
+        Action::Add => "add",
+        Action::Edit => "edit",
+        Action::Delete => "delete",
+        Action::Undo => "undo",
+        Action::Sort => "sort",
+        Action::FilterCategory => "filter_category",
+        Action::FilterGmina => "filter_gmina",
+        Action::Save => "save",
+        Action::NextField => "next_field",
+        Action::PrevField => "prev_field",
+        Action::Cancel => "cancel",
+        Action::Confirm => "confirm",
+    };
+    t(lang, key)
+}

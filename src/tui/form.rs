@@ -1,0 +1,193 @@
+//! A form of one-line text fields that validate as you type.
+
+use crate::model::{Category, Entity, Id, Kind, validate};
+
+/// Checks one field's text; `Err` is shown next to the field.
+pub type Check = fn(&str) -> Result<(), String>;
+
+pub struct Field {
+    pub key: &'static str,
+    pub label: String,
+    pub value: String,
+    /// Cursor position in chars.
+    pub cursor: usize,
+    pub check: Check,
+    pub error: Option<String>,
+}
+
+impl Field {
+    pub fn new(key: &'static str, label: &str, value: &str, check: Check) -> Field {
+        let mut f = Field {
+            key,
+            label: label.to_string(),
+            value: value.to_string(),
+            cursor: value.chars().count(),
+            check,
+            error: None,
+        };
+        f.validate();
+        f
+    }
+
+    pub fn validate(&mut self) {
+        self.error = (self.check)(&self.value).err();
+    }
+
+    fn byte_at(&self, char_idx: usize) -> usize {
+        self.value.char_indices().nth(char_idx).map_or(self.value.len(), |(i, _)| i)
+    }
+
+    pub fn insert(&mut self, c: char) {
+        let at = self.byte_at(self.cursor);
+        self.value.insert(at, c);
+        self.cursor += 1;
+        self.validate();
+    }
+
+    pub fn backspace(&mut self) {
+        if self.cursor > 0 {
+            let at = self.byte_at(self.cursor - 1);
+            self.value.remove(at);
+            self.cursor -= 1;
+            self.validate();
+        }
+    }
+
+    pub fn delete(&mut self) {
+        if self.cursor < self.value.chars().count() {
+            let at = self.byte_at(self.cursor);
+            self.value.remove(at);
+            self.validate();
+        }
+    }
+
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.value.chars().count());
+    }
+}
+
+/// What saving a form does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    Create(Entity),
+    Edit(Entity, Id),
+}
+
+pub struct Form {
+    pub title: String,
+    pub target: Target,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// A message for the whole form (a save that failed).
+    pub error: Option<String>,
+    /// Set once the user has seen the duplicate warning and chose to add anyway.
+    pub duplicate_ok: bool,
+    pub dirty: bool,
+}
+
+impl Form {
+    pub fn valid(&self) -> bool {
+        self.fields.iter().all(|f| f.error.is_none())
+    }
+
+    pub fn focused(&mut self) -> Option<&mut Field> {
+        self.fields.get_mut(self.focus)
+    }
+
+    pub fn next(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len().max(1);
+    }
+
+    pub fn prev(&mut self) {
+        self.focus = (self.focus + self.fields.len().max(1) - 1) % self.fields.len().max(1);
+    }
+
+    pub fn value(&self, key: &str) -> &str {
+        self.fields.iter().find(|f| f.key == key).map_or("", |f| f.value.as_str())
+    }
+
+    /// `(field, value)` pairs to save: on create, only the filled ones.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        self.fields
+            .iter()
+            .filter(|f| matches!(self.target, Target::Edit(..)) || !f.value.trim().is_empty())
+            .map(|f| (f.key.to_string(), f.value.clone()))
+            .collect()
+    }
+
+    /// Put an error from a failed save next to its field.
+    pub fn set_error(&mut self, field: Option<&str>, msg: String) {
+        match field.and_then(|k| self.fields.iter().position(|f| f.key == k)) {
+            Some(i) => {
+                self.fields[i].error = Some(msg);
+                self.focus = i;
+            }
+            None => self.error = Some(msg),
+        }
+    }
+}
+
+pub fn any(_: &str) -> Result<(), String> {
+    Ok(())
+}
+
+pub fn required_name(s: &str) -> Result<(), String> {
+    validate::name(s).map(|_| ()).map_err(|e| e.0)
+}
+
+fn optional(s: &str, f: impl Fn(&str) -> Result<(), String>) -> Result<(), String> {
+    if s.trim().is_empty() { Ok(()) } else { f(s) }
+}
+
+pub fn phone(s: &str) -> Result<(), String> {
+    optional(s, |s| validate::phone(s).map(|_| ()).map_err(|e| e.0))
+}
+
+pub fn email(s: &str) -> Result<(), String> {
+    optional(s, |s| validate::email(s).map(|_| ()).map_err(|e| e.0))
+}
+
+pub fn category(s: &str) -> Result<(), String> {
+    optional(s, |s| Category::parse(s).map(|_| ()).map_err(|e| e.to_string()))
+}
+
+pub fn kind(s: &str) -> Result<(), String> {
+    optional(s, |s| Kind::parse(s).map(|_| ()).map_err(|e| e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typing_polish_letters_moves_by_chars() {
+        let mut f = Field::new("name", "Nazwa", "", required_name);
+        assert!(f.error.is_some());
+        for c in "Żółć".chars() {
+            f.insert(c);
+        }
+        assert_eq!(f.value, "Żółć");
+        assert!(f.error.is_none());
+        f.left();
+        f.backspace();
+        assert_eq!(f.value, "Żóć");
+        f.delete();
+        assert_eq!(f.value, "Żó");
+    }
+
+    #[test]
+    fn errors_show_while_typing() {
+        let mut f = Field::new("phone", "Telefon", "", phone);
+        assert!(f.error.is_none());
+        f.insert('6');
+        assert!(f.error.is_some());
+        for c in "00100200".chars() {
+            f.insert(c);
+        }
+        assert!(f.error.is_none());
+    }
+}

@@ -1,0 +1,214 @@
+//! The terminal app: terminal set-up and restore, the event loop, and the panes.
+//!
+//! One loop, one message enum: key presses from an input thread and results from
+//! background loads arrive on one channel. The loop blocks for a message, handles it
+//! and everything already queued, and only then draws — once, inside a synchronized
+//! update, through a buffered writer. There is no redraw timer.
+
+pub mod app;
+pub mod form;
+pub mod keymap;
+pub mod participants;
+pub mod records;
+pub mod theme;
+
+use crate::i18n::Lang;
+use crate::store::Store;
+use anyhow::{Context as _, Result};
+use crossterm::event::{Event, KeyEventKind};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use crossterm::{execute, queue, terminal};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use serde::Deserialize;
+use std::io::{BufWriter, Stdout, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+/// Where teren's config (config.toml, keymap.toml) lives.
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("TEREN_CONFIG_DIR") {
+        return Some(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("pl", "teren", "teren").map(|d| d.config_dir().to_path_buf())
+}
+
+/// `config.toml`: `lang = "en"`, `ascii = true`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub lang: Option<String>,
+    pub ascii: Option<bool>,
+}
+
+/// Read config.toml; a bad file gives a warning and the defaults.
+pub fn load_config() -> (Config, Option<String>) {
+    let Some(path) = config_dir().map(|d| d.join("config.toml")).filter(|p| p.exists()) else {
+        return (Config::default(), None);
+    };
+    match std::fs::read_to_string(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| toml::from_str::<Config>(&t).map_err(|e| e.message().to_string()))
+    {
+        Ok(c) => (c, None),
+        Err(e) => (Config::default(), Some(format!("config ignored: {}: {e}", path.display()))),
+    }
+}
+
+/// Options from the command line.
+pub struct Options {
+    pub lang: Option<Lang>,
+    pub ascii: bool,
+}
+
+enum Msg {
+    Input(Event),
+    Loaded(u64, crate::store::Result<participants::Loaded>),
+}
+
+type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+fn enter(term: &mut Term) -> Result<()> {
+    terminal::enable_raw_mode().context("cannot switch the terminal to raw mode (is this a terminal?)")?;
+    execute!(term.backend_mut(), terminal::EnterAlternateScreen).context("cannot open the alternate screen")?;
+    term.clear()?;
+    Ok(())
+}
+
+/// Put the terminal back as we found it. Safe to call twice.
+pub fn restore() {
+    let _ = terminal::disable_raw_mode();
+    let mut out = std::io::stdout();
+    let _ = execute!(out, terminal::LeaveAlternateScreen, crossterm::cursor::Show);
+}
+
+/// Open the app on `store`.
+pub fn run(store: Store, opts: Options) -> Result<()> {
+    let (config, config_warning) = load_config();
+    let lang = opts.lang.or_else(|| config.lang.as_deref().and_then(Lang::parse)).unwrap_or_default();
+    let ascii = opts.ascii || config.ascii.unwrap_or(false);
+    let (keymap, keymap_warning) = keymap::Keymap::load(keymap::user_path().as_deref());
+
+    let store = Arc::new(store);
+    let height = terminal::size().map(|(_, h)| h as usize).unwrap_or(40);
+    let mut app = app::App::new(store.clone(), lang, theme::Theme::from_env(ascii), keymap, height)?;
+    app.status = keymap_warning.or(config_warning);
+
+    // The terminal is restored before a panic message is printed.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        hook(info);
+    }));
+
+    let backend = CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
+    let mut term = Terminal::new(backend)?;
+    enter(&mut term)?;
+    let result = event_loop(&mut term, &mut app, store);
+    restore();
+    result
+}
+
+fn spawn_load(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, generation: u64) {
+    let tx = tx.clone();
+    let store = store.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(Msg::Loaded(generation, participants::load_all(&store)));
+    });
+}
+
+fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<()> {
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let input_tx = tx.clone();
+    std::thread::spawn(move || {
+        while let Ok(ev) = crossterm::event::read() {
+            if input_tx.send(Msg::Input(ev)).is_err() {
+                break;
+            }
+        }
+    });
+    let mut generation = 0u64;
+    let mut draw_first = true;
+    loop {
+        if app.dirty || draw_first {
+            draw(term, app)?;
+            app.dirty = false;
+            if draw_first {
+                // The first frame is up: now load everything else.
+                draw_first = false;
+                spawn_load(&tx, &store, generation);
+            }
+        }
+        let Ok(first) = rx.recv() else { return Ok(()) };
+        let mut next = Some(first);
+        while let Some(msg) = next {
+            let req = match msg {
+                Msg::Input(Event::Key(k)) if k.kind == KeyEventKind::Press => app.on_key(k),
+                Msg::Input(Event::Resize(..)) => {
+                    app.dirty = true;
+                    app::Request::None
+                }
+                Msg::Input(Event::Paste(text)) => {
+                    for c in text.chars().filter(|c| !c.is_control()) {
+                        let ev = crossterm::event::KeyEvent::new(
+                            crossterm::event::KeyCode::Char(c),
+                            crossterm::event::KeyModifiers::NONE,
+                        );
+                        app.on_key(ev);
+                    }
+                    app::Request::None
+                }
+                Msg::Input(_) => app::Request::None,
+                Msg::Loaded(g, r) if g == generation => {
+                    match r {
+                        Ok(l) => app.loaded(l),
+                        Err(e) => app.status = Some(e.to_string()),
+                    }
+                    app.dirty = true;
+                    app::Request::None
+                }
+                Msg::Loaded(..) => app::Request::None,
+            };
+            match req {
+                app::Request::Quit => return Ok(()),
+                app::Request::Reload => {
+                    generation += 1;
+                    spawn_load(&tx, &store, generation);
+                    for p in app.others.iter_mut() {
+                        p.loaded = false;
+                    }
+                }
+                app::Request::Suspend => {
+                    suspend(term)?;
+                    app.dirty = true;
+                }
+                app::Request::None => {}
+            }
+            next = rx.try_recv().ok();
+        }
+    }
+}
+
+fn draw(term: &mut Term, app: &mut app::App) -> Result<()> {
+    queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    term.draw(|f| {
+        let area = f.area();
+        app.render(area, f.buffer_mut());
+    })?;
+    queue!(term.backend_mut(), EndSynchronizedUpdate)?;
+    term.backend_mut().flush()?;
+    Ok(())
+}
+
+/// Ctrl-Z: give the terminal back, stop until `fg`, then take it again.
+fn suspend(term: &mut Term) -> Result<()> {
+    restore();
+    #[cfg(unix)]
+    {
+        // SIGTSTP to ourselves without unsafe code: the shell's job control does the rest.
+        let _ = std::process::Command::new("kill").args(["-TSTP", &std::process::id().to_string()]).status();
+    }
+    enter(term)?;
+    Ok(())
+}

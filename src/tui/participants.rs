@@ -1,0 +1,404 @@
+//! The participants pane: a sorted, filtered, searchable list and a detail panel.
+//!
+//! It owns view state only; rows come from the store, loaded in the background after
+//! the first screenful (which is read straight from the name index).
+
+use super::theme::Theme;
+use crate::dump::Names;
+use crate::i18n::{Lang, t};
+use crate::model::{Category, Entity, Id, Kind, Meeting, Participant, Partnership};
+use crate::search::{self, Entry, fold, highlight};
+use crate::store::{Result, Store};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table, Widget, Wrap};
+use std::collections::BTreeMap;
+
+/// One list row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: Id,
+    pub name: String,
+    pub sort: String,
+    pub kind: Kind,
+    pub category: Category,
+    pub org: String,
+    pub gmina: String,
+    pub place: String,
+    pub last: Option<String>,
+}
+
+/// Everything the list needs, built off the UI thread.
+pub struct Loaded {
+    pub rows: Vec<Row>,
+    pub entries: Vec<Entry>,
+}
+
+fn row_of(p: &Participant, names: &Names, last: Option<&String>) -> Row {
+    let org = p.memberships.iter().filter_map(|m| names.get(&m.org)).cloned().collect::<Vec<_>>().join(", ");
+    Row {
+        id: p.id,
+        name: p.name.clone(),
+        sort: fold(&p.sort_name()),
+        kind: p.kind,
+        category: p.category,
+        org,
+        gmina: p.gmina.clone().unwrap_or_default(),
+        place: p.place.clone().unwrap_or_default(),
+        last: last.cloned(),
+    }
+}
+
+/// The first `n` rows in name order, straight from the index: enough for a first frame.
+pub fn first_page(store: &Store, n: usize) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for id in store.ordered_ids(Entity::Participant, 0, n, false)? {
+        if let Some(doc) = store.doc(Entity::Participant, id)? {
+            let p = Participant::from_doc(id, &doc);
+            let mut names = Names::new();
+            for m in &p.memberships {
+                if let Some(d) = store.doc(Entity::Participant, m.org)? {
+                    names.insert(m.org, d.string("name").unwrap_or_default());
+                }
+            }
+            rows.push(row_of(&p, &names, None));
+        }
+    }
+    Ok(rows)
+}
+
+/// All live participants, sorted by name, with their search entries.
+pub fn load_all(store: &Store) -> Result<Loaded> {
+    let people: Vec<Participant> =
+        store.docs(Entity::Participant)?.into_iter().map(|(id, d)| Participant::from_doc(id, &d)).collect();
+    let names: Names = people.iter().filter(|p| p.kind == Kind::Org).map(|p| (p.id, p.name.clone())).collect();
+    let last = store.last_contacts()?;
+    let mut rows: Vec<Row> = people.iter().filter(|p| !p.deleted).map(|p| row_of(p, &names, last.get(&p.id))).collect();
+    rows.sort_by(|a, b| (&a.sort, a.id).cmp(&(&b.sort, b.id)));
+    let entries = rows
+        .iter()
+        .map(|r| Entry::new([r.name.as_str(), r.org.as_str(), r.place.as_str(), r.gmina.as_str()]))
+        .collect();
+    Ok(Loaded { rows, entries })
+}
+
+/// The detail panel of the selected participant.
+pub struct Detail {
+    pub id: Id,
+    pub lines: Vec<(String, String)>,
+}
+
+pub fn detail(store: &Store, id: Id, lang: Lang) -> Result<Option<Detail>> {
+    let Some(doc) = store.doc(Entity::Participant, id)? else { return Ok(None) };
+    let p = Participant::from_doc(id, &doc);
+    let mut lines: Vec<(String, String)> = Vec::new();
+    let mut push = |k: &str, v: String| {
+        if !v.is_empty() {
+            lines.push((t(lang, k).to_string(), v));
+        }
+    };
+    push("kind", p.kind.label(lang).to_string());
+    push("category", format!("{} ({})", p.category.label(lang), p.category.code()));
+    for m in &p.memberships {
+        let org =
+            store.doc(Entity::Participant, m.org)?.and_then(|d| d.string("name")).unwrap_or_else(|| m.org.short());
+        let role = m.role.as_ref().map(|r| format!(" — {r}")).unwrap_or_default();
+        push("org", format!("{org}{role}"));
+    }
+    push("gmina", p.gmina.clone().unwrap_or_default());
+    push("place", p.place.clone().unwrap_or_default());
+    push("phone", p.phone.clone().unwrap_or_default());
+    push("email", p.email.clone().unwrap_or_default());
+    push("tags", p.tags.join(", "));
+    push("note", p.note.clone().unwrap_or_default());
+    if p.kind == Kind::Org {
+        // Members: people whose memberships name this organisation.
+        let mut members = 0;
+        for (_, d) in store.docs(Entity::Participant)? {
+            if !d.is_deleted() && d.set("memberships").contains(&id.to_string()) {
+                members += 1;
+            }
+        }
+        push("members", members.to_string());
+    }
+    let attended = store.attended(id)?;
+    for (mid, date) in attended.iter().take(8) {
+        let title = store
+            .doc(Entity::Meeting, *mid)?
+            .map(|d| Meeting::from_doc(*mid, &d).display_title(lang))
+            .unwrap_or_default();
+        push("meeting", format!("{date} {title}"));
+    }
+    if attended.len() > 8 {
+        push("meetings", format!("+{}", attended.len() - 8));
+    }
+    for (pid, d) in store.docs(Entity::Partnership)? {
+        let ps = Partnership::from_doc(pid, &d);
+        if !ps.deleted && (ps.leader == Some(id) || ps.members.iter().any(|m| m.participant == id)) {
+            let role = if ps.leader == Some(id) { format!(" ({})", t(lang, "leader")) } else { String::new() };
+            push("partnership", format!("{}{role}", ps.name));
+        }
+    }
+    Ok(Some(Detail { id, lines }))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Name,
+    LastContact,
+}
+
+pub struct Pane {
+    pub rows: Vec<Row>,
+    pub entries: Vec<Entry>,
+    /// False while only the first page is here.
+    pub complete: bool,
+    /// Indices into `rows` after filters and search, in display order.
+    pub view: Vec<usize>,
+    pub selected: usize,
+    pub offset: usize,
+    pub query: String,
+    pub searching: bool,
+    /// The last search, to narrow when the query grows.
+    last_search: Option<(String, Vec<usize>)>,
+    pub category: Option<Category>,
+    pub gmina: Option<String>,
+    pub sort: Sort,
+    pub detail: Option<Detail>,
+    /// Rows the list showed last frame (for page up/down).
+    pub page: usize,
+}
+
+impl Pane {
+    pub fn new(rows: Vec<Row>) -> Pane {
+        let view = (0..rows.len()).collect();
+        Pane {
+            rows,
+            entries: Vec::new(),
+            complete: false,
+            view,
+            selected: 0,
+            offset: 0,
+            query: String::new(),
+            searching: false,
+            last_search: None,
+            category: None,
+            gmina: None,
+            sort: Sort::Name,
+            detail: None,
+            page: 10,
+        }
+    }
+
+    pub fn selected_id(&self) -> Option<Id> {
+        self.view.get(self.selected).map(|&i| self.rows[i].id)
+    }
+
+    /// Take freshly loaded rows, keeping the selection on the same participant.
+    pub fn set_loaded(&mut self, loaded: Loaded) {
+        let keep = self.selected_id();
+        self.rows = loaded.rows;
+        self.entries = loaded.entries;
+        self.complete = true;
+        self.last_search = None;
+        self.refilter();
+        if let Some(id) = keep {
+            self.select_id(id);
+        }
+    }
+
+    pub fn select_id(&mut self, id: Id) -> bool {
+        match self.view.iter().position(|&i| self.rows[i].id == id) {
+            Some(p) => {
+                self.selected = p;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Recompute the view from filters, search and sort.
+    pub fn refilter(&mut self) {
+        let cat = self.category;
+        let gm = self.gmina.clone();
+        let pass = |r: &Row| cat.is_none_or(|c| r.category == c) && gm.as_ref().is_none_or(|g| &r.gmina == g);
+        if self.query.trim().is_empty() || self.entries.len() != self.rows.len() {
+            self.view = (0..self.rows.len()).filter(|&i| pass(&self.rows[i])).collect();
+            if self.sort == Sort::LastContact {
+                let rows = &self.rows;
+                self.view.sort_by(|&a, &b| rows[b].last.cmp(&rows[a].last).then(a.cmp(&b)));
+            }
+        } else {
+            // Narrow the previous result when the query only grew.
+            let within = match &self.last_search {
+                Some((q, hits)) if self.query.starts_with(q.as_str()) && !q.is_empty() => Some(hits.as_slice()),
+                _ => None,
+            };
+            let hits = search::search(&self.entries, &self.query, within);
+            let all: Vec<usize> = hits.iter().map(|h| h.index).collect();
+            self.view = all.iter().copied().filter(|&i| pass(&self.rows[i])).collect();
+            self.last_search = Some((self.query.clone(), all));
+        }
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.view.is_empty() {
+            return;
+        }
+        let max = self.view.len() as isize - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
+    }
+
+    pub fn next_category(&mut self) {
+        let all = Category::ALL;
+        self.category = match self.category {
+            None => Some(all[0]),
+            Some(c) => all.iter().position(|x| *x == c).and_then(|i| all.get(i + 1)).copied(),
+        };
+        self.refilter();
+    }
+
+    pub fn next_gmina(&mut self) {
+        let gminas: Vec<String> = {
+            let mut set: BTreeMap<String, ()> = BTreeMap::new();
+            for r in &self.rows {
+                if !r.gmina.is_empty() {
+                    set.insert(r.gmina.clone(), ());
+                }
+            }
+            set.into_keys().collect()
+        };
+        self.gmina = match &self.gmina {
+            None => gminas.first().cloned(),
+            Some(g) => gminas.iter().position(|x| x == g).and_then(|i| gminas.get(i + 1)).cloned(),
+        };
+        self.refilter();
+    }
+
+    pub fn toggle_sort(&mut self) {
+        self.sort = if self.sort == Sort::Name { Sort::LastContact } else { Sort::Name };
+        self.refilter();
+    }
+
+    pub fn clear(&mut self) {
+        self.query.clear();
+        self.category = None;
+        self.gmina = None;
+        self.refilter();
+    }
+
+    /// Draw the list into `area`.
+    pub fn render_list(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        let title = {
+            let mut parts = vec![format!(" {} ", t(lang, "participants"))];
+            if let Some(c) = self.category {
+                parts.push(format!("[{}]", c.code()));
+            }
+            if let Some(g) = &self.gmina {
+                parts.push(format!("[{g}]"));
+            }
+            if self.sort == Sort::LastContact {
+                parts.push(format!("[{}]", t(lang, "last_contact")));
+            }
+            parts.join(" ")
+        };
+        let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(title);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.height < 2 {
+            return;
+        }
+        let h = (inner.height - 1) as usize;
+        self.page = h.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + h {
+            self.offset = self.selected + 1 - h;
+        }
+        let wide = inner.width >= 70;
+        let header: Vec<&str> = if wide {
+            vec!["", t(lang, "name"), t(lang, "category"), t(lang, "org"), t(lang, "place")]
+        } else {
+            vec!["", t(lang, "name"), t(lang, "category"), t(lang, "place")]
+        };
+        let rows: Vec<TRow> = self
+            .view
+            .iter()
+            .enumerate()
+            .skip(self.offset)
+            .take(h)
+            .map(|(pos, &i)| {
+                let r = &self.rows[i];
+                let sel = pos == self.selected;
+                let marker = if sel { ">" } else { " " };
+                let name = highlighted(&r.name, &self.query, theme);
+                let mut cells = vec![Cell::from(marker), Cell::from(name), Cell::from(r.category.code())];
+                if wide {
+                    cells.push(Cell::from(r.org.clone()));
+                }
+                cells.push(Cell::from(r.place.clone()));
+                let row = TRow::new(cells);
+                if sel { row.style(theme.selected()) } else { row }
+            })
+            .collect();
+        let widths: Vec<Constraint> = if wide {
+            vec![
+                Constraint::Length(1),
+                Constraint::Fill(3),
+                Constraint::Length(9),
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+            ]
+        } else {
+            vec![Constraint::Length(1), Constraint::Fill(3), Constraint::Length(9), Constraint::Fill(2)]
+        };
+        Table::new(rows, widths)
+            .header(TRow::new(header.into_iter().map(Cell::from).collect::<Vec<_>>()).style(theme.header()))
+            .column_spacing(1)
+            .render(inner, buf);
+    }
+
+    pub fn render_detail(&self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        let sel = self.selected_id();
+        let title = sel.and_then(|id| self.rows.iter().find(|r| r.id == id)).map(|r| format!(" {} ", r.name));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(theme.border())
+            .title(title.unwrap_or_else(|| format!(" {} ", t(lang, "details"))));
+        let lines: Vec<Line> = match &self.detail {
+            Some(d) if Some(d.id) == sel => d
+                .lines
+                .iter()
+                .map(|(k, v)| Line::from(vec![Span::styled(format!("{k}: "), theme.dim()), Span::raw(v.clone())]))
+                .collect(),
+            _ if self.view.is_empty() => vec![Line::from(t(lang, "nothing_found"))],
+            _ => vec![],
+        };
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }).render(area, buf);
+    }
+}
+
+/// `text` with the characters a query matches styled.
+pub fn highlighted<'a>(text: &'a str, query: &str, theme: &Theme) -> Line<'a> {
+    if query.trim().is_empty() {
+        return Line::from(text);
+    }
+    let hits = highlight(text, query);
+    if hits.is_empty() {
+        return Line::from(text);
+    }
+    let spans: Vec<Span> = text
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if hits.binary_search(&i).is_ok() {
+                Span::styled(c.to_string(), theme.matched())
+            } else {
+                Span::raw(c.to_string())
+            }
+        })
+        .collect();
+    Line::from(spans)
+}
