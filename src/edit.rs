@@ -177,7 +177,14 @@ pub fn resolve(store: &Store, entity: Entity, query: &str) -> Result<Id> {
         return Err(not_found());
     }
     if q.len() >= 4 && q.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-        let ids = store.ids_with_prefix(entity, q)?;
+        // The prefix index holds tombstones too (restore needs them); a deleted record
+        // must not be edited, attended or linked by its id any more than by its name.
+        let mut ids = Vec::new();
+        for id in store.ids_with_prefix(entity, q)? {
+            if store.doc(entity, id)?.is_some_and(|d| !d.is_deleted()) {
+                ids.push(id);
+            }
+        }
         match ids.len() {
             1 => return Ok(ids[0]),
             0 => {}

@@ -650,11 +650,16 @@ fn plan_followup(store: &Store, fields: &[(String, String)], meeting: Option<Id>
 }
 
 pub fn followups(store: &Store, all: bool, as_json: bool, out: &mut impl Write) -> Result<()> {
+    // A deleted meeting takes its follow-ups with it (restoring it brings them back).
+    let meetings = store.docs(Entity::Meeting)?;
+    let deleted_meetings: std::collections::HashSet<Id> =
+        meetings.iter().filter(|(_, d)| d.is_deleted()).map(|(id, _)| *id).collect();
     let mut items: Vec<FollowUp> = store
         .docs(Entity::FollowUp)?
         .into_iter()
         .map(|(id, d)| FollowUp::from_doc(id, &d))
         .filter(|f| !f.deleted && (all || !f.done))
+        .filter(|f| f.meeting.is_none_or(|m| !deleted_meetings.contains(&m)))
         .collect();
     items.sort_by(|a, b| (a.due.is_none(), a.due, &a.text, a.id).cmp(&(b.due.is_none(), b.due, &b.text, b.id)));
     let today = today();
@@ -671,8 +676,8 @@ pub fn followups(store: &Store, all: bool, as_json: bool, out: &mut impl Write) 
         return Ok(());
     }
     let mut places = std::collections::HashMap::new();
-    for (id, d) in store.docs(Entity::Meeting)? {
-        places.insert(id, format!("{} {}", d.str("date").unwrap_or(""), d.str("place").unwrap_or("")));
+    for (id, d) in &meetings {
+        places.insert(*id, format!("{} {}", d.str("date").unwrap_or(""), d.str("place").unwrap_or("")));
     }
     let mut table = Table::new(&["id", "due", "", "follow-up", "meeting"]);
     for f in &items {

@@ -463,7 +463,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Ids of live records of `entity` whose short hex id starts with `prefix`.
+    /// Ids of records of `entity`, deleted ones included, whose hex id starts with `prefix`.
     pub fn ids_with_prefix(&self, entity: Entity, prefix: &str) -> Result<Vec<Id>> {
         let p = prefix.to_ascii_lowercase().replace('-', "");
         if p.is_empty() || p.len() > 32 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
