@@ -1,0 +1,297 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Headless tests of the terminal app: state driven by key events, drawn into a
+//! ratatui `Buffer` and compared as text with insta snapshots.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use std::sync::Arc;
+use teren::i18n::Lang;
+use teren::model::Entity;
+use teren::store::Store;
+use teren::tui::app::{App, Popup, Request};
+use teren::tui::keymap::Keymap;
+use teren::tui::participants::load_all;
+use teren::tui::theme::Theme;
+use unicode_width::UnicodeWidthStr;
+
+struct Fixture {
+    // Kept alive so the database file stays while the test runs.
+    _dir: tempfile::TempDir,
+    store: Arc<Store>,
+    app: App,
+}
+
+fn fixture(lang: Lang) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("teren.redb")).unwrap();
+    teren::demo::generate(&store, 120, 1, &mut |_, _| {}).unwrap();
+    let store = Arc::new(store);
+    let mut app = App::new(store.clone(), lang, Theme { color: false, ascii: false }, Keymap::default_map(), 24)
+        .unwrap();
+    app.loaded(load_all(&store).unwrap());
+    Fixture { _dir: dir, store, app }
+}
+
+impl Fixture {
+    /// Send one key; do what the app asks its loop to do (a reload) synchronously.
+    fn key(&mut self, ev: KeyEvent) -> Request {
+        let req = self.app.on_key(ev);
+        if req == Request::Reload {
+            self.app.loaded(load_all(&self.store).unwrap());
+        }
+        req
+    }
+
+    fn code(&mut self, code: KeyCode) -> Request {
+        self.key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn ch(&mut self, c: char) -> Request {
+        self.code(KeyCode::Char(c))
+    }
+
+    fn typ(&mut self, text: &str) {
+        for c in text.chars() {
+            self.ch(c);
+        }
+    }
+
+    fn ctrl(&mut self, c: char) -> Request {
+        self.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+    }
+
+    fn screen(&mut self, w: u16, h: u16) -> String {
+        let area = Rect::new(0, 0, w, h);
+        let mut buf = Buffer::empty(area);
+        self.app.render(area, &mut buf);
+        buffer_text(&buf)
+    }
+
+    fn live_names(&self) -> Vec<String> {
+        load_all(&self.store).unwrap().rows.into_iter().map(|r| r.name).collect()
+    }
+}
+
+/// The buffer as text: one line per row, trailing blanks trimmed. The cells hidden
+/// behind a wide character are skipped.
+fn buffer_text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in area.top()..area.bottom() {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in area.left()..area.right() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            line.push_str(sym);
+            skip = sym.width().saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn participants_list_with_detail() {
+    let mut f = fixture(Lang::Pl);
+    let s = f.screen(80, 24);
+    assert!(s.contains("uczestnicy"), "{s}");
+    insta::assert_snapshot!("participants_list", s);
+}
+
+#[test]
+fn participants_list_second_row_detail() {
+    let mut f = fixture(Lang::Pl);
+    f.code(KeyCode::Down);
+    f.code(KeyCode::Down);
+    insta::assert_snapshot!("participants_detail_third", f.screen(80, 24));
+}
+
+#[test]
+fn search_lodz_finds_lodz_first() {
+    let mut f = fixture(Lang::Pl);
+    f.ch('/');
+    f.typ("lodz");
+    assert!(f.app.people.searching);
+    assert!(!f.app.people.view.is_empty(), "lodz finds nobody");
+    let first = &f.app.people.rows[f.app.people.view[0]];
+    assert!(
+        [&first.place, &first.gmina, &first.name, &first.org].iter().any(|s| s.contains("Łódź")),
+        "first hit is not of Łódź: {first:?}"
+    );
+    let s = f.screen(80, 24);
+    assert!(s.contains("/lodz"), "{s}");
+    assert!(s.contains("Łódź"), "{s}");
+    insta::assert_snapshot!("search_lodz", s);
+}
+
+#[test]
+fn search_highlights_matched_characters() {
+    let mut f = fixture(Lang::Pl);
+    // Search for the first letters of a name that is on the list: they get styled.
+    let name = f.app.people.rows[0].name.clone();
+    let word: String = name.split_whitespace().next().unwrap().chars().take(4).collect();
+    f.ch('/');
+    f.typ(&teren::search::fold(&word));
+    let area = Rect::new(0, 0, 80, 24);
+    let mut buf = Buffer::empty(area);
+    f.app.render(area, &mut buf);
+    let styled = buf.content().iter().any(|c| c.modifier.contains(ratatui::style::Modifier::UNDERLINED));
+    assert!(styled, "no matched character is highlighted:\n{}", buffer_text(&buf));
+}
+
+#[test]
+fn add_form_shows_validation_error() {
+    let mut f = fixture(Lang::Pl);
+    f.ch('a');
+    assert!(matches!(f.app.popups.last(), Some(Popup::Form(_))));
+    f.typ("Jan Testowy");
+    for _ in 0..6 {
+        f.code(KeyCode::Tab);
+    }
+    f.typ("12ab");
+    let s = f.screen(80, 24);
+    assert!(s.contains("✗"), "{s}");
+    insta::assert_snapshot!("form_bad_phone", s);
+}
+
+#[test]
+fn help_overlay() {
+    let mut f = fixture(Lang::Pl);
+    f.ch('?');
+    let s = f.screen(80, 24);
+    assert!(s.contains("Pomoc"), "{s}");
+    insta::assert_snapshot!("help", s);
+    f.code(KeyCode::Esc);
+    assert!(f.app.popups.is_empty());
+}
+
+#[test]
+fn too_small_screen() {
+    let mut f = fixture(Lang::Pl);
+    let s = f.screen(30, 8);
+    insta::assert_snapshot!("too_small", s);
+    // It recovers once the terminal is big enough again.
+    assert!(f.screen(80, 24).contains("uczestnicy"));
+}
+
+#[test]
+fn panes_two_three_four() {
+    let mut f = fixture(Lang::Pl);
+    for (key, name) in [('2', "pane_meetings"), ('3', "pane_resources"), ('4', "pane_partnerships")] {
+        f.ch(key);
+        let s = f.screen(80, 24);
+        insta::assert_snapshot!(name, s);
+    }
+    f.ch('1');
+    assert_eq!(f.app.pane, 0);
+}
+
+#[test]
+fn english_list() {
+    let mut f = fixture(Lang::En);
+    let s = f.screen(80, 24);
+    assert!(s.contains("participants"), "{s}");
+    insta::assert_snapshot!("participants_list_en", s);
+}
+
+#[test]
+fn no_panic_at_small_sizes() {
+    let mut f = fixture(Lang::Pl);
+    let states: [&dyn Fn(&mut Fixture); 6] = [
+        &|_| {},
+        &|f| {
+            f.ch('/');
+            f.typ("lodz");
+        },
+        &|f| {
+            f.code(KeyCode::Esc);
+            f.ch('?');
+        },
+        &|f| {
+            f.code(KeyCode::Esc);
+            f.ch('a');
+            f.typ("Żółć");
+        },
+        &|f| {
+            f.code(KeyCode::Esc);
+            f.ch('d');
+        },
+        &|f| {
+            f.code(KeyCode::Esc);
+            f.ch('2');
+        },
+    ];
+    for set_up in states {
+        set_up(&mut f);
+        for w in 1..=45 {
+            for h in 1..=12 {
+                f.screen(w, h);
+            }
+        }
+    }
+}
+
+#[test]
+fn add_participant_by_keys() {
+    let mut f = fixture(Lang::Pl);
+    let before = f.store.count(Entity::Participant).unwrap();
+    f.ch('a');
+    f.typ("Zenon Źdźbłowski");
+    let req = f.ctrl('s');
+    assert_eq!(req, Request::Reload);
+    assert!(f.app.popups.is_empty(), "the form is still open");
+    assert_eq!(f.store.count(Entity::Participant).unwrap(), before + 1);
+    assert!(f.live_names().iter().any(|n| n == "Zenon Źdźbłowski"));
+    // The new participant is selected.
+    let sel = f.app.people.selected_id().unwrap();
+    let row = f.app.people.rows.iter().find(|r| r.id == sel).unwrap();
+    assert_eq!(row.name, "Zenon Źdźbłowski");
+}
+
+#[test]
+fn duplicate_warning_on_same_name_and_place() {
+    let mut f = fixture(Lang::Pl);
+    let existing = f.app.people.rows.iter().find(|r| !r.place.is_empty()).unwrap().clone();
+    let before = f.store.count(Entity::Participant).unwrap();
+    f.ch('a');
+    f.typ(&existing.name);
+    // name, category, kind, org, gmina, place
+    for _ in 0..5 {
+        f.code(KeyCode::Tab);
+    }
+    f.typ(&existing.place);
+    assert_eq!(f.ctrl('s'), Request::None);
+    assert!(matches!(f.app.popups.last(), Some(Popup::Duplicate { .. })), "no duplicate warning");
+    let s = f.screen(80, 24);
+    assert!(s.contains(&existing.name), "{s}");
+    assert_eq!(f.store.count(Entity::Participant).unwrap(), before);
+    // Enter opens the existing one instead.
+    f.code(KeyCode::Enter);
+    assert!(f.app.popups.is_empty());
+    assert_eq!(f.app.people.selected_id(), Some(existing.id));
+    assert_eq!(f.store.count(Entity::Participant).unwrap(), before);
+}
+
+#[test]
+fn delete_then_undo_restores() {
+    let mut f = fixture(Lang::Pl);
+    f.code(KeyCode::Down);
+    let id = f.app.people.selected_id().unwrap();
+    let name = f.app.people.rows.iter().find(|r| r.id == id).unwrap().name.clone();
+    let before = f.store.count(Entity::Participant).unwrap();
+    f.ch('d');
+    assert!(matches!(f.app.popups.last(), Some(Popup::ConfirmDelete { .. })));
+    assert_eq!(f.code(KeyCode::Enter), Request::Reload);
+    assert_eq!(f.store.count(Entity::Participant).unwrap(), before - 1);
+    assert!(!f.app.people.rows.iter().any(|r| r.id == id));
+    assert_eq!(f.ch('u'), Request::Reload);
+    assert_eq!(f.store.count(Entity::Participant).unwrap(), before);
+    assert!(f.app.people.rows.iter().any(|r| r.id == id && r.name == name));
+    assert_eq!(f.app.people.selected_id(), Some(id));
+}
