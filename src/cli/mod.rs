@@ -149,8 +149,10 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
     match command {
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "teren", out);
-            Ok(())
+            // clap_complete panics on a write error (a closed pipe), so render to memory.
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "teren", &mut buf);
+            out.write_all(&buf).map_err(Into::into)
         }
         Command::Man => misc::man(out),
         Command::Keymap(k) => misc::keymap(k, out),
