@@ -27,8 +27,8 @@ fn fixture(lang: Lang) -> Fixture {
     let store = Store::open(&dir.path().join("teren.redb")).unwrap();
     teren::demo::generate(&store, 120, 1, &mut |_, _| {}).unwrap();
     let store = Arc::new(store);
-    let mut app = App::new(store.clone(), lang, Theme { color: false, ascii: false }, Keymap::default_map(), 24)
-        .unwrap();
+    let mut app =
+        App::new(store.clone(), lang, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
     app.loaded(load_all(&store).unwrap());
     Fixture { _dir: dir, store, app }
 }

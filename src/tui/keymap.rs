@@ -128,7 +128,11 @@ impl Key {
 
     pub fn from_event(ev: &KeyEvent) -> Key {
         // Shifted letters arrive as uppercase chars, so "G" in a keymap matches shift-g.
-        Key { code: ev.code, ctrl: ev.modifiers.contains(KeyModifiers::CONTROL), alt: ev.modifiers.contains(KeyModifiers::ALT) }
+        Key {
+            code: ev.code,
+            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+            alt: ev.modifiers.contains(KeyModifiers::ALT),
+        }
     }
 
     pub fn label(&self) -> String {

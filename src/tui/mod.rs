@@ -72,7 +72,10 @@ type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 fn enter(term: &mut Term) -> Result<()> {
     terminal::enable_raw_mode().context("cannot switch the terminal to raw mode (is this a terminal?)")?;
     execute!(term.backend_mut(), terminal::EnterAlternateScreen).context("cannot open the alternate screen")?;
-    term.clear()?;
+    // Clear and force a full redraw. Not `term.clear()`: it asks the terminal for the
+    // cursor position and fails when no answer comes (slow links, terminals without DSR).
+    let size = term.size()?;
+    term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
     Ok(())
 }
 
