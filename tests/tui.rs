@@ -295,3 +295,47 @@ fn delete_then_undo_restores() {
     assert!(f.app.people.rows.iter().any(|r| r.id == id && r.name == name));
     assert_eq!(f.app.people.selected_id(), Some(id));
 }
+
+#[test]
+fn duplicate_warning_add_anyway() {
+    let mut f = fixture(Lang::Pl);
+    let existing = f.app.people.rows.iter().find(|r| !r.place.is_empty()).unwrap().clone();
+    let before = f.store.count(Entity::Participant).unwrap();
+    f.ch('a');
+    f.typ(&existing.name);
+    for _ in 0..5 {
+        f.code(KeyCode::Tab);
+    }
+    f.typ(&existing.place);
+    f.ctrl('s');
+    // Esc goes back to the form, with what was typed.
+    f.code(KeyCode::Esc);
+    assert!(matches!(f.app.popups.last(), Some(Popup::Form(_))));
+    f.ctrl('s');
+    assert!(matches!(f.app.popups.last(), Some(Popup::Duplicate { .. })));
+    // 'a' adds it anyway.
+    assert_eq!(f.ch('a'), Request::Reload);
+    assert!(f.app.popups.is_empty());
+    assert_eq!(f.store.count(Entity::Participant).unwrap(), before + 1);
+}
+
+#[test]
+fn first_run_offers_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("empty.redb")).unwrap());
+    let app =
+        App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
+    let mut f = Fixture { _dir: dir, store, app };
+    f.app.loaded(load_all(&f.store).unwrap());
+    assert!(matches!(f.app.popups.last(), Some(Popup::FirstRun)));
+    insta::assert_snapshot!("first_run", f.screen(80, 24));
+    for w in 1..=45 {
+        for h in 1..=12 {
+            f.screen(w, h);
+        }
+    }
+    assert_eq!(f.ch('d'), Request::Reload);
+    assert!(f.app.popups.is_empty());
+    assert!(f.store.count(Entity::Participant).unwrap() > 0);
+    assert_eq!(f.app.people.rows.len(), f.store.count(Entity::Participant).unwrap());
+}
