@@ -70,11 +70,22 @@ pub fn first_page(store: &Store, n: usize) -> Result<Vec<Row>> {
 
 /// All live participants, sorted by name, with their search entries.
 pub fn load_all(store: &Store) -> Result<Loaded> {
-    let people: Vec<Participant> =
-        store.docs(Entity::Participant)?.into_iter().map(|(id, d)| Participant::from_doc(id, &d)).collect();
-    let names: Names = people.iter().filter(|p| p.kind == Kind::Org).map(|p| (p.id, p.name.clone())).collect();
+    // Two streaming passes: organisation names first, then rows. Holding every merged
+    // doc at once would cost several times the memory of the rows.
+    let mut names = Names::new();
+    store.for_each_doc(Entity::Participant, |id, d| {
+        if d.str("kind") == Some(Kind::Org.code()) {
+            names.insert(id, d.string("name").unwrap_or_default());
+        }
+    })?;
     let last = store.last_contacts()?;
-    let mut rows: Vec<Row> = people.iter().filter(|p| !p.deleted).map(|p| row_of(p, &names, last.get(&p.id))).collect();
+    let mut rows: Vec<Row> = Vec::new();
+    store.for_each_doc(Entity::Participant, |id, d| {
+        if !d.is_deleted() {
+            rows.push(row_of(&Participant::from_doc(id, &d), &names, last.get(&id)));
+        }
+    })?;
+    rows.shrink_to_fit();
     rows.sort_by(|a, b| (&a.sort, a.id).cmp(&(&b.sort, b.id)));
     let entries = rows
         .iter()
@@ -112,16 +123,6 @@ pub fn detail(store: &Store, id: Id, lang: Lang) -> Result<Option<Detail>> {
     push("email", p.email.clone().unwrap_or_default());
     push("tags", p.tags.join(", "));
     push("note", p.note.clone().unwrap_or_default());
-    if p.kind == Kind::Org {
-        // Members: people whose memberships name this organisation.
-        let mut members = 0;
-        for (_, d) in store.docs(Entity::Participant)? {
-            if !d.is_deleted() && d.set("memberships").contains(&id.to_string()) {
-                members += 1;
-            }
-        }
-        push("members", members.to_string());
-    }
     let attended = store.attended(id)?;
     for (mid, date) in attended.iter().take(8) {
         let title = store
