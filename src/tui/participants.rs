@@ -305,19 +305,9 @@ impl Pane {
             }
             parts.join(" ")
         };
-        let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(title);
-        let inner = block.inner(area);
-        block.render(area, buf);
-        if inner.height < 2 {
-            return;
-        }
-        let h = (inner.height - 1) as usize;
-        self.page = h.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + h {
-            self.offset = self.selected + 1 - h;
-        }
+        let Some((inner, h)) = super::list_frame(area, buf, theme, title) else { return };
+        self.page = h;
+        self.offset = super::scroll_offset(self.selected, self.offset, h);
         let wide = inner.width >= 70;
         let header: Vec<&str> = if wide {
             vec!["", t(lang, "name"), t(lang, "category"), t(lang, "org"), t(lang, "place")]

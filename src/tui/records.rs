@@ -135,19 +135,9 @@ impl Pane {
 
     pub fn render_list(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
         let title = format!(" {} ({}) ", t(lang, self.entity.plural()), self.rows.len());
-        let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(title);
-        let inner = block.inner(area);
-        block.render(area, buf);
-        if inner.height < 2 {
-            return;
-        }
-        let h = (inner.height - 1) as usize;
-        self.page = h.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + h {
-            self.offset = self.selected + 1 - h;
-        }
+        let Some((inner, h)) = super::list_frame(area, buf, theme, title) else { return };
+        self.page = h;
+        self.offset = super::scroll_offset(self.selected, self.offset, h);
         let rows: Vec<TRow> = self
             .rows
             .iter()
