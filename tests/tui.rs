@@ -121,7 +121,9 @@ fn search_lodz_finds_lodz_first() {
     assert!(!f.app.people.view.is_empty(), "lodz finds nobody");
     let first = &f.app.people.rows[f.app.people.view[0]];
     assert!(
-        [&first.place, &first.gmina, &first.name, &first.org].iter().any(|s| s.contains("Łódź")),
+        [f.app.people.text(first.place), f.app.people.text(first.gmina), first.name.as_str(), f.app.people.text(first.org)]
+            .iter()
+            .any(|s| s.contains("Łódź")),
         "first hit is not of Łódź: {first:?}"
     );
     let s = f.screen(80, 24);
@@ -257,7 +259,7 @@ fn add_participant_by_keys() {
 #[test]
 fn duplicate_warning_on_same_name_and_place() {
     let mut f = fixture(Lang::Pl);
-    let existing = f.app.people.rows.iter().find(|r| !r.place.is_empty()).unwrap().clone();
+    let existing = f.app.people.rows.iter().find(|r| r.place != 0).unwrap().clone();
     let before = f.store.count(Entity::Participant).unwrap();
     f.ch('a');
     f.typ(&existing.name);
@@ -265,7 +267,8 @@ fn duplicate_warning_on_same_name_and_place() {
     for _ in 0..5 {
         f.code(KeyCode::Tab);
     }
-    f.typ(&existing.place);
+    let place = f.app.people.text(existing.place).to_string();
+    f.typ(&place);
     assert_eq!(f.ctrl('s'), Request::None);
     assert!(matches!(f.app.popups.last(), Some(Popup::Duplicate { .. })), "no duplicate warning");
     let s = f.screen(80, 24);
@@ -299,14 +302,15 @@ fn delete_then_undo_restores() {
 #[test]
 fn duplicate_warning_add_anyway() {
     let mut f = fixture(Lang::Pl);
-    let existing = f.app.people.rows.iter().find(|r| !r.place.is_empty()).unwrap().clone();
+    let existing = f.app.people.rows.iter().find(|r| r.place != 0).unwrap().clone();
     let before = f.store.count(Entity::Participant).unwrap();
     f.ch('a');
     f.typ(&existing.name);
     for _ in 0..5 {
         f.code(KeyCode::Tab);
     }
-    f.typ(&existing.place);
+    let place = f.app.people.text(existing.place).to_string();
+    f.typ(&place);
     f.ctrl('s');
     // Esc goes back to the form, with what was typed.
     f.code(KeyCode::Esc);

@@ -91,6 +91,105 @@ fn score_all(entries: &[Entry], words: &[String], candidates: &[usize]) -> Vec<H
     hits
 }
 
+/// A compact index for large lists (participants): each row has its own folded name
+/// and phone, and refers to shared strings — organisation, place, gmina, tags — kept
+/// once in a pool. A query word is scored once per pool string, not once per row, so
+/// 100 000 people from 40 villages cost 100 000 name matches and 40 place matches.
+#[derive(Debug, Default, Clone)]
+pub struct Index {
+    pool: Vec<Box<str>>,
+    rows: Vec<IndexRow>,
+}
+
+/// No shared string.
+pub const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+struct IndexRow {
+    name: Box<str>,
+    phone: Option<Box<str>>,
+    shared: [u32; 4],
+}
+
+impl Index {
+    /// An index whose pool is `pool` folded: pool ids are the caller's string ids.
+    pub fn new(pool: &[String]) -> Index {
+        Index { pool: pool.iter().map(|s| fold(s).into_boxed_str()).collect(), rows: Vec::new() }
+    }
+
+    /// Add a row: its name, phone, and up to four pool ids (`NONE` for none).
+    pub fn push(&mut self, name: &str, phone: Option<&str>, shared: [u32; 4]) {
+        let phone = phone.map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>().into_boxed_str());
+        self.rows.push(IndexRow { name: fold(name).into_boxed_str(), phone, shared });
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Rows matching every word of `query`, best first; only `within` when given.
+    pub fn search(&self, query: &str, within: Option<&[usize]>) -> Vec<Hit> {
+        let words = query_words(query);
+        let candidates: Vec<usize> = match within {
+            Some(w) => w.iter().copied().filter(|&i| i < self.rows.len()).collect(),
+            None => (0..self.rows.len()).collect(),
+        };
+        if words.is_empty() {
+            return candidates.into_iter().map(|index| Hit { index, score: 0 }).collect();
+        }
+        let matcher = SkimMatcherV2::default();
+        let pool_scores: Vec<Vec<Option<i64>>> = words
+            .iter()
+            .map(|w| self.pool.iter().map(|p| if subsequence(p, w) { matcher.fuzzy_match(p, w) } else { None }).collect())
+            .collect();
+        let score_part = |part: &[usize]| -> Vec<Hit> {
+            let matcher = SkimMatcherV2::default();
+            let mut hits = Vec::new();
+            'row: for &index in part {
+                let r = &self.rows[index];
+                let mut total = 0;
+                for (wi, w) in words.iter().enumerate() {
+                    let mut best = if subsequence(&r.name, w) { matcher.fuzzy_match(&r.name, w) } else { None };
+                    if let Some(p) = r.phone.as_deref().filter(|p| p.contains(w.as_str())) {
+                        best = best.max(Some(w.len() as i64 * 16 + (p.len() == w.len()) as i64));
+                    }
+                    for &s in &r.shared {
+                        if let Some(Some(sc)) = pool_scores[wi].get(s as usize) {
+                            best = best.max(Some(*sc));
+                        }
+                    }
+                    match best {
+                        Some(s) => total += s,
+                        None => continue 'row,
+                    }
+                }
+                hits.push(Hit { index, score: total });
+            }
+            hits
+        };
+        let threads = if candidates.len() > 20_000 {
+            std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+        } else {
+            1
+        };
+        let mut hits: Vec<Hit> = if threads == 1 {
+            score_part(&candidates)
+        } else {
+            let chunk = candidates.len().div_ceil(threads).max(1);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = candidates.chunks(chunk).map(|part| s.spawn(|| score_part(part))).collect();
+                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            })
+        };
+        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+        hits
+    }
+}
+
 /// Which characters of `text` (by char index) a query highlights: for each query word,
 /// the fuzzy match positions in the folded text, mapped back to the original chars.
 pub fn highlight(text: &str, query: &str) -> Vec<usize> {
@@ -145,6 +244,26 @@ mod tests {
         let narrowed = search(&e, "nowak lodz", Some(&first));
         assert_eq!(narrowed[0].index, 1);
         assert!(narrowed.iter().all(|h| first.contains(&h.index)));
+    }
+
+    #[test]
+    fn pooled_index_matches_like_entries() {
+        let pool = vec!["OPS Dobiegniew".to_string(), "Dobiegniew".to_string(), "Łódź".to_string(), "Drezdenko".to_string()];
+        let mut ix = Index::new(&pool);
+        ix.push("Anna Kowalska", Some("+48 600 100 200"), [0, 1, 1, NONE]);
+        ix.push("Jan Nowak", None, [NONE, 2, 2, NONE]);
+        ix.push("Pracownia Żółć", None, [NONE, 3, 3, NONE]);
+        ix.push("Piotr Nowak", None, [NONE, 1, 1, NONE]);
+        assert_eq!(ix.search("lodz", None)[0].index, 1);
+        assert_eq!(ix.search("zolc", None)[0].index, 2);
+        assert_eq!(ix.search("kowalska anna", None)[0].index, 0);
+        let hits: Vec<usize> = ix.search("nowak dobiegniew", None).iter().map(|h| h.index).collect();
+        assert_eq!(hits[0], 3);
+        assert!(!hits.contains(&1));
+        assert_eq!(ix.search("600100", None)[0].index, 0);
+        let first: Vec<usize> = ix.search("nowak", None).iter().map(|h| h.index).collect();
+        assert_eq!(ix.search("nowak lodz", Some(&first))[0].index, 1);
+        assert_eq!(ix.search("", None).len(), 4);
     }
 
     #[test]

@@ -4,4 +4,4 @@ mod fold;
 mod index;
 
 pub use fold::{fold, fold_with_map};
-pub use index::{Entry, Hit, highlight, query_words, search};
+pub use index::{Entry, Hit, Index, NONE, highlight, query_words, search};

@@ -71,7 +71,7 @@ impl App {
         keymap: Keymap,
         first_rows: usize,
     ) -> crate::store::Result<App> {
-        let rows = participants::first_page(&store, first_rows)?;
+        let first = participants::first_page(&store, first_rows)?;
         let total = store.count(Entity::Participant)?;
         let mut app = App {
             store,
@@ -79,7 +79,7 @@ impl App {
             theme,
             keymap,
             pane: 0,
-            people: participants::Pane::new(rows),
+            people: participants::Pane::new(first),
             others: [
                 records::Pane::new(Entity::Meeting),
                 records::Pane::new(Entity::Resource),

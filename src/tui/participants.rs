@@ -4,94 +4,133 @@
 //! the first screenful (which is read straight from the name index).
 
 use super::theme::Theme;
-use crate::dump::Names;
 use crate::i18n::{Lang, t};
 use crate::model::{Category, Entity, Id, Kind, Meeting, Participant, Partnership};
-use crate::search::{self, Entry, fold, highlight};
+use crate::search::{Index, NONE, fold, highlight};
+use chrono::NaiveDate;
+use std::collections::HashMap;
 use crate::store::{Result, Store};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table, Widget, Wrap};
-use std::collections::BTreeMap;
 
-/// One list row.
+/// One list row. Organisation, gmina and place are ids into the pane's string pool,
+/// so 100 000 rows from a few dozen villages hold each village's name once.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub id: Id,
     pub name: String,
-    pub sort: String,
     pub kind: Kind,
     pub category: Category,
-    pub org: String,
-    pub gmina: String,
-    pub place: String,
-    pub last: Option<String>,
+    pub org: u32,
+    pub gmina: u32,
+    pub place: u32,
+    pub last: Option<NaiveDate>,
 }
 
 /// Everything the list needs, built off the UI thread.
 pub struct Loaded {
     pub rows: Vec<Row>,
-    pub entries: Vec<Entry>,
+    pub strings: Vec<String>,
+    pub index: Index,
 }
 
-fn row_of(p: &Participant, names: &Names, last: Option<&String>) -> Row {
-    let org = p.memberships.iter().filter_map(|m| names.get(&m.org)).cloned().collect::<Vec<_>>().join(", ");
-    Row {
-        id: p.id,
-        name: p.name.clone(),
-        sort: fold(&p.sort_name()),
-        kind: p.kind,
-        category: p.category,
-        org,
-        gmina: p.gmina.clone().unwrap_or_default(),
-        place: p.place.clone().unwrap_or_default(),
-        last: last.cloned(),
+/// Interns display strings; id 0 is the empty string.
+#[derive(Default)]
+struct Pool {
+    list: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Pool {
+    fn new() -> Pool {
+        let mut p = Pool::default();
+        p.id("");
+        p
+    }
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.list.push(s.to_string());
+        self.ids.insert(s.to_string(), i);
+        i
+    }
+}
+
+struct Building {
+    pool: Pool,
+    rows: Vec<(String, Row, Option<String>, u32)>,
+}
+
+impl Building {
+    fn add(&mut self, p: &Participant, names: &HashMap<Id, String>, last: Option<&String>) {
+        let org = p.memberships.iter().filter_map(|m| names.get(&m.org)).map(String::as_str).collect::<Vec<_>>().join(", ");
+        let tags = self.pool.id(&p.tags.join(" "));
+        let row = Row {
+            id: p.id,
+            name: p.name.clone(),
+            kind: p.kind,
+            category: p.category,
+            org: self.pool.id(&org),
+            gmina: self.pool.id(p.gmina.as_deref().unwrap_or("")),
+            place: self.pool.id(p.place.as_deref().unwrap_or("")),
+            last: last.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        };
+        self.rows.push((fold(&p.sort_name()), row, p.phone.clone(), tags));
+    }
+
+    fn finish(mut self) -> Loaded {
+        self.rows.sort_by(|a, b| (&a.0, a.1.id).cmp(&(&b.0, b.1.id)));
+        let mut index = Index::new(&self.pool.list);
+        let some = |i: u32| if i == 0 { NONE } else { i };
+        let mut rows = Vec::with_capacity(self.rows.len());
+        for (_, r, phone, tags) in self.rows {
+            index.push(&r.name, phone.as_deref(), [some(r.org), some(r.place), some(r.gmina), some(tags)]);
+            rows.push(r);
+        }
+        Loaded { rows, strings: self.pool.list, index }
     }
 }
 
 /// The first `n` rows in name order, straight from the index: enough for a first frame.
-pub fn first_page(store: &Store, n: usize) -> Result<Vec<Row>> {
-    let mut rows = Vec::new();
+pub fn first_page(store: &Store, n: usize) -> Result<Loaded> {
+    let mut b = Building { pool: Pool::new(), rows: Vec::new() };
     for id in store.ordered_ids(Entity::Participant, 0, n, false)? {
         if let Some(doc) = store.doc(Entity::Participant, id)? {
             let p = Participant::from_doc(id, &doc);
-            let mut names = Names::new();
+            let mut names = HashMap::new();
             for m in &p.memberships {
                 if let Some(d) = store.doc(Entity::Participant, m.org)? {
                     names.insert(m.org, d.string("name").unwrap_or_default());
                 }
             }
-            rows.push(row_of(&p, &names, None));
+            b.add(&p, &names, None);
         }
     }
-    Ok(rows)
+    Ok(b.finish())
 }
 
-/// All live participants, sorted by name, with their search entries.
+/// All live participants, sorted by name, with their search index.
 pub fn load_all(store: &Store) -> Result<Loaded> {
     // Two streaming passes: organisation names first, then rows. Holding every merged
     // doc at once would cost several times the memory of the rows.
-    let mut names = Names::new();
+    let mut names = HashMap::new();
     store.for_each_doc(Entity::Participant, |id, d| {
         if d.str("kind") == Some(Kind::Org.code()) {
             names.insert(id, d.string("name").unwrap_or_default());
         }
     })?;
     let last = store.last_contacts()?;
-    let mut rows: Vec<Row> = Vec::new();
+    let mut b = Building { pool: Pool::new(), rows: Vec::new() };
     store.for_each_doc(Entity::Participant, |id, d| {
         if !d.is_deleted() {
-            rows.push(row_of(&Participant::from_doc(id, &d), &names, last.get(&id)));
+            b.add(&Participant::from_doc(id, &d), &names, last.get(&id));
         }
     })?;
-    rows.shrink_to_fit();
-    rows.sort_by(|a, b| (&a.sort, a.id).cmp(&(&b.sort, b.id)));
-    let entries = rows
-        .iter()
-        .map(|r| Entry::new([r.name.as_str(), r.org.as_str(), r.place.as_str(), r.gmina.as_str()]))
-        .collect();
-    Ok(Loaded { rows, entries })
+    Ok(b.finish())
 }
 
 /// The detail panel of the selected participant.
@@ -152,7 +191,9 @@ pub enum Sort {
 
 pub struct Pane {
     pub rows: Vec<Row>,
-    pub entries: Vec<Entry>,
+    /// Display strings the rows refer to (organisations, gminas, places).
+    pub strings: Vec<String>,
+    pub index: Index,
     /// False while only the first page is here.
     pub complete: bool,
     /// Indices into `rows` after filters and search, in display order.
@@ -172,11 +213,12 @@ pub struct Pane {
 }
 
 impl Pane {
-    pub fn new(rows: Vec<Row>) -> Pane {
-        let view = (0..rows.len()).collect();
+    pub fn new(first: Loaded) -> Pane {
+        let view = (0..first.rows.len()).collect();
         Pane {
-            rows,
-            entries: Vec::new(),
+            rows: first.rows,
+            strings: first.strings,
+            index: Index::default(),
             complete: false,
             view,
             selected: 0,
@@ -192,6 +234,11 @@ impl Pane {
         }
     }
 
+    /// A pooled string by id.
+    pub fn text(&self, id: u32) -> &str {
+        self.strings.get(id as usize).map_or("", String::as_str)
+    }
+
     pub fn selected_id(&self) -> Option<Id> {
         self.view.get(self.selected).map(|&i| self.rows[i].id)
     }
@@ -200,7 +247,8 @@ impl Pane {
     pub fn set_loaded(&mut self, loaded: Loaded) {
         let keep = self.selected_id();
         self.rows = loaded.rows;
-        self.entries = loaded.entries;
+        self.strings = loaded.strings;
+        self.index = loaded.index;
         self.complete = true;
         self.last_search = None;
         self.refilter();
@@ -222,9 +270,9 @@ impl Pane {
     /// Recompute the view from filters, search and sort.
     pub fn refilter(&mut self) {
         let cat = self.category;
-        let gm = self.gmina.clone();
-        let pass = |r: &Row| cat.is_none_or(|c| r.category == c) && gm.as_ref().is_none_or(|g| &r.gmina == g);
-        if self.query.trim().is_empty() || self.entries.len() != self.rows.len() {
+        let gm: Option<u32> = self.gmina.as_ref().map(|g| self.strings.iter().position(|s| s == g).map_or(NONE, |i| i as u32));
+        let pass = |r: &Row| cat.is_none_or(|c| r.category == c) && gm.is_none_or(|g| r.gmina == g);
+        if self.query.trim().is_empty() || self.index.len() != self.rows.len() {
             self.view = (0..self.rows.len()).filter(|&i| pass(&self.rows[i])).collect();
             if self.sort == Sort::LastContact {
                 let rows = &self.rows;
@@ -236,7 +284,7 @@ impl Pane {
                 Some((q, hits)) if self.query.starts_with(q.as_str()) && !q.is_empty() => Some(hits.as_slice()),
                 _ => None,
             };
-            let hits = search::search(&self.entries, &self.query, within);
+            let hits = self.index.search(&self.query, within);
             let all: Vec<usize> = hits.iter().map(|h| h.index).collect();
             self.view = all.iter().copied().filter(|&i| pass(&self.rows[i])).collect();
             self.last_search = Some((self.query.clone(), all));
@@ -263,13 +311,12 @@ impl Pane {
 
     pub fn next_gmina(&mut self) {
         let gminas: Vec<String> = {
-            let mut set: BTreeMap<String, ()> = BTreeMap::new();
-            for r in &self.rows {
-                if !r.gmina.is_empty() {
-                    set.insert(r.gmina.clone(), ());
-                }
-            }
-            set.into_keys().collect()
+            let mut ids: Vec<u32> = self.rows.iter().map(|r| r.gmina).filter(|&g| g != 0).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut v: Vec<String> = ids.into_iter().map(|g| self.text(g).to_string()).collect();
+            v.sort();
+            v
         };
         self.gmina = match &self.gmina {
             None => gminas.first().cloned(),
@@ -327,9 +374,9 @@ impl Pane {
                 let name = highlighted(&r.name, &self.query, theme);
                 let mut cells = vec![Cell::from(marker), Cell::from(name), Cell::from(r.category.code())];
                 if wide {
-                    cells.push(Cell::from(r.org.clone()));
+                    cells.push(Cell::from(self.text(r.org)));
                 }
-                cells.push(Cell::from(r.place.clone()));
+                cells.push(Cell::from(self.text(r.place)));
                 let row = TRow::new(cells);
                 if sel { row.style(theme.selected()) } else { row }
             })
