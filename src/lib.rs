@@ -3,6 +3,7 @@
 //! The core (`model`, `store`, `sync`, `search`, `demo`, `edit`) knows nothing of the
 //! terminal; `cli` sits on top of it.
 
+pub mod bundle;
 pub mod cli;
 pub mod demo;
 pub mod dump;

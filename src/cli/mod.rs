@@ -4,6 +4,7 @@
 mod entities;
 mod misc;
 pub mod output;
+mod sync;
 
 use crate::i18n::Lang;
 use crate::store::Store;
@@ -94,6 +95,20 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+    /// Bundle files: exchange changes with other offices.
+    #[command(subcommand)]
+    Bundle(sync::BundleCmd),
+    /// This office: its name and public keys; rename it; trust another office's key.
+    Office(sync::OfficeArgs),
+    /// Shared-folder mode: write this office's bundle into DIR and import the others'.
+    Sync(sync::SyncArgs),
+    /// Text fields two offices edited at once; resolve them.
+    Conflicts(sync::ConflictsArgs),
+    /// Erase a person's personal data (RODO): here now, at other offices with the next bundle.
+    Erase {
+        /// The participant's id (or a unique prefix).
+        id: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -167,5 +182,10 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         Command::Relation(c) => entities::relation(&open(cli.db)?, c, lang, out),
         Command::Dump { json: _ } => output::json(out, &crate::dump::dump(&open(cli.db)?)?).map_err(Into::into),
         Command::Doctor { rebuild } => misc::doctor(&open(cli.db)?, rebuild, out),
+        Command::Bundle(c) => sync::bundle(&open(cli.db)?, c, out),
+        Command::Office(a) => sync::office(&open(cli.db)?, a, out),
+        Command::Sync(a) => sync::sync(&open(cli.db)?, a, out),
+        Command::Conflicts(a) => sync::conflicts(&open(cli.db)?, a, out),
+        Command::Erase { id } => sync::erase(&open(cli.db)?, &id, out),
     }
 }

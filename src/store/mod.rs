@@ -13,17 +13,26 @@
 //! - `order`: `(entity, sort key, id)` → () — names A–Z, meetings by date — so a
 //!   screenful of a list is read without loading the rest;
 //! - `attend`: `(participant, meeting)` → meeting date, for "meetings attended" and
-//!   "last contact".
+//!   "last contact";
+//! - `peers`: other offices met through bundles — pinned signing key, encryption key,
+//!   what they acknowledged; `trusted`: signing keys trusted before their first bundle
+//!   (see [`peers`]). Both are local: never in a bundle or in `dump`.
+//!
+//! Erasure (RODO) also redacts the log: when a record is erased, the personal values
+//! of every op on it here (log and pending) are replaced by nulls, keeping the op ids,
+//! and ops on it that arrive later are stored redacted.
 
 mod error;
+mod peers;
 
 pub use error::{Result, StoreError};
+pub use peers::Peer;
 
 use crate::model::{self, Entity, Id};
 use crate::search::fold;
 use crate::sync::{Change, Doc, Hlc, Op, OpId, ReplicaId, VersionVector, decode_versioned, encode_versioned};
 use redb::{Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
@@ -36,6 +45,8 @@ const PENDING: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("pending
 const RECORDS: TableDefinition<&[u8; 17], &[u8]> = TableDefinition::new("records");
 const ORDER: TableDefinition<&[u8], ()> = TableDefinition::new("order");
 const ATTEND: TableDefinition<&[u8; 32], &str> = TableDefinition::new("attend");
+const PEERS: TableDefinition<u128, &[u8]> = TableDefinition::new("peers");
+const TRUSTED: TableDefinition<&[u8; 32], &str> = TableDefinition::new("trusted");
 
 /// A change to make to one record; the store turns it into an op.
 #[derive(Debug, Clone)]
@@ -131,8 +142,9 @@ impl Tables<'_> {
         }
     }
 
-    /// Apply an op to its record and keep the indexes in step.
-    fn apply(&mut self, op: &Op) -> Result<()> {
+    /// Apply an op to its record and keep the indexes in step. Returns whether the
+    /// record is erased (so the op must be stored redacted).
+    fn apply(&mut self, op: &Op) -> Result<bool> {
         let old = self.load(op.entity, op.record)?;
         let mut doc = old.clone().unwrap_or_else(|| Doc::new(op.entity));
         if doc.entity != op.entity {
@@ -143,11 +155,11 @@ impl Tables<'_> {
         }
         doc.apply(op, |f| model::is_personal(op.entity, f));
         if old.as_ref() == Some(&doc) {
-            return Ok(());
+            return Ok(doc.erased);
         }
         self.reindex(op.entity, op.record, old.as_ref(), &doc)?;
         self.records.insert(&record_key(op.entity, op.record), encode_versioned(&doc).as_slice())?;
-        Ok(())
+        Ok(doc.erased)
     }
 
     fn reindex(&mut self, entity: Entity, id: Id, old: Option<&Doc>, new: &Doc) -> Result<()> {
@@ -185,7 +197,7 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { path: dir.to_path_buf(), source })?;
         }
-        let db = Database::builder().set_cache_size(16 * 1024 * 1024).create(path).map_err(|e| match e {
+        let db = Database::builder().set_cache_size(4 * 1024 * 1024).create(path).map_err(|e| match e {
             DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.to_path_buf()),
             DatabaseError::Storage(redb::StorageError::Io(io)) => {
                 StoreError::Open { path: path.to_path_buf(), detail: io.to_string() }
@@ -227,6 +239,8 @@ impl Store {
         tx.open_table(LOG)?;
         tx.open_table(VV)?;
         tx.open_table(PENDING)?;
+        tx.open_table(PEERS)?;
+        tx.open_table(TRUSTED)?;
         Tables::open(&tx)?;
         tx.commit()?;
         Ok(replica)
@@ -270,6 +284,7 @@ impl Store {
             let mut seq = vv.get(self.replica.0)?.map_or(0, |v| v.value());
             let mut clock = Hlc(read_meta_u64(&meta, "clock")?.unwrap_or(0));
             let now = Hlc::now_millis();
+            let mut erased = BTreeSet::new();
             for draft in drafts {
                 if draft.changes.is_empty() {
                     continue;
@@ -285,12 +300,17 @@ impl Store {
                     record: draft.record,
                     changes,
                 };
-                log.insert(&op.id.key(), op.encode().as_slice())?;
-                tables.apply(&op)?;
+                let is_erased = tables.apply(&op)?;
+                log.insert(&op.id.key(), stored_bytes(&op, is_erased).as_slice())?;
+                if op.changes.iter().any(|c| matches!(c, Change::Erase)) {
+                    erased.insert((op.entity, op.record));
+                }
                 ops.push(op);
             }
             vv.insert(self.replica.0, seq)?;
             meta.insert("clock", clock.0.to_le_bytes().as_slice())?;
+            redact_records(&mut log, &erased)?;
+            redact_records(&mut tx.open_table(PENDING)?, &erased)?;
         }
         tx.commit()?;
         Ok(ops)
@@ -301,44 +321,7 @@ impl Store {
     /// `pending` until that predecessor arrives. Returns how many ops were applied.
     pub fn apply_remote(&self, incoming: &[Op]) -> Result<usize> {
         let tx = self.db.begin_write()?;
-        let mut applied = 0;
-        {
-            let mut meta = tx.open_table(META)?;
-            let mut log = tx.open_table(LOG)?;
-            let mut vv = tx.open_table(VV)?;
-            let mut pending = tx.open_table(PENDING)?;
-            let mut tables = Tables::open(&tx)?;
-            let mut clock = Hlc(read_meta_u64(&meta, "clock")?.unwrap_or(0));
-            let mut heads: BTreeMap<ReplicaId, u64> = BTreeMap::new();
-            for op in incoming {
-                let head = match heads.get(&op.id.replica) {
-                    Some(h) => *h,
-                    None => vv.get(op.id.replica.0)?.map_or(0, |v| v.value()),
-                };
-                heads.insert(op.id.replica, head);
-                if op.id.seq > head && pending.get(&op.id.key())?.is_none() {
-                    pending.insert(&op.id.key(), op.encode().as_slice())?;
-                }
-            }
-            // Drain pending in seq order per replica while the next one is there.
-            for (replica, mut head) in heads {
-                loop {
-                    let key = OpId { replica, seq: head + 1 }.key();
-                    let bytes = match pending.remove(&key)? {
-                        Some(v) => v.value().to_vec(),
-                        None => break,
-                    };
-                    let op = Op::decode(&bytes).map_err(corrupt)?;
-                    log.insert(&key, bytes.as_slice())?;
-                    tables.apply(&op)?;
-                    clock = clock.observe(op.clock);
-                    head += 1;
-                    applied += 1;
-                }
-                vv.insert(replica.0, head)?;
-            }
-            meta.insert("clock", clock.0.to_le_bytes().as_slice())?;
-        }
+        let applied = apply_remote_in(&tx, incoming)?;
         tx.commit()?;
         Ok(applied)
     }
@@ -356,7 +339,7 @@ impl Store {
             for entry in log.iter()? {
                 let (_, v) = entry?;
                 let op = Op::decode(v.value()).map_err(corrupt)?;
-                tables.apply(&op)?;
+                let _ = tables.apply(&op)?;
                 n += 1;
             }
         }
@@ -560,6 +543,132 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The body of [`Store::apply_remote`], inside a caller's write transaction (an import
+/// also records the sending office in the same transaction).
+///
+/// Ops are taken per replica in seq order: the next one expected is applied at once,
+/// the others wait in `pending`, and pending is drained after each replica's ops.
+fn apply_remote_in(tx: &redb::WriteTransaction, incoming: &[Op]) -> Result<usize> {
+    let mut applied = 0;
+    let mut meta = tx.open_table(META)?;
+    let mut log = tx.open_table(LOG)?;
+    let mut vv = tx.open_table(VV)?;
+    let mut pending = tx.open_table(PENDING)?;
+    let mut tables = Tables::open(tx)?;
+    let mut clock = Hlc(read_meta_u64(&meta, "clock")?.unwrap_or(0));
+    let mut erased = BTreeSet::new();
+    let mut by_replica: BTreeMap<ReplicaId, BTreeMap<u64, &Op>> = BTreeMap::new();
+    for op in incoming {
+        by_replica.entry(op.id.replica).or_default().insert(op.id.seq, op);
+    }
+    let mut apply_one = |op: &Op, bytes: Option<Vec<u8>>, log: &mut redb::Table<&'static [u8; 24], &'static [u8]>| {
+        let is_erased = tables.apply(op)?;
+        let stored = match bytes {
+            Some(b) if !is_erased => b,
+            _ => stored_bytes(op, is_erased),
+        };
+        log.insert(&op.id.key(), stored.as_slice())?;
+        if op.changes.iter().any(|c| matches!(c, Change::Erase)) {
+            erased.insert((op.entity, op.record));
+        }
+        clock = clock.observe(op.clock);
+        Ok::<_, StoreError>(())
+    };
+    for (replica, ops) in by_replica {
+        let mut head = vv.get(replica.0)?.map_or(0, |v| v.value());
+        let start = head;
+        for (seq, op) in ops {
+            if seq <= head {
+                continue;
+            }
+            if seq == head + 1 {
+                pending.remove(&op.id.key())?;
+                apply_one(op, None, &mut log)?;
+                head += 1;
+            } else if pending.get(&op.id.key())?.is_none() {
+                pending.insert(&op.id.key(), op.encode().as_slice())?;
+            }
+            // Drain what waited for this one.
+            loop {
+                let key = OpId { replica, seq: head + 1 }.key();
+                let bytes = match pending.remove(&key)? {
+                    Some(v) => v.value().to_vec(),
+                    None => break,
+                };
+                let op = Op::decode(&bytes).map_err(corrupt)?;
+                apply_one(&op, Some(bytes), &mut log)?;
+                head += 1;
+            }
+        }
+        applied += (head - start) as usize;
+        vv.insert(replica.0, head)?;
+    }
+    meta.insert("clock", clock.0.to_le_bytes().as_slice())?;
+    redact_records(&mut log, &erased)?;
+    redact_records(&mut pending, &erased)?;
+    Ok(applied)
+}
+
+/// The bytes to store for an op: as it is, or with its personal values replaced by
+/// nulls when its record is erased.
+fn stored_bytes(op: &Op, erased: bool) -> Vec<u8> {
+    if erased {
+        if let Some(r) = redact(op) {
+            return r.encode();
+        }
+    }
+    op.encode()
+}
+
+/// The op with every personal value replaced by a null (set elements by ""), or None
+/// when it holds none. Op ids, clocks, fields and `seen` lists stay, so version
+/// vectors stay contiguous and the op can still be relayed.
+pub fn redact(op: &Op) -> Option<Op> {
+    let personal = |f: &str| model::is_personal(op.entity, f);
+    let mut out = op.clone();
+    let mut changed = false;
+    for c in &mut out.changes {
+        match c {
+            Change::Set { field, value } | Change::Write { field, value, .. }
+                if personal(field) && !value.is_null() =>
+            {
+                *value = crate::sync::Value::Null;
+                changed = true;
+            }
+            Change::Add { field, elem } | Change::Remove { field, elem, .. } if personal(field) && !elem.is_empty() => {
+                elem.clear();
+                changed = true;
+            }
+            _ => {}
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Redact, in a log-shaped table, every op on the given records.
+fn redact_records(
+    table: &mut redb::Table<&'static [u8; 24], &'static [u8]>,
+    records: &BTreeSet<(Entity, Id)>,
+) -> Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut rewrite = Vec::new();
+    for e in table.iter()? {
+        let (k, v) = e?;
+        let op = Op::decode(v.value()).map_err(corrupt)?;
+        if records.contains(&(op.entity, op.record)) {
+            if let Some(r) = redact(&op) {
+                rewrite.push((*k.value(), r.encode()));
+            }
+        }
+    }
+    for (k, v) in rewrite {
+        table.insert(&k, v.as_slice())?;
+    }
+    Ok(())
 }
 
 /// Fill in what a text write or a set remove has seen: the values present now.

@@ -101,6 +101,11 @@ impl Doc {
                     }
                 }
                 Change::Remove { field, elem, seen } => {
+                    // Like the writes: after an erasure a personal field stays absent,
+                    // whichever of the remove and the erase came first.
+                    if self.erased && personal(field) {
+                        continue;
+                    }
                     let entry = self.set_entry(field);
                     if let FieldState::Set { adds, gone } = entry {
                         for s in seen {
@@ -272,6 +277,14 @@ mod tests {
         assert_eq!(d1, d2);
         assert_eq!(d1.str("name"), None);
         assert_eq!(d1.str("category"), Some("pes"));
+    }
+
+    #[test]
+    fn erase_and_a_set_remove_commute() {
+        let add = op(1, 1, 10, vec![Change::add("tags", "kgw")]);
+        let rm = op(1, 2, 20, vec![Change::Remove { field: "tags".into(), elem: "kgw".into(), seen: vec![add.id] }]);
+        let e = op(2, 1, 15, vec![Change::Erase]);
+        assert_eq!(apply_all(&[&add, &rm, &e]), apply_all(&[&add, &e, &rm]));
     }
 
     #[test]

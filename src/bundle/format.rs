@@ -1,0 +1,171 @@
+//! The container: `magic | format version | header | body | trailer`.
+//!
+//! ```text
+//! "TERENBDL"            8 bytes
+//! format version        u16 little-endian
+//! header length         u32 little-endian, then the header (postcard)
+//! body length           u64 little-endian, then the body
+//! BLAKE3 hash           32 bytes, of everything before it
+//! ed25519 signature     64 bytes, of SIGNATURE_CONTEXT followed by the hash
+//! ```
+//! The body is the ops (`[count u64][len u32, Op::encode]…`), zstd-compressed, then
+//! age-encrypted unless the header says `Encryption::None`.
+
+use super::error::{BundleError, Result};
+use crate::sync::{ReplicaId, VersionVector};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+pub const MAGIC: &[u8; 8] = b"TERENBDL";
+/// The bundle format this teren writes and the newest it reads.
+pub const FORMAT_VERSION: u16 = 1;
+pub const HASH_LEN: usize = 32;
+pub const SIG_LEN: usize = 64;
+const PREFIX_LEN: usize = 8 + 2 + 4;
+const SIGNATURE_CONTEXT: &[u8] = b"teren bundle signature v1\0";
+
+/// How the body is encrypted. Recipients are public keys (`age1…`), never names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Encryption {
+    None,
+    Passphrase,
+    Recipients(Vec<String>),
+}
+
+/// The plain header: what the bundle is, never personal data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub format: u16,
+    /// The sending database, its office label and its public keys.
+    pub sender: ReplicaId,
+    pub office: String,
+    pub sign_key: [u8; 32],
+    pub recipient: String,
+    /// When it was made (ms since the epoch, the sender's clock).
+    pub created_ms: u64,
+    /// The sender's version vector: everything it had when it made the bundle.
+    pub vv: VersionVector,
+    /// The ops inside are those of `vv` that `since` does not cover.
+    pub since: VersionVector,
+    pub ops: u64,
+    /// Size of the decompressed body, checked while decompressing.
+    pub plain_len: u64,
+    pub encryption: Encryption,
+}
+
+/// A bundle whose hash and signature have been checked.
+#[derive(Debug, Clone)]
+pub struct Parsed<'a> {
+    pub header: Header,
+    pub body: &'a [u8],
+}
+
+fn le_u64(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(a)
+}
+
+/// Lay out and sign a bundle.
+pub fn assemble(header: &Header, body: &[u8], key: &SigningKey) -> Vec<u8> {
+    let h = postcard::to_allocvec(header).unwrap_or_default();
+    let mut out = Vec::with_capacity(PREFIX_LEN + h.len() + 8 + body.len() + HASH_LEN + SIG_LEN);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&header.format.to_le_bytes());
+    out.extend_from_slice(&(h.len() as u32).to_le_bytes());
+    out.extend_from_slice(&h);
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(body);
+    let hash = blake3::hash(&out);
+    let sig = key.sign(&signed_message(hash.as_bytes()));
+    out.extend_from_slice(hash.as_bytes());
+    out.extend_from_slice(&sig.to_bytes());
+    out
+}
+
+fn signed_message(hash: &[u8; HASH_LEN]) -> Vec<u8> {
+    let mut m = SIGNATURE_CONTEXT.to_vec();
+    m.extend_from_slice(hash);
+    m
+}
+
+/// Check magic, version, lengths, hash and signature, in that order. The key
+/// policy (pinned or not) is the importer's business.
+pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
+    let len = bytes.len() as u64;
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(BundleError::NotABundle);
+    }
+    let need = |n: u64| if len < n { Err(BundleError::Truncated { missing: n - len }) } else { Ok(()) };
+    need(PREFIX_LEN as u64)?;
+    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+    if version > FORMAT_VERSION {
+        return Err(BundleError::Newer { found: version, known: FORMAT_VERSION });
+    }
+    if version == 0 {
+        return Err(BundleError::Damaged("format version 0 does not exist".into()));
+    }
+    let header_len = u64::from(u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]));
+    let body_at = PREFIX_LEN as u64 + header_len + 8;
+    need(body_at)?;
+    let body_len = le_u64(&bytes[(body_at - 8) as usize..]);
+    let end = body_at.checked_add(body_len).ok_or_else(|| BundleError::Damaged("impossible body length".into()))?;
+    need(end.saturating_add((HASH_LEN + SIG_LEN) as u64))?;
+    let total = end + (HASH_LEN + SIG_LEN) as u64;
+    if len > total {
+        return Err(BundleError::Damaged(format!("{} bytes after the end of the bundle", len - total)));
+    }
+    let end = end as usize;
+    let hash = blake3::hash(&bytes[..end]);
+    if hash.as_bytes()[..] != bytes[end..end + HASH_LEN] {
+        return Err(BundleError::Damaged("the BLAKE3 checksum does not match the contents".into()));
+    }
+    let header: Header = postcard::from_bytes(&bytes[PREFIX_LEN..PREFIX_LEN + header_len as usize])
+        .map_err(|e| BundleError::Damaged(format!("unreadable header ({e})")))?;
+    if header.format != version {
+        return Err(BundleError::Damaged("the header's format version differs from the file's".into()));
+    }
+    let key = VerifyingKey::from_bytes(&header.sign_key).map_err(|_| BundleError::BadSignature)?;
+    let mut sig = [0u8; SIG_LEN];
+    sig.copy_from_slice(&bytes[end + HASH_LEN..]);
+    key.verify(&signed_message(hash.as_bytes()), &Signature::from_bytes(&sig))
+        .map_err(|_| BundleError::BadSignature)?;
+    Ok(Parsed { header, body: &bytes[body_at as usize..end] })
+}
+
+/// Frame encoded ops as the plain body.
+pub fn frame_ops(ops: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + ops.iter().map(|o| o.len() + 4).sum::<usize>());
+    out.extend_from_slice(&(ops.len() as u64).to_le_bytes());
+    for o in ops {
+        out.extend_from_slice(&(o.len() as u32).to_le_bytes());
+        out.extend_from_slice(o);
+    }
+    out
+}
+
+/// Split a plain body into encoded ops.
+pub fn unframe_ops(plain: &[u8]) -> Result<Vec<&[u8]>> {
+    let bad = |m: &str| BundleError::Damaged(format!("malformed body ({m})"));
+    if plain.len() < 8 {
+        return Err(bad("no op count"));
+    }
+    let count = le_u64(plain);
+    let mut at = 8usize;
+    // Every op takes at least 5 bytes, so a count larger than that is a lie.
+    if count > (plain.len() as u64) / 5 + 1 {
+        return Err(bad("op count larger than the body"));
+    }
+    let mut out = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let l = plain.get(at..at + 4).ok_or_else(|| bad("cut in an op length"))?;
+        let n = u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize;
+        at += 4;
+        out.push(plain.get(at..at + n).ok_or_else(|| bad("cut in an op"))?);
+        at += n;
+    }
+    if at != plain.len() {
+        return Err(bad("bytes after the last op"));
+    }
+    Ok(out)
+}

@@ -1,0 +1,637 @@
+//! Sync between offices: `bundle export|import`, `office`, `sync DIR`, `conflicts`
+//! and `erase`.
+
+use super::output::{Table, json};
+use crate::bundle::{self, BundleError, Encrypt, Encryption, ImportOptions, KeyStatus, Keys, Outcome, Report};
+use crate::edit;
+use crate::model::Entity;
+use crate::search::fold;
+use crate::store::{Draft, Store};
+use crate::sync::{Change, ReplicaId, Stamp, Value, VersionVector};
+use age::secrecy::SecretString;
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{ArgGroup, Args, Subcommand};
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand, Debug)]
+pub enum BundleCmd {
+    /// Write this office's changes into a bundle file for other offices.
+    Export(ExportArgs),
+    /// Import a bundle made by another office.
+    Import(ImportArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("encryption").required(true).multiple(true).args(["passphrase_file", "recipient", "no_encrypt", "to"])))]
+pub struct ExportArgs {
+    /// The bundle file, or a folder to put `teren-<office>-<time>-<hex>.teren` in.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: PathBuf,
+    /// Everything, not only what the destination has not acknowledged.
+    #[arg(long)]
+    pub full: bool,
+    /// The destination office (name or database id): send what it has not
+    /// acknowledged, encrypted to its key when no other encryption is given.
+    #[arg(long, value_name = "OFFICE")]
+    pub to: Option<String>,
+    /// Encrypt with the passphrase on the first line of this file.
+    #[arg(long, value_name = "F", conflicts_with_all = ["recipient", "no_encrypt"])]
+    pub passphrase_file: Option<PathBuf>,
+    /// Encrypt to these offices' keys (age1…, as `teren office` prints them).
+    #[arg(long, value_name = "KEY", num_args = 1.., conflicts_with = "no_encrypt")]
+    pub recipient: Vec<String>,
+    /// Write the bundle unencrypted (anyone who finds the file can read it).
+    #[arg(long)]
+    pub no_encrypt: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The bundle file.
+    pub file: PathBuf,
+    /// The passphrase, on the first line of this file.
+    #[arg(long, value_name = "F", conflicts_with = "identity")]
+    pub passphrase_file: Option<PathBuf>,
+    /// An age identity file (AGE-SECRET-KEY-1…) to try besides this office's key.
+    #[arg(long, value_name = "F")]
+    pub identity: Option<PathBuf>,
+    /// Accept the sender's signing key even if it changed, and pin it.
+    #[arg(long)]
+    pub trust: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct OfficeArgs {
+    #[command(subcommand)]
+    pub cmd: Option<OfficeCmd>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OfficeCmd {
+    /// Rename this office (the name other offices see; not personal data).
+    Rename { name: String },
+    /// Trust another office's signing key: pin it now, or accept its first bundle.
+    Trust {
+        /// The office's name or database id (as `teren office` lists them).
+        name: String,
+        /// Its signing key (ed25519:…).
+        key: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    /// The shared folder (Syncthing, Nextcloud, a network share, a USB stick).
+    pub dir: PathBuf,
+    /// The folder's passphrase, on the first line of this file; without it bundles
+    /// are encrypted to the keys of the offices met in the folder.
+    #[arg(long, value_name = "F")]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ConflictsArgs {
+    #[command(subcommand)]
+    pub cmd: Option<ConflictsCmd>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConflictsCmd {
+    /// Resolve a conflict: keep one of the values, or write a new one.
+    #[command(group(ArgGroup::new("choice").required(true).args(["keep", "value"])))]
+    Resolve {
+        /// The record's id (or a unique prefix).
+        id: String,
+        /// The field in conflict (e.g. note).
+        field: String,
+        /// Keep value number N of `teren conflicts`.
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+        /// Write this text instead (e.g. both values merged by hand).
+        #[arg(long, value_name = "TEXT")]
+        value: Option<String>,
+    },
+}
+
+fn read_passphrase(path: &Path) -> Result<SecretString> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let line = text.lines().next().unwrap_or("").trim_end_matches(['\r', '\n']);
+    if line.is_empty() {
+        bail!("the passphrase file {} is empty", path.display());
+    }
+    Ok(SecretString::from(line.to_string()))
+}
+
+fn ms_to_local(ms: u64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms as i64)
+        .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn vv_ops(vv: &VersionVector) -> u64 {
+    vv.values().sum()
+}
+
+/// Find a known office by name (folded) or database id prefix.
+fn find_peer(store: &Store, query: &str) -> Result<Option<(ReplicaId, crate::store::Peer)>> {
+    let q = query.trim();
+    let fq = fold(q);
+    let hex = q.to_ascii_lowercase();
+    let found: Vec<_> = store
+        .peers()?
+        .into_iter()
+        .filter(|(r, p)| {
+            fold(p.label.trim()) == fq
+                || (hex.len() >= 4 && hex.chars().all(|c| c.is_ascii_hexdigit()) && r.to_string().starts_with(&hex))
+        })
+        .collect();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.into_iter().next()),
+        _ => bail!(
+            "'{q}' matches {} offices ({}); give the database id instead",
+            found.len(),
+            found.iter().map(|(r, p)| format!("{} {}", p.label, r.short())).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+pub fn bundle(store: &Store, cmd: BundleCmd, out: &mut impl Write) -> Result<()> {
+    match cmd {
+        BundleCmd::Export(a) => export(store, a, out),
+        BundleCmd::Import(a) => import(store, a, out),
+    }
+}
+
+fn export(store: &Store, a: ExportArgs, out: &mut impl Write) -> Result<()> {
+    let keys = Keys::load(store)?;
+    let to = match &a.to {
+        Some(name) => Some(find_peer(store, name)?.ok_or_else(|| {
+            anyhow!("no office '{name}' is known here yet; import a bundle from it first, or export without --to")
+        })?),
+        None => None,
+    };
+    let encrypt = if a.no_encrypt {
+        Encrypt::None
+    } else if let Some(f) = &a.passphrase_file {
+        Encrypt::Passphrase(read_passphrase(f)?)
+    } else if !a.recipient.is_empty() {
+        Encrypt::Recipients(a.recipient.iter().map(|r| bundle::parse_recipient(r)).collect::<Result<_, _>>()?)
+    } else {
+        let (_, peer) = to
+            .as_ref()
+            .ok_or_else(|| anyhow!("choose an encryption: --passphrase-file, --recipient or --no-encrypt"))?;
+        let r = peer.recipient.as_deref().ok_or_else(|| {
+            anyhow!("the encryption key of office '{}' is not known; give --recipient or --passphrase-file", peer.label)
+        })?;
+        Encrypt::Recipients(vec![bundle::parse_recipient(r)?])
+    };
+    let since = bundle::since_for(store, to.as_ref().map(|(r, _)| *r), a.full)?;
+    let b = bundle::export(store, &keys, &since, &encrypt)?;
+    let path =
+        if a.out.is_dir() { a.out.join(bundle::file_name(&b.header.office, b.header.created_ms)) } else { a.out };
+    bundle::write_atomic(&path, &b.bytes)?;
+    if a.json {
+        json(
+            out,
+            &json!({"file": path.display().to_string(), "ops": b.header.ops, "bytes": b.bytes.len(),
+                    "encryption": encryption_name(&b.header.encryption), "full": since.is_empty()}),
+        )?;
+    } else {
+        writeln!(
+            out,
+            "wrote {}: {} ops, {} bytes, {}{}",
+            path.display(),
+            b.header.ops,
+            b.bytes.len(),
+            encryption_name(&b.header.encryption),
+            if since.is_empty() { ", everything" } else { ", what was not acknowledged" }
+        )?;
+        if matches!(b.header.encryption, Encryption::None) {
+            writeln!(out, "warning: the bundle is not encrypted; anyone who finds the file can read it")?;
+        }
+    }
+    Ok(())
+}
+
+fn encryption_name(e: &Encryption) -> String {
+    match e {
+        Encryption::None => "not encrypted".into(),
+        Encryption::Passphrase => "encrypted with a passphrase".into(),
+        Encryption::Recipients(r) => format!("encrypted to {} office key(s)", r.len()),
+    }
+}
+
+fn import(store: &Store, a: ImportArgs, out: &mut impl Write) -> Result<()> {
+    let keys = Keys::load(store)?;
+    let mut opts = ImportOptions { trust: a.trust, ..Default::default() };
+    if let Some(f) = &a.passphrase_file {
+        opts.passphrase = Some(read_passphrase(f)?);
+    }
+    if let Some(f) = &a.identity {
+        let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        opts.identities = bundle::parse_identities(&text).with_context(|| format!("identity file {}", f.display()))?;
+    }
+    let name = a.file.display().to_string();
+    let bytes = bundle::read_file(&a.file)?;
+    let report = bundle::import(store, &keys, &bytes, &opts).with_context(|| format!("import {name}"))?;
+    if a.json {
+        let (applied, waiting) = match report.outcome {
+            Outcome::Imported { applied, waiting } => (applied, waiting),
+            _ => (0, 0),
+        };
+        json(
+            out,
+            &json!({"file": name, "office": report.header.office, "replica": report.header.sender.to_string(),
+                    "ops": report.header.ops, "applied": applied, "waiting": waiting,
+                    "key": key_status_name(report.key)}),
+        )?;
+    } else {
+        writeln!(out, "{}", report_line(&name, &report))?;
+    }
+    Ok(())
+}
+
+fn key_status_name(k: KeyStatus) -> &'static str {
+    match k {
+        KeyStatus::Pinned => "pinned",
+        KeyStatus::NewlyPinned => "newly-pinned",
+        KeyStatus::Repinned => "repinned",
+    }
+}
+
+fn report_line(name: &str, r: &Report) -> String {
+    let who = format!("office \"{}\" ({})", r.header.office, r.header.sender.short());
+    let key = match r.key {
+        KeyStatus::Pinned => String::new(),
+        KeyStatus::NewlyPinned => {
+            format!("; first bundle from this office: pinned its key {}", bundle::format_sign_key(&r.header.sign_key))
+        }
+        KeyStatus::Repinned => format!("; its new key {} is now pinned", bundle::format_sign_key(&r.header.sign_key)),
+    };
+    match &r.outcome {
+        Outcome::Imported { applied, waiting } => {
+            let wait = if *waiting > 0 { format!(", {waiting} waiting for earlier changes") } else { String::new() };
+            format!("{name}: imported from {who}: {applied} new of {} ops{wait}{key}", r.header.ops)
+        }
+        Outcome::UpToDate => format!("{name}: from {who}: nothing new{key}"),
+        Outcome::Unreadable => format!(
+            "{name}: from {who}: not encrypted for this office yet; it will be once that office syncs again{key}"
+        ),
+    }
+}
+
+pub fn office(store: &Store, a: OfficeArgs, out: &mut impl Write) -> Result<()> {
+    match a.cmd {
+        Some(OfficeCmd::Rename { name }) => {
+            let n = name.trim();
+            if n.is_empty() || n.chars().count() > 80 || n.chars().any(char::is_control) {
+                bail!("an office name needs 1 to 80 characters and no control characters");
+            }
+            store.set_office(n)?;
+            writeln!(out, "this office is now \"{n}\"")?;
+            Ok(())
+        }
+        Some(OfficeCmd::Trust { name, key }) => {
+            let k = bundle::parse_sign_key(&key)?;
+            match find_peer(store, &name)? {
+                Some((r, mut p)) => {
+                    p.sign_key = k;
+                    store.set_peer(r, &p)?;
+                    writeln!(
+                        out,
+                        "office \"{}\" ({}) is now pinned to {}",
+                        p.label,
+                        r.short(),
+                        bundle::format_sign_key(&k)
+                    )?;
+                }
+                None => {
+                    store.trust_key(&k, name.trim())?;
+                    writeln!(
+                        out,
+                        "trusted {} for office \"{}\": its bundles will be accepted",
+                        bundle::format_sign_key(&k),
+                        name.trim()
+                    )?;
+                }
+            }
+            Ok(())
+        }
+        None => show_office(store, a.json, out),
+    }
+}
+
+fn show_office(store: &Store, as_json: bool, out: &mut impl Write) -> Result<()> {
+    let keys = Keys::load(store)?;
+    let label = store.office()?;
+    let sign = bundle::format_sign_key(&keys.sign_public());
+    let recipient = keys.recipient().to_string();
+    let peers = store.peers()?;
+    if as_json {
+        let ps: Vec<_> = peers
+            .iter()
+            .map(|(r, p)| {
+                json!({"office": p.label, "replica": r.to_string(), "sign_key": bundle::format_sign_key(&p.sign_key),
+                       "recipient": p.recipient, "acknowledged_ops": vv_ops(&p.acked),
+                       "last_bundle": (p.last_bundle_ms > 0).then(|| ms_to_local(p.last_bundle_ms)),
+                       "last_import": (p.last_import_ms > 0).then(|| ms_to_local(p.last_import_ms))})
+            })
+            .collect();
+        let trusted: Vec<_> = store
+            .trusted_keys()?
+            .iter()
+            .map(|(k, l)| json!({"office": l, "sign_key": bundle::format_sign_key(k)}))
+            .collect();
+        return json(
+            out,
+            &json!({"office": label, "replica": store.replica().to_string(), "sign_key": sign,
+                    "recipient": recipient, "peers": ps, "trusted": trusted}),
+        )
+        .map_err(Into::into);
+    }
+    writeln!(out, "office:         {label}")?;
+    writeln!(out, "database:       {}", store.replica())?;
+    writeln!(out, "signing key:    {sign}")?;
+    writeln!(out, "encryption key: {recipient}")?;
+    if peers.is_empty() {
+        writeln!(out, "no other office known yet: import a bundle or run `teren sync DIR`")?;
+    } else {
+        writeln!(out)?;
+        let mut t = Table::new(&["office", "database", "signing key", "last bundle", "ops it has"]);
+        for (r, p) in &peers {
+            let k = bundle::format_sign_key(&p.sign_key);
+            t.row(vec![
+                p.label.clone(),
+                r.short(),
+                format!("{}…", &k[..20.min(k.len())]),
+                ms_to_local(p.last_bundle_ms),
+                vv_ops(&p.acked).to_string(),
+            ]);
+        }
+        t.write(out)?;
+    }
+    Ok(())
+}
+
+/// Shared-folder mode.
+pub fn sync(store: &Store, a: SyncArgs, out: &mut impl Write) -> Result<()> {
+    let dir = &a.dir;
+    if !dir.is_dir() {
+        bail!("the sync folder {} does not exist or is not a folder", dir.display());
+    }
+    let keys = Keys::load(store)?;
+    let passphrase = a.passphrase_file.as_deref().map(read_passphrase).transpose()?;
+    let opts = ImportOptions { passphrase: passphrase.clone(), learn_from_header: true, ..Default::default() };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the sync folder {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".teren") && !n.starts_with('.') && p.is_file())
+        })
+        .collect();
+    files.sort();
+    let mut own: Vec<(PathBuf, bundle::Header)> = Vec::new();
+    let mut failed = 0;
+    let mut others = 0;
+    for path in &files {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let bytes = match bundle::read_file(path) {
+            Ok(b) => b,
+            Err(e) => {
+                failed += 1;
+                writeln!(out, "{name}: not imported: {e}")?;
+                continue;
+            }
+        };
+        if let Ok(p) = bundle::parse(&bytes) {
+            if p.header.sender == store.replica() {
+                writeln!(out, "{name}: this office's own bundle")?;
+                own.push((path.clone(), p.header));
+                continue;
+            }
+        }
+        others += 1;
+        match bundle::import(store, &keys, &bytes, &opts) {
+            Ok(r) => writeln!(out, "{}", report_line(&name, &r))?,
+            Err(e) => {
+                failed += 1;
+                writeln!(out, "{name}: not imported: {e}")?;
+            }
+        }
+    }
+    // This office's bundle: what the offices met here have not acknowledged.
+    let since = bundle::since_for(store, None, false)?;
+    let vv = store.version_vector()?;
+    let (encrypt, kind) = match passphrase {
+        Some(p) => (Encrypt::Passphrase(p), Encryption::Passphrase),
+        None => {
+            let mut rs: Vec<String> = store.peers()?.into_iter().filter_map(|(_, p)| p.recipient).collect();
+            if rs.is_empty() {
+                // Nobody met yet: the bundle still announces this office's keys.
+                rs.push(keys.recipient().to_string());
+            }
+            rs.sort();
+            rs.dedup();
+            let parsed = rs.iter().map(|r| bundle::parse_recipient(r)).collect::<Result<Vec<_>, BundleError>>()?;
+            (Encrypt::Recipients(parsed), Encryption::Recipients(rs))
+        }
+    };
+    let covers = |old: &VersionVector| old.iter().all(|(r, s)| since.get(r).copied().unwrap_or(0) >= *s);
+    let same_kind = |e: &Encryption| match (e, &kind) {
+        (Encryption::Recipients(a), Encryption::Recipients(b)) => {
+            let mut a = a.clone();
+            a.sort();
+            a == *b
+        }
+        (a, b) => a == b,
+    };
+    if let Some((path, h)) = own.iter().find(|(_, h)| h.vv == vv && covers(&h.since) && same_kind(&h.encryption)) {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        writeln!(out, "{name}: this office's bundle is up to date ({} ops)", h.ops)?;
+        for (p, _) in own.iter().filter(|(p, _)| p != path) {
+            let _ = std::fs::remove_file(p);
+        }
+    } else {
+        let b = bundle::export(store, &keys, &since, &encrypt)?;
+        let path = dir.join(bundle::file_name(&b.header.office, b.header.created_ms));
+        bundle::write_atomic(&path, &b.bytes)?;
+        // The new bundle holds everything the older ones of this office held that
+        // another office may still lack, so they can go.
+        for (p, _) in &own {
+            let _ = std::fs::remove_file(p);
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        writeln!(
+            out,
+            "{name}: wrote this office's bundle: {} ops, {}",
+            b.header.ops,
+            encryption_name(&b.header.encryption)
+        )?;
+    }
+    if failed > 0 {
+        bail!("{failed} of {} bundles in {} could not be imported (see above)", others.max(failed), dir.display());
+    }
+    Ok(())
+}
+
+/// Who wrote a value: this office, a known office, or a database id.
+fn writer(store: &Store, peers: &[(ReplicaId, crate::store::Peer)], r: ReplicaId) -> Result<String> {
+    if r == store.replica() {
+        return Ok(store.office()?);
+    }
+    Ok(peers.iter().find(|(p, _)| *p == r).map(|(_, p)| p.label.clone()).unwrap_or_else(|| r.short()))
+}
+
+struct Conflict {
+    entity: Entity,
+    id: crate::model::Id,
+    name: String,
+    field: String,
+    values: Vec<(Stamp, Value)>,
+}
+
+fn all_conflicts(store: &Store) -> Result<Vec<Conflict>> {
+    let mut out = Vec::new();
+    for e in Entity::ALL {
+        for (id, doc) in store.docs(e)? {
+            for (field, values) in doc.conflicts() {
+                out.push(Conflict {
+                    entity: e,
+                    id,
+                    name: edit::display_name(e, id, &doc),
+                    field: field.to_string(),
+                    values: values.into_iter().map(|(s, v)| (s, v.clone())).collect(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn conflicts(store: &Store, a: ConflictsArgs, out: &mut impl Write) -> Result<()> {
+    if let Some(ConflictsCmd::Resolve { id, field, keep, value }) = a.cmd {
+        return resolve(store, &id, &field, keep, value, out);
+    }
+    let list = all_conflicts(store)?;
+    let peers = store.peers()?;
+    if a.json {
+        let mut arr = Vec::new();
+        for c in &list {
+            let mut vals = Vec::new();
+            for (i, (s, v)) in c.values.iter().enumerate() {
+                vals.push(json!({"n": i + 1, "value": v.to_json(), "office": writer(store, &peers, s.id.replica)?,
+                                 "replica": s.id.replica.to_string(), "at": ms_to_local(s.clock.millis()),
+                                 "shown": i + 1 == c.values.len()}));
+            }
+            arr.push(json!({"id": c.id.to_string(), "entity": c.entity.singular(), "name": c.name,
+                            "field": c.field, "values": vals}));
+        }
+        return json(out, &serde_json::Value::Array(arr)).map_err(Into::into);
+    }
+    if list.is_empty() {
+        writeln!(out, "no conflicts")?;
+        return Ok(());
+    }
+    for c in &list {
+        writeln!(
+            out,
+            "{} {} \"{}\" — {}: {} values",
+            c.entity.singular(),
+            c.id.short(),
+            c.name,
+            c.field,
+            c.values.len()
+        )?;
+        for (i, (s, v)) in c.values.iter().enumerate() {
+            let text = v.as_str().map(|s| s.replace('\n', " ")).unwrap_or_else(|| v.to_json().to_string());
+            let shown = if i + 1 == c.values.len() { " (shown)" } else { "" };
+            writeln!(
+                out,
+                "  {}. [{}, {}]{shown} {text}",
+                i + 1,
+                writer(store, &peers, s.id.replica)?,
+                ms_to_local(s.clock.millis())
+            )?;
+        }
+    }
+    writeln!(out, "resolve with: teren conflicts resolve ID FIELD --keep N | --value TEXT")?;
+    Ok(())
+}
+
+fn find_record(store: &Store, query: &str) -> Result<(Entity, crate::model::Id)> {
+    let mut found = Vec::new();
+    for e in Entity::ALL {
+        for id in store.ids_with_prefix(e, query.trim())? {
+            found.push((e, id));
+        }
+    }
+    match found.len() {
+        1 => Ok(found[0]),
+        0 => bail!("no record has an id starting with '{}'", query.trim()),
+        n => bail!("'{}' matches {n} records; give more of the id", query.trim()),
+    }
+}
+
+fn resolve(
+    store: &Store,
+    query: &str,
+    field: &str,
+    keep: Option<usize>,
+    value: Option<String>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let (entity, id) = find_record(store, query)?;
+    let doc = store.doc(entity, id)?.ok_or_else(|| anyhow!("record {query} is gone"))?;
+    let values: Vec<Value> = doc
+        .conflicts()
+        .into_iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, vs)| vs.into_iter().map(|(_, v)| v.clone()).collect())
+        .ok_or_else(|| anyhow!("{field} of {} {} has no conflict", entity.singular(), id.short()))?;
+    let chosen = match (keep, value) {
+        (Some(n), _) => values
+            .get(n.wrapping_sub(1))
+            .cloned()
+            .ok_or_else(|| anyhow!("--keep {n}: there are values 1 to {}", values.len()))?,
+        (None, Some(text)) => Value::Str(text),
+        (None, None) => bail!("give --keep N or --value TEXT"),
+    };
+    // A write that saw every value: the store fills `seen` with all of them.
+    store.commit(vec![Draft::new(entity, id, vec![Change::write(field, chosen)])])?;
+    writeln!(
+        out,
+        "resolved {field} of {} {}: one value now; the resolution goes to other offices with the next bundle",
+        entity.singular(),
+        id.short()
+    )?;
+    Ok(())
+}
+
+pub fn erase(store: &Store, query: &str, out: &mut impl Write) -> Result<()> {
+    let id = edit::resolve_any(store, Entity::Participant, query)?;
+    let doc = store.doc(Entity::Participant, id)?.ok_or_else(|| anyhow!("participant {query} is gone"))?;
+    if doc.erased {
+        writeln!(out, "participant {} was already erased", id.short())?;
+        return Ok(());
+    }
+    store.commit(vec![Draft::new(Entity::Participant, id, vec![Change::Erase])])?;
+    writeln!(
+        out,
+        "erased participant {}: personal data removed here and from this database's log; other offices erase it when they import this office's next bundle",
+        id.short()
+    )?;
+    Ok(())
+}
