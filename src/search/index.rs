@@ -106,6 +106,8 @@ pub const NONE: u32 = u32::MAX;
 
 #[derive(Debug, Clone)]
 struct IndexRow {
+    /// The caller's sort key, for `sort_by_keys`.
+    key: u32,
     name: Box<str>,
     phone: Option<Box<str>>,
     shared: [u32; 4],
@@ -117,10 +119,26 @@ impl Index {
         Index { pool: pool.iter().map(|s| fold(s).into_boxed_str()).collect(), rows: Vec::new() }
     }
 
+    /// Append one string to the pool; its id is the pool's length before the call.
+    pub fn add_pool(&mut self, s: &str) {
+        self.pool.push(fold(s).into_boxed_str());
+    }
+
+    /// Sort the rows, in place, by the keys given when they were pushed.
+    pub fn sort_by_keys(&mut self) {
+        self.rows.sort_unstable_by_key(|r| r.key);
+    }
+
     /// Add a row: its name, phone, and up to four pool ids (`NONE` for none).
     pub fn push(&mut self, name: &str, phone: Option<&str>, shared: [u32; 4]) {
+        let key = self.rows.len() as u32;
+        self.push_keyed(key, name, phone, shared);
+    }
+
+    /// Add a row with a sort key for `sort_by_keys`.
+    pub fn push_keyed(&mut self, key: u32, name: &str, phone: Option<&str>, shared: [u32; 4]) {
         let phone = phone.map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>().into_boxed_str());
-        self.rows.push(IndexRow { name: fold(name).into_boxed_str(), phone, shared });
+        self.rows.push(IndexRow { key, name: fold(name).into_boxed_str(), phone, shared });
     }
 
     pub fn len(&self) -> usize {
@@ -144,7 +162,9 @@ impl Index {
         let matcher = SkimMatcherV2::default();
         let pool_scores: Vec<Vec<Option<i64>>> = words
             .iter()
-            .map(|w| self.pool.iter().map(|p| if subsequence(p, w) { matcher.fuzzy_match(p, w) } else { None }).collect())
+            .map(|w| {
+                self.pool.iter().map(|p| if subsequence(p, w) { matcher.fuzzy_match(p, w) } else { None }).collect()
+            })
             .collect();
         let score_part = |part: &[usize]| -> Vec<Hit> {
             let matcher = SkimMatcherV2::default();
@@ -248,7 +268,8 @@ mod tests {
 
     #[test]
     fn pooled_index_matches_like_entries() {
-        let pool = vec!["OPS Dobiegniew".to_string(), "Dobiegniew".to_string(), "Łódź".to_string(), "Drezdenko".to_string()];
+        let pool =
+            vec!["OPS Dobiegniew".to_string(), "Dobiegniew".to_string(), "Łódź".to_string(), "Drezdenko".to_string()];
         let mut ix = Index::new(&pool);
         ix.push("Anna Kowalska", Some("+48 600 100 200"), [0, 1, 1, NONE]);
         ix.push("Jan Nowak", None, [NONE, 2, 2, NONE]);

@@ -6,14 +6,14 @@
 use super::theme::Theme;
 use crate::i18n::{Lang, t};
 use crate::model::{Category, Entity, Id, Kind, Meeting, Participant, Partnership};
-use crate::search::{Index, NONE, fold, highlight};
-use chrono::NaiveDate;
-use std::collections::HashMap;
+use crate::search::{Index, NONE, highlight};
 use crate::store::{Result, Store};
+use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table, Widget, Wrap};
+use std::collections::HashMap;
 
 /// One list row. Organisation, gmina and place are ids into the pane's string pool,
 /// so 100 000 rows from a few dozen villages hold each village's name once.
@@ -36,71 +36,80 @@ pub struct Loaded {
     pub index: Index,
 }
 
-/// Interns display strings; id 0 is the empty string.
-#[derive(Default)]
-struct Pool {
-    list: Vec<String>,
+/// Interns display strings (id 0 is the empty string), folding each new one into the
+/// search index's pool under the same id, and places rows at their position in the
+/// store's name order.
+struct Building {
+    strings: Vec<String>,
     ids: HashMap<String, u32>,
+    rows: Vec<Row>,
+    index: Index,
+    pos: HashMap<Id, u32>,
 }
 
-impl Pool {
-    fn new() -> Pool {
-        let mut p = Pool::default();
-        p.id("");
-        p
+impl Building {
+    fn new(sorted: &[Id]) -> Building {
+        let pos = sorted.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+        let mut b =
+            Building { strings: Vec::new(), ids: HashMap::new(), rows: Vec::new(), index: Index::default(), pos };
+        b.id("");
+        b
     }
+
     fn id(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.ids.get(s) {
             return i;
         }
-        let i = self.list.len() as u32;
-        self.list.push(s.to_string());
+        let i = self.strings.len() as u32;
+        self.strings.push(s.to_string());
         self.ids.insert(s.to_string(), i);
+        self.index.add_pool(s);
         i
     }
-}
 
-struct Building {
-    pool: Pool,
-    rows: Vec<(String, Row, Option<String>, u32)>,
-}
-
-impl Building {
-    fn add(&mut self, p: &Participant, names: &HashMap<Id, String>, last: Option<&String>) {
-        let org = p.memberships.iter().filter_map(|m| names.get(&m.org)).map(String::as_str).collect::<Vec<_>>().join(", ");
-        let tags = self.pool.id(&p.tags.join(" "));
+    fn add(&mut self, p: &Participant, names: &HashMap<Id, String>, last: Option<NaiveDate>) {
+        let org =
+            p.memberships.iter().filter_map(|m| names.get(&m.org)).map(String::as_str).collect::<Vec<_>>().join(", ");
+        let tags = self.id(&p.tags.join(" "));
         let row = Row {
             id: p.id,
             name: p.name.clone(),
             kind: p.kind,
             category: p.category,
-            org: self.pool.id(&org),
-            gmina: self.pool.id(p.gmina.as_deref().unwrap_or("")),
-            place: self.pool.id(p.place.as_deref().unwrap_or("")),
-            last: last.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            org: self.id(&org),
+            gmina: self.id(p.gmina.as_deref().unwrap_or("")),
+            place: self.id(p.place.as_deref().unwrap_or("")),
+            last,
         };
-        self.rows.push((fold(&p.sort_name()), row, p.phone.clone(), tags));
+        let some = |i: u32| if i == 0 { NONE } else { i };
+        let key = self.pos.get(&p.id).copied().unwrap_or(u32::MAX);
+        self.index.push_keyed(
+            key,
+            &row.name,
+            p.phone.as_deref(),
+            [some(row.org), some(row.place), some(row.gmina), some(tags)],
+        );
+        self.rows.push(row);
     }
 
+    /// Sort rows and index rows, in place, into name order.
     fn finish(mut self) -> Loaded {
-        self.rows.sort_by(|a, b| (&a.0, a.1.id).cmp(&(&b.0, b.1.id)));
-        let mut index = Index::new(&self.pool.list);
-        let some = |i: u32| if i == 0 { NONE } else { i };
-        let mut rows = Vec::with_capacity(self.rows.len());
-        for (_, r, phone, tags) in self.rows {
-            index.push(&r.name, phone.as_deref(), [some(r.org), some(r.place), some(r.gmina), some(tags)]);
-            rows.push(r);
-        }
-        Loaded { rows, strings: self.pool.list, index }
+        let pos = std::mem::take(&mut self.pos);
+        self.rows.sort_unstable_by_key(|r| pos.get(&r.id).copied().unwrap_or(u32::MAX));
+        drop(pos);
+        self.index.sort_by_keys();
+        self.strings.shrink_to_fit();
+        Loaded { rows: self.rows, strings: self.strings, index: self.index }
     }
 }
 
 /// The first `n` rows in name order, straight from the index: enough for a first frame.
 pub fn first_page(store: &Store, n: usize) -> Result<Loaded> {
-    let mut b = Building { pool: Pool::new(), rows: Vec::new() };
-    for id in store.ordered_ids(Entity::Participant, 0, n, false)? {
-        if let Some(doc) = store.doc(Entity::Participant, id)? {
-            let p = Participant::from_doc(id, &doc);
+    let ids = store.ordered_ids(Entity::Participant, 0, n, false)?;
+    let mut b = Building::new(&ids);
+    for id in &ids {
+        if let Some(doc) = store.doc(Entity::Participant, *id)? {
+            let p = Participant::from_doc(*id, &doc);
             let mut names = HashMap::new();
             for m in &p.memberships {
                 if let Some(d) = store.doc(Entity::Participant, m.org)? {
@@ -113,10 +122,10 @@ pub fn first_page(store: &Store, n: usize) -> Result<Loaded> {
     Ok(b.finish())
 }
 
-/// All live participants, sorted by name, with their search index.
+/// All live participants in name order (the store's sorted index), with their search
+/// index. Docs are streamed, never all held at once: at 100 000 participants holding
+/// them would cost several times the memory of the rows.
 pub fn load_all(store: &Store) -> Result<Loaded> {
-    // Two streaming passes: organisation names first, then rows. Holding every merged
-    // doc at once would cost several times the memory of the rows.
     let mut names = HashMap::new();
     store.for_each_doc(Entity::Participant, |id, d| {
         if d.str("kind") == Some(Kind::Org.code()) {
@@ -124,10 +133,10 @@ pub fn load_all(store: &Store) -> Result<Loaded> {
         }
     })?;
     let last = store.last_contacts()?;
-    let mut b = Building { pool: Pool::new(), rows: Vec::new() };
+    let mut b = Building::new(&store.ordered_ids(Entity::Participant, 0, usize::MAX, false)?);
     store.for_each_doc(Entity::Participant, |id, d| {
         if !d.is_deleted() {
-            b.add(&Participant::from_doc(id, &d), &names, last.get(&id));
+            b.add(&Participant::from_doc(id, &d), &names, last.get(&id).copied());
         }
     })?;
     Ok(b.finish())
@@ -270,7 +279,8 @@ impl Pane {
     /// Recompute the view from filters, search and sort.
     pub fn refilter(&mut self) {
         let cat = self.category;
-        let gm: Option<u32> = self.gmina.as_ref().map(|g| self.strings.iter().position(|s| s == g).map_or(NONE, |i| i as u32));
+        let gm: Option<u32> =
+            self.gmina.as_ref().map(|g| self.strings.iter().position(|s| s == g).map_or(NONE, |i| i as u32));
         let pass = |r: &Row| cat.is_none_or(|c| r.category == c) && gm.is_none_or(|g| r.gmina == g);
         if self.query.trim().is_empty() || self.index.len() != self.rows.len() {
             self.view = (0..self.rows.len()).filter(|&i| pass(&self.rows[i])).collect();
@@ -370,15 +380,19 @@ impl Pane {
             .map(|(pos, &i)| {
                 let r = &self.rows[i];
                 let sel = pos == self.selected;
-                let marker = if sel { ">" } else { " " };
-                let name = highlighted(&r.name, &self.query, theme);
-                let mut cells = vec![Cell::from(marker), Cell::from(name), Cell::from(r.category.code())];
+                // Only the marker and the name carry the selection style: a cursor move
+                // then rewrites two short cells per row instead of two whole rows.
+                let (marker, name) = if sel {
+                    (Cell::from(">").style(theme.selected()), Cell::from(r.name.as_str()).style(theme.selected()))
+                } else {
+                    (Cell::from(" "), Cell::from(highlighted(&r.name, &self.query, theme)))
+                };
+                let mut cells = vec![marker, name, Cell::from(r.category.code())];
                 if wide {
                     cells.push(Cell::from(self.text(r.org)));
                 }
                 cells.push(Cell::from(self.text(r.place)));
-                let row = TRow::new(cells);
-                if sel { row.style(theme.selected()) } else { row }
+                TRow::new(cells)
             })
             .collect();
         let widths: Vec<Constraint> = if wide {
