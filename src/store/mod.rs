@@ -32,7 +32,7 @@ use crate::model::{self, Entity, Id};
 use crate::search::fold;
 use crate::sync::{Change, Doc, Hlc, Op, OpId, ReplicaId, VersionVector, decode_versioned, encode_versioned};
 use redb::{Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
@@ -197,6 +197,7 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { path: dir.to_path_buf(), source })?;
         }
+        // A small cache: RSS matters on old laptops (BENCHMARKS.md), and the OS caches the file.
         let db = Database::builder().set_cache_size(4 * 1024 * 1024).create(path).map_err(|e| match e {
             DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.to_path_buf()),
             DatabaseError::Storage(redb::StorageError::Io(io)) => {
@@ -527,18 +528,18 @@ impl Store {
     }
 
     /// For every participant who attended anything: the date of their last meeting.
-    pub fn last_contacts(&self) -> Result<BTreeMap<Id, String>> {
+    pub fn last_contacts(&self) -> Result<HashMap<Id, chrono::NaiveDate>> {
         let tx = self.db.begin_read()?;
         let attend = tx.open_table(ATTEND)?;
-        let mut out: BTreeMap<Id, String> = BTreeMap::new();
+        let mut out: HashMap<Id, chrono::NaiveDate> = HashMap::new();
         for e in attend.iter()? {
             let (k, v) = e?;
             let mut p = [0u8; 16];
             p.copy_from_slice(&k.value()[..16]);
-            let d = v.value();
-            let entry = out.entry(Id::from_bytes(p)).or_default();
-            if d > entry.as_str() {
-                *entry = d.to_string();
+            let Ok(d) = chrono::NaiveDate::parse_from_str(v.value(), "%Y-%m-%d") else { continue };
+            let entry = out.entry(Id::from_bytes(p)).or_insert(d);
+            if d > *entry {
+                *entry = d;
             }
         }
         Ok(out)
