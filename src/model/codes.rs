@@ -19,6 +19,18 @@ pub struct UnknownCode {
     pub accepted: String,
 }
 
+impl UnknownCode {
+    /// The message in the interface language.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        match lang {
+            crate::i18n::Lang::En => self.to_string(),
+            crate::i18n::Lang::Pl => {
+                format!("nieznana wartość '{}' ({}); dostępne: {}", self.given, self.what, self.accepted)
+            }
+        }
+    }
+}
+
 macro_rules! code_enum {
     (
         $(#[$meta:meta])*

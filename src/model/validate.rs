@@ -5,19 +5,34 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
-/// A field value that does not pass validation.
+/// A field value that does not pass validation: the message in English (`.0`, also
+/// its Display) and in Polish (`.1`), for the interface language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct Invalid(pub String);
+pub struct Invalid(pub String, pub String);
 
-fn invalid(msg: impl Into<String>) -> Invalid {
-    Invalid(msg.into())
+impl Invalid {
+    pub fn message(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Pl => &self.1,
+            crate::i18n::Lang::En => &self.0,
+        }
+    }
+}
+
+fn invalid(en: impl Into<String>, pl: impl Into<String>) -> Invalid {
+    Invalid(en.into(), pl.into())
 }
 
 /// An e-mail address: one `@`, a non-empty local part, a dotted domain, no spaces.
 pub fn email(input: &str) -> Result<String, Invalid> {
     let s = input.trim();
-    let bad = || invalid(format!("'{s}' is not an e-mail address (expected name@domain.pl)"));
+    let bad = || {
+        invalid(
+            format!("'{s}' is not an e-mail address (expected name@domain.pl)"),
+            format!("'{s}' to nie jest adres e-mail (np. imie@domena.pl)"),
+        )
+    };
     let (local, domain) = s.split_once('@').ok_or_else(bad)?;
     if local.is_empty()
         || domain.contains('@')
@@ -39,9 +54,10 @@ pub fn phone(input: &str) -> Result<String, Invalid> {
     let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
     let national = digits.strip_prefix("+48").or_else(|| digits.strip_prefix("0048")).unwrap_or(&digits);
     if national.len() != 9 || !national.chars().all(|c| c.is_ascii_digit()) {
-        return Err(invalid(format!(
-            "'{s}' is not a Polish phone number (expected 9 digits, e.g. 600 100 200 or +48 600 100 200)"
-        )));
+        return Err(invalid(
+            format!("'{s}' is not a Polish phone number (expected 9 digits, e.g. 600 100 200 or +48 600 100 200)"),
+            format!("'{s}' to nie jest polski numer telefonu (9 cyfr, np. 600 100 200 lub +48 600 100 200)"),
+        ));
     }
     Ok(format!("+48 {} {} {}", &national[0..3], &national[3..6], &national[6..9]))
 }
@@ -49,26 +65,39 @@ pub fn phone(input: &str) -> Result<String, Invalid> {
 /// A calendar date written `yyyy-mm-dd`.
 pub fn date(input: &str) -> Result<NaiveDate, Invalid> {
     let s = input.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .filter(|_| s.len() == 10)
-        .ok_or_else(|| invalid(format!("'{s}' is not a date (expected yyyy-mm-dd, e.g. 2024-03-15)")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|_| s.len() == 10).ok_or_else(|| {
+        invalid(
+            format!("'{s}' is not a date (expected yyyy-mm-dd, e.g. 2024-03-15)"),
+            format!("'{s}' to nie jest data (rrrr-mm-dd, np. 2024-03-15)"),
+        )
+    })
 }
 
 /// A time of day written `hh:mm`.
 pub fn time(input: &str) -> Result<NaiveTime, Invalid> {
     let s = input.trim();
-    NaiveTime::parse_from_str(s, "%H:%M")
-        .map_err(|_| invalid(format!("'{s}' is not a time (expected hh:mm, e.g. 09:30)")))
+    NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| {
+        invalid(
+            format!("'{s}' is not a time (expected hh:mm, e.g. 09:30)"),
+            format!("'{s}' to nie jest godzina (gg:mm, np. 09:30)"),
+        )
+    })
 }
 
 /// A duration in hours: a number greater than zero, at most 24, with `,` or `.`.
 pub fn hours(input: &str) -> Result<f64, Invalid> {
     let s = input.trim();
-    let h: f64 =
-        s.replace(',', ".").parse().map_err(|_| invalid(format!("'{s}' is not a number of hours (e.g. 1.5)")))?;
+    let h: f64 = s.replace(',', ".").parse().map_err(|_| {
+        invalid(
+            format!("'{s}' is not a number of hours (e.g. 1.5)"),
+            format!("'{s}' to nie jest liczba godzin (np. 1,5)"),
+        )
+    })?;
     if !(h > 0.0 && h <= 24.0) {
-        return Err(invalid(format!("hours must be more than 0 and at most 24, not {s}")));
+        return Err(invalid(
+            format!("hours must be more than 0 and at most 24, not {s}"),
+            format!("liczba godzin musi być większa od 0 i najwyżej 24, nie {s}"),
+        ));
     }
     Ok((h * 100.0).round() / 100.0)
 }
@@ -76,9 +105,14 @@ pub fn hours(input: &str) -> Result<f64, Invalid> {
 /// A latitude or longitude in degrees.
 pub fn coordinate(input: &str, what: &str, limit: f64) -> Result<f64, Invalid> {
     let s = input.trim();
-    let v: f64 = s.replace(',', ".").parse().map_err(|_| invalid(format!("'{s}' is not a {what} in degrees")))?;
+    let v: f64 = s.replace(',', ".").parse().map_err(|_| {
+        invalid(format!("'{s}' is not a {what} in degrees"), format!("'{s}' to nie jest współrzędna ({what})"))
+    })?;
     if !(-limit..=limit).contains(&v) {
-        return Err(invalid(format!("{what} must be between -{limit} and {limit}, not {s}")));
+        return Err(invalid(
+            format!("{what} must be between -{limit} and {limit}, not {s}"),
+            format!("{what}: dozwolone od -{limit} do {limit}, nie {s}"),
+        ));
     }
     Ok(v)
 }
@@ -87,10 +121,10 @@ pub fn coordinate(input: &str, what: &str, limit: f64) -> Result<f64, Invalid> {
 pub fn name(input: &str) -> Result<String, Invalid> {
     let s = input.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.is_empty() {
-        return Err(invalid("the name is empty"));
+        return Err(invalid("the name is empty", "nazwa jest pusta"));
     }
     if s.chars().count() > 200 {
-        return Err(invalid("the name is longer than 200 characters"));
+        return Err(invalid("the name is longer than 200 characters", "nazwa ma ponad 200 znaków"));
     }
     Ok(s)
 }

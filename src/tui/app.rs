@@ -441,16 +441,16 @@ impl App {
             .unwrap_or_default();
         let l = self.lang;
         let fields = vec![
-            Field::new("name", t(l, "name"), &v(&|p| p.name.clone()), form::required_name),
-            Field::new("category", t(l, "category"), &v(&|p| p.category.code().to_string()), form::category),
-            Field::new("kind", t(l, "kind"), &v(&|p| p.kind.code().to_string()), form::kind),
-            Field::new("org", t(l, "org"), &org, form::any),
-            Field::new("gmina", t(l, "gmina"), &v(&|p| p.gmina.clone().unwrap_or_default()), form::any),
-            Field::new("place", t(l, "place"), &v(&|p| p.place.clone().unwrap_or_default()), form::any),
-            Field::new("phone", t(l, "phone"), &v(&|p| p.phone.clone().unwrap_or_default()), form::phone),
-            Field::new("email", t(l, "email"), &v(&|p| p.email.clone().unwrap_or_default()), form::email),
-            Field::new("tags", t(l, "tags"), &v(&|p| p.tags.join(", ")), form::any),
-            Field::new("note", t(l, "note"), &v(&|p| p.note.clone().unwrap_or_default()), form::any),
+            Field::new("name", t(l, "name"), &v(&|p| p.name.clone()), form::required_name, l),
+            Field::new("category", t(l, "category"), &v(&|p| p.category.code().to_string()), form::category, l),
+            Field::new("kind", t(l, "kind"), &v(&|p| p.kind.code().to_string()), form::kind, l),
+            Field::new("org", t(l, "org"), &org, form::any, l),
+            Field::new("gmina", t(l, "gmina"), &v(&|p| p.gmina.clone().unwrap_or_default()), form::any, l),
+            Field::new("place", t(l, "place"), &v(&|p| p.place.clone().unwrap_or_default()), form::any, l),
+            Field::new("phone", t(l, "phone"), &v(&|p| p.phone.clone().unwrap_or_default()), form::phone, l),
+            Field::new("email", t(l, "email"), &v(&|p| p.email.clone().unwrap_or_default()), form::email, l),
+            Field::new("tags", t(l, "tags"), &v(&|p| p.tags.join(", ")), form::any, l),
+            Field::new("note", t(l, "note"), &v(&|p| p.note.clone().unwrap_or_default()), form::any, l),
         ];
         let (title, target) = match edit_id {
             Some(id) => (self.tr("edit_participant"), Target::Edit(Entity::Participant, id)),
@@ -641,7 +641,7 @@ impl App {
                 Clear.render(r, buf);
                 Paragraph::new(lines).block(block(self.tr("help"))).scroll((*scroll as u16, 0)).render(r, buf);
             }
-            Popup::Form(f) => self.render_form(f, centered(70, (f.fields.len() as u16) + 5), buf),
+            Popup::Form(f) => self.render_form(f, centered(76, (f.fields.len() as u16) + 6), buf),
             Popup::Duplicate { existing, .. } => {
                 let r = centered(64, 9);
                 let mut lines = vec![Line::from(self.tr("duplicate_warning"))];
@@ -713,8 +713,9 @@ impl App {
             } else {
                 spans.push(Span::raw(field.value.clone()));
             }
-            if let Some(e) = &field.error {
-                spans.push(Span::styled(format!("  ✗ {e}"), self.theme.error()));
+            if field.error.is_some() {
+                // The message itself goes under the fields, where it has the full width.
+                spans.push(Span::styled("  ✗", self.theme.error()));
             }
             let line = Line::from(spans);
             let style =
@@ -723,9 +724,27 @@ impl App {
         }
         let y = inner.y + f.fields.len() as u16 + 1;
         if y < inner.y + inner.height {
-            let msg = f.error.clone().unwrap_or_else(|| self.tr("form_keys").to_string());
-            let style = if f.error.is_some() { self.theme.error() } else { self.theme.dim() };
-            Paragraph::new(Span::styled(msg, style)).render(Rect { x: inner.x, y, width: inner.width, height: 1 }, buf);
+            let focused_error =
+                f.fields.get(f.focus).and_then(|x| x.error.as_ref().map(|e| format!("{}: {e}", x.label)));
+            let first_error = f.fields.iter().find_map(|x| x.error.as_ref().map(|e| format!("{}: {e}", x.label)));
+            let error = f.error.clone().or(focused_error).or(if f.error.is_some() { first_error } else { None });
+            let msg = error.clone().unwrap_or_else(|| {
+                // Hints from the live keymap, so they stay right after a user remaps keys.
+                [Action::Save, Action::NextField, Action::Cancel]
+                    .iter()
+                    .filter_map(|a| {
+                        self.keymap
+                            .key_for(&[Context::Form], *a)
+                            .map(|k| format!("{k}: {}", action_label(*a, self.lang)))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("   ")
+            });
+            let style = if error.is_some() { self.theme.error() } else { self.theme.dim() };
+            let height = (inner.y + inner.height - y).min(2);
+            Paragraph::new(Span::styled(msg, style))
+                .wrap(Wrap { trim: true })
+                .render(Rect { x: inner.x, y, width: inner.width, height }, buf);
         }
     }
 }

@@ -1,9 +1,10 @@
 //! A form of one-line text fields that validate as you type.
 
-use crate::model::{Category, Entity, Id, Kind, validate};
+use crate::i18n::Lang;
+use crate::model::{Category, Entity, Id, Kind, UnknownCode, validate};
 
-/// Checks one field's text; `Err` is shown next to the field.
-pub type Check = fn(&str) -> Result<(), String>;
+/// Checks one field's text; `Err` is shown next to the field, in the interface language.
+pub type Check = fn(&str, Lang) -> Result<(), String>;
 
 pub struct Field {
     pub key: &'static str,
@@ -13,10 +14,11 @@ pub struct Field {
     pub cursor: usize,
     pub check: Check,
     pub error: Option<String>,
+    pub lang: Lang,
 }
 
 impl Field {
-    pub fn new(key: &'static str, label: &str, value: &str, check: Check) -> Field {
+    pub fn new(key: &'static str, label: &str, value: &str, check: Check, lang: Lang) -> Field {
         let mut f = Field {
             key,
             label: label.to_string(),
@@ -24,13 +26,14 @@ impl Field {
             cursor: value.chars().count(),
             check,
             error: None,
+            lang,
         };
         f.validate();
         f
     }
 
     pub fn validate(&mut self) {
-        self.error = (self.check)(&self.value).err();
+        self.error = (self.check)(&self.value, self.lang).err();
     }
 
     fn byte_at(&self, char_idx: usize) -> usize {
@@ -131,32 +134,36 @@ impl Form {
     }
 }
 
-pub fn any(_: &str) -> Result<(), String> {
+pub fn any(_: &str, _: Lang) -> Result<(), String> {
     Ok(())
 }
 
-pub fn required_name(s: &str) -> Result<(), String> {
-    validate::name(s).map(|_| ()).map_err(|e| e.0)
+pub fn required_name(s: &str, lang: Lang) -> Result<(), String> {
+    validate::name(s).map(|_| ()).map_err(|e| e.message(lang).to_string())
 }
 
-fn optional(s: &str, f: impl Fn(&str) -> Result<(), String>) -> Result<(), String> {
-    if s.trim().is_empty() { Ok(()) } else { f(s) }
+fn optional<T>(s: &str, lang: Lang, f: impl Fn(&str) -> Result<T, validate::Invalid>) -> Result<(), String> {
+    if s.trim().is_empty() { Ok(()) } else { f(s).map(|_| ()).map_err(|e| e.message(lang).to_string()) }
 }
 
-pub fn phone(s: &str) -> Result<(), String> {
-    optional(s, |s| validate::phone(s).map(|_| ()).map_err(|e| e.0))
+fn code<T>(s: &str, lang: Lang, f: impl Fn(&str) -> Result<T, UnknownCode>) -> Result<(), String> {
+    if s.trim().is_empty() { Ok(()) } else { f(s).map(|_| ()).map_err(|e| e.message(lang)) }
 }
 
-pub fn email(s: &str) -> Result<(), String> {
-    optional(s, |s| validate::email(s).map(|_| ()).map_err(|e| e.0))
+pub fn phone(s: &str, lang: Lang) -> Result<(), String> {
+    optional(s, lang, validate::phone)
 }
 
-pub fn category(s: &str) -> Result<(), String> {
-    optional(s, |s| Category::parse(s).map(|_| ()).map_err(|e| e.to_string()))
+pub fn email(s: &str, lang: Lang) -> Result<(), String> {
+    optional(s, lang, validate::email)
 }
 
-pub fn kind(s: &str) -> Result<(), String> {
-    optional(s, |s| Kind::parse(s).map(|_| ()).map_err(|e| e.to_string()))
+pub fn category(s: &str, lang: Lang) -> Result<(), String> {
+    code(s, lang, Category::parse)
+}
+
+pub fn kind(s: &str, lang: Lang) -> Result<(), String> {
+    code(s, lang, Kind::parse)
 }
 
 #[cfg(test)]
@@ -165,7 +172,7 @@ mod tests {
 
     #[test]
     fn typing_polish_letters_moves_by_chars() {
-        let mut f = Field::new("name", "Nazwa", "", required_name);
+        let mut f = Field::new("name", "Nazwa", "", required_name, Lang::Pl);
         assert!(f.error.is_some());
         for c in "Żółć".chars() {
             f.insert(c);
@@ -181,10 +188,10 @@ mod tests {
 
     #[test]
     fn errors_show_while_typing() {
-        let mut f = Field::new("phone", "Telefon", "", phone);
+        let mut f = Field::new("phone", "Telefon", "", phone, Lang::Pl);
         assert!(f.error.is_none());
         f.insert('6');
-        assert!(f.error.is_some());
+        assert!(f.error.as_deref().is_some_and(|e| e.contains("numer telefonu")), "{:?}", f.error);
         for c in "00100200".chars() {
             f.insert(c);
         }

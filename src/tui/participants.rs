@@ -389,9 +389,9 @@ impl Pane {
                 };
                 let mut cells = vec![marker, name, Cell::from(r.category.code())];
                 if wide {
-                    cells.push(Cell::from(self.text(r.org)));
+                    cells.push(Cell::from(highlighted(self.text(r.org), &self.query, theme)));
                 }
-                cells.push(Cell::from(self.text(r.place)));
+                cells.push(Cell::from(highlighted(self.text(r.place), &self.query, theme)));
                 TRow::new(cells)
             })
             .collect();
