@@ -2,7 +2,7 @@
 //! Headless tests of the terminal app: state driven by key events, drawn into a
 //! ratatui `Buffer` and compared as text with insta snapshots.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::sync::Arc;
@@ -13,88 +13,11 @@ use teren::tui::app::{App, Popup, Request};
 use teren::tui::keymap::Keymap;
 use teren::tui::participants::load_all;
 use teren::tui::theme::Theme;
-use unicode_width::UnicodeWidthStr;
 
-struct Fixture {
-    // Kept alive so the database file stays while the test runs.
-    _dir: tempfile::TempDir,
-    store: Arc<Store>,
-    app: App,
-}
+#[path = "support/app.rs"]
+mod support;
+use support::{Fixture, buffer_text, fixture};
 
-fn fixture(lang: Lang) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("teren.redb")).unwrap();
-    teren::demo::generate(&store, 120, 1, &mut |_, _| {}).unwrap();
-    let store = Arc::new(store);
-    let mut app =
-        App::new(store.clone(), lang, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
-    app.loaded(load_all(&store).unwrap());
-    Fixture { _dir: dir, store, app }
-}
-
-impl Fixture {
-    /// Send one key; do what the app asks its loop to do (a reload) synchronously.
-    fn key(&mut self, ev: KeyEvent) -> Request {
-        let req = self.app.on_key(ev);
-        if req == Request::Reload {
-            self.app.loaded(load_all(&self.store).unwrap());
-        }
-        req
-    }
-
-    fn code(&mut self, code: KeyCode) -> Request {
-        self.key(KeyEvent::new(code, KeyModifiers::NONE))
-    }
-
-    fn ch(&mut self, c: char) -> Request {
-        self.code(KeyCode::Char(c))
-    }
-
-    fn typ(&mut self, text: &str) {
-        for c in text.chars() {
-            self.ch(c);
-        }
-    }
-
-    fn ctrl(&mut self, c: char) -> Request {
-        self.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-    }
-
-    fn screen(&mut self, w: u16, h: u16) -> String {
-        let area = Rect::new(0, 0, w, h);
-        let mut buf = Buffer::empty(area);
-        self.app.render(area, &mut buf);
-        buffer_text(&buf)
-    }
-
-    fn live_names(&self) -> Vec<String> {
-        load_all(&self.store).unwrap().rows.into_iter().map(|r| r.name).collect()
-    }
-}
-
-/// The buffer as text: one line per row, trailing blanks trimmed. The cells hidden
-/// behind a wide character are skipped.
-fn buffer_text(buf: &Buffer) -> String {
-    let area = buf.area;
-    let mut out = String::new();
-    for y in area.top()..area.bottom() {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in area.left()..area.right() {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            line.push_str(sym);
-            skip = sym.width().saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 #[test]
 fn participants_list_with_detail() {
@@ -121,9 +44,14 @@ fn search_lodz_finds_lodz_first() {
     assert!(!f.app.people.view.is_empty(), "lodz finds nobody");
     let first = &f.app.people.rows[f.app.people.view[0]];
     assert!(
-        [f.app.people.text(first.place), f.app.people.text(first.gmina), first.name.as_str(), f.app.people.text(first.org)]
-            .iter()
-            .any(|s| s.contains("Łódź")),
+        [
+            f.app.people.text(first.place),
+            f.app.people.text(first.gmina),
+            first.name.as_str(),
+            f.app.people.text(first.org)
+        ]
+        .iter()
+        .any(|s| s.contains("Łódź")),
         "first hit is not of Łódź: {first:?}"
     );
     let s = f.screen(80, 24);
