@@ -3,7 +3,7 @@
 //! `dump` is sorted and holds no local-only data (no replica ids, clocks or indexes),
 //! so two replicas that have exchanged everything print the same bytes.
 
-use crate::model::{Entity, FollowUp, Id, Meeting, Need, Participant, Partnership, Relation, Resource};
+use crate::model::{Entity, FollowUp, Id, Meeting, Need, Participant, Partnership, Project, Relation, Resource};
 use crate::store::{Result, Store};
 use crate::sync::Doc;
 use serde_json::{Map, Value, json};
@@ -70,6 +70,10 @@ pub fn participant_json(p: &Participant, doc: &Doc, names: &Names) -> Value {
             "note": p.note,
             "tags": p.tags,
             "memberships": memberships,
+            "consent_data": opt(&p.consent_data),
+            "consent_photos": opt(&p.consent_photos),
+            "consent_newsletter": opt(&p.consent_newsletter),
+            "retention": opt(&p.retention),
         })),
         p.id,
         doc,
@@ -186,6 +190,25 @@ pub fn relation_json(r: &Relation, doc: &Doc, names: &Names) -> Value {
     )
 }
 
+pub fn project_json(p: &Project, doc: &Doc) -> Value {
+    let targets: Map<String, Value> = p
+        .targets
+        .iter()
+        .map(|(k, n)| (k.code(), if n.fract() == 0.0 && n.abs() < 1e15 { json!(*n as i64) } else { json!(n) }))
+        .collect();
+    finish(
+        into_map(json!({
+            "name": p.name,
+            "from": opt(&p.from),
+            "to": opt(&p.to),
+            "targets": targets,
+            "note": p.note,
+        })),
+        p.id,
+        doc,
+    )
+}
+
 /// Follow-ups grouped by meeting.
 pub fn followups_by_meeting(store: &Store) -> Result<HashMap<Id, Vec<FollowUp>>> {
     let mut by: HashMap<Id, Vec<FollowUp>> = HashMap::new();
@@ -224,6 +247,7 @@ pub fn entity_json(store: &Store, entity: Entity, names: &Names, with_deleted: b
             Entity::Need => need_json(&Need::from_doc(id, &doc), &doc),
             Entity::Partnership => partnership_json(&Partnership::from_doc(id, &doc), &doc, names),
             Entity::Relation => relation_json(&Relation::from_doc(id, &doc), &doc, names),
+            Entity::Project => project_json(&Project::from_doc(id, &doc), &doc),
         });
     }
     Ok(out)

@@ -58,6 +58,7 @@ enum Ty {
     RefSet(Entity),
     Tags,
     Orgs,
+    Targets,
 }
 
 fn spec(entity: Entity) -> &'static [(&'static str, Ty)] {
@@ -74,6 +75,10 @@ fn spec(entity: Entity) -> &'static [(&'static str, Ty)] {
             ("email", Email),
             ("note", Note),
             ("tags", Tags),
+            ("consent_data", Date),
+            ("consent_photos", Date),
+            ("consent_newsletter", Date),
+            ("retention", Date),
         ],
         Entity::Meeting => &[
             ("type", MeetingType),
@@ -131,6 +136,7 @@ fn spec(entity: Entity) -> &'static [(&'static str, Ty)] {
             ("since", Date),
             ("until", Date),
         ],
+        Entity::Project => &[("name", Name), ("from", Date), ("to", Date), ("targets", Targets), ("note", Note)],
     }
 }
 
@@ -143,6 +149,7 @@ fn required(entity: Entity) -> &'static [&'static str] {
         Entity::Need => &["description"],
         Entity::Partnership => &["name"],
         Entity::Relation => &["from", "to", "type"],
+        Entity::Project => &["name"],
     }
 }
 
@@ -269,6 +276,19 @@ fn field_changes(
         Ty::NeedStatus => return code(NeedStatus::parse(v).map(NeedStatus::code)),
         Ty::PartnershipStatus => return code(PartnershipStatus::parse(v).map(PartnershipStatus::code)),
         Ty::RelationType => return code(RelationType::parse(v).map(RelationType::code)),
+        Ty::Targets => {
+            // Every target is its own field, so offices can change different ones at once.
+            let want = crate::model::parse_targets(v).map_err(|e| invalid(field, e))?;
+            let mut out: Vec<Change> = current
+                .map(|d| d.fields.keys().filter(|f| f.starts_with("target:")).cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|f| d_has_value(current, f) && !want.iter().any(|(k, _)| format!("target:{}", k.code()) == *f))
+                .map(|f| Change::set(&f, Value::Null))
+                .collect();
+            out.extend(want.iter().map(|(k, n)| Change::set(&format!("target:{}", k.code()), *n)));
+            out
+        }
         _ if empty => vec![Change::set(field, Value::Null)],
         Ty::Date => vec![Change::set(field, validate::date(v).map_err(|e| invalid(field, e))?.to_string())],
         Ty::Time => {
@@ -337,6 +357,10 @@ fn field_changes(
     })
 }
 
+fn d_has_value(doc: Option<&Doc>, field: &str) -> bool {
+    doc.is_some_and(|d| d.get(field).is_some())
+}
+
 /// Changes that make set `field` hold exactly `want`.
 fn replace_set(field: &str, current: Option<&Doc>, want: Vec<String>) -> Vec<Change> {
     let have = current.map(|d| d.set(field)).unwrap_or_default();
@@ -360,6 +384,14 @@ fn build(
         gmina: given("gmina").or_else(|| from_doc("gmina")),
         place: given("place").or_else(|| from_doc("place")),
     };
+    if entity == Entity::Project {
+        let date = |name: &str| given(name).or_else(|| from_doc(name)).and_then(|d| validate::date(&d).ok());
+        if let (Some(from), Some(to)) = (date("from"), date("to")) {
+            if to < from {
+                return Err(invalid("to", format!("the project ends ({to}) before it starts ({from})")));
+            }
+        }
+    }
     let mut extra = Vec::new();
     let mut changes = Vec::new();
     for (f, v) in fields {

@@ -69,10 +69,11 @@ pub enum Entity {
     Need = 5,
     Partnership = 6,
     Relation = 7,
+    Project = 8,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 7] = [
+    pub const ALL: [Entity; 8] = [
         Entity::Participant,
         Entity::Meeting,
         Entity::FollowUp,
@@ -80,6 +81,7 @@ impl Entity {
         Entity::Need,
         Entity::Partnership,
         Entity::Relation,
+        Entity::Project,
     ];
 
     pub fn from_u8(b: u8) -> Option<Self> {
@@ -96,6 +98,7 @@ impl Entity {
             Entity::Need => "needs",
             Entity::Partnership => "partnerships",
             Entity::Relation => "relations",
+            Entity::Project => "projects",
         }
     }
 
@@ -108,6 +111,7 @@ impl Entity {
             Entity::Need => "need",
             Entity::Partnership => "partnership",
             Entity::Relation => "relation",
+            Entity::Project => "project",
         }
     }
 }

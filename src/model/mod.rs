@@ -6,6 +6,7 @@
 
 mod codes;
 mod ids;
+mod project;
 mod records;
 pub mod validate;
 
@@ -13,6 +14,7 @@ pub use codes::{
     Category, Kind, MeetingType, NeedStatus, PartnershipStatus, RelationType, ResourceCategory, UnknownCode,
 };
 pub use ids::{Entity, Id};
+pub use project::{Project, TargetKey, parse_targets};
 pub use records::{
     FollowUp, Meeting, Member, Membership, Need, Participant, Partnership, Relation, Resource, is_personal,
 };

@@ -47,6 +47,14 @@ pub struct Participant {
     pub email: Option<String>,
     pub note: Option<String>,
     pub tags: Vec<String>,
+    /// RODO (DESIGN.md §7): the date each consent was given; `None` = not given.
+    /// `consent_data` is the participant's declaration (oświadczenie uczestnika) that
+    /// project reporting needs; photos and newsletter are optional uses.
+    pub consent_data: Option<NaiveDate>,
+    pub consent_photos: Option<NaiveDate>,
+    pub consent_newsletter: Option<NaiveDate>,
+    /// Keep the record until this date (then erase it, or renew the date).
+    pub retention: Option<NaiveDate>,
     pub deleted: bool,
     pub erased: bool,
 }
@@ -71,6 +79,10 @@ impl Participant {
             email: doc.string("email"),
             note: doc.string("note"),
             tags: doc.set("tags"),
+            consent_data: date_of(doc, "consent_data"),
+            consent_photos: date_of(doc, "consent_photos"),
+            consent_newsletter: date_of(doc, "consent_newsletter"),
+            retention: date_of(doc, "retention"),
             deleted: doc.is_deleted(),
             erased: doc.erased,
         }

@@ -22,9 +22,11 @@
 //! of every op on it here (log and pending) are replaced by nulls, keeping the op ids,
 //! and ops on it that arrive later are stored redacted.
 
+mod audit;
 mod error;
 mod peers;
 
+pub use audit::AuditEntry;
 pub use error::{Result, StoreError};
 pub use peers::Peer;
 
