@@ -52,6 +52,21 @@ pub enum ParticipantCmd {
         #[command(flatten)]
         list: ListArgs,
     },
+    /// Everything held about one participant, as JSON (RODO right of access).
+    Export {
+        id: String,
+        /// Write to this file instead of printing.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Participants kept past their retention date.
+    Retention {
+        /// Check as of this date (default: today).
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     #[command(flatten)]
     Common(Common),
 }
@@ -306,7 +321,7 @@ fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-fn common(store: &Store, entity: Entity, cmd: Common, lang: Lang, out: &mut impl Write) -> Result<()> {
+pub(super) fn common(store: &Store, entity: Entity, cmd: Common, lang: Lang, out: &mut impl Write) -> Result<()> {
     match cmd {
         Common::Show { id, json: as_json } => {
             let id = edit::resolve_any(store, entity, &id)?;
@@ -487,6 +502,8 @@ pub fn participant(store: &Store, cmd: ParticipantCmd, lang: Lang, out: &mut imp
             table.write(out)?;
             Ok(())
         }
+        ParticipantCmd::Export { id, out: to } => super::data::participant_export(store, &id, to, out),
+        ParticipantCmd::Retention { on, json } => super::data::retention(store, on, json, out),
         ParticipantCmd::Common(c) => common(store, Entity::Participant, c, lang, out),
     }
 }

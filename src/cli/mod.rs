@@ -1,6 +1,7 @@
 //! The command line of DESIGN.md §8: clap definitions and one module per command
 //! group. Doc comments here are the help text, the man page and the completions.
 
+mod data;
 mod entities;
 mod misc;
 pub mod output;
@@ -74,6 +75,21 @@ pub enum Command {
     /// Typed links between participants.
     #[command(subcommand)]
     Relation(entities::RelationCmd),
+    /// Import participants from a spreadsheet (CSV).
+    #[command(subcommand)]
+    Import(data::ImportCmd),
+    /// Export participants, meetings, attendance or follow-ups as CSV or XLSX.
+    Export(data::ExportArgs),
+    /// Projects: period and targets to report against.
+    #[command(subcommand)]
+    Project(data::ProjectCmd),
+    /// Indicators of a project against its targets, and what records lack for it.
+    Report(data::ReportArgs),
+    /// The audit log of exports and erasures (who, when, what kind — never the data).
+    Audit {
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the whole database.
     Dump {
         /// Canonical JSON (sorted, no local-only data).
@@ -180,6 +196,11 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         Command::Need(c) => entities::need(&open(cli.db)?, c, lang, out),
         Command::Partnership(c) => entities::partnership(&open(cli.db)?, c, lang, out),
         Command::Relation(c) => entities::relation(&open(cli.db)?, c, lang, out),
+        Command::Import(c) => data::import(&open(cli.db)?, c, out),
+        Command::Export(a) => data::export(&open(cli.db)?, a, lang, out),
+        Command::Project(c) => data::project(&open(cli.db)?, c, lang, out),
+        Command::Report(a) => data::report(&open(cli.db)?, a, lang, out),
+        Command::Audit { json } => data::audit(&open(cli.db)?, json, out),
         Command::Dump { json: _ } => output::json(out, &crate::dump::dump(&open(cli.db)?)?).map_err(Into::into),
         Command::Doctor { rebuild } => misc::doctor(&open(cli.db)?, rebuild, out),
         Command::Bundle(c) => sync::bundle(&open(cli.db)?, c, out),

@@ -517,9 +517,71 @@ pub fn generate(
         )?;
         sum.relations += 1;
     }
+    project_record(&mut g, seed)?;
     g.total = g.written + g.drafts.len();
     g.flush()?;
     Ok(sum)
+}
+
+/// The project the demo reports on (seed 003, "Aktywni Mieszkańcy Mają Swoje
+/// Miejsce"), dated to cover most demo meetings, with its kind of targets. Its id comes
+/// from its own generator so that the other records stay as they were.
+fn project_record(g: &mut Gen<'_>, seed: u64) -> Result<()> {
+    let id = Rng(seed ^ 0x7072_6f6a_6563_7400).id();
+    let mut ch = vec![
+        Change::set("name", "MAM – Mobilni Animatorzy"),
+        Change::set("from", "2025-01-01"),
+        Change::set("to", "2026-12-31"),
+        Change::write(
+            "note",
+            "Urzędnicy i samorządowcy w spotkaniach sieciujących i wizytach studyjnych, animatorzy z NGO \
+             i instytucji w szkoleniach, mieszkańcy w akcjach sąsiedzkich, forum regionalne animatorów.",
+        ),
+    ];
+    for (key, n) in [
+        ("participants", 200.0),
+        ("person", 100.0),
+        ("jst", 30.0),
+        ("pes", 10.0),
+        ("ngo", 10.0),
+        ("welfare", 10.0),
+        ("meetings", 100.0),
+        ("study-visit", 2.0),
+        ("training", 8.0),
+        ("neighbourhood", 4.0),
+        ("forum", 1.0),
+        ("hours", 400.0),
+        ("organisations", 40.0),
+        ("partnerships", 2.0),
+        ("needs-answered", 10.0),
+    ] {
+        ch.push(Change::set(&format!("target:{key}"), n));
+    }
+    g.push(Entity::Project, id, ch)
+}
+
+/// Consents and retention of a demo person, from a generator of their own (seeded by
+/// their id) so that adding them changed no other record: most gave the participant's
+/// declaration, fewer agreed to photos or the newsletter; records of an older project
+/// were due for erasure in mid-2026, the rest are kept to the end of 2031.
+fn consents(id: Id, ch: &mut Vec<Change>) {
+    let b = id.as_bytes();
+    let mut r = Rng(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) ^ 0x636f_6e73_656e_7400);
+    let anchor = anchor();
+    let given = anchor - Duration::days(r.range(20, 700) as i64);
+    if r.chance(0.8) {
+        ch.push(Change::set("consent_data", given.to_string()));
+        if r.chance(0.5) {
+            ch.push(Change::set("consent_photos", given.to_string()));
+        }
+        if r.chance(0.3) {
+            ch.push(Change::set("consent_newsletter", given.to_string()));
+        }
+    }
+    let retention = if r.chance(0.05) { "2026-06-30" } else { "2031-12-31" };
+    if r.chance(0.9) {
+        ch.push(Change::set("retention", retention));
+    }
 }
 
 fn pick_orgs(rng: &mut Rng, orgs: &[Org], pool: &[usize], k: usize) -> Vec<Id> {
@@ -581,6 +643,7 @@ fn person_record(g: &mut Gen<'_>, id: Id, name: &str, org: Option<(&Org, &str)>,
             *g.rng.pick(&["lider", "wolontariusz", "senior", "młodzież", "rękodzieło", "rada sołecka"]),
         ));
     }
+    consents(id, &mut ch);
     if g.rng.chance(0.08) {
         ch.push(Change::write(
             "note",
