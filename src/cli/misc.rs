@@ -29,6 +29,10 @@ pub fn demo(store: &Store, participants: usize, seed: u64, out: &mut impl Write)
     let mut bar = Progress::new("demo");
     let sum = crate::demo::generate(store, participants, seed, &mut |d, t| bar.update(d, t))?;
     bar.finish();
+    // A demo office has a name, so that `teren office` and bundle names mean something.
+    if store.meta_bytes("office")?.is_none() {
+        store.set_office("Biuro Strzelce Krajeńskie")?;
+    }
     writeln!(
         out,
         "demo: {} people, {} organisations, {} meetings, {} follow-ups, {} resources, {} needs, {} partnerships, {} relations",
