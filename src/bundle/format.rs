@@ -169,3 +169,61 @@ pub fn unframe_ops(plain: &[u8]) -> Result<Vec<&[u8]>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (Vec<u8>, SigningKey) {
+        let key = SigningKey::from_bytes(&[1; 32]);
+        let header = Header {
+            format: FORMAT_VERSION,
+            sender: ReplicaId(42),
+            office: "Biuro".into(),
+            sign_key: key.verifying_key().to_bytes(),
+            recipient: String::new(),
+            created_ms: 1,
+            vv: VersionVector::new(),
+            since: VersionVector::new(),
+            ops: 0,
+            plain_len: 8,
+            encryption: Encryption::None,
+        };
+        (assemble(&header, b"body bytes", &key), key)
+    }
+
+    #[test]
+    fn a_bundle_parses_back() {
+        let (b, key) = sample();
+        let p = parse(&b).unwrap();
+        assert_eq!(p.body, b"body bytes");
+        assert_eq!(p.header.sign_key, key.verifying_key().to_bytes());
+    }
+
+    #[test]
+    fn every_prefix_and_every_bit_flip_is_refused_without_panic() {
+        let (b, _) = sample();
+        for n in 0..b.len() {
+            assert!(parse(&b[..n]).is_err(), "prefix of {n} bytes accepted");
+        }
+        for i in 0..b.len() * 8 {
+            let mut c = b.clone();
+            c[i / 8] ^= 1 << (i % 8);
+            assert!(parse(&c).is_err(), "flip of bit {i} accepted");
+        }
+        let mut extra = b.clone();
+        extra.push(0);
+        assert!(matches!(parse(&extra), Err(BundleError::Damaged(_))));
+    }
+
+    #[test]
+    fn framing_refuses_lies() {
+        let f = frame_ops(&[vec![1, 2, 3], vec![]]);
+        assert_eq!(unframe_ops(&f).unwrap(), vec![&[1u8, 2, 3][..], &[][..]]);
+        let mut lie = f.clone();
+        lie[0] = 200;
+        assert!(unframe_ops(&lie).is_err());
+        assert!(unframe_ops(&f[..f.len() - 1]).is_err());
+        assert!(unframe_ops(&[]).is_err());
+    }
+}

@@ -628,6 +628,7 @@ pub fn erase(store: &Store, query: &str, out: &mut impl Write) -> Result<()> {
         return Ok(());
     }
     store.commit(vec![Draft::new(Entity::Participant, id, vec![Change::Erase])])?;
+    store.audit("erase", "one participant's personal data", 1)?;
     writeln!(
         out,
         "erased participant {}: personal data removed here and from this database's log; other offices erase it when they import this office's next bundle",
