@@ -18,7 +18,6 @@ use teren::tui::theme::Theme;
 mod support;
 use support::{Fixture, buffer_text, fixture};
 
-
 #[test]
 fn participants_list_with_detail() {
     let mut f = fixture(Lang::Pl);
@@ -270,4 +269,31 @@ fn first_run_offers_demo_data() {
     assert!(f.app.popups.is_empty());
     assert!(f.store.count(Entity::Participant).unwrap() > 0);
     assert_eq!(f.app.people.rows.len(), f.store.count(Entity::Participant).unwrap());
+}
+
+#[test]
+fn enter_opens_everything_about_the_participant() {
+    let mut f = fixture(Lang::Pl);
+    // The participant with the most meetings: the panel lists three, the full view all.
+    let (id, n) = f
+        .app
+        .people
+        .rows
+        .iter()
+        .map(|r| (r.id, f.store.attended(r.id).unwrap().len()))
+        .max_by_key(|(_, n)| *n)
+        .unwrap();
+    assert!(n > 3, "the demo has someone with more than three meetings");
+    f.app.people.clear();
+    assert!(f.app.people.select_id(id));
+    f.code(KeyCode::Down);
+    f.code(KeyCode::Up);
+    let detail = f.app.people.detail.as_ref().unwrap();
+    assert_eq!(detail.lines.iter().filter(|(k, _)| k == "spotkanie").count(), 3);
+    assert!(detail.lines.iter().any(|(_, v)| v.contains("Enter")), "{:?}", detail.lines);
+    f.code(KeyCode::Enter);
+    let Some(Popup::Record { lines, .. }) = f.app.popups.last() else { panic!("Enter opened nothing") };
+    assert_eq!(lines.iter().filter(|(k, _)| k == "spotkanie").count(), n);
+    f.code(KeyCode::Esc);
+    assert!(f.app.popups.is_empty());
 }

@@ -153,6 +153,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("prev_field", "poprzednie pole", "previous field"),
     ("cancel", "anuluj", "cancel"),
     ("confirm", "zatwierdź", "confirm"),
+    ("open", "otwórz", "open"),
+    ("enter_more", "wszystkie: Enter", "all of them: Enter"),
 ];
 
 #[cfg(test)]

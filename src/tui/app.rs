@@ -31,6 +31,12 @@ pub enum Popup {
     Help {
         scroll: usize,
     },
+    /// Everything about one record, scrollable.
+    Record {
+        title: String,
+        lines: Vec<(String, String)>,
+        scroll: usize,
+    },
     Form(Form),
     /// A new participant looks like an existing one.
     Duplicate {
@@ -277,8 +283,10 @@ impl App {
                 (Popup::Form(_), Cancel) => {
                     self.popups.pop();
                 }
-                (Popup::Help { scroll }, Down) => *scroll += 1,
-                (Popup::Help { scroll }, Up) => *scroll = scroll.saturating_sub(1),
+                (Popup::Help { scroll } | Popup::Record { scroll, .. }, Down) => *scroll += 1,
+                (Popup::Help { scroll } | Popup::Record { scroll, .. }, Up) => *scroll = scroll.saturating_sub(1),
+                (Popup::Help { scroll } | Popup::Record { scroll, .. }, PageDown) => *scroll += 10,
+                (Popup::Help { scroll } | Popup::Record { scroll, .. }, PageUp) => *scroll = scroll.saturating_sub(10),
                 (Popup::Duplicate { .. }, Confirm) => {
                     if let Some(Popup::Duplicate { existing, .. }) = self.popups.pop() {
                         if let Some((id, _)) = existing.first() {
@@ -363,6 +371,7 @@ impl App {
                     self.others[self.pane - 1].move_by(delta);
                 }
             }
+            Open => self.open_record(),
             Search if self.pane == 0 => {
                 self.people.searching = true;
             }
@@ -410,6 +419,24 @@ impl App {
             _ => {}
         }
         Request::None
+    }
+
+    /// Enter: the selected record, whole, in a scrollable window.
+    fn open_record(&mut self) {
+        let popup = if self.pane == 0 {
+            let Some(i) = self.people.view.get(self.people.selected).copied() else { return };
+            let Some(d) = self.people.detail.as_ref() else { return };
+            Popup::Record { title: self.people.rows[i].name.clone(), lines: d.full.clone(), scroll: 0 }
+        } else {
+            let p = &self.others[self.pane - 1];
+            let (Some(row), Some(lines)) = (p.rows.get(p.selected), p.details.get(p.selected)) else { return };
+            Popup::Record {
+                title: row.1.iter().find(|c| !c.is_empty()).cloned().unwrap_or_default(),
+                lines: lines.clone(),
+                scroll: 0,
+            }
+        };
+        self.popups.push(popup);
     }
 
     fn switch(&mut self, pane: usize) {
@@ -641,6 +668,21 @@ impl App {
                 Clear.render(r, buf);
                 Paragraph::new(lines).block(block(self.tr("help"))).scroll((*scroll as u16, 0)).render(r, buf);
             }
+            Popup::Record { title, lines, scroll } => {
+                let r = centered(area.width.saturating_sub(4).max(20), area.height);
+                let text: Vec<Line> = lines
+                    .iter()
+                    .map(|(k, v)| {
+                        Line::from(vec![Span::styled(format!("{k}: "), self.theme.dim()), Span::raw(v.clone())])
+                    })
+                    .collect();
+                Clear.render(r, buf);
+                Paragraph::new(text)
+                    .block(block(title))
+                    .wrap(Wrap { trim: true })
+                    .scroll((*scroll as u16, 0))
+                    .render(r, buf);
+            }
             Popup::Form(f) => self.render_form(f, centered(76, (f.fields.len() as u16) + 6), buf),
             Popup::Duplicate { existing, .. } => {
                 let r = centered(64, 9);
@@ -769,6 +811,7 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::Top => "top",
         Action::Bottom => "bottom",
         Action::Search => "search",
+        Action::Open => "open",
         Action::Clear => "clear",
         Action::Add => "add",
         Action::Edit => "edit",

@@ -32,6 +32,7 @@ pub enum Action {
     Top,
     Bottom,
     Search,
+    Open,
     Clear,
     Add,
     Edit,

@@ -6,6 +6,7 @@
 //! update, through a buffered writer. There is no redraw timer.
 
 pub mod app;
+pub mod backend;
 pub mod form;
 pub mod keymap;
 pub mod participants;
@@ -94,11 +95,12 @@ enum Msg {
     Loaded(u64, crate::store::Result<participants::Loaded>),
 }
 
-type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+type Term = Terminal<backend::GapFill<CrosstermBackend<BufWriter<Stdout>>>>;
 
 fn enter(term: &mut Term) -> Result<()> {
     terminal::enable_raw_mode().context("cannot switch the terminal to raw mode (is this a terminal?)")?;
-    execute!(term.backend_mut(), terminal::EnterAlternateScreen).context("cannot open the alternate screen")?;
+    execute!(term.backend_mut().inner_mut(), terminal::EnterAlternateScreen)
+        .context("cannot open the alternate screen")?;
     // Clear and force a full redraw. Not `term.clear()`: it asks the terminal for the
     // cursor position and fails when no answer comes (slow links, terminals without DSR).
     let size = term.size()?;
@@ -132,7 +134,7 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
         hook(info);
     }));
 
-    let backend = CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
+    let backend = backend::GapFill::new(CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, std::io::stdout())));
     let mut term = Terminal::new(backend)?;
     enter(&mut term)?;
     let result = event_loop(&mut term, &mut app, store);
@@ -221,13 +223,13 @@ fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<
 }
 
 fn draw(term: &mut Term, app: &mut app::App) -> Result<()> {
-    queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    queue!(term.backend_mut().inner_mut(), BeginSynchronizedUpdate)?;
     term.draw(|f| {
         let area = f.area();
         app.render(area, f.buffer_mut());
     })?;
-    queue!(term.backend_mut(), EndSynchronizedUpdate)?;
-    term.backend_mut().flush()?;
+    queue!(term.backend_mut().inner_mut(), EndSynchronizedUpdate)?;
+    Write::flush(term.backend_mut().inner_mut())?;
     Ok(())
 }
 

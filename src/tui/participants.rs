@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table, Widget};
 use std::collections::HashMap;
 
 /// One list row. Organisation, gmina and place are ids into the pane's string pool,
@@ -145,51 +145,68 @@ pub fn load_all(store: &Store) -> Result<Loaded> {
 /// The detail panel of the selected participant.
 pub struct Detail {
     pub id: Id,
+    /// What the panel shows: contact data, the last few meetings, partnerships.
     pub lines: Vec<(String, String)>,
+    /// Everything, for the full view (Enter).
+    pub full: Vec<(String, String)>,
 }
+
+/// Meetings the panel lists; the rest are in the full view. Few lines keep a cursor
+/// move cheap over a slow link (BENCHMARKS.md).
+const PANEL_MEETINGS: usize = 3;
 
 pub fn detail(store: &Store, id: Id, lang: Lang) -> Result<Option<Detail>> {
     let Some(doc) = store.doc(Entity::Participant, id)? else { return Ok(None) };
     let p = Participant::from_doc(id, &doc);
-    let mut lines: Vec<(String, String)> = Vec::new();
-    let mut push = |k: &str, v: String| {
-        if !v.is_empty() {
-            lines.push((t(lang, k).to_string(), v));
-        }
-    };
-    push("kind", p.kind.label(lang).to_string());
-    push("category", format!("{} ({})", p.category.label(lang), p.category.code()));
+    // The first lines are the same labels in the same rows for everyone, empty or not,
+    // so moving the cursor rewrites only the values that differ (BENCHMARKS.md).
+    let dash = |v: Option<&String>| v.cloned().unwrap_or_else(|| "—".into());
+    let mut lines: Vec<(String, String)> = vec![
+        (t(lang, "category").to_string(), format!("{} ({})", p.category.label(lang), p.category.code())),
+        (t(lang, "gmina").to_string(), dash(p.gmina.as_ref())),
+        (t(lang, "place").to_string(), dash(p.place.as_ref())),
+        (t(lang, "phone").to_string(), dash(p.phone.as_ref())),
+        (t(lang, "email").to_string(), dash(p.email.as_ref())),
+    ];
     for m in &p.memberships {
         let org =
             store.doc(Entity::Participant, m.org)?.and_then(|d| d.string("name")).unwrap_or_else(|| m.org.short());
         let role = m.role.as_ref().map(|r| format!(" — {r}")).unwrap_or_default();
-        push("org", format!("{org}{role}"));
+        lines.push((t(lang, "org").to_string(), format!("{org}{role}")));
     }
-    push("gmina", p.gmina.clone().unwrap_or_default());
-    push("place", p.place.clone().unwrap_or_default());
-    push("phone", p.phone.clone().unwrap_or_default());
-    push("email", p.email.clone().unwrap_or_default());
-    push("tags", p.tags.join(", "));
-    push("note", p.note.clone().unwrap_or_default());
+    if !p.tags.is_empty() {
+        lines.push((t(lang, "tags").to_string(), p.tags.join(", ")));
+    }
+    if let Some(n) = &p.note {
+        lines.push((t(lang, "note").to_string(), n.clone()));
+    }
+    lines.push((t(lang, "kind").to_string(), p.kind.label(lang).to_string()));
     let attended = store.attended(id)?;
-    for (mid, date) in attended.iter().take(8) {
+    let mut meetings = Vec::new();
+    for (mid, date) in attended.iter().take(200) {
         let title = store
             .doc(Entity::Meeting, *mid)?
             .map(|d| Meeting::from_doc(*mid, &d).display_title(lang))
             .unwrap_or_default();
-        push("meeting", format!("{date} {title}"));
+        meetings.push((t(lang, "meeting").to_string(), format!("{date} {title}")));
     }
-    if attended.len() > 8 {
-        push("meetings", format!("+{}", attended.len() - 8));
-    }
+    let mut partnerships = Vec::new();
     for (pid, d) in store.docs(Entity::Partnership)? {
         let ps = Partnership::from_doc(pid, &d);
         if !ps.deleted && (ps.leader == Some(id) || ps.members.iter().any(|m| m.participant == id)) {
             let role = if ps.leader == Some(id) { format!(" ({})", t(lang, "leader")) } else { String::new() };
-            push("partnership", format!("{}{role}", ps.name));
+            partnerships.push((t(lang, "partnership").to_string(), format!("{}{role}", ps.name)));
         }
     }
-    Ok(Some(Detail { id, lines }))
+    let mut full = lines.clone();
+    full.extend(meetings.iter().cloned());
+    full.extend(partnerships.iter().cloned());
+    lines.extend(meetings.iter().take(PANEL_MEETINGS).cloned());
+    lines.extend(partnerships);
+    if attended.len() > PANEL_MEETINGS {
+        lines.push((t(lang, "meetings").to_string(), format!("{} — {}", attended.len(), t(lang, "enter_more"))));
+    }
+    Ok(Some(Detail { id, lines, full }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -414,7 +431,7 @@ impl Pane {
 
     pub fn render_detail(&self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
         let sel = self.selected_id();
-        let title = sel.and_then(|id| self.rows.iter().find(|r| r.id == id)).map(|r| format!(" {} ", r.name));
+        let title = self.view.get(self.selected).map(|&i| format!(" {} ", self.rows[i].name));
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(theme.border())
@@ -428,7 +445,9 @@ impl Pane {
             _ if self.view.is_empty() => vec![Line::from(t(lang, "nothing_found"))],
             _ => vec![],
         };
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }).render(area, buf);
+        // No wrapping: a long note would push every later line down and make a cursor
+        // move rewrite the whole panel. The full view (Enter) wraps.
+        Paragraph::new(lines).block(block).render(area, buf);
     }
 }
 
