@@ -326,3 +326,19 @@ fn retention_lists_records_kept_past_their_date() {
     let r = db.run(&["participant", "edit", "Jan Nowak", "--set", "retention=jutro"]);
     assert!(r.error_line("bad date").contains("retention: 'jutro' is not a date"));
 }
+
+#[test]
+fn an_erasure_is_in_the_audit_log_without_the_data_and_leaves_the_retention_list() {
+    let db = small_project();
+    db.ok(&["participant", "edit", "Jan Nowak", "--set", "retention=2024-01-31"]);
+    assert_eq!(db.json(&["participant", "retention", "--on", "2025-01-01", "--json"]).as_array().unwrap().len(), 1);
+    db.ok(&["erase", "Jan Nowak"]);
+    assert_eq!(db.json(&["participant", "retention", "--on", "2025-01-01", "--json"]).as_array().unwrap().len(), 0);
+    let audit = db.json(&["audit", "--json"]);
+    assert_eq!(audit.as_array().unwrap().len(), 1);
+    assert_eq!((audit[0]["action"].as_str(), audit[0]["records"].as_u64()), (Some("erase"), Some(1)));
+    assert!(!serde_json::to_string(&audit).unwrap().contains("Nowak"));
+    // The erased person still counts in the report, by category.
+    let r = db.json(&["report", "--json"]);
+    assert_eq!(r["participants"]["by_category"]["person"], 2);
+}

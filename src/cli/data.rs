@@ -144,13 +144,12 @@ pub fn import(store: &Store, cmd: ImportCmd, out: &mut impl Write) -> Result<()>
     let n_errors = plan.errors.iter().map(|e| e.row).collect::<std::collections::BTreeSet<_>>().len();
     let refuse = a.strict && n_errors > 0;
     let (n_people, n_orgs, n_records) = (plan.add.len(), plan.new_orgs.len(), plan.records());
-    let summary = plan_json(&plan);
+    let summary = if a.json { Some(plan_json(&plan)) } else { None };
     if !a.json {
         write_plan(&plan, &a.file, a.dry_run, out)?;
     }
     let written = if a.dry_run || refuse { 0 } else { import::apply(store, plan)? };
-    if a.json {
-        let mut v = summary;
+    if let Some(mut v) = summary {
         v["dry_run"] = a.dry_run.into();
         v["imported"] = written.into();
         json(out, &v)?;

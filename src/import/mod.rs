@@ -105,47 +105,72 @@ impl Plan {
     }
 }
 
-/// A participant already known, for duplicate checks: by folded name and place, by
-/// phone and by e-mail.
+/// What a participant is recognised by: folded name, folded name with place, phone,
+/// e-mail (folded once per row).
+struct Key {
+    name: String,
+    name_place: String,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+impl Key {
+    fn new(name: &str, place: Option<&str>, phone: Option<&str>, email: Option<&str>) -> Key {
+        let name = fold(name);
+        let name_place = format!("{name}\u{1f}{}", place.map(fold).unwrap_or_default());
+        Key { name, name_place, phone: phone.map(str::to_string), email: email.map(str::to_string) }
+    }
+}
+
+/// The participants known so far — in the database, then the rows to add — for
+/// duplicate checks by name and place, phone and e-mail.
 #[derive(Default)]
 struct Known {
-    name_place: HashMap<(String, String), Original>,
-    phone: HashMap<String, Original>,
-    email: HashMap<String, Original>,
+    originals: Vec<Original>,
+    name_place: HashMap<String, usize>,
+    phone: HashMap<String, usize>,
+    email: HashMap<String, usize>,
     /// Folded names of live participants and of organisations made in this import,
     /// for resolving the organisation a row names: `(id, is an organisation)`.
     by_name: HashMap<String, Vec<(Id, bool)>>,
 }
 
 impl Known {
-    fn find(
-        &self,
-        name: &str,
-        place: Option<&str>,
-        phone: Option<&str>,
-        email: Option<&str>,
-    ) -> Option<(Original, &'static str)> {
-        let key = (fold(name), place.map(fold).unwrap_or_default());
-        if let Some(o) = self.name_place.get(&key) {
-            return Some((o.clone(), "same name and place"));
+    fn with_capacity(n: usize) -> Known {
+        Known {
+            originals: Vec::with_capacity(n),
+            name_place: HashMap::with_capacity(n),
+            phone: HashMap::with_capacity(n),
+            email: HashMap::with_capacity(n),
+            by_name: HashMap::with_capacity(n),
         }
-        if let Some(o) = phone.and_then(|p| self.phone.get(p)) {
-            return Some((o.clone(), "same phone"));
+    }
+
+    fn find(&self, k: &Key) -> Option<(Original, &'static str)> {
+        let hit = |i: Option<&usize>| i.and_then(|i| self.originals.get(*i)).cloned();
+        if let Some(o) = hit(self.name_place.get(&k.name_place)) {
+            return Some((o, "same name and place"));
         }
-        if let Some(o) = email.and_then(|e| self.email.get(e)) {
-            return Some((o.clone(), "same e-mail"));
+        if let Some(o) = hit(k.phone.as_ref().and_then(|p| self.phone.get(p))) {
+            return Some((o, "same phone"));
+        }
+        if let Some(o) = hit(k.email.as_ref().and_then(|e| self.email.get(e))) {
+            return Some((o, "same e-mail"));
         }
         None
     }
 
-    fn insert(&mut self, name: &str, place: Option<&str>, phone: Option<&str>, email: Option<&str>, o: &Original) {
-        self.name_place.entry((fold(name), place.map(fold).unwrap_or_default())).or_insert_with(|| o.clone());
-        if let Some(p) = phone {
-            self.phone.entry(p.to_string()).or_insert_with(|| o.clone());
+    fn insert(&mut self, k: Key, o: Original, id: Id, is_org: bool) {
+        let i = self.originals.len();
+        self.originals.push(o);
+        self.name_place.entry(k.name_place).or_insert(i);
+        if let Some(p) = k.phone {
+            self.phone.entry(p).or_insert(i);
         }
-        if let Some(e) = email {
-            self.email.entry(e.to_string()).or_insert_with(|| o.clone());
+        if let Some(e) = k.email {
+            self.email.entry(e).or_insert(i);
         }
+        self.by_name.entry(k.name).or_default().push((id, is_org));
     }
 }
 
@@ -199,15 +224,14 @@ pub fn plan(
     };
 
     // What the database already has.
-    let mut known = Known::default();
+    let mut known = Known::with_capacity(rows.len() + store.count(Entity::Participant)?);
     store.for_each_doc(Entity::Participant, |id, doc| {
         if doc.is_deleted() {
             return;
         }
         let p = Participant::from_doc(id, &doc);
-        let o = Original::Existing { id, name: p.name.clone() };
-        known.insert(&p.name, p.place.as_deref(), p.phone.as_deref(), p.email.as_deref(), &o);
-        known.by_name.entry(fold(&p.name)).or_default().push((id, p.kind == Kind::Org));
+        let k = Key::new(&p.name, p.place.as_deref(), p.phone.as_deref(), p.email.as_deref());
+        known.insert(k, Original::Existing { id, name: p.name }, id, p.kind == Kind::Org);
     })?;
 
     // Pass 1: each row on its own — validate, then check for duplicates.
@@ -217,8 +241,10 @@ pub fn plan(
         category: Option<Category>,
         gmina: Option<String>,
     }
-    let mut pending: Vec<Pending> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::with_capacity(rows.len());
     let total = rows.len();
+    // A file has few distinct categories and kinds: each is parsed once into its code.
+    let mut codes: HashMap<(Field, String), String> = HashMap::new();
     for (n, rec) in rows.iter().enumerate() {
         if n % 1000 == 0 {
             progress(n, total);
@@ -258,6 +284,18 @@ pub fn plan(
             let Some(v) = cell(f) else { continue };
             let v = match f {
                 Field::Tags => v.replace(';', ","),
+                Field::Category | Field::Kind => codes
+                    .entry((f, v))
+                    .or_insert_with_key(|(f, v)| {
+                        let code = if *f == Field::Kind {
+                            Kind::parse(v).map(Kind::code)
+                        } else {
+                            Category::parse(v).map(Category::code)
+                        };
+                        // A value that is no code goes on as written, for the row's error.
+                        code.map_or_else(|_| v.clone(), str::to_string)
+                    })
+                    .clone(),
                 Field::ConsentData | Field::ConsentPhotos | Field::ConsentNewsletter | Field::Retention => {
                     match fold(&v).as_str() {
                         "nie" | "no" | "brak" | "-" => continue,
@@ -310,13 +348,13 @@ pub fn plan(
         };
         let (vname, place, phone, email) =
             (value("name").unwrap_or(name), value("place"), value("phone"), value("email"));
-        if let Some((of, why)) = known.find(&vname, place.as_deref(), phone.as_deref(), email.as_deref()) {
+        let key = Key::new(&vname, place.as_deref(), phone.as_deref(), email.as_deref());
+        if let Some((of, why)) = known.find(&key) {
             plan.duplicates.push(Duplicate { row: rec.row, name: vname, of, why });
             continue;
         }
-        known.insert(&vname, place.as_deref(), phone.as_deref(), email.as_deref(), &Original::Row(rec.row));
         let is_org = value("kind").as_deref() == Some(Kind::Org.code());
-        known.by_name.entry(fold(&vname)).or_default().push((id, is_org));
+        known.insert(key, Original::Row(rec.row), id, is_org);
         pending.push(Pending {
             added: Added { row: rec.row, id, name: vname, place: place.clone(), org },
             category: value("category").and_then(|c| Category::parse(&c).ok()),

@@ -60,6 +60,12 @@ macro_rules! code_enum {
 
             /// Parse a code, a Polish or English label, or a usual abbreviation.
             pub fn parse(input: &str) -> Result<Self, UnknownCode> {
+                // Codes first, without folding every label: imports parse a code per row.
+                $(
+                    if input == $code {
+                        return Ok($name::$variant);
+                    }
+                )+
                 let f = fold(input.trim());
                 let f = f.replace('_', "-");
                 $(
