@@ -388,7 +388,8 @@ fn build(
         let date = |name: &str| given(name).or_else(|| from_doc(name)).and_then(|d| validate::date(&d).ok());
         if let (Some(from), Some(to)) = (date("from"), date("to")) {
             if to < from {
-                return Err(invalid("to", format!("the project ends ({to}) before it starts ({from})")));
+                let field = if given("from").is_some() && given("to").is_none() { "from" } else { "to" };
+                return Err(invalid(field, format!("the project ends ({to}) before it starts ({from})")));
             }
         }
     }

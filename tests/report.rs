@@ -342,3 +342,30 @@ fn an_erasure_is_in_the_audit_log_without_the_data_and_leaves_the_retention_list
     let r = db.json(&["report", "--json"]);
     assert_eq!(r["participants"]["by_category"]["person"], 2);
 }
+
+#[test]
+fn project_targets_and_dates_are_edited_like_any_field() {
+    let db = Db::new();
+    db.add(&[
+        "project",
+        "add",
+        "--name",
+        "MAM",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--target",
+        "pes=10",
+        "--target",
+        "type:other=2",
+    ]);
+    db.ok(&["project", "edit", "MAM", "--set", "targets=pes=7,hours=12.5"]);
+    let p = db.json(&["project", "list", "--json"]);
+    assert_eq!(p[0]["targets"], serde_json::json!({"pes": 7, "hours": 12.5}));
+    let r = db.run(&["project", "edit", "MAM", "--set", "from=2026-01-01"]);
+    assert!(r.error_line("from after to").starts_with("teren: from: the project ends (2025-12-31) before it starts"));
+    db.ok(&["project", "delete", "MAM"]);
+    assert!(db.ok(&["project", "list"]).starts_with("no projects"));
+    assert!(db.json(&["report", "--json"])["project"].is_null());
+}

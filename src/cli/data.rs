@@ -319,7 +319,8 @@ pub fn project(store: &Store, cmd: ProjectCmd, lang: Lang, out: &mut impl Write)
                 json(out, &Value::Array(rows.iter().map(|(p, d)| crate::dump::project_json(p, d)).collect()))?;
                 return Ok(());
             }
-            let mut table = Table::new(&["id", t(lang, "name"), t(lang, "from"), t(lang, "to"), "targets"]);
+            let targets = if lang == Lang::Pl { "cele" } else { "targets" };
+            let mut table = Table::new(&["id", t(lang, "name"), t(lang, "from"), t(lang, "to"), targets]);
             for (p, _) in &rows {
                 let d = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
                 let tg: Vec<String> = p.targets.iter().map(|(k, n)| format!("{k}={}", report::num(*n))).collect();
