@@ -289,7 +289,7 @@ fn enter_opens_everything_about_the_participant() {
     f.code(KeyCode::Down);
     f.code(KeyCode::Up);
     let detail = f.app.people.detail.as_ref().unwrap();
-    assert_eq!(detail.lines.iter().filter(|(k, _)| k == "spotkanie").count(), 3);
+    assert!(detail.lines.iter().any(|(k, _)| k == "ostatni kontakt"), "{:?}", detail.lines);
     assert!(detail.lines.iter().any(|(_, v)| v.contains("Enter")), "{:?}", detail.lines);
     f.code(KeyCode::Enter);
     let Some(Popup::Record { lines, .. }) = f.app.popups.last() else { panic!("Enter opened nothing") };

@@ -12,7 +12,7 @@ use ratatui::layout::{Position, Rect, Size};
 use unicode_width::UnicodeWidthStr;
 
 /// The widest gap worth filling: a cursor move costs 6–9 bytes.
-const MAX_GAP: u16 = 6;
+const MAX_GAP: u16 = 8;
 
 pub struct GapFill<B> {
     inner: B,

@@ -151,36 +151,11 @@ pub struct Detail {
     pub full: Vec<(String, String)>,
 }
 
-/// Meetings the panel lists; the rest are in the full view. Few lines keep a cursor
-/// move cheap over a slow link (BENCHMARKS.md).
-const PANEL_MEETINGS: usize = 3;
-
 pub fn detail(store: &Store, id: Id, lang: Lang) -> Result<Option<Detail>> {
     let Some(doc) = store.doc(Entity::Participant, id)? else { return Ok(None) };
     let p = Participant::from_doc(id, &doc);
-    // The first lines are the same labels in the same rows for everyone, empty or not,
-    // so moving the cursor rewrites only the values that differ (BENCHMARKS.md).
+    let label = |k: &str| t(lang, k).to_string();
     let dash = |v: Option<&String>| v.cloned().unwrap_or_else(|| "—".into());
-    let mut lines: Vec<(String, String)> = vec![
-        (t(lang, "category").to_string(), format!("{} ({})", p.category.label(lang), p.category.code())),
-        (t(lang, "gmina").to_string(), dash(p.gmina.as_ref())),
-        (t(lang, "place").to_string(), dash(p.place.as_ref())),
-        (t(lang, "phone").to_string(), dash(p.phone.as_ref())),
-        (t(lang, "email").to_string(), dash(p.email.as_ref())),
-    ];
-    for m in &p.memberships {
-        let org =
-            store.doc(Entity::Participant, m.org)?.and_then(|d| d.string("name")).unwrap_or_else(|| m.org.short());
-        let role = m.role.as_ref().map(|r| format!(" — {r}")).unwrap_or_default();
-        lines.push((t(lang, "org").to_string(), format!("{org}{role}")));
-    }
-    if !p.tags.is_empty() {
-        lines.push((t(lang, "tags").to_string(), p.tags.join(", ")));
-    }
-    if let Some(n) = &p.note {
-        lines.push((t(lang, "note").to_string(), n.clone()));
-    }
-    lines.push((t(lang, "kind").to_string(), p.kind.label(lang).to_string()));
     let attended = store.attended(id)?;
     let mut meetings = Vec::new();
     for (mid, date) in attended.iter().take(200) {
@@ -188,24 +163,51 @@ pub fn detail(store: &Store, id: Id, lang: Lang) -> Result<Option<Detail>> {
             .doc(Entity::Meeting, *mid)?
             .map(|d| Meeting::from_doc(*mid, &d).display_title(lang))
             .unwrap_or_default();
-        meetings.push((t(lang, "meeting").to_string(), format!("{date} {title}")));
+        meetings.push((label("meeting"), format!("{date} {title}")));
     }
-    let mut partnerships = Vec::new();
+    // The first lines are the same labels in the same rows for everyone, empty or not,
+    // so a cursor move rewrites only the values that differ (BENCHMARKS.md); lines
+    // that some participants have and others do not come after them.
+    let mut lines: Vec<(String, String)> = vec![
+        (label("category"), format!("{} ({})", p.category.label(lang), p.category.code())),
+        (label("gmina"), dash(p.gmina.as_ref())),
+        (label("place"), dash(p.place.as_ref())),
+        (label("phone"), dash(p.phone.as_ref())),
+        (label("email"), dash(p.email.as_ref())),
+        (label("last_contact"), meetings.first().map_or_else(|| "—".into(), |m| m.1.clone())),
+        (
+            label("meetings"),
+            if attended.len() > 1 {
+                format!("{} — {}", attended.len(), t(lang, "enter_more"))
+            } else {
+                attended.len().to_string()
+            },
+        ),
+    ];
+    let mut extra = Vec::new();
+    for m in &p.memberships {
+        let org =
+            store.doc(Entity::Participant, m.org)?.and_then(|d| d.string("name")).unwrap_or_else(|| m.org.short());
+        let role = m.role.as_ref().map(|r| format!(" — {r}")).unwrap_or_default();
+        extra.push((label("org"), format!("{org}{role}")));
+    }
     for (pid, d) in store.docs(Entity::Partnership)? {
         let ps = Partnership::from_doc(pid, &d);
         if !ps.deleted && (ps.leader == Some(id) || ps.members.iter().any(|m| m.participant == id)) {
             let role = if ps.leader == Some(id) { format!(" ({})", t(lang, "leader")) } else { String::new() };
-            partnerships.push((t(lang, "partnership").to_string(), format!("{}{role}", ps.name)));
+            extra.push((label("partnership"), format!("{}{role}", ps.name)));
         }
     }
-    let mut full = lines.clone();
-    full.extend(meetings.iter().cloned());
-    full.extend(partnerships.iter().cloned());
-    lines.extend(meetings.iter().take(PANEL_MEETINGS).cloned());
-    lines.extend(partnerships);
-    if attended.len() > PANEL_MEETINGS {
-        lines.push((t(lang, "meetings").to_string(), format!("{} — {}", attended.len(), t(lang, "enter_more"))));
+    if !p.tags.is_empty() {
+        extra.push((label("tags"), p.tags.join(", ")));
     }
+    if let Some(n) = &p.note {
+        extra.push((label("note"), n.clone()));
+    }
+    lines.extend(extra);
+    let mut full = lines.clone();
+    full.push((label("kind"), p.kind.label(lang).to_string()));
+    full.extend(meetings);
     Ok(Some(Detail { id, lines, full }))
 }
 
@@ -400,7 +402,12 @@ impl Pane {
                 // Only the marker and the name carry the selection style: a cursor move
                 // then rewrites two short cells per row instead of two whole rows.
                 let (marker, name) = if sel {
-                    (Cell::from(">").style(theme.selected()), Cell::from(r.name.as_str()).style(theme.selected()))
+                    // The style is on the text, not the cell: the padding after a name
+                    // stays unchanged, so it is not sent again.
+                    (
+                        Cell::from(">").style(theme.selected()),
+                        Cell::from(Span::styled(r.name.as_str(), theme.selected())),
+                    )
                 } else {
                     (Cell::from(" "), Cell::from(highlighted(&r.name, &self.query, theme)))
                 };
