@@ -16,5 +16,5 @@ pub use codes::{
 pub use ids::{Entity, Id};
 pub use project::{Project, TargetKey, parse_targets};
 pub use records::{
-    FollowUp, Meeting, Member, Membership, Need, Participant, Partnership, Relation, Resource, is_personal,
+    FollowUp, Meeting, Member, Membership, Need, Participant, Partnership, Relation, Resource, is_personal, sort_name,
 };

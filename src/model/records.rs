@@ -26,6 +26,14 @@ fn date_of(doc: &Doc, field: &str) -> Option<NaiveDate> {
     doc.str(field).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
 }
 
+/// The key a participant's name sorts by: family name first for people.
+pub fn sort_name(name: &str, person: bool) -> String {
+    match name.rsplit_once(' ') {
+        Some((given, family)) if person => format!("{family} {given}"),
+        _ => name.to_string(),
+    }
+}
+
 /// A person's membership of an organisation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Membership {
@@ -90,13 +98,7 @@ impl Participant {
 
     /// The key lists sort by: family name first for people ("Kowalska Anna").
     pub fn sort_name(&self) -> String {
-        match self.kind {
-            Kind::Person => match self.name.rsplit_once(' ') {
-                Some((given, family)) => format!("{family} {given}"),
-                None => self.name.clone(),
-            },
-            Kind::Org => self.name.clone(),
-        }
+        sort_name(&self.name, self.kind == Kind::Person)
     }
 }
 

@@ -37,6 +37,11 @@ use redb::{Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTab
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+/// Page cache for command-line work.
+pub const BULK_CACHE: usize = 64 * 1024 * 1024;
+/// Page cache for the app: RSS matters on old laptops, and the OS caches the file anyway.
+pub const APP_CACHE: usize = 4 * 1024 * 1024;
+
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -97,7 +102,15 @@ fn order_key(entity: Entity, id: Id, doc: &Doc) -> Option<Vec<u8>> {
         return None;
     }
     let sort = match entity {
-        Entity::Participant => fold(&model::Participant::from_doc(id, doc).sort_name()),
+        // Straight from the fields: this runs for every op applied, and building the
+        // whole participant here was a large part of the cost of an import.
+        Entity::Participant => {
+            let person = match doc.str("kind") {
+                Some(k) => k == model::Kind::Person.code(),
+                None => doc.str("category") == Some(model::Category::Person.code()),
+            };
+            fold(&model::sort_name(doc.str("name").unwrap_or(""), person))
+        }
         Entity::Meeting | Entity::FollowUp => {
             let date = doc.str(if entity == Entity::Meeting { "date" } else { "due" }).unwrap_or("9999-99-99");
             format!("{date}T{}", doc.str("time").unwrap_or("99:99"))
@@ -196,11 +209,17 @@ fn read_meta_u64(meta: &impl ReadableTable<&'static str, &'static [u8]>, key: &s
 impl Store {
     /// Open (or create) the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with_cache(path, BULK_CACHE)
+    }
+
+    /// Open with a given page cache. Commands that write many records at once (demo,
+    /// import, bundles) go faster with a big one; the app, which mostly reads, keeps
+    /// its memory small with `APP_CACHE` (BENCHMARKS.md).
+    pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { path: dir.to_path_buf(), source })?;
         }
-        // A small cache: RSS matters on old laptops (BENCHMARKS.md), and the OS caches the file.
-        let db = Database::builder().set_cache_size(4 * 1024 * 1024).create(path).map_err(|e| match e {
+        let db = Database::builder().set_cache_size(cache_bytes).create(path).map_err(|e| match e {
             DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.to_path_buf()),
             DatabaseError::Storage(redb::StorageError::Io(io)) => {
                 StoreError::Open { path: path.to_path_buf(), detail: io.to_string() }
