@@ -153,7 +153,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("prev_field", "poprzednie pole", "previous field"),
     ("cancel", "anuluj", "cancel"),
     ("confirm", "zatwierdź", "confirm"),
-    ("open", "otwórz", "open"),
+    ("open_record", "otwórz", "open"),
     ("enter_more", "wszystkie: Enter", "all of them: Enter"),
 ];
 

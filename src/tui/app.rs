@@ -811,7 +811,7 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::Top => "top",
         Action::Bottom => "bottom",
         Action::Search => "search",
-        Action::Open => "open",
+        Action::Open => "open_record",
         Action::Clear => "clear",
         Action::Add => "add",
         Action::Edit => "edit",
