@@ -4,6 +4,7 @@
 //! terminal; `cli` sits on top of it.
 
 pub mod bundle;
+pub mod capture;
 pub mod cli;
 pub mod demo;
 pub mod dump;

@@ -17,6 +17,8 @@
 //! - `peers`: other offices met through bundles — pinned signing key, encryption key,
 //!   what they acknowledged; `trusted`: signing keys trusted before their first bundle
 //!   (see [`peers`]). Both are local: never in a bundle or in `dump`.
+//! - `local`: key → bytes for this machine only (the quick-capture draft, the last
+//!   meeting type and place used); never an op, never in a bundle or in `dump`.
 //!
 //! Erasure (RODO) also redacts the log: when a record is erased, the personal values
 //! of every op on it here (log and pending) are replaced by nulls, keeping the op ids,
@@ -54,6 +56,7 @@ const ORDER: TableDefinition<&[u8], ()> = TableDefinition::new("order");
 const ATTEND: TableDefinition<&[u8; 32], &str> = TableDefinition::new("attend");
 const PEERS: TableDefinition<u128, &[u8]> = TableDefinition::new("peers");
 const TRUSTED: TableDefinition<&[u8; 32], &str> = TableDefinition::new("trusted");
+const LOCAL: TableDefinition<&str, &[u8]> = TableDefinition::new("local");
 
 /// A change to make to one record; the store turns it into an op.
 #[derive(Debug, Clone)]
@@ -263,6 +266,7 @@ impl Store {
         tx.open_table(PENDING)?;
         tx.open_table(PEERS)?;
         tx.open_table(TRUSTED)?;
+        tx.open_table(LOCAL)?;
         Tables::open(&tx)?;
         tx.commit()?;
         Ok(replica)
@@ -293,10 +297,54 @@ impl Store {
         Ok(())
     }
 
+    /// A local-only value (see `local` in the module doc).
+    pub fn local(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(LOCAL)?;
+        Ok(table.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    /// Set (Some) or remove (None) a local-only value, in its own small transaction.
+    pub fn set_local(&self, key: &str, value: Option<&[u8]>) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(LOCAL)?;
+            match value {
+                Some(v) => {
+                    table.insert(key, v)?;
+                }
+                None => {
+                    table.remove(key)?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Turn drafts into ops of this replica and apply them, all in one transaction.
     /// Returns the ops written.
     pub fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {
+        self.commit_with_local(drafts, &[])
+    }
+
+    /// [`Store::commit`], also setting (Some) or removing (None) local keys in the same
+    /// transaction: a saved capture clears its draft atomically.
+    pub fn commit_with_local(&self, drafts: Vec<Draft>, local: &[(&str, Option<&[u8]>)]) -> Result<Vec<Op>> {
         let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(LOCAL)?;
+            for (k, v) in local {
+                match v {
+                    Some(v) => {
+                        table.insert(*k, *v)?;
+                    }
+                    None => {
+                        table.remove(*k)?;
+                    }
+                }
+            }
+        }
         let mut ops = Vec::with_capacity(drafts.len());
         {
             let mut meta = tx.open_table(META)?;

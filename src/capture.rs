@@ -1,0 +1,259 @@
+//! Quick capture of a meeting: the draft kept while typing, the follow-ups written as
+//! `- [ ] text @yyyy-mm-dd` lines in the notes, and saving it all in one transaction.
+//!
+//! No terminal here: the app's capture form holds a [`CaptureDraft`], writes it to the
+//! store's local table as the user types, and calls [`save`] on Ctrl-S.
+
+use crate::edit::{self, EditError};
+use crate::model::{Entity, Id, MeetingType, validate};
+use crate::store::{Draft, Store};
+use crate::sync::Change;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Local keys (the store's `local` table: this machine only, never synced).
+pub const DRAFT_KEY: &str = "capture.draft";
+pub const LAST_TYPE_KEY: &str = "capture.last_type";
+pub const LAST_PLACE_KEY: &str = "capture.last_place";
+
+/// Who attended: someone already known, or a new participant named in the form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Attendee {
+    Known { id: String, name: String },
+    New { name: String },
+}
+
+impl Attendee {
+    pub fn name(&self) -> &str {
+        match self {
+            Attendee::Known { name, .. } | Attendee::New { name } => name,
+        }
+    }
+}
+
+/// Everything typed into the capture form, as text: what is stored as the draft.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaptureDraft {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub date: String,
+    pub place: String,
+    pub hours: String,
+    pub attendees: Vec<Attendee>,
+    pub notes: String,
+}
+
+impl CaptureDraft {
+    /// Whether anything worth keeping was typed (presets alone are not a draft).
+    pub fn has_content(&self) -> bool {
+        !self.attendees.is_empty() || !self.notes.trim().is_empty()
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// A stored draft; None when there is none or it cannot be read (an older format
+    /// is dropped rather than crashing the start).
+    pub fn from_bytes(b: &[u8]) -> Option<CaptureDraft> {
+        serde_json::from_slice(b).ok()
+    }
+}
+
+/// A follow-up written in the notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteFollowUp {
+    pub text: String,
+    pub due: Option<NaiveDate>,
+}
+
+/// Split notes into the note proper and the follow-ups: lines that start with `- [ ]`
+/// (or `[ ]`, `- []`), with an optional ` @yyyy-mm-dd` (or `@dd.mm.yyyy`) due date at
+/// the end. A date that does not parse stays part of the text.
+pub fn split_notes(notes: &str) -> (String, Vec<NoteFollowUp>) {
+    let mut keep = Vec::new();
+    let mut fups = Vec::new();
+    for line in notes.lines() {
+        let t = line.trim_start();
+        let rest = ["- [ ]", "- []", "-[ ]", "[ ]", "* [ ]"].iter().find_map(|p| t.strip_prefix(p));
+        let Some(rest) = rest else {
+            keep.push(line);
+            continue;
+        };
+        let rest = rest.trim();
+        if rest.is_empty() {
+            continue;
+        }
+        let (text, due) = match rest.rsplit_once(" @") {
+            Some((text, d)) => match validate::date(d.trim()) {
+                Ok(d) if !text.trim().is_empty() => (text.trim().to_string(), Some(d)),
+                _ => (rest.to_string(), None),
+            },
+            None => (rest.to_string(), None),
+        };
+        fups.push(NoteFollowUp { text, due });
+    }
+    while keep.last().is_some_and(|l| l.trim().is_empty()) {
+        keep.pop();
+    }
+    (keep.join("\n").trim_start_matches('\n').to_string(), fups)
+}
+
+/// The drafts that save a capture: new participants, the meeting, its follow-ups.
+/// Checked, not written. Returns them with the meeting's id.
+pub fn plan(store: &Store, d: &CaptureDraft) -> Result<(Id, Vec<Draft>), EditError> {
+    let (note, fups) = split_notes(&d.notes);
+    let mut fields: Vec<(String, String)> = vec![("type".into(), d.kind.clone()), ("date".into(), d.date.clone())];
+    for (k, v) in [("place", &d.place), ("hours", &d.hours), ("note", &note)] {
+        if !v.trim().is_empty() {
+            fields.push((k.into(), v.clone()));
+        }
+    }
+    let mut drafts = Vec::new();
+    let mut attendees = Vec::new();
+    for a in &d.attendees {
+        match a {
+            Attendee::Known { id, .. } => attendees.push(edit::resolve(store, Entity::Participant, id)?),
+            Attendee::New { name } => {
+                let id = Id::new();
+                let mut f = vec![("name".to_string(), name.clone())];
+                if !d.place.trim().is_empty() {
+                    f.push(("place".into(), d.place.clone()));
+                }
+                drafts.extend(edit::plan_create(store, Entity::Participant, id, &f)?);
+                attendees.push(id);
+            }
+        }
+    }
+    let id = Id::new();
+    let mut meeting = edit::plan_create(store, Entity::Meeting, id, &fields)?;
+    if let Some(m) = meeting.last_mut() {
+        let mut seen = std::collections::HashSet::new();
+        for a in attendees.iter().filter(|a| seen.insert(**a)) {
+            m.changes.push(Change::add("attendees", a.to_string()));
+        }
+    }
+    drafts.extend(meeting);
+    for f in fups {
+        let fid = Id::new();
+        let mut fields = vec![("text".to_string(), f.text)];
+        if let Some(due) = f.due {
+            fields.push(("due".into(), due.to_string()));
+        }
+        let mut fd = edit::plan_create(store, Entity::FollowUp, fid, &fields)?;
+        if let Some(last) = fd.last_mut() {
+            last.changes.push(Change::set("meeting", id.to_string()));
+            last.changes.push(Change::set("done", false));
+        }
+        drafts.extend(fd);
+    }
+    Ok((id, drafts))
+}
+
+/// Save a capture: the meeting, new participants and follow-ups in one transaction,
+/// which also clears the draft and remembers the type and place for the next capture.
+pub fn save(store: &Store, d: &CaptureDraft) -> Result<Id, EditError> {
+    let (id, drafts) = plan(store, d)?;
+    let kind = MeetingType::parse(&d.kind).map(|k| k.code()).unwrap_or("other");
+    let place = d.place.trim();
+    store.commit_with_local(
+        drafts,
+        &[
+            (DRAFT_KEY, None),
+            (LAST_TYPE_KEY, Some(kind.as_bytes())),
+            (LAST_PLACE_KEY, (!place.is_empty()).then_some(place.as_bytes())),
+        ],
+    )?;
+    Ok(id)
+}
+
+/// A fresh capture: type and place as last used, today's date.
+pub fn fresh(store: &Store, today: NaiveDate) -> CaptureDraft {
+    let text = |k: &str| store.local(k).ok().flatten().and_then(|b| String::from_utf8(b).ok());
+    CaptureDraft {
+        kind: text(LAST_TYPE_KEY).unwrap_or_else(|| MeetingType::Individual.code().to_string()),
+        date: today.to_string(),
+        place: text(LAST_PLACE_KEY).unwrap_or_default(),
+        ..CaptureDraft::default()
+    }
+}
+
+/// The draft left by a capture that was not saved (a killed terminal), if any.
+pub fn pending(store: &Store) -> Option<CaptureDraft> {
+    store.local(DRAFT_KEY).ok().flatten().and_then(|b| CaptureDraft::from_bytes(&b)).filter(CaptureDraft::has_content)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::model::{FollowUp, Meeting};
+
+    #[test]
+    fn follow_up_lines_leave_the_note() {
+        let (note, f) = split_notes(
+            "Spotkanie w świetlicy.\n- [ ] wysłać regulamin wójtowi @2026-12-04\n  - [ ] zadzwonić do GOPS\nDalej notatka\n- [ ] zła data @jutro\n- [ ]   \n",
+        );
+        assert_eq!(note, "Spotkanie w świetlicy.\nDalej notatka");
+        assert_eq!(
+            f,
+            vec![
+                NoteFollowUp { text: "wysłać regulamin wójtowi".into(), due: NaiveDate::from_ymd_opt(2026, 12, 4) },
+                NoteFollowUp { text: "zadzwonić do GOPS".into(), due: None },
+                NoteFollowUp { text: "zła data @jutro".into(), due: None },
+            ]
+        );
+        assert_eq!(split_notes(""), (String::new(), vec![]));
+    }
+
+    #[test]
+    fn save_writes_meeting_people_and_follow_ups_and_clears_the_draft() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.redb")).unwrap();
+        let anna = edit::create(&store, Entity::Participant, &[("name".into(), "Anna Kowalska".into())]).unwrap();
+        let d = CaptureDraft {
+            kind: "grupowe".into(),
+            date: "2026-11-20".into(),
+            place: "Dobiegniew".into(),
+            hours: "1,5".into(),
+            attendees: vec![
+                Attendee::Known { id: anna.to_string(), name: "Anna Kowalska".into() },
+                Attendee::New { name: "Zenon Źdźbło".into() },
+            ],
+            notes: "Żółć i łąka.\n- [ ] plakat @2026-11-27".into(),
+        };
+        store.set_local(DRAFT_KEY, Some(&d.to_bytes())).unwrap();
+        assert_eq!(pending(&store), Some(d.clone()));
+        let id = save(&store, &d).unwrap();
+        assert_eq!(pending(&store), None);
+        let m = Meeting::from_doc(id, &store.doc(Entity::Meeting, id).unwrap().unwrap());
+        assert_eq!(m.kind, MeetingType::Group);
+        assert_eq!(m.note.as_deref(), Some("Żółć i łąka."));
+        assert_eq!(m.hours, Some(1.5));
+        assert_eq!(m.attendees.len(), 2);
+        assert!(m.attendees.contains(&anna));
+        let f: Vec<FollowUp> =
+            store.docs(Entity::FollowUp).unwrap().into_iter().map(|(id, d)| FollowUp::from_doc(id, &d)).collect();
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].meeting, f[0].text.as_str(), f[0].done), (Some(id), "plakat", false));
+        let next = fresh(&store, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
+        assert_eq!((next.kind.as_str(), next.place.as_str()), ("group", "Dobiegniew"));
+        assert_eq!(store.count(Entity::Participant).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_bad_field_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.redb")).unwrap();
+        let d = CaptureDraft {
+            kind: "group".into(),
+            date: "2026-11-20".into(),
+            hours: "lots".into(),
+            attendees: vec![Attendee::New { name: "Ewa Nowak".into() }],
+            ..CaptureDraft::default()
+        };
+        assert!(matches!(save(&store, &d), Err(EditError::Invalid { .. })));
+        assert_eq!(store.count(Entity::Participant).unwrap(), 0);
+        assert_eq!(store.log_len().unwrap(), (0, 0));
+    }
+}
