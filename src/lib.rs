@@ -9,6 +9,7 @@ pub mod cli;
 pub mod demo;
 pub mod dump;
 pub mod edit;
+pub mod graph;
 pub mod i18n;
 pub mod import;
 pub mod model;

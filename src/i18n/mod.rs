@@ -155,6 +155,11 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("confirm", "zatwierdź", "confirm"),
     ("open_record", "otwórz", "open"),
     ("enter_more", "wszystkie: Enter", "all of them: Enter"),
+    // The partnership graph (pane 4, `teren graph`).
+    ("why_meetings", "spotkania razem: {n}", "{n} meetings together"),
+    ("why_both_in", "oboje w:", "both in"),
+    ("why_since", "od", "since"),
+    ("why_member", "członek", "member"),
 ];
 
 #[cfg(test)]

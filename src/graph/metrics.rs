@@ -1,0 +1,330 @@
+//! Centrality and structure of an undirected, unweighted graph given as adjacency
+//! lists: degree, betweenness (Brandes), closeness, cut vertices, connected components.
+//!
+//! Written here rather than taken from `rustworkx-core`: that crate brings rayon,
+//! ndarray, a third `rand` and about twenty other crates into the build for two
+//! functions of some sixty lines each. The numbers follow NetworkX's defaults for an
+//! undirected graph so users can check them with the tools they know:
+//! - betweenness is `betweenness_centrality(G)` — normalised by (n−1)(n−2)/2 pairs;
+//! - closeness is `closeness_centrality(G)` with `wf_improved=True` — computed within
+//!   each node's component and scaled by the share of the graph that component reaches.
+
+use std::collections::VecDeque;
+
+/// Everything the pane and `graph --json` show about the structure.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metrics {
+    /// Number of distinct neighbours.
+    pub degree: Vec<usize>,
+    pub betweenness: Vec<f64>,
+    pub closeness: Vec<f64>,
+    /// Articulation points: removing one splits its group in two or more.
+    pub cut_vertices: Vec<usize>,
+    /// Connected components with two or more nodes, largest first (ties: lowest node).
+    pub groups: Vec<Vec<usize>>,
+    /// Nodes without any edge.
+    pub isolated: Vec<usize>,
+}
+
+/// All metrics of the graph whose neighbours of node `i` are `adj[i]` (no self loops,
+/// no duplicates, symmetric).
+pub fn compute(adj: &[Vec<u32>]) -> Metrics {
+    let n = adj.len();
+    let degree: Vec<usize> = adj.iter().map(Vec::len).collect();
+    let (betweenness, closeness) = centralities(adj);
+    let (groups, isolated) = components(adj);
+    Metrics { degree, betweenness, closeness, cut_vertices: cut_vertices(adj), groups, isolated }.with_len_check(n)
+}
+
+impl Metrics {
+    fn with_len_check(self, n: usize) -> Self {
+        debug_assert_eq!(self.betweenness.len(), n);
+        self
+    }
+}
+
+/// Raw betweenness sums and `(source, closeness)` from a range of sources.
+type Partial = (Vec<f64>, Vec<(usize, f64)>);
+
+/// Betweenness and closeness from one breadth-first search per source (Brandes 2001),
+/// the sources split over the available cores.
+fn centralities(adj: &[Vec<u32>]) -> (Vec<f64>, Vec<f64>) {
+    let n = adj.len();
+    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).clamp(1, 8);
+    let threads = if n < 200 { 1 } else { threads };
+    let chunk = n.div_ceil(threads.max(1)).max(1);
+    let mut between = vec![0.0f64; n];
+    let mut close = vec![0.0f64; n];
+    let parts: Vec<Partial> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| s.spawn(move || brandes_range(adj, start, (start + chunk).min(n))))
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    for (b, c) in parts {
+        for (acc, x) in between.iter_mut().zip(b) {
+            *acc += x;
+        }
+        for (i, x) in c {
+            close[i] = x;
+        }
+    }
+    if n > 2 {
+        // Each pair is counted from both ends: raw / ((n-1)(n-2)) = (raw/2) / ((n-1)(n-2)/2).
+        let scale = 1.0 / ((n - 1) as f64 * (n - 2) as f64);
+        for b in &mut between {
+            *b *= scale;
+        }
+    } else {
+        between.iter_mut().for_each(|b| *b = 0.0);
+    }
+    (between, close)
+}
+
+/// Brandes' accumulation for sources `start..end`; returns the raw betweenness sums
+/// and the closeness of each source.
+fn brandes_range(adj: &[Vec<u32>], start: usize, end: usize) -> Partial {
+    let n = adj.len();
+    let mut between = vec![0.0f64; n];
+    let mut close = Vec::with_capacity(end - start);
+    let mut sigma = vec![0.0f64; n];
+    let mut dist = vec![u32::MAX; n];
+    let mut delta = vec![0.0f64; n];
+    let mut order: Vec<u32> = Vec::with_capacity(n);
+    let mut queue = VecDeque::with_capacity(n);
+    for s in start..end {
+        for &v in &order {
+            sigma[v as usize] = 0.0;
+            dist[v as usize] = u32::MAX;
+            delta[v as usize] = 0.0;
+        }
+        order.clear();
+        sigma[s] = 1.0;
+        dist[s] = 0;
+        queue.push_back(s as u32);
+        let mut total: u64 = 0;
+        while let Some(v) = queue.pop_front() {
+            order.push(v);
+            let dv = dist[v as usize];
+            total += dv as u64;
+            for &w in &adj[v as usize] {
+                let w = w as usize;
+                if dist[w] == u32::MAX {
+                    dist[w] = dv + 1;
+                    queue.push_back(w as u32);
+                }
+                if dist[w] == dv + 1 {
+                    sigma[w] += sigma[v as usize];
+                }
+            }
+        }
+        // Closeness (NetworkX, wf_improved): (r-1)/total * (r-1)/(n-1), r = reached.
+        let reached = order.len();
+        let c = if total > 0 && n > 1 {
+            let r = (reached - 1) as f64;
+            (r / total as f64) * (r / (n - 1) as f64)
+        } else {
+            0.0
+        };
+        close.push((s, c));
+        for &w in order.iter().rev() {
+            let w = w as usize;
+            let dw = dist[w];
+            let coeff = (1.0 + delta[w]) / sigma[w];
+            for &v in &adj[w] {
+                let v = v as usize;
+                if dist[v] != u32::MAX && dist[v] + 1 == dw {
+                    delta[v] += sigma[v] * coeff;
+                }
+            }
+            if w != s {
+                between[w] += delta[w];
+            }
+        }
+    }
+    (between, close)
+}
+
+/// Connected components of two or more nodes (largest first) and the isolated nodes.
+fn components(adj: &[Vec<u32>]) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let n = adj.len();
+    let mut seen = vec![false; n];
+    let mut groups = Vec::new();
+    let mut isolated = Vec::new();
+    let mut stack = Vec::new();
+    for s in 0..n {
+        if seen[s] {
+            continue;
+        }
+        if adj[s].is_empty() {
+            seen[s] = true;
+            isolated.push(s);
+            continue;
+        }
+        let mut group = Vec::new();
+        seen[s] = true;
+        stack.push(s);
+        while let Some(v) = stack.pop() {
+            group.push(v);
+            for &w in &adj[v] {
+                if !seen[w as usize] {
+                    seen[w as usize] = true;
+                    stack.push(w as usize);
+                }
+            }
+        }
+        group.sort_unstable();
+        groups.push(group);
+    }
+    groups.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+    (groups, isolated)
+}
+
+/// Articulation points (Hopcroft–Tarjan, iterative so deep graphs cannot overflow the
+/// stack), in node order.
+fn cut_vertices(adj: &[Vec<u32>]) -> Vec<usize> {
+    let n = adj.len();
+    let mut disc = vec![u32::MAX; n];
+    let mut low = vec![0u32; n];
+    let mut is_cut = vec![false; n];
+    let mut time = 0u32;
+    // (node, parent, next neighbour index)
+    let mut stack: Vec<(usize, usize, usize)> = Vec::new();
+    for root in 0..n {
+        if disc[root] != u32::MAX {
+            continue;
+        }
+        disc[root] = time;
+        low[root] = time;
+        time += 1;
+        let mut root_children = 0;
+        stack.push((root, usize::MAX, 0));
+        while let Some(&mut (v, parent, ref mut i)) = stack.last_mut() {
+            if let Some(&w) = adj[v].get(*i) {
+                *i += 1;
+                let w = w as usize;
+                if disc[w] == u32::MAX {
+                    disc[w] = time;
+                    low[w] = time;
+                    time += 1;
+                    if v == root {
+                        root_children += 1;
+                    }
+                    stack.push((w, v, 0));
+                } else if w != parent {
+                    low[v] = low[v].min(disc[w]);
+                }
+            } else {
+                stack.pop();
+                if parent != usize::MAX {
+                    low[parent] = low[parent].min(low[v]);
+                    if parent != root && low[v] >= disc[parent] {
+                        is_cut[parent] = true;
+                    }
+                }
+            }
+        }
+        if root_children > 1 {
+            is_cut[root] = true;
+        }
+    }
+    (0..n).filter(|&v| is_cut[v]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn adj(n: usize, edges: &[(u32, u32)]) -> Vec<Vec<u32>> {
+        let mut a = vec![Vec::new(); n];
+        for &(x, y) in edges {
+            a[x as usize].push(y);
+            a[y as usize].push(x);
+        }
+        a
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    /// Two triangles joined by a path through node 3, a separate pair, and an isolated
+    /// node:
+    /// ```text
+    ///  0─1        4─5      7─8    9
+    ///   \|        |/
+    ///    2 ── 3 ──6
+    /// ```
+    /// Expected values from NetworkX 3.6.1:
+    /// `nx.betweenness_centrality(G)`, `nx.closeness_centrality(G)`,
+    /// `nx.articulation_points(G)`.
+    #[test]
+    fn matches_networkx_on_a_small_graph() {
+        let g = adj(10, &[(0, 1), (0, 2), (1, 2), (2, 3), (3, 6), (4, 5), (4, 6), (5, 6), (7, 8)]);
+        let m = compute(&g);
+        let between = [0.0, 0.0, 0.2222222222222222, 0.25, 0.0, 0.0, 0.2222222222222222, 0.0, 0.0, 0.0];
+        let closeness = [
+            0.26666666666666666,
+            0.26666666666666666,
+            0.3636363636363636,
+            0.39999999999999997,
+            0.26666666666666666,
+            0.26666666666666666,
+            0.3636363636363636,
+            0.1111111111111111,
+            0.1111111111111111,
+            0.0,
+        ];
+        for i in 0..10 {
+            assert!(close(m.betweenness[i], between[i]), "betweenness {i}: {} != {}", m.betweenness[i], between[i]);
+            assert!(close(m.closeness[i], closeness[i]), "closeness {i}: {} != {}", m.closeness[i], closeness[i]);
+        }
+        assert_eq!(m.degree, vec![2, 2, 3, 2, 2, 2, 3, 1, 1, 0]);
+        assert_eq!(m.cut_vertices, vec![2, 3, 6]);
+        assert_eq!(m.groups, vec![vec![0, 1, 2, 3, 4, 5, 6], vec![7, 8]]);
+        assert_eq!(m.isolated, vec![9]);
+    }
+
+    #[test]
+    fn star_and_path() {
+        // Star: the centre lies on every path between leaves: betweenness 1.
+        let m = compute(&adj(5, &[(0, 1), (0, 2), (0, 3), (0, 4)]));
+        assert!(close(m.betweenness[0], 1.0));
+        assert!(close(m.closeness[0], 1.0));
+        assert_eq!(m.cut_vertices, vec![0]);
+        // Path 0-1-2-3: NetworkX gives 2/3 for the inner nodes.
+        let m = compute(&adj(4, &[(0, 1), (1, 2), (2, 3)]));
+        assert!(close(m.betweenness[1], 2.0 / 3.0));
+        assert!(close(m.closeness[0], 0.5));
+        assert_eq!(m.cut_vertices, vec![1, 2]);
+    }
+
+    #[test]
+    fn tiny_graphs_do_not_divide_by_zero() {
+        assert_eq!(compute(&[]).degree, Vec::<usize>::new());
+        let m = compute(&adj(1, &[]));
+        assert_eq!((m.betweenness[0], m.closeness[0]), (0.0, 0.0));
+        let m = compute(&adj(2, &[(0, 1)]));
+        assert_eq!(m.betweenness, vec![0.0, 0.0]);
+        assert!(close(m.closeness[0], 1.0));
+    }
+
+    #[test]
+    fn threads_give_the_same_numbers_as_one() {
+        // A ring of 300 with chords: big enough to be split over threads.
+        let n = 300u32;
+        let mut e: Vec<(u32, u32)> = (0..n).map(|i| (i, (i + 1) % n)).collect();
+        e.extend((0..n).step_by(7).map(|i| (i, (i + 37) % n)));
+        e.sort_unstable();
+        e.dedup();
+        let g = adj(n as usize, &e);
+        let m = compute(&g);
+        let (b1, c1) = brandes_range(&g, 0, n as usize);
+        let scale = 1.0 / ((n - 1) as f64 * (n - 2) as f64);
+        for i in 0..n as usize {
+            assert!(close(m.betweenness[i], b1[i] * scale));
+            assert!(close(m.closeness[i], c1[i].1));
+        }
+    }
+}

@@ -1,0 +1,646 @@
+//! The partnership graph: who works with whom.
+//!
+//! Nodes are participants (organisations and people). Two of them are linked when
+//! - a relation joins them (cooperates, funds, …, from its `since` to its `until`),
+//! - they are both in one partnership (leader or member, from the later joining date),
+//! - a person is a member of an organisation,
+//! - they attended the same meetings (within an optional period).
+//!
+//! Every piece of evidence adds one to the edge's weight, and the edge keeps it so it
+//! can say why it exists ("3 spotkania razem; oboje w: Partnerstwo …"). The graph can be
+//! built as it stood on a date (`at`): evidence dated later is left out.
+//!
+//! No terminal here: the pane and the command line both read [`Graph`] and
+//! [`Metrics`].
+
+pub mod export;
+pub mod metrics;
+
+use crate::i18n::{Lang, t};
+use crate::model::{Category, Entity, Id, Kind, Meeting, Participant, Partnership, Relation, RelationType};
+use crate::store::{Result, Store};
+use chrono::{Datelike, NaiveDate};
+pub use metrics::Metrics;
+use std::collections::{BTreeMap, HashMap};
+
+/// The live records the graph is built from.
+#[derive(Debug, Clone, Default)]
+pub struct Data {
+    pub participants: Vec<Participant>,
+    pub partnerships: Vec<Partnership>,
+    pub relations: Vec<Relation>,
+    pub meetings: Vec<Meeting>,
+}
+
+impl Data {
+    /// Read every live participant, partnership, relation and meeting.
+    pub fn load(store: &Store) -> Result<Data> {
+        let mut d = Data::default();
+        store.for_each_doc(Entity::Participant, |id, doc| {
+            if !doc.is_deleted() {
+                d.participants.push(Participant::from_doc(id, &doc));
+            }
+        })?;
+        store.for_each_doc(Entity::Partnership, |id, doc| {
+            if !doc.is_deleted() {
+                d.partnerships.push(Partnership::from_doc(id, &doc));
+            }
+        })?;
+        store.for_each_doc(Entity::Relation, |id, doc| {
+            if !doc.is_deleted() {
+                d.relations.push(Relation::from_doc(id, &doc));
+            }
+        })?;
+        store.for_each_doc(Entity::Meeting, |id, doc| {
+            if !doc.is_deleted() {
+                d.meetings.push(Meeting::from_doc(id, &doc));
+            }
+        })?;
+        Ok(d)
+    }
+
+    /// Months (first days) from the earliest dated evidence to the latest, for
+    /// stepping the graph through time.
+    pub fn months(&self) -> Vec<NaiveDate> {
+        let dates = self
+            .meetings
+            .iter()
+            .filter_map(|m| m.date)
+            .chain(self.relations.iter().filter_map(|r| r.since))
+            .chain(self.partnerships.iter().filter_map(|p| p.started))
+            .chain(self.partnerships.iter().flat_map(|p| p.members.iter().filter_map(|m| m.joined)));
+        let (mut lo, mut hi) = (None::<NaiveDate>, None::<NaiveDate>);
+        for d in dates {
+            lo = Some(lo.map_or(d, |l| l.min(d)));
+            hi = Some(hi.map_or(d, |h| h.max(d)));
+        }
+        let (Some(lo), Some(hi)) = (lo, hi) else { return Vec::new() };
+        let mut out = Vec::new();
+        let mut m = month_start(lo);
+        while m <= hi {
+            out.push(m);
+            m = next_month(m);
+        }
+        out
+    }
+}
+
+/// The first day of `d`'s month.
+pub fn month_start(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+/// The first day of the month after `d`'s.
+pub fn next_month(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
+}
+
+/// The last day of `d`'s month.
+pub fn month_end(d: NaiveDate) -> NaiveDate {
+    next_month(d).pred_opt().unwrap_or(d)
+}
+
+/// Which evidence counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Options {
+    /// Meetings from this date on.
+    pub from: Option<NaiveDate>,
+    /// Meetings up to this date.
+    pub to: Option<NaiveDate>,
+    /// The graph as it stood on this date: nothing dated later counts.
+    pub at: Option<NaiveDate>,
+    /// Drop edges lighter than this.
+    pub min_weight: u32,
+}
+
+/// A node: one participant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub id: Id,
+    pub name: String,
+    pub kind: Kind,
+    pub category: Category,
+}
+
+/// Why two participants are linked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tie {
+    /// Meetings attended together.
+    pub meetings: u32,
+    /// Partnerships both are in: name and the date both were in, if known.
+    pub partnerships: Vec<(String, Option<NaiveDate>)>,
+    /// Relations: type, whether it points from `a` to `b`, since.
+    pub relations: Vec<(RelationType, bool, Option<NaiveDate>)>,
+    /// The person (a or b) is a member of the organisation, with a role.
+    pub membership: Option<Option<String>>,
+    /// The earliest dated evidence: when the link was formed.
+    pub formed: Option<NaiveDate>,
+}
+
+impl Tie {
+    fn date(&mut self, d: Option<NaiveDate>) {
+        if let Some(d) = d {
+            self.formed = Some(self.formed.map_or(d, |f| f.min(d)));
+        }
+    }
+}
+
+/// An edge between nodes `a < b`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    pub a: usize,
+    pub b: usize,
+    pub tie: Tie,
+}
+
+impl Edge {
+    /// One for each shared meeting, partnership, relation and membership.
+    pub fn weight(&self) -> u32 {
+        self.tie.meetings
+            + self.tie.partnerships.len() as u32
+            + self.tie.relations.len() as u32
+            + u32::from(self.tie.membership.is_some())
+    }
+
+    /// "3 spotkania razem; oboje w: Partnerstwo Dobiegniew; współpracuje od 2024-03".
+    pub fn why(&self, lang: Lang) -> String {
+        let mut parts = Vec::new();
+        if self.tie.meetings > 0 {
+            parts.push(t(lang, "why_meetings").replace("{n}", &self.tie.meetings.to_string()));
+        }
+        for (name, _) in &self.tie.partnerships {
+            parts.push(format!("{} {name}", t(lang, "why_both_in")));
+        }
+        for (kind, forward, since) in &self.tie.relations {
+            let arrow = if *forward { "→" } else { "←" };
+            let mut s = format!("{arrow} {}", kind.label(lang));
+            if let Some(d) = since {
+                s.push_str(&format!(" {} {}", t(lang, "why_since"), d.format("%Y-%m")));
+            }
+            parts.push(s);
+        }
+        if let Some(role) = &self.tie.membership {
+            let mut s = t(lang, "why_member").to_string();
+            if let Some(r) = role {
+                s.push_str(&format!(" ({r})"));
+            }
+            parts.push(s);
+        }
+        parts.join("; ")
+    }
+}
+
+/// The graph with its metrics.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    /// The same edges as a petgraph graph (node index = index in `nodes`, edge weight
+    /// = index in `edges`), for callers that want petgraph's algorithms.
+    pub graph: petgraph::graph::UnGraph<(), usize>,
+    pub metrics: Metrics,
+}
+
+/// The tie between `x` and `y` (made on first use) and whether `x` is its `a`.
+fn tie_of(ties: &mut HashMap<(u32, u32), Tie>, x: usize, y: usize) -> Option<(&mut Tie, bool)> {
+    if x == y {
+        return None;
+    }
+    let (a, b) = if x < y { (x, y) } else { (y, x) };
+    Some((ties.entry((a as u32, b as u32)).or_default(), x < y))
+}
+
+fn within(d: Option<NaiveDate>, from: Option<NaiveDate>, to: Option<NaiveDate>) -> bool {
+    match d {
+        Some(d) => from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t),
+        None => from.is_none() && to.is_none(),
+    }
+}
+
+impl Graph {
+    /// Build the graph from `data` and compute its metrics.
+    pub fn build(data: &Data, opts: &Options) -> Graph {
+        let mut g = Graph::edges_only(data, opts);
+        g.compute();
+        g
+    }
+
+    /// Build nodes and edges without metrics (growth needs only these).
+    pub fn edges_only(data: &Data, opts: &Options) -> Graph {
+        let nodes: Vec<Node> = data
+            .participants
+            .iter()
+            .map(|p| Node { id: p.id, name: p.name.clone(), kind: p.kind, category: p.category })
+            .collect();
+        let index: HashMap<Id, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+        let at = opts.at;
+        let on_or_before_at = |d: Option<NaiveDate>| match (d, at) {
+            (Some(d), Some(at)) => d <= at,
+            _ => true,
+        };
+        let mut ties: HashMap<(u32, u32), Tie> = HashMap::new();
+
+        // Memberships of people in organisations.
+        for p in &data.participants {
+            let Some(&pi) = index.get(&p.id) else { continue };
+            for m in &p.memberships {
+                if let Some(&oi) = index.get(&m.org) {
+                    if let Some((t, _)) = tie_of(&mut ties, pi, oi) {
+                        t.membership = Some(m.role.clone());
+                    }
+                }
+            }
+        }
+        // Relations.
+        for r in &data.relations {
+            let (Some(f), Some(to)) = (r.from, r.to) else { continue };
+            let (Some(&fi), Some(&ti)) = (index.get(&f), index.get(&to)) else { continue };
+            if !on_or_before_at(r.since) || (at.is_some() && r.until.is_some_and(|u| Some(u) < at)) {
+                continue;
+            }
+            if let Some((t, forward)) = tie_of(&mut ties, fi, ti) {
+                t.relations.push((r.kind, forward, r.since));
+                t.date(r.since);
+            }
+        }
+        // Partnerships: everyone in one is linked with everyone else in it.
+        for p in &data.partnerships {
+            let mut inside: Vec<(usize, Option<NaiveDate>)> = Vec::new();
+            let mut add = |id: Id, joined: Option<NaiveDate>| {
+                if let Some(&i) = index.get(&id) {
+                    let joined = joined.or(p.started);
+                    if on_or_before_at(joined) && !inside.iter().any(|(x, _)| *x == i) {
+                        inside.push((i, joined));
+                    }
+                }
+            };
+            for m in &p.members {
+                add(m.participant, m.joined);
+            }
+            if let Some(l) = p.leader {
+                add(l, p.started);
+            }
+            for (k, &(x, jx)) in inside.iter().enumerate() {
+                for &(y, jy) in &inside[k + 1..] {
+                    let both = match (jx, jy) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        (a, b) => a.or(b),
+                    };
+                    if let Some((t, _)) = tie_of(&mut ties, x, y) {
+                        t.partnerships.push((p.name.clone(), both));
+                        t.date(both);
+                    }
+                }
+            }
+        }
+        // Meetings attended together.
+        let to = match (opts.to, at) {
+            (Some(t), Some(a)) => Some(t.min(a)),
+            (t, a) => t.or(a),
+        };
+        for m in &data.meetings {
+            if !within(m.date, opts.from, to) {
+                continue;
+            }
+            let mut who: Vec<usize> = m.attendees.iter().filter_map(|a| index.get(a).copied()).collect();
+            who.sort_unstable();
+            who.dedup();
+            for (k, &x) in who.iter().enumerate() {
+                for &y in &who[k + 1..] {
+                    if let Some((t, _)) = tie_of(&mut ties, x, y) {
+                        t.meetings += 1;
+                        t.date(m.date);
+                    }
+                }
+            }
+        }
+
+        let mut edges: Vec<Edge> = ties
+            .into_iter()
+            .map(|((a, b), tie)| Edge { a: a as usize, b: b as usize, tie })
+            .filter(|e| e.weight() >= opts.min_weight.max(1))
+            .collect();
+        edges.sort_unstable_by_key(|e| (e.a, e.b));
+        let mut graph = petgraph::graph::UnGraph::with_capacity(nodes.len(), edges.len());
+        for _ in &nodes {
+            graph.add_node(());
+        }
+        for (i, e) in edges.iter().enumerate() {
+            graph.add_edge(petgraph::graph::NodeIndex::new(e.a), petgraph::graph::NodeIndex::new(e.b), i);
+        }
+        Graph { nodes, edges, graph, metrics: Metrics::default() }
+    }
+
+    /// Neighbour lists, sorted (each node's neighbours in node order).
+    pub fn adjacency(&self) -> Vec<Vec<u32>> {
+        let mut adj = vec![Vec::new(); self.nodes.len()];
+        for e in &self.edges {
+            adj[e.a].push(e.b as u32);
+            adj[e.b].push(e.a as u32);
+        }
+        for a in &mut adj {
+            a.sort_unstable();
+        }
+        adj
+    }
+
+    /// (Re)compute the metrics.
+    pub fn compute(&mut self) {
+        self.metrics = metrics::compute(&self.adjacency());
+    }
+
+    /// The node of participant `id`.
+    pub fn node_of(&self, id: Id) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// Neighbours of `node` with the edge to each, heaviest first (then by name).
+    pub fn neighbours(&self, node: usize) -> Vec<(usize, &Edge)> {
+        let mut out: Vec<(usize, &Edge)> = self
+            .graph
+            .edges(petgraph::graph::NodeIndex::new(node))
+            .filter_map(|er| {
+                let e = self.edges.get(*er.weight())?;
+                Some((if e.a == node { e.b } else { e.a }, e))
+            })
+            .collect();
+        out.sort_by(|x, y| {
+            y.1.weight().cmp(&x.1.weight()).then_with(|| self.nodes[x.0].name.cmp(&self.nodes[y.0].name))
+        });
+        out
+    }
+
+    /// Nodes within `hops` of `node` (itself first), each with its distance, in
+    /// breadth-first order (neighbours heaviest first).
+    pub fn ego(&self, node: usize, hops: usize) -> Vec<(usize, usize)> {
+        let mut out = vec![(node, 0)];
+        let mut seen = std::collections::HashSet::from([node]);
+        let mut k = 0;
+        while k < out.len() {
+            let (v, d) = out[k];
+            k += 1;
+            if d >= hops {
+                continue;
+            }
+            for (w, _) in self.neighbours(v) {
+                if seen.insert(w) {
+                    out.push((w, d + 1));
+                }
+            }
+        }
+        out
+    }
+
+    /// Cut vertices and the highest betweenness: nodes that hold groups together,
+    /// highest betweenness first; at most `limit`.
+    pub fn bridges(&self, limit: usize) -> Vec<usize> {
+        let m = &self.metrics;
+        let mut v: Vec<usize> = m.cut_vertices.clone();
+        let mut top: Vec<usize> = (0..self.nodes.len()).filter(|&i| m.betweenness[i] > 0.0).collect();
+        top.sort_by(|&x, &y| m.betweenness[y].total_cmp(&m.betweenness[x]).then(x.cmp(&y)));
+        v.extend(top.into_iter().take(limit));
+        v.sort_by(|&x, &y| m.betweenness[y].total_cmp(&m.betweenness[x]).then(x.cmp(&y)));
+        v.dedup();
+        v.truncate(limit);
+        v
+    }
+
+    /// `{"nodes": [...], "edges": [...]}` as DESIGN.md §8 promises.
+    pub fn to_json(&self, lang: Lang) -> serde_json::Value {
+        use serde_json::json;
+        let m = &self.metrics;
+        let nodes: Vec<_> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                json!({
+                    "id": n.id.to_string(),
+                    "name": n.name,
+                    "kind": n.kind.code(),
+                    "category": n.category.code(),
+                    "degree": m.degree.get(i).copied().unwrap_or(0),
+                    "betweenness": round(m.betweenness.get(i).copied().unwrap_or(0.0)),
+                    "closeness": round(m.closeness.get(i).copied().unwrap_or(0.0)),
+                })
+            })
+            .collect();
+        let edges: Vec<_> = self
+            .edges
+            .iter()
+            .map(|e| {
+                json!({
+                    "from": self.nodes[e.a].id.to_string(),
+                    "to": self.nodes[e.b].id.to_string(),
+                    "weight": e.weight(),
+                    "why": e.why(lang),
+                })
+            })
+            .collect();
+        json!({"nodes": nodes, "edges": edges})
+    }
+}
+
+/// Six decimals: enough to compare with NetworkX, stable across machines.
+pub fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// One month of growth.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Month {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Organisations linked to anyone for the first time this month.
+    pub new_orgs: usize,
+    /// Organisations linked by the end of the month.
+    pub orgs: usize,
+    /// Links formed this month.
+    pub new_links: usize,
+    /// Links by the end of the month.
+    pub links: usize,
+}
+
+/// Counts per month of organisations engaged and links formed, from the first dated
+/// link to the last. Undated links (memberships of people) are not counted.
+pub fn growth(g: &Graph) -> Vec<Month> {
+    let mut first_link: HashMap<usize, NaiveDate> = HashMap::new();
+    let mut links: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+    for e in &g.edges {
+        let Some(d) = e.tie.formed else { continue };
+        *links.entry(month_start(d)).or_default() += 1;
+        for v in [e.a, e.b] {
+            if g.nodes[v].kind == Kind::Org {
+                let f = first_link.entry(v).or_insert(d);
+                *f = (*f).min(d);
+            }
+        }
+    }
+    let mut orgs: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+    for d in first_link.values() {
+        *orgs.entry(month_start(*d)).or_default() += 1;
+    }
+    let (Some(lo), Some(hi)) = (links.keys().next().copied(), links.keys().next_back().copied()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let (mut o, mut l) = (0, 0);
+    let mut m = lo;
+    while m <= hi {
+        let no = orgs.get(&m).copied().unwrap_or(0);
+        let nl = links.get(&m).copied().unwrap_or(0);
+        o += no;
+        l += nl;
+        out.push(Month { month: m.format("%Y-%m").to_string(), new_orgs: no, orgs: o, new_links: nl, links: l });
+        m = next_month(m);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MeetingType, Member, Membership, PartnershipStatus};
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    fn participant(name: &str, kind: Kind) -> Participant {
+        Participant {
+            id: Id::new(),
+            kind,
+            name: name.into(),
+            category: if kind == Kind::Org { Category::Ngo } else { Category::Person },
+            memberships: Vec::new(),
+            gmina: None,
+            place: None,
+            phone: None,
+            email: None,
+            note: None,
+            tags: Vec::new(),
+            consent_data: None,
+            consent_photos: None,
+            consent_newsletter: None,
+            retention: None,
+            deleted: false,
+            erased: false,
+        }
+    }
+
+    fn meeting(d: &str, who: &[Id]) -> Meeting {
+        Meeting {
+            id: Id::new(),
+            kind: MeetingType::Group,
+            date: Some(date(d)),
+            time: None,
+            hours: None,
+            gmina: None,
+            place: None,
+            title: None,
+            attendees: who.to_vec(),
+            note: None,
+            partnership: None,
+            needs: Vec::new(),
+            deleted: false,
+        }
+    }
+
+    /// Four organisations and a person: A and B met three times and are both in the
+    /// partnership; C cooperates with A since 2024-03; Anna works at D; E is alone.
+    fn sample() -> (Data, Vec<Id>) {
+        let mut ps: Vec<Participant> = ["A", "B", "C", "D", "E"].iter().map(|n| participant(n, Kind::Org)).collect();
+        let mut anna = participant("Anna Nowak", Kind::Person);
+        anna.memberships.push(Membership { org: ps[3].id, role: Some("prezes".into()) });
+        ps.push(anna);
+        let ids: Vec<Id> = ps.iter().map(|p| p.id).collect();
+        let partnership = Partnership {
+            id: Id::new(),
+            name: "Partnerstwo Dobiegniew".into(),
+            leader: Some(ids[0]),
+            members: vec![
+                Member { participant: ids[0], role: Some("lider".into()), joined: None },
+                Member { participant: ids[1], role: None, joined: Some(date("2024-05-10")) },
+            ],
+            started: Some(date("2024-01-15")),
+            meeting: None,
+            status: PartnershipStatus::Active,
+            goals: None,
+            deleted: false,
+        };
+        let relation = Relation {
+            id: Id::new(),
+            from: Some(ids[2]),
+            to: Some(ids[0]),
+            kind: RelationType::Cooperates,
+            since: Some(date("2024-03-01")),
+            until: None,
+            deleted: false,
+        };
+        let meetings = vec![
+            meeting("2024-02-01", &[ids[0], ids[1]]),
+            meeting("2024-06-01", &[ids[0], ids[1]]),
+            meeting("2024-07-01", &[ids[0], ids[1], ids[1]]),
+        ];
+        (Data { participants: ps, partnerships: vec![partnership], relations: vec![relation], meetings }, ids)
+    }
+
+    fn edge(g: &Graph, x: usize, y: usize) -> Option<&Edge> {
+        g.edges.iter().find(|e| (e.a, e.b) == (x.min(y), x.max(y)))
+    }
+
+    #[test]
+    fn edges_come_from_relations_partnerships_memberships_and_meetings() {
+        let (data, _) = sample();
+        let g = Graph::build(&data, &Options::default());
+        assert_eq!(g.edges.len(), 3);
+        let ab = edge(&g, 0, 1).unwrap_or_else(|| panic!("A–B missing"));
+        assert_eq!(ab.weight(), 4);
+        assert_eq!(ab.tie.formed, Some(date("2024-02-01")));
+        assert_eq!(ab.why(Lang::En), "3 meetings together; both in Partnerstwo Dobiegniew");
+        let ac = edge(&g, 0, 2).unwrap_or_else(|| panic!("A–C missing"));
+        assert_eq!(ac.weight(), 1);
+        assert_eq!(ac.why(Lang::En), "← cooperates since 2024-03");
+        let anna = edge(&g, 3, 5).unwrap_or_else(|| panic!("Anna–D missing"));
+        assert_eq!(anna.why(Lang::En), "member (prezes)");
+        assert_eq!(g.metrics.isolated, vec![4]);
+        assert_eq!(g.metrics.cut_vertices, vec![0]);
+        assert_eq!(g.bridges(3), vec![0]);
+        assert_eq!(g.metrics.groups, vec![vec![0, 1, 2], vec![3, 5]]);
+        assert_eq!(g.neighbours(0).iter().map(|(n, _)| *n).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(g.ego(1, 2), vec![(1, 0), (0, 1), (2, 2)]);
+    }
+
+    #[test]
+    fn period_and_date_filter_evidence() {
+        let (data, _) = sample();
+        let g = Graph::build(&data, &Options { from: Some(date("2024-06-01")), ..Options::default() });
+        let ab = edge(&g, 0, 1).unwrap_or_else(|| panic!("A–B missing"));
+        assert_eq!(ab.tie.meetings, 2);
+        // On 2024-04-01: one meeting, the relation, the leader alone in the partnership.
+        let g = Graph::build(&data, &Options { at: Some(date("2024-04-01")), ..Options::default() });
+        let ab = edge(&g, 0, 1).unwrap_or_else(|| panic!("A–B missing"));
+        assert_eq!((ab.tie.meetings, ab.tie.partnerships.len()), (1, 0));
+        assert!(edge(&g, 0, 2).is_some());
+        // Before anything: only the undated membership.
+        let g = Graph::build(&data, &Options { at: Some(date("2023-01-01")), ..Options::default() });
+        assert_eq!(g.edges.len(), 1);
+        // Minimum weight keeps only A–B.
+        let g = Graph::build(&data, &Options { min_weight: 2, ..Options::default() });
+        assert_eq!(g.edges.len(), 1);
+    }
+
+    #[test]
+    fn growth_counts_orgs_and_links_per_month() {
+        let (data, _) = sample();
+        let g = Graph::build(&data, &Options::default());
+        let months = growth(&g);
+        assert_eq!(months.first().map(|m| m.month.as_str()), Some("2024-02"));
+        assert_eq!(months.len(), 2);
+        assert_eq!(months[0], Month { month: "2024-02".into(), new_orgs: 2, orgs: 2, new_links: 1, links: 1 });
+        assert_eq!(months[1], Month { month: "2024-03".into(), new_orgs: 1, orgs: 3, new_links: 1, links: 2 });
+        assert_eq!(data.months().first().copied(), Some(date("2024-01-01")));
+        assert_eq!(data.months().last().copied(), Some(date("2024-07-01")));
+    }
+}
