@@ -18,7 +18,7 @@ const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
 fn keys_table() -> String {
     let keymap = Keymap::default_map();
     let mut out = String::from("| where | keys | what it does |\n|---|---|---|\n");
-    for ctx in [Context::Global, Context::List, Context::Participants, Context::Form, Context::Search, Context::Popup] {
+    for ctx in Context::ALL {
         let mut rows: Vec<(Action, Vec<String>)> = Vec::new();
         for b in keymap.bindings(ctx).iter().filter(|b| b.action != Action::Noop) {
             match rows.iter_mut().find(|(a, _)| *a == b.action) {
@@ -45,7 +45,20 @@ fn screens() -> String {
     f.ch('1');
     f.ch('/');
     f.typ("lodz");
-    out.push_str(&format!("**Search** (`/lodz`)\n\n```text\n{}```\n", f.screen(100, 28)));
+    out.push_str(&format!("**Search** (`/lodz`)\n\n```text\n{}```\n\n", f.screen(100, 28)));
+    // Quick capture, with the date fixed to the demo's own day.
+    f.code(crossterm::event::KeyCode::Esc);
+    f.app.meetings.today = teren::demo::anchor();
+    f.ch('c');
+    for who in ["kowal", "nowak"] {
+        f.typ(who);
+        f.code(crossterm::event::KeyCode::Enter);
+    }
+    f.code(crossterm::event::KeyCode::Enter);
+    f.typ("Zebranie KGW w świetlicy: chcą spróbować z mikrograntem na dożynki.");
+    f.code(crossterm::event::KeyCode::Enter);
+    f.typ("- [ ] wysłać regulamin mikrograntów sołtysowi @2026-11-23");
+    out.push_str(&format!("**Quick capture** (`c`)\n\n```text\n{}```\n", f.screen(100, 28)));
     out
 }
 

@@ -297,3 +297,163 @@ fn enter_opens_everything_about_the_participant() {
     f.code(KeyCode::Esc);
     assert!(f.app.popups.is_empty());
 }
+
+/// The meetings pane on the demo data, with "overdue" relative to the demo's own day.
+fn meetings_fixture() -> Fixture {
+    let mut f = fixture(Lang::Pl);
+    f.app.meetings.today = teren::demo::anchor();
+    f
+}
+
+#[test]
+fn meetings_pane_lists_newest_first_with_counts() {
+    let mut f = meetings_fixture();
+    f.ch('2');
+    let rows = &f.app.meetings.data.rows;
+    assert!(rows.len() > 10, "demo has meetings");
+    assert!(rows.windows(2).all(|w| w[0].meeting.date >= w[1].meeting.date), "newest first");
+    insta::assert_snapshot!("meetings_pane", f.screen(80, 24));
+}
+
+#[test]
+fn meetings_detail_cursor_and_enter_jumps_to_the_attendee() {
+    let mut f = meetings_fixture();
+    f.ch('2');
+    // A meeting with follow-ups, so the panel shows them.
+    let pos = f.app.meetings.view.iter().position(|&i| !f.app.meetings.data.rows[i].followups.is_empty()).unwrap();
+    f.app.meetings.move_by(pos as isize);
+    f.ch(']');
+    insta::assert_snapshot!("meetings_detail", f.screen(80, 24));
+    let want = f.app.meetings.selected_row().unwrap().meeting.attendees[0];
+    f.code(KeyCode::Enter);
+    assert_eq!(f.app.pane, 0);
+    assert_eq!(f.app.people.selected_id(), Some(want));
+}
+
+#[test]
+fn meetings_filters_and_search_over_notes() {
+    let mut f = meetings_fixture();
+    f.ch('2');
+    let all = f.app.meetings.view.len();
+    f.ch('o');
+    assert!(f.app.meetings.view.iter().all(|&i| f.app.meetings.data.rows[i].open > 0));
+    assert!(f.app.meetings.view.len() < all);
+    f.ch('t');
+    let k = f.app.meetings.kind.unwrap();
+    assert!(f.app.meetings.view.iter().all(|&i| f.app.meetings.data.rows[i].meeting.kind == k));
+    f.code(KeyCode::Esc);
+    assert_eq!(f.app.meetings.view.len(), all);
+    // A word of a note, typed without Polish letters, finds that meeting.
+    let (id, word) = f
+        .app
+        .meetings
+        .data
+        .rows
+        .iter()
+        .find_map(|r| {
+            let n = r.meeting.note.as_deref()?;
+            let w = n.split_whitespace().find(|w| w.chars().count() >= 8 && w.chars().all(char::is_alphabetic))?;
+            Some((r.meeting.id, teren::search::fold(w)))
+        })
+        .unwrap();
+    f.ch('/');
+    f.typ(&word);
+    assert!(f.app.meetings.searching);
+    let found: Vec<_> = f.app.meetings.view.iter().map(|&i| f.app.meetings.data.rows[i].meeting.id).collect();
+    assert!(found.contains(&id), "'{word}' does not find its meeting");
+    assert!(found.len() < all, "'{word}' matches everything");
+}
+
+#[test]
+fn follow_ups_list_done_and_undo_by_key() {
+    let mut f = meetings_fixture();
+    f.ch('2');
+    f.ch('f');
+    assert!(f.app.meetings.show_followups);
+    let open = f.app.meetings.fup_view.len();
+    assert!(open > 0);
+    let fups = &f.app.meetings.data.followups;
+    assert!(f.app.meetings.fup_view.windows(2).all(|w| fups[w[0]].due <= fups[w[1]].due), "by due date");
+    insta::assert_snapshot!("meetings_followups", f.screen(80, 24));
+    let id = f.app.meetings.target_followup().unwrap().id;
+    f.ch('x');
+    let done =
+        |f: &Fixture| teren::model::FollowUp::from_doc(id, &f.store.doc(Entity::FollowUp, id).unwrap().unwrap()).done;
+    assert!(done(&f));
+    assert_eq!(f.app.meetings.fup_view.len(), open - 1);
+    // Undo from the meeting's own panel: Enter on the follow-up goes to its meeting.
+    f.ch('f');
+    let m = f.app.meetings.data.followups.iter().find(|x| x.id == id).unwrap().meeting.unwrap();
+    assert!(f.app.meetings.select_id(m));
+    let items = f.app.meetings.items();
+    let at = items
+        .iter()
+        .position(
+            |it| matches!(it, teren::tui::meetings::Item::FollowUp(i) if f.app.meetings.data.followups[*i].id == id),
+        )
+        .unwrap();
+    for _ in 0..=at {
+        f.ch(']');
+    }
+    f.ch('x');
+    assert!(!done(&f));
+}
+
+#[test]
+fn capture_form_picks_attendees_and_saves_meeting_with_follow_up() {
+    let mut f = meetings_fixture();
+    let before = f.store.count(Entity::Meeting).unwrap();
+    f.ch('c');
+    assert!(matches!(f.app.popups.last(), Some(Popup::Capture(_))));
+    let names: Vec<String> = f.app.people.rows.iter().take(2).map(|r| r.name.clone()).collect();
+    for n in &names {
+        f.typ(&teren::search::fold(n));
+        f.code(KeyCode::Enter);
+    }
+    f.typ("Nowak Zdzisław");
+    f.code(KeyCode::Down);
+    f.code(KeyCode::Down);
+    f.code(KeyCode::Down);
+    f.code(KeyCode::Down);
+    f.code(KeyCode::Down);
+    f.code(KeyCode::Enter); // "+ new: ..."
+    f.code(KeyCode::Enter); // empty search: on to the notes
+    f.typ("Świetlica w Łącznicy: zebranie KGW.");
+    f.code(KeyCode::Enter);
+    f.typ("- [ ] wysłać regulamin @2026-12-04");
+    insta::assert_snapshot!("capture_form", f.screen(80, 24));
+    let Some(Popup::Capture(c)) = f.app.popups.last() else { panic!() };
+    assert_eq!(c.chips.len(), 3, "{:?}", c.chips);
+    assert!(matches!(&c.chips[2], teren::capture::Attendee::New { name } if name == "Nowak Zdzisław"));
+    f.ctrl('s');
+    assert!(f.app.popups.is_empty(), "form closed");
+    assert_eq!(f.store.count(Entity::Meeting).unwrap(), before + 1);
+    let m = f.app.meetings.selected_row().unwrap();
+    assert_eq!(m.meeting.note.as_deref(), Some("Świetlica w Łącznicy: zebranie KGW."));
+    assert_eq!(m.meeting.attendees.len(), 3);
+    assert_eq!(m.followups.len(), 1);
+    assert_eq!(f.app.meetings.data.followups[m.followups[0]].text, "wysłać regulamin");
+    assert!(teren::capture::pending(&f.store).is_none(), "saved: no draft left");
+}
+
+#[test]
+fn capture_draft_is_offered_at_the_next_start() {
+    let mut f = meetings_fixture();
+    f.ch('c');
+    f.code(KeyCode::Tab); // attendees -> notes
+    f.typ("Notatka, której nie zapisano");
+    // The app goes away without saving (in the real app: a killed terminal).
+    let d = teren::capture::pending(&f.store).expect("draft written while typing");
+    assert_eq!(d.notes, "Notatka, której nie zapisano");
+    let mut app =
+        App::new(f.store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
+    assert!(matches!(app.popups.last(), Some(Popup::ResumeDraft(_))));
+    app.on_key(crossterm::event::KeyEvent::new(KeyCode::Enter, crossterm::event::KeyModifiers::NONE));
+    let Some(Popup::Capture(c)) = app.popups.last() else { panic!("not resumed") };
+    assert_eq!(c.notes.text(), "Notatka, której nie zapisano");
+    // Esc asks; Enter discards.
+    app.on_key(crossterm::event::KeyEvent::new(KeyCode::Esc, crossterm::event::KeyModifiers::NONE));
+    assert!(matches!(app.popups.last(), Some(Popup::DiscardCapture(_))));
+    app.on_key(crossterm::event::KeyEvent::new(KeyCode::Enter, crossterm::event::KeyModifiers::NONE));
+    assert!(teren::capture::pending(&f.store).is_none());
+}

@@ -114,6 +114,17 @@ pub enum MeetingCmd {
         #[command(flatten)]
         list: ListArgs,
     },
+    /// Attendance sheet of a meeting: participant, organisation, category, hours.
+    Sheet {
+        /// The meeting (id prefix or unique title).
+        id: String,
+        /// md: printable, with a signature column; csv: UTF-8 with BOM, `;`.
+        #[arg(long, default_value = "md", value_parser = ["md", "csv"])]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     #[command(flatten)]
     Common(Common),
 }
@@ -650,6 +661,7 @@ pub fn meeting(store: &Store, cmd: MeetingCmd, lang: Lang, out: &mut impl Write)
             table.write(out)?;
             Ok(())
         }
+        MeetingCmd::Sheet { id, format, out: file } => meeting_sheet(store, &id, &format, file.as_deref(), lang, out),
         MeetingCmd::Common(c) => common(store, Entity::Meeting, c, lang, out),
     }
 }
@@ -971,4 +983,29 @@ pub fn relation(store: &Store, cmd: RelationCmd, lang: Lang, out: &mut impl Writ
         }
         RelationCmd::Common(c) => common(store, Entity::Relation, c, lang, out),
     }
+}
+
+fn meeting_sheet(
+    store: &Store,
+    id: &str,
+    format: &str,
+    file: Option<&std::path::Path>,
+    lang: Lang,
+    out: &mut impl Write,
+) -> Result<()> {
+    use crate::report::attendance;
+    let id = edit::resolve(store, Entity::Meeting, id)?;
+    let Some(a) = attendance::attendance(store, id)? else { bail!("no meeting {}", id.short()) };
+    let bytes = match format {
+        "csv" => attendance::to_csv(&a, lang),
+        _ => attendance::to_markdown(&a, lang).into_bytes(),
+    };
+    match file {
+        Some(path) => {
+            std::fs::write(path, &bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            writeln!(out, "{} ({} {})", path.display(), a.rows.len(), t(lang, "attendees"))?;
+        }
+        None => out.write_all(&bytes)?,
+    }
+    Ok(())
 }

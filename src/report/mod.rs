@@ -1,6 +1,7 @@
 //! Reports: project indicators against targets, exports for spreadsheets, and the
 //! personal-data duties (everything held about a person, retention).
 
+pub mod attendance;
 pub mod export;
 mod indicators;
 pub mod privacy;

@@ -1,10 +1,11 @@
 //! App state and key handling. Handlers change state and mark it dirty; drawing
 //! happens in `render`, from state alone.
 
+use super::capture::{self as cap, Capture};
 use super::form::{self, Field, Form, Target};
 use super::keymap::{Action, Context, Key, Keymap, Lookup};
 use super::theme::Theme;
-use super::{participants, records};
+use super::{meetings, participants, records};
 use crate::edit::{self, EditError};
 use crate::i18n::{Lang, t};
 use crate::model::{Entity, Id, Participant};
@@ -16,6 +17,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use std::sync::Arc;
+use std::sync::mpsc;
 
 /// Work the app asks its loop to do (it owns threads and the terminal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +51,17 @@ pub enum Popup {
     },
     Message(String),
     FirstRun,
+    /// Quick capture of a meeting.
+    Capture(Box<Capture>),
+    /// Esc in a capture with something typed: discard it?
+    DiscardCapture(Box<Capture>),
+    /// A capture draft left by a run that did not save it.
+    ResumeDraft(crate::capture::CaptureDraft),
 }
+
+/// A capture draft for the background writer: the bytes (None clears it), and whether
+/// to write at once (a field was left) or after a pause in typing.
+pub type DraftMsg = (Option<Vec<u8>>, bool);
 
 pub struct App {
     pub store: Arc<Store>,
@@ -59,6 +71,10 @@ pub struct App {
     pub pane: usize,
     pub people: participants::Pane,
     pub others: [records::Pane; 3],
+    pub meetings: meetings::Pane,
+    /// Where capture drafts go to be written off the UI thread; None writes them here
+    /// (headless tests).
+    pub draft_sink: Option<mpsc::Sender<DraftMsg>>,
     pub popups: Vec<Popup>,
     pub pending_keys: Vec<Key>,
     pub status: Option<String>,
@@ -91,6 +107,8 @@ impl App {
                 records::Pane::new(Entity::Resource),
                 records::Pane::new(Entity::Partnership),
             ],
+            meetings: meetings::Pane::new(),
+            draft_sink: None,
             popups: Vec::new(),
             pending_keys: Vec::new(),
             status: None,
@@ -101,6 +119,9 @@ impl App {
         };
         if total == 0 {
             app.popups.push(Popup::FirstRun);
+        }
+        if let Some(d) = crate::capture::pending(&app.store) {
+            app.popups.push(Popup::ResumeDraft(d));
         }
         app.refresh_detail();
         Ok(app)
@@ -139,10 +160,12 @@ impl App {
 
     fn contexts(&self) -> Vec<Context> {
         match self.popups.last() {
-            Some(Popup::Form(_)) => vec![Context::Form],
+            Some(Popup::Form(_) | Popup::Capture(_)) => vec![Context::Form],
             Some(_) => vec![Context::Popup],
             None if self.people.searching && self.pane == 0 => vec![Context::Search],
+            None if self.meetings.searching && self.pane == 1 => vec![Context::Search],
             None if self.pane == 0 => vec![Context::Participants, Context::List, Context::Global],
+            None if self.pane == 1 => vec![Context::Meetings, Context::List, Context::Global],
             None => vec![Context::List, Context::Global],
         }
     }
@@ -159,6 +182,24 @@ impl App {
             }
             _ => None,
         };
+        if let Some(Popup::Capture(_)) = self.popups.last() {
+            return self.capture_key(ev, printable);
+        }
+        if self.popups.is_empty() && self.pane == 1 && self.meetings.searching {
+            match (printable, ev.code) {
+                (Some(c), _) => {
+                    self.meetings.query.push(c);
+                    self.meetings.refilter();
+                    return Request::None;
+                }
+                (_, KeyCode::Backspace) => {
+                    self.meetings.query.pop();
+                    self.meetings.refilter();
+                    return Request::None;
+                }
+                _ => {}
+            }
+        }
         // A focused text field sees keys before the keymap: every printable key types.
         if let Some(Popup::Form(f)) = self.popups.last_mut() {
             if let Some(field) = f.focused() {
@@ -203,7 +244,7 @@ impl App {
                 _ => {}
             }
         }
-        if let Some(Popup::Duplicate { .. } | Popup::FirstRun) = self.popups.last() {
+        if let Some(Popup::Duplicate { .. } | Popup::FirstRun | Popup::ResumeDraft(_)) = self.popups.last() {
             if let Some(c) = printable {
                 return self.popup_char(c);
             }
@@ -255,6 +296,10 @@ impl App {
                 }
                 _ => {}
             },
+            Some(Popup::ResumeDraft(_)) if c == 'd' || c == 'D' => {
+                self.popups.pop();
+                self.write_draft(None, true);
+            }
             Some(Popup::Duplicate { .. }) if c == 'a' || c == 'A' => {
                 if let Some(Popup::Duplicate { mut form, .. }) = self.popups.pop() {
                     form.duplicate_ok = true;
@@ -321,10 +366,38 @@ impl App {
                         }
                     };
                 }
+                (Popup::ResumeDraft(_), Confirm) => {
+                    if let Some(Popup::ResumeDraft(d)) = self.popups.pop() {
+                        self.popups.push(Popup::Capture(Box::new(cap::Capture::from_draft(&d, self.lang))));
+                    }
+                }
+                (Popup::DiscardCapture(_), Confirm) => {
+                    self.popups.pop();
+                    self.write_draft(None, true);
+                }
+                (Popup::DiscardCapture(_), Cancel) => {
+                    if let Some(Popup::DiscardCapture(c)) = self.popups.pop() {
+                        self.popups.push(Popup::Capture(c));
+                    }
+                }
                 (_, Cancel | Confirm | Help) => {
                     self.popups.pop();
                 }
                 (_, Quit) => return Request::Quit,
+                _ => {}
+            }
+            return Request::None;
+        }
+        if self.pane == 1 && self.meetings.searching {
+            match action {
+                Confirm => self.meetings.searching = false,
+                Cancel => {
+                    self.meetings.searching = false;
+                    self.meetings.query.clear();
+                    self.meetings.refilter();
+                }
+                Down => self.meetings.move_by(1),
+                Up => self.meetings.move_by(-1),
                 _ => {}
             }
             return Request::None;
@@ -354,8 +427,13 @@ impl App {
             PanePartnerships => self.switch(3),
             NextPane => self.switch((self.pane + 1) % 4),
             PrevPane => self.switch((self.pane + 3) % 4),
+            Capture => self.open_capture(),
             Down | Up | PageDown | PageUp | Top | Bottom => {
-                let page = if self.pane == 0 { self.people.page } else { self.others[self.pane - 1].page } as isize;
+                let page = match self.pane {
+                    0 => self.people.page,
+                    1 => self.meetings.page,
+                    p => self.others[p - 1].page,
+                } as isize;
                 let delta = match action {
                     Down => 1,
                     Up => -1,
@@ -367,10 +445,24 @@ impl App {
                 if self.pane == 0 {
                     self.people.move_by(delta);
                     self.refresh_detail();
+                } else if self.pane == 1 {
+                    self.meetings.move_by(delta);
                 } else {
                     self.others[self.pane - 1].move_by(delta);
                 }
             }
+            Open if self.pane == 1 => self.open_meeting_item(),
+            Search if self.pane == 1 => self.meetings.searching = true,
+            Clear if self.pane == 1 => self.meetings.clear(),
+            FilterType if self.pane == 1 => self.meetings.next_kind(),
+            FilterGmina if self.pane == 1 => self.meetings.next_gmina(),
+            FilterOpen if self.pane == 1 => self.meetings.toggle_open(),
+            Followups if self.pane == 1 => {
+                self.meetings.show_followups = !self.meetings.show_followups;
+            }
+            NextItem if self.pane == 1 => self.meetings.move_item(1),
+            PrevItem if self.pane == 1 => self.meetings.move_item(-1),
+            ToggleDone if self.pane == 1 => self.toggle_done(),
             Open => self.open_record(),
             Search if self.pane == 0 => {
                 self.people.searching = true;
@@ -441,6 +533,12 @@ impl App {
 
     fn switch(&mut self, pane: usize) {
         self.pane = pane;
+        if pane == 1 {
+            if !self.meetings.loaded {
+                self.load_meetings();
+            }
+            return;
+        }
         if pane > 0 && !self.others[pane - 1].loaded {
             let names = crate::dump::participant_names(&self.store).unwrap_or_default();
             if let Err(e) = self.others[pane - 1].load(&self.store, &names, self.lang) {
@@ -568,13 +666,22 @@ impl App {
         if self.pane == 0 {
             self.people.render_list(list, buf, &self.theme, self.lang);
             self.people.render_detail(detail, buf, &self.theme, self.lang);
+        } else if self.pane == 1 {
+            self.meetings.render_list(list, buf, &self.theme, self.lang);
+            self.meetings.render_detail(detail, buf, &self.theme, self.lang);
         } else {
             let p = &mut self.others[self.pane - 1];
             p.render_list(list, buf, &self.theme, self.lang);
             p.render_detail(detail, buf, &self.theme, self.lang);
         }
         self.render_status(status, buf);
-        if let Some(popup) = self.popups.last() {
+        if matches!(self.popups.last(), Some(Popup::Capture(_))) {
+            // The editor scrolls while drawing, so it is drawn from a mutable borrow.
+            if let Some(Popup::Capture(mut c)) = self.popups.pop() {
+                self.render_capture(&mut c, main, buf);
+                self.popups.push(Popup::Capture(c));
+            }
+        } else if let Some(popup) = self.popups.last() {
             self.render_popup(popup, main, buf);
         }
     }
@@ -593,14 +700,18 @@ impl App {
     fn render_status(&self, area: Rect, buf: &mut Buffer) {
         let ctx = self.contexts();
         let mode = match self.popups.last() {
-            Some(Popup::Form(_)) => self.tr("mode_form"),
+            Some(Popup::Form(_) | Popup::Capture(_)) => self.tr("mode_form"),
             Some(_) => self.tr("mode_popup"),
             None if self.people.searching && self.pane == 0 => self.tr("mode_search"),
+            None if self.meetings.searching && self.pane == 1 => self.tr("mode_search"),
             None => self.tr("mode_list"),
         };
         let mut spans = vec![Span::styled(format!(" {mode} "), self.theme.active_tab()), Span::raw(" ")];
         if self.pane == 0 && self.people.searching {
             spans.push(Span::raw(format!("/{}▏ ", self.people.query)));
+        }
+        if self.pane == 1 && self.meetings.searching {
+            spans.push(Span::raw(format!("/{}▏ ", self.meetings.query)));
         }
         let count = if self.pane == 0 {
             if self.people.complete {
@@ -608,6 +719,8 @@ impl App {
             } else {
                 format!("{}/{} ", self.people.view.len().min(self.total), self.total)
             }
+        } else if self.pane == 1 {
+            format!("{}/{} ", self.meetings.view.len(), self.meetings.data.rows.len())
         } else {
             format!("{} ", self.others[self.pane - 1].rows.len())
         };
@@ -616,10 +729,12 @@ impl App {
             spans.push(Span::styled(format!("{s} "), self.theme.key()));
         }
         let hints: &[Action] = match self.popups.last() {
-            Some(Popup::Form(_)) => &[Action::Save, Action::NextField, Action::Cancel],
+            Some(Popup::Form(_) | Popup::Capture(_)) => &[Action::Save, Action::NextField, Action::Cancel],
             Some(_) => &[Action::Confirm, Action::Cancel],
             None if self.people.searching && self.pane == 0 => &[Action::Confirm, Action::Cancel],
+            None if self.meetings.searching && self.pane == 1 => &[Action::Confirm, Action::Cancel],
             None if self.pane == 0 => &[Action::Search, Action::Add, Action::Edit, Action::Help],
+            None if self.pane == 1 => &[Action::Capture, Action::Search, Action::ToggleDone, Action::Followups],
             None => &[Action::Help, Action::Quit],
         };
         for a in hints {
@@ -711,6 +826,30 @@ impl App {
                 Clear.render(r, buf);
                 Paragraph::new(m.as_str()).block(block("!")).wrap(Wrap { trim: false }).render(r, buf);
             }
+            Popup::Capture(_) => {}
+            Popup::DiscardCapture(_) => {
+                let r = centered(60, 5);
+                Clear.render(r, buf);
+                Paragraph::new(vec![Line::from(self.tr("discard_q")), Line::from(self.tr("discard_keys"))])
+                    .block(block(self.tr("discard")))
+                    .wrap(Wrap { trim: false })
+                    .render(r, buf);
+            }
+            Popup::ResumeDraft(d) => {
+                let r = centered(64, 8);
+                let who = d.attendees.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ");
+                let first = d.notes.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                Clear.render(r, buf);
+                Paragraph::new(vec![
+                    Line::from(format!("{} · {} · {}", d.date, d.place, who)),
+                    Line::from(Span::styled(first.to_string(), self.theme.dim())),
+                    Line::from(""),
+                    Line::from(self.tr("draft_keys")),
+                ])
+                .block(block(self.tr("draft_found")))
+                .wrap(Wrap { trim: false })
+                .render(r, buf);
+            }
             Popup::FirstRun => {
                 let r = centered(60, 8);
                 Clear.render(r, buf);
@@ -791,6 +930,443 @@ impl App {
     }
 }
 
+/// The meetings pane and quick capture.
+impl App {
+    pub fn load_meetings(&mut self) {
+        match meetings::load(&self.store, self.lang) {
+            Ok(l) => self.meetings.set_loaded(l),
+            Err(e) => self.status = Some(e.to_string()),
+        }
+    }
+
+    /// Enter in the meetings pane: an attendee under the cursor opens in pane 1, a
+    /// follow-up toggles, otherwise the whole meeting opens in a window.
+    fn open_meeting_item(&mut self) {
+        if self.meetings.show_followups {
+            if let Some(m) = self.meetings.target_followup().and_then(|f| f.meeting) {
+                self.meetings.show_followups = false;
+                if !self.meetings.select_id(m) {
+                    self.meetings.clear();
+                    self.meetings.select_id(m);
+                }
+            }
+            return;
+        }
+        match self.meetings.current_item() {
+            Some(meetings::Item::Attendee(id)) => {
+                self.pane = 0;
+                if !self.people.select_id(id) {
+                    self.people.clear();
+                    self.people.select_id(id);
+                }
+                self.refresh_detail();
+            }
+            Some(meetings::Item::FollowUp(_)) => self.toggle_done(),
+            None => {
+                let Some(r) = self.meetings.selected_row() else { return };
+                let m = &r.meeting;
+                let l = |k: &str| self.tr(k).to_string();
+                let mut lines = vec![
+                    (
+                        l("date"),
+                        format!(
+                            "{} {}",
+                            opt(&m.date),
+                            m.time.map(|t| t.format("%H:%M").to_string()).unwrap_or_default()
+                        ),
+                    ),
+                    (l("type"), m.kind.label(self.lang).to_string()),
+                    (l("place"), m.place.clone().unwrap_or_default()),
+                    (l("gmina"), m.gmina.clone().unwrap_or_default()),
+                    (l("hours"), m.hours.map(meetings::hours).unwrap_or_default()),
+                ];
+                if let Some(t) = &m.title {
+                    lines.push((l("title"), t.clone()));
+                }
+                let names: Vec<String> = m
+                    .attendees
+                    .iter()
+                    .map(|a| self.meetings.data.names.get(a).cloned().unwrap_or_else(|| a.short()))
+                    .collect();
+                lines.push((format!("{} ({})", l("attendees"), names.len()), names.join(", ")));
+                for &i in &r.followups {
+                    let f = &self.meetings.data.followups[i];
+                    let mark = if f.done { "[x]" } else { "[ ]" };
+                    lines.push((l("followups"), format!("{mark} {} {}", f.text, opt(&f.due))));
+                }
+                for line in m.note.as_deref().unwrap_or("").lines() {
+                    lines.push((l("note"), line.to_string()));
+                }
+                let title = m.display_title(self.lang);
+                self.popups.push(Popup::Record { title, lines, scroll: 0 });
+            }
+        }
+    }
+
+    fn toggle_done(&mut self) {
+        let Some(f) = self.meetings.target_followup() else { return };
+        let (id, done) = (f.id, !f.done);
+        match edit::update(&self.store, Entity::FollowUp, id, &[("done".into(), done.to_string())]) {
+            Ok(()) => {
+                self.status = Some(self.tr(if done { "followup_done" } else { "followup_reopened" }).to_string());
+                self.load_meetings();
+            }
+            Err(e) => self.status = Some(e.to_string()),
+        }
+    }
+
+    /// `c`: the capture form, with the unsaved draft if there is one.
+    fn open_capture(&mut self) {
+        let d = crate::capture::pending(&self.store)
+            .unwrap_or_else(|| crate::capture::fresh(&self.store, self.meetings.today));
+        self.popups.push(Popup::Capture(Box::new(cap::Capture::from_draft(&d, self.lang))));
+    }
+
+    /// Write (Some) or clear (None) the capture draft: through the background writer
+    /// when there is one, else here.
+    fn write_draft(&mut self, bytes: Option<Vec<u8>>, now: bool) {
+        let bytes = match &self.draft_sink {
+            Some(tx) => match tx.send((bytes, now)) {
+                Ok(()) => return,
+                Err(mpsc::SendError((b, _))) => b,
+            },
+            None => bytes,
+        };
+        if let Err(e) = self.store.set_local(crate::capture::DRAFT_KEY, bytes.as_deref()) {
+            self.status = Some(e.to_string());
+        }
+    }
+
+    fn draft_changed(&mut self, now: bool) {
+        let Some(Popup::Capture(c)) = self.popups.last() else { return };
+        let d = c.to_draft();
+        let bytes = d.has_content().then(|| d.to_bytes());
+        self.write_draft(bytes, now);
+    }
+
+    fn update_candidates(&mut self) {
+        let Some(Popup::Capture(c)) = self.popups.last() else { return };
+        let q = c.query.value.trim().to_string();
+        let mut out = Vec::new();
+        if !q.is_empty() {
+            let hits: Vec<usize> = if self.people.index.len() == self.people.rows.len() && !self.people.index.is_empty()
+            {
+                self.people.index.search(&q, None).into_iter().map(|h| h.index).collect()
+            } else {
+                let fq = crate::search::fold(&q);
+                (0..self.people.rows.len())
+                    .filter(|&i| crate::search::fold(&self.people.rows[i].name).contains(&fq))
+                    .collect()
+            };
+            for i in hits {
+                let Some(r) = self.people.rows.get(i) else { continue };
+                if c.chosen(r.id) {
+                    continue;
+                }
+                let hint = [self.people.text(r.org), self.people.text(r.place)]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push(cap::Candidate { id: r.id, name: r.name.clone(), hint });
+                if out.len() == 4 {
+                    break;
+                }
+            }
+        }
+        if let Some(Popup::Capture(c)) = self.popups.last_mut() {
+            c.set_candidates(out);
+        }
+    }
+
+    /// Keys in the capture form: text goes to the focused field or the notes; Enter in
+    /// the attendee search adds the highlighted person; the keymap's form keys save,
+    /// move between fields and cancel.
+    fn capture_key(&mut self, ev: KeyEvent, printable: Option<char>) -> Request {
+        let Some(Popup::Capture(c)) = self.popups.last_mut() else { return Request::None };
+        c.error = None;
+        let (mut changed, mut left, mut search) = (false, false, false);
+        let empty_query = c.query.value.is_empty();
+        match (c.focus, printable, ev.code) {
+            (cap::NOTES, Some(ch), _) => {
+                c.notes.insert(ch);
+                changed = true;
+            }
+            (cap::NOTES, _, KeyCode::Enter) => {
+                c.notes.newline();
+                changed = true;
+            }
+            (cap::NOTES, _, KeyCode::Backspace) => {
+                c.notes.backspace();
+                changed = true;
+            }
+            (cap::NOTES, _, KeyCode::Delete) => {
+                c.notes.delete();
+                changed = true;
+            }
+            (cap::NOTES, _, KeyCode::Left) => c.notes.left(),
+            (cap::NOTES, _, KeyCode::Right) => c.notes.right(),
+            (cap::NOTES, _, KeyCode::Home) => c.notes.home(),
+            (cap::NOTES, _, KeyCode::End) => c.notes.end(),
+            (cap::NOTES, _, KeyCode::Down) => {
+                c.notes.down();
+            }
+            (cap::NOTES, _, KeyCode::Up) => {
+                if !c.notes.up() {
+                    c.prev();
+                    left = true;
+                }
+            }
+            (cap::ATTENDEES, _, KeyCode::Up) if !empty_query => c.cand = c.cand.saturating_sub(1),
+            (cap::ATTENDEES, _, KeyCode::Down) if !empty_query => c.cand = (c.cand + 1).min(c.candidates.len()),
+            (cap::ATTENDEES, _, KeyCode::Enter) => {
+                if c.pick() {
+                    changed = true;
+                    left = true;
+                } else {
+                    c.next();
+                    left = true;
+                }
+            }
+            (cap::ATTENDEES, _, KeyCode::Backspace) if empty_query => {
+                changed = c.chips.pop().is_some();
+                left = changed;
+            }
+            (cap::TYPE, _, KeyCode::Left | KeyCode::Right) => {
+                c.step_type(if ev.code == KeyCode::Left { -1 } else { 1 });
+                changed = true;
+            }
+            (focus, Some(ch), _) => {
+                if let Some(f) = c.line() {
+                    f.insert(ch);
+                    changed = true;
+                    search = focus == cap::ATTENDEES;
+                }
+            }
+            (focus, _, KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right) => {
+                if let Some(f) = c.line() {
+                    match ev.code {
+                        KeyCode::Backspace => f.backspace(),
+                        KeyCode::Delete => f.delete(),
+                        KeyCode::Left => f.left(),
+                        _ => f.right(),
+                    }
+                    changed = true;
+                    search = focus == cap::ATTENDEES;
+                }
+            }
+            (_, _, KeyCode::Enter | KeyCode::Down) => {
+                c.next();
+                left = true;
+            }
+            (_, _, KeyCode::Up) => {
+                c.prev();
+                left = true;
+            }
+            _ => match self.keymap.lookup(&[Context::Form, Context::Global], &[Key::from_event(&ev)]) {
+                Lookup::Run(Action::Save) => return self.save_capture(),
+                Lookup::Run(Action::NextField) => {
+                    c.next();
+                    left = true;
+                }
+                Lookup::Run(Action::PrevField) => {
+                    c.prev();
+                    left = true;
+                }
+                Lookup::Run(Action::Cancel) => {
+                    if let Some(Popup::Capture(c)) = self.popups.pop() {
+                        if c.to_draft().has_content() {
+                            self.popups.push(Popup::DiscardCapture(c));
+                        } else {
+                            self.write_draft(None, true);
+                        }
+                    }
+                    return Request::None;
+                }
+                Lookup::Run(Action::Quit) => {
+                    // Whatever was typed is on disk before the app goes.
+                    let sink = self.draft_sink.take();
+                    self.draft_changed(true);
+                    self.draft_sink = sink;
+                    return Request::Quit;
+                }
+                Lookup::Run(Action::Suspend) => return Request::Suspend,
+                _ => {}
+            },
+        }
+        if search {
+            self.update_candidates();
+        }
+        if changed || left {
+            self.draft_changed(left);
+        }
+        Request::None
+    }
+
+    fn save_capture(&mut self) -> Request {
+        let Some(Popup::Capture(c)) = self.popups.last_mut() else { return Request::None };
+        if !c.valid() {
+            c.error = Some(t(self.lang, "fix_errors").to_string());
+            return Request::None;
+        }
+        // A name typed but not yet added counts: Ctrl-S means "that's everyone".
+        if !c.query.value.trim().is_empty() {
+            c.pick();
+        }
+        let d = c.to_draft();
+        match crate::capture::save(&self.store, &d) {
+            Ok(id) => {
+                self.popups.pop();
+                if let Some(tx) = &self.draft_sink {
+                    // Anything the writer still holds is older than the save.
+                    let _ = tx.send((None, true));
+                }
+                self.status = Some(self.tr("meeting_saved").to_string());
+                self.load_meetings();
+                if !self.meetings.select_id(id) {
+                    self.meetings.clear();
+                    self.meetings.select_id(id);
+                }
+                Request::Reload
+            }
+            Err(e) => {
+                if let Some(Popup::Capture(c)) = self.popups.last_mut() {
+                    c.error = Some(e.to_string());
+                }
+                Request::None
+            }
+        }
+    }
+
+    fn render_capture(&self, c: &mut Capture, area: Rect, buf: &mut Buffer) {
+        let w = area.width.min(100);
+        let r = Rect { x: area.x + (area.width - w) / 2, y: area.y, width: w, height: area.height };
+        Clear.render(r, buf);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(self.theme.border())
+            .title(format!(" {} ", self.tr("new_meeting")));
+        let inner = block.inner(r);
+        block.render(r, buf);
+        if inner.height < 8 {
+            return;
+        }
+        let bottom = inner.y + inner.height;
+        let row = |y: u16| Rect { x: inner.x, y, width: inner.width, height: 1 };
+        let label_w = 16;
+        let head = |focused: bool, label: &str| {
+            vec![
+                Span::raw(if focused { ">" } else { " " }),
+                Span::styled(format!("{label:<w$}", w = label_w - 1), self.theme.dim()),
+            ]
+        };
+        let cursor_line = |f: &form::Field, focused: bool| -> Vec<Span<'static>> {
+            if focused {
+                let a: String = f.value.chars().take(f.cursor).collect();
+                let b: String = f.value.chars().skip(f.cursor).collect();
+                vec![Span::raw(a), Span::styled("▏", self.theme.key()), Span::raw(b)]
+            } else {
+                vec![Span::raw(f.value.clone())]
+            }
+        };
+        let mut y = inner.y;
+        for (i, f) in c.fields.iter().enumerate() {
+            let focused = c.focus == i;
+            let mut spans = head(focused, &f.label);
+            spans.extend(cursor_line(f, focused));
+            if i == cap::TYPE {
+                if let Ok(k) = crate::model::MeetingType::parse(&f.value) {
+                    spans.push(Span::styled(format!("  {}", k.label(self.lang)), self.theme.dim()));
+                }
+                if focused {
+                    spans.push(Span::styled(format!("   {}", self.tr("type_keys")), self.theme.dim()));
+                }
+            }
+            if f.error.is_some() {
+                spans.push(Span::styled("  ✗", self.theme.error()));
+            }
+            Paragraph::new(Line::from(spans)).render(row(y), buf);
+            y += 1;
+        }
+        // Attendees: chips, then the search line and what it finds.
+        let focused = c.focus == cap::ATTENDEES;
+        let mut spans = head(focused, &format!("{} ({})", self.tr("attendees"), c.chips.len()));
+        for (i, a) in c.chips.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::raw(" "));
+            }
+            let text = match a {
+                crate::capture::Attendee::Known { name, .. } => format!("[{name}]"),
+                crate::capture::Attendee::New { name } => format!("[+{name} ({})]", self.tr("new_person")),
+            };
+            spans.push(Span::styled(text, self.theme.key()));
+        }
+        Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }).render(Rect { height: 2, ..row(y) }, buf);
+        y += 2;
+        let mut spans = vec![
+            Span::raw(" "),
+            Span::styled(format!("  {:<w$}", self.tr("attendee_search"), w = label_w - 3), self.theme.dim()),
+        ];
+        spans.extend(cursor_line(&c.query, focused));
+        if focused {
+            spans.push(Span::styled(format!("   {}", self.tr("attendee_keys")), self.theme.dim()));
+        }
+        Paragraph::new(Line::from(spans)).render(row(y), buf);
+        y += 1;
+        if focused && !c.query.value.trim().is_empty() {
+            let n = c.candidates.len();
+            for (i, cand) in c.candidates.iter().enumerate() {
+                let style = if i == c.cand { self.theme.selected() } else { Style::default() };
+                let line = Line::from(vec![
+                    Span::raw(format!("{:w$}", "", w = label_w)),
+                    Span::styled(cand.name.clone(), style),
+                    Span::styled(format!("  {}", cand.hint), self.theme.dim()),
+                ]);
+                Paragraph::new(line).render(row(y), buf);
+                y += 1;
+            }
+            let style = if c.cand == n { self.theme.selected() } else { Style::default() };
+            let line = Line::from(vec![
+                Span::raw(format!("{:w$}", "", w = label_w)),
+                Span::styled(format!("+ {}: {}", self.tr("new_person"), c.query.value.trim()), style),
+            ]);
+            Paragraph::new(line).render(row(y), buf);
+            y += 1;
+        }
+        // Notes fill the rest, above two lines of hints or errors.
+        let focused = c.focus == cap::NOTES;
+        let mut spans = head(focused, self.tr("note"));
+        spans.push(Span::styled(self.tr("notes_help"), self.theme.dim()));
+        Paragraph::new(Line::from(spans)).render(row(y), buf);
+        y += 1;
+        let notes_h = bottom.saturating_sub(y + 2);
+        let notes = Rect { x: inner.x + 1, y, width: inner.width.saturating_sub(1), height: notes_h };
+        c.notes.render(notes, buf, focused, self.theme.key());
+        let y = bottom.saturating_sub(2);
+        let error = c.error.clone().or_else(|| {
+            let f = c.fields.iter().find(|f| f.error.is_some())?;
+            Some(format!("{}: {}", f.label, f.error.clone().unwrap_or_default()))
+        });
+        let msg = error.clone().unwrap_or_else(|| {
+            [Action::Save, Action::NextField, Action::Cancel]
+                .iter()
+                .filter_map(|a| {
+                    self.keymap.key_for(&[Context::Form], *a).map(|k| format!("{k}: {}", action_label(*a, self.lang)))
+                })
+                .collect::<Vec<_>>()
+                .join("   ")
+        });
+        let style = if error.is_some() { self.theme.error() } else { self.theme.dim() };
+        Paragraph::new(Span::styled(msg, style))
+            .wrap(Wrap { trim: true })
+            .render(Rect { x: inner.x, y, width: inner.width, height: 2 }, buf);
+    }
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(T::to_string).unwrap_or_default()
+}
+
 /// A short name for an action, for hints and English help.
 pub fn action_label(a: Action, lang: Lang) -> &'static str {
     let key = match a {
@@ -825,6 +1401,13 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::PrevField => "prev_field",
         Action::Cancel => "cancel",
         Action::Confirm => "confirm",
+        Action::Capture => "capture",
+        Action::FilterType => "filter_type",
+        Action::FilterOpen => "filter_open",
+        Action::ToggleDone => "toggle_done",
+        Action::NextItem => "next_item",
+        Action::PrevItem => "prev_item",
+        Action::Followups => "followups_view",
     };
     t(lang, key)
 }

@@ -46,6 +46,13 @@ pub enum Action {
     PrevField,
     Cancel,
     Confirm,
+    Capture,
+    FilterType,
+    FilterOpen,
+    ToggleDone,
+    NextItem,
+    PrevItem,
+    Followups,
 }
 
 /// Where a key is looked up.
@@ -57,11 +64,19 @@ pub enum Context {
     Form,
     Search,
     Popup,
+    Meetings,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] =
-        [Context::Global, Context::List, Context::Participants, Context::Form, Context::Search, Context::Popup];
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::List,
+        Context::Participants,
+        Context::Meetings,
+        Context::Form,
+        Context::Search,
+        Context::Popup,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -71,6 +86,7 @@ impl Context {
             Context::Form => "form",
             Context::Search => "search",
             Context::Popup => "popup",
+            Context::Meetings => "meetings",
         }
     }
 }

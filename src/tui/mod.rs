@@ -7,10 +7,13 @@
 
 pub mod app;
 pub mod backend;
+pub mod capture;
 pub mod form;
 pub mod keymap;
+pub mod meetings;
 pub mod participants;
 pub mod records;
+pub mod textarea;
 pub mod theme;
 
 use crate::i18n::Lang;
@@ -150,7 +153,37 @@ fn spawn_load(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, generation: u64) {
     });
 }
 
+/// How long typing must pause before a capture draft is written, and the longest a
+/// draft waits while typing goes on.
+const DRAFT_IDLE: std::time::Duration = std::time::Duration::from_millis(400);
+const DRAFT_MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The capture-draft writer: a thread that writes the newest draft after a pause in
+/// typing (or at once when a field was left), so typing never waits on the disk.
+/// It is a one-shot debounce on its own channel: nothing wakes the UI loop.
+fn spawn_draft_writer(store: Arc<Store>) -> mpsc::Sender<app::DraftMsg> {
+    let (tx, rx) = mpsc::channel::<app::DraftMsg>();
+    std::thread::spawn(move || {
+        while let Ok(mut msg) = rx.recv() {
+            let first = std::time::Instant::now();
+            while !msg.1 {
+                let wait = DRAFT_IDLE.min(DRAFT_MAX_WAIT.saturating_sub(first.elapsed()));
+                if wait.is_zero() {
+                    break;
+                }
+                match rx.recv_timeout(wait) {
+                    Ok(newer) => msg = newer,
+                    Err(_) => break,
+                }
+            }
+            let _ = store.set_local(crate::capture::DRAFT_KEY, msg.0.as_deref());
+        }
+    });
+    tx
+}
+
 fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<()> {
+    app.draft_sink = Some(spawn_draft_writer(store.clone()));
     let (tx, rx) = mpsc::channel::<Msg>();
     let input_tx = tx.clone();
     std::thread::spawn(move || {
@@ -209,6 +242,9 @@ fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<
                     spawn_load(&tx, &store, generation);
                     for p in app.others.iter_mut() {
                         p.loaded = false;
+                    }
+                    if app.pane != 1 {
+                        app.meetings.loaded = false;
                     }
                 }
                 app::Request::Suspend => {

@@ -1,0 +1,520 @@
+//! The meetings pane: meetings newest first with filters and search, a detail panel
+//! with attendees, follow-ups and the notes, and a list of open follow-ups.
+//!
+//! Like the participants pane it owns view state only; rows are read from the store
+//! into [`Loaded`] (a few thousand meetings at most, so the load is one pass).
+
+use super::participants::highlighted;
+use super::theme::Theme;
+use crate::i18n::{Lang, t};
+use crate::model::{Entity, FollowUp, Id, Meeting, MeetingType, Participant};
+use crate::search::{Entry, search};
+use crate::store::{Result, Store};
+use chrono::NaiveDate;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table, Widget, Wrap};
+use std::collections::{HashMap, HashSet};
+
+/// One meeting as the list shows it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub meeting: Meeting,
+    /// Follow-ups of this meeting (indices into `Loaded::followups`).
+    pub followups: Vec<usize>,
+    pub open: usize,
+}
+
+/// Everything the pane shows, read from the store.
+#[derive(Default)]
+pub struct Loaded {
+    /// Newest first.
+    pub rows: Vec<Row>,
+    pub entries: Vec<Entry>,
+    pub followups: Vec<FollowUp>,
+    pub names: HashMap<Id, String>,
+}
+
+/// Read every live meeting, its follow-ups and the names of its attendees.
+pub fn load(store: &Store, lang: Lang) -> Result<Loaded> {
+    let mut meetings: Vec<Meeting> = Vec::new();
+    store.for_each_doc(Entity::Meeting, |id, d| {
+        if !d.is_deleted() {
+            meetings.push(Meeting::from_doc(id, &d));
+        }
+    })?;
+    meetings.sort_by_key(|m| std::cmp::Reverse((m.date, m.time, m.id)));
+    let live: HashSet<Id> = meetings.iter().map(|m| m.id).collect();
+    let mut followups = Vec::new();
+    store.for_each_doc(Entity::FollowUp, |id, d| {
+        let f = FollowUp::from_doc(id, &d);
+        if !f.deleted && f.meeting.is_some_and(|m| live.contains(&m)) {
+            followups.push(f);
+        }
+    })?;
+    followups.sort_by(|a, b| (a.due.is_none(), a.due, &a.text, a.id).cmp(&(b.due.is_none(), b.due, &b.text, b.id)));
+    let mut by_meeting: HashMap<Id, Vec<usize>> = HashMap::new();
+    for (i, f) in followups.iter().enumerate() {
+        if let Some(m) = f.meeting {
+            by_meeting.entry(m).or_default().push(i);
+        }
+    }
+    let wanted: HashSet<Id> = meetings.iter().flat_map(|m| m.attendees.iter().copied()).collect();
+    let mut names = HashMap::new();
+    for id in wanted {
+        if let Some(d) = store.doc(Entity::Participant, id)? {
+            names.insert(id, Participant::from_doc(id, &d).name);
+        }
+    }
+    let entries = meetings.iter().map(|m| entry(m, lang)).collect();
+    let rows = meetings
+        .into_iter()
+        .map(|m| {
+            let fups = by_meeting.remove(&m.id).unwrap_or_default();
+            let open = fups.iter().filter(|&&i| !followups[i].done).count();
+            Row { meeting: m, followups: fups, open }
+        })
+        .collect();
+    Ok(Loaded { rows, entries, followups, names })
+}
+
+/// The searchable text of a meeting: title, place, gmina, type, and each word of the
+/// notes on its own, so that a word of the note finds it and a short query does not
+/// match every long note as a scattered subsequence.
+fn entry(m: &Meeting, lang: Lang) -> Entry {
+    let mut words: Vec<&str> = m
+        .note
+        .as_deref()
+        .unwrap_or("")
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    let head = [m.title.as_deref(), m.place.as_deref(), m.gmina.as_deref(), Some(m.kind.label(lang))];
+    Entry::new(head.into_iter().flatten().chain(words))
+}
+
+/// What a cursor in the detail panel points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Attendee(Id),
+    FollowUp(usize),
+}
+
+pub struct Pane {
+    pub data: Loaded,
+    pub loaded: bool,
+    /// Indices into `data.rows` after filters and search.
+    pub view: Vec<usize>,
+    pub selected: usize,
+    pub offset: usize,
+    pub page: usize,
+    pub query: String,
+    pub searching: bool,
+    pub kind: Option<MeetingType>,
+    pub gmina: Option<String>,
+    pub open_only: bool,
+    /// Cursor over the attendees and follow-ups of the selected meeting.
+    pub item: Option<usize>,
+    /// Show the open follow-ups instead of the meetings.
+    pub show_followups: bool,
+    /// Indices into `data.followups`: open ones by due date.
+    pub fup_view: Vec<usize>,
+    pub fup_selected: usize,
+    pub fup_offset: usize,
+    /// "Overdue" is relative to this day (tests fix it).
+    pub today: NaiveDate,
+}
+
+impl Default for Pane {
+    fn default() -> Self {
+        Pane::new()
+    }
+}
+
+impl Pane {
+    pub fn new() -> Pane {
+        Pane {
+            data: Loaded::default(),
+            loaded: false,
+            view: Vec::new(),
+            selected: 0,
+            offset: 0,
+            page: 10,
+            query: String::new(),
+            searching: false,
+            kind: None,
+            gmina: None,
+            open_only: false,
+            item: None,
+            show_followups: false,
+            fup_view: Vec::new(),
+            fup_selected: 0,
+            fup_offset: 0,
+            today: chrono::Local::now().date_naive(),
+        }
+    }
+
+    /// Take fresh data, keeping the selection on the same meeting.
+    pub fn set_loaded(&mut self, data: Loaded) {
+        let keep = self.selected_id();
+        let item = self.item;
+        let keep_fup = self.fup_view.get(self.fup_selected).map(|&i| self.data.followups[i].id);
+        self.data = data;
+        self.loaded = true;
+        self.refilter();
+        if let Some(id) = keep {
+            if self.select_id(id) {
+                self.item = item;
+            }
+        }
+        if let Some(f) = keep_fup {
+            if let Some(p) = self.fup_view.iter().position(|&i| self.data.followups[i].id == f) {
+                self.fup_selected = p;
+            }
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.view.get(self.selected).map(|&i| &self.data.rows[i])
+    }
+
+    pub fn selected_id(&self) -> Option<Id> {
+        self.selected_row().map(|r| r.meeting.id)
+    }
+
+    pub fn select_id(&mut self, id: Id) -> bool {
+        match self.view.iter().position(|&i| self.data.rows[i].meeting.id == id) {
+            Some(p) => {
+                self.selected = p;
+                self.item = None;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn refilter(&mut self) {
+        let kind = self.kind;
+        let gmina = self.gmina.clone();
+        let open_only = self.open_only;
+        let pass = |r: &Row| {
+            kind.is_none_or(|k| r.meeting.kind == k)
+                && gmina.as_ref().is_none_or(|g| r.meeting.gmina.as_ref() == Some(g))
+                && (!open_only || r.open > 0)
+        };
+        let rows = &self.data.rows;
+        self.view = if self.query.trim().is_empty() {
+            (0..rows.len()).filter(|&i| pass(&rows[i])).collect()
+        } else {
+            search(&self.data.entries, &self.query, None)
+                .into_iter()
+                .map(|h| h.index)
+                .filter(|&i| pass(&rows[i]))
+                .collect()
+        };
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        self.item = None;
+        let fups = &self.data.followups;
+        self.fup_view = (0..fups.len()).filter(|&i| !fups[i].done).collect();
+        self.fup_selected = self.fup_selected.min(self.fup_view.len().saturating_sub(1));
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let (sel, len) = if self.show_followups {
+            (&mut self.fup_selected, self.fup_view.len())
+        } else {
+            (&mut self.selected, self.view.len())
+        };
+        if len == 0 {
+            return;
+        }
+        *sel = (*sel as isize + delta).clamp(0, len as isize - 1) as usize;
+        self.item = None;
+    }
+
+    pub fn next_kind(&mut self) {
+        let all = MeetingType::ALL;
+        self.kind = match self.kind {
+            None => Some(all[0]),
+            Some(k) => all.iter().position(|x| *x == k).and_then(|i| all.get(i + 1)).copied(),
+        };
+        self.refilter();
+    }
+
+    pub fn next_gmina(&mut self) {
+        let mut gminas: Vec<&String> = self.data.rows.iter().filter_map(|r| r.meeting.gmina.as_ref()).collect();
+        gminas.sort();
+        gminas.dedup();
+        self.gmina = match &self.gmina {
+            None => gminas.first().map(|g| (*g).clone()),
+            Some(g) => gminas.iter().position(|x| *x == g).and_then(|i| gminas.get(i + 1)).map(|g| (*g).clone()),
+        };
+        self.refilter();
+    }
+
+    pub fn toggle_open(&mut self) {
+        self.open_only = !self.open_only;
+        self.refilter();
+    }
+
+    pub fn clear(&mut self) {
+        self.query.clear();
+        self.kind = None;
+        self.gmina = None;
+        self.open_only = false;
+        self.show_followups = false;
+        self.refilter();
+    }
+
+    /// The attendees and follow-ups of the selected meeting, in panel order.
+    pub fn items(&self) -> Vec<Item> {
+        let Some(r) = self.selected_row() else { return Vec::new() };
+        let mut out: Vec<Item> = r.meeting.attendees.iter().map(|a| Item::Attendee(*a)).collect();
+        out.extend(r.followups.iter().map(|&f| Item::FollowUp(f)));
+        out
+    }
+
+    pub fn move_item(&mut self, delta: isize) {
+        let n = self.items().len();
+        if n == 0 {
+            self.item = None;
+            return;
+        }
+        self.item = Some(match self.item {
+            None if delta < 0 => n - 1,
+            None => 0,
+            Some(i) => (i as isize + delta).rem_euclid(n as isize) as usize,
+        });
+    }
+
+    pub fn current_item(&self) -> Option<Item> {
+        self.item.and_then(|i| self.items().get(i).copied())
+    }
+
+    /// The follow-up a done toggle acts on: the one under the cursor in the follow-ups
+    /// list, else the one selected in the panel, else the selected meeting's first.
+    pub fn target_followup(&self) -> Option<&FollowUp> {
+        let i = if self.show_followups {
+            self.fup_view.get(self.fup_selected).copied()
+        } else {
+            match self.current_item() {
+                Some(Item::FollowUp(i)) => Some(i),
+                _ => self.selected_row().and_then(|r| {
+                    r.followups.iter().find(|&&i| !self.data.followups[i].done).or(r.followups.first()).copied()
+                }),
+            }
+        };
+        i.and_then(|i| self.data.followups.get(i))
+    }
+
+    fn name(&self, id: &Id) -> String {
+        self.data.names.get(id).cloned().unwrap_or_else(|| id.short())
+    }
+
+    fn title(&self, lang: Lang) -> String {
+        let mut parts = vec![format!(" {} ", t(lang, if self.show_followups { "open_followups" } else { "meetings" }))];
+        if let Some(k) = self.kind {
+            parts.push(format!("[{}]", k.code()));
+        }
+        if let Some(g) = &self.gmina {
+            parts.push(format!("[{g}]"));
+        }
+        if self.open_only {
+            parts.push(format!("[{}]", t(lang, "open")));
+        }
+        if !self.searching && !self.query.is_empty() {
+            parts.push(format!("[/{}]", self.query));
+        }
+        parts.join(" ")
+    }
+
+    pub fn render_list(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        let title = self.title(lang);
+        let Some((inner, h)) = super::list_frame(area, buf, theme, title) else { return };
+        self.page = h;
+        if self.show_followups {
+            self.render_followups(inner, h, buf, theme, lang);
+            return;
+        }
+        self.offset = super::scroll_offset(self.selected, self.offset, h);
+        let wide = inner.width >= 90;
+        let rows: Vec<TRow> = self
+            .view
+            .iter()
+            .enumerate()
+            .skip(self.offset)
+            .take(h)
+            .map(|(pos, &i)| {
+                let r = &self.data.rows[i];
+                let m = &r.meeting;
+                let sel = pos == self.selected;
+                let place = m.place.as_deref().unwrap_or("");
+                let mut cells = vec![
+                    Cell::from(if sel { ">" } else { " " }),
+                    Cell::from(m.date.map(|d| d.to_string()).unwrap_or_default()),
+                    Cell::from(m.kind.label(lang)),
+                    Cell::from(highlighted(place, &self.query, theme)),
+                    Cell::from(m.hours.map(hours).unwrap_or_default()),
+                    Cell::from(m.attendees.len().to_string()),
+                    Cell::from(if r.open > 0 { r.open.to_string() } else { String::new() }),
+                ];
+                if wide {
+                    cells.push(Cell::from(highlighted(m.title.as_deref().unwrap_or(""), &self.query, theme)));
+                }
+                let row = TRow::new(cells);
+                if sel { row.style(theme.selected()) } else { row }
+            })
+            .collect();
+        let mut widths = vec![
+            Constraint::Length(1),
+            Constraint::Length(10),
+            Constraint::Length(if inner.width >= 70 { 22 } else { 14 }),
+            Constraint::Fill(2),
+            Constraint::Length(4),
+            Constraint::Length(4),
+            Constraint::Length(4),
+        ];
+        let mut header = vec![
+            "",
+            t(lang, "date"),
+            t(lang, "type"),
+            t(lang, "place"),
+            t(lang, "hours_short"),
+            t(lang, "attendees_short"),
+            t(lang, "open_short"),
+        ];
+        if wide {
+            widths.push(Constraint::Fill(3));
+            header.push(t(lang, "title"));
+        }
+        if self.view.is_empty() {
+            Paragraph::new(t(lang, "nothing_found")).render(Rect { y: inner.y + 1, height: 1, ..inner }, buf);
+        }
+        Table::new(rows, widths)
+            .header(TRow::new(header.into_iter().map(Cell::from).collect::<Vec<_>>()).style(theme.header()))
+            .column_spacing(1)
+            .render(inner, buf);
+    }
+
+    fn render_followups(&mut self, inner: Rect, h: usize, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        self.fup_offset = super::scroll_offset(self.fup_selected, self.fup_offset, h);
+        let places: HashMap<Id, String> =
+            self.data.rows.iter().map(|r| (r.meeting.id, r.meeting.place.clone().unwrap_or_default())).collect();
+        let rows: Vec<TRow> = self
+            .fup_view
+            .iter()
+            .enumerate()
+            .skip(self.fup_offset)
+            .take(h)
+            .map(|(pos, &i)| {
+                let f = &self.data.followups[i];
+                let sel = pos == self.fup_selected;
+                let overdue = f.due.is_some_and(|d| d < self.today);
+                let mark = Cell::from(if overdue { "!" } else { "" }).style(theme.error());
+                let row = TRow::new(vec![
+                    Cell::from(if sel { ">" } else { " " }),
+                    Cell::from(f.due.map(|d| d.to_string()).unwrap_or_default()),
+                    mark,
+                    Cell::from(f.text.as_str()),
+                    Cell::from(f.meeting.and_then(|m| places.get(&m).cloned()).unwrap_or_default()),
+                ]);
+                if sel { row.style(theme.selected()) } else { row }
+            })
+            .collect();
+        if self.fup_view.is_empty() {
+            Paragraph::new(t(lang, "no_open_followups")).render(Rect { y: inner.y + 1, height: 1, ..inner }, buf);
+        }
+        let header = ["", t(lang, "due"), "", t(lang, "followups"), t(lang, "place")];
+        Table::new(
+            rows,
+            [
+                Constraint::Length(1),
+                Constraint::Length(10),
+                Constraint::Length(1),
+                Constraint::Fill(3),
+                Constraint::Fill(1),
+            ],
+        )
+        .header(TRow::new(header.into_iter().map(Cell::from).collect::<Vec<_>>()).style(theme.header()))
+        .column_spacing(1)
+        .render(inner, buf);
+    }
+
+    pub fn render_detail(&self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        let row = if self.show_followups {
+            self.target_followup()
+                .and_then(|f| f.meeting)
+                .and_then(|m| self.data.rows.iter().find(|r| r.meeting.id == m))
+        } else {
+            self.selected_row()
+        };
+        let title = row.map(|r| format!(" {} ", r.meeting.display_title(lang)));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(theme.border())
+            .title(title.unwrap_or_else(|| format!(" {} ", t(lang, "details"))));
+        let Some(r) = row else {
+            Paragraph::new(t(lang, "nothing_found")).block(block).render(area, buf);
+            return;
+        };
+        let m = &r.meeting;
+        let label = |k: &str| Span::styled(format!("{}: ", t(lang, k)), theme.dim());
+        let mut head = vec![Span::raw(m.date.map(|d| d.to_string()).unwrap_or_default())];
+        if let Some(time) = m.time {
+            head.push(Span::raw(format!(" {}", time.format("%H:%M"))));
+        }
+        head.push(Span::raw(format!(" · {}", m.kind.label(lang))));
+        match (&m.place, &m.gmina) {
+            (Some(p), Some(g)) if p != g => head.push(Span::raw(format!(" · {p} (gm. {g})"))),
+            (Some(p), _) | (None, Some(p)) => head.push(Span::raw(format!(" · {p}"))),
+            _ => {}
+        }
+        if let Some(h) = m.hours {
+            head.push(Span::raw(format!(" · {} h", hours(h))));
+        }
+        let mut lines = vec![Line::from(head)];
+        let cursor = if self.show_followups { None } else { self.current_item() };
+        let mut att = vec![label("attendees"), Span::raw(format!("({}) ", m.attendees.len()))];
+        for (i, a) in m.attendees.iter().enumerate() {
+            if i > 0 {
+                att.push(Span::raw(", "));
+            }
+            let style = if cursor == Some(Item::Attendee(*a)) { theme.selected() } else { Style::default() };
+            att.push(Span::styled(self.name(a), style));
+        }
+        lines.push(Line::from(att));
+        if !r.followups.is_empty() {
+            lines.push(Line::from(label("followups")));
+        }
+        for &fi in &r.followups {
+            let f = &self.data.followups[fi];
+            let sel = cursor == Some(Item::FollowUp(fi))
+                || (self.show_followups && self.fup_view.get(self.fup_selected) == Some(&fi));
+            let mut spans = vec![
+                Span::raw(if f.done { " [x] " } else { " [ ] " }),
+                Span::styled(f.text.clone(), if sel { theme.selected() } else { Style::default() }),
+            ];
+            if let Some(d) = f.due {
+                spans.push(Span::styled(format!("  {} {d}", t(lang, "due")), theme.dim()));
+                if !f.done && d < self.today {
+                    spans.push(Span::styled(format!(" {}", t(lang, "overdue")), theme.error()));
+                }
+            }
+            lines.push(Line::from(spans));
+        }
+        if let Some(n) = &m.note {
+            lines.push(Line::from(label("note")));
+            lines.extend(n.lines().map(|l| Line::from(l.to_string())));
+        }
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).render(area, buf);
+    }
+}
+
+/// Hours as people write them: `2`, `1.5`.
+pub fn hours(h: f64) -> String {
+    if h.fract() == 0.0 { format!("{h:.0}") } else { format!("{h}") }
+}
