@@ -159,15 +159,11 @@ impl Index {
         if words.is_empty() {
             return candidates.into_iter().map(|index| Hit { index, score: 0 }).collect();
         }
-        let matcher = SkimMatcherV2::default();
-        let pool_scores: Vec<Vec<Option<i64>>> = words
-            .iter()
-            .map(|w| {
-                self.pool.iter().map(|p| if subsequence(p, w) { matcher.fuzzy_match(p, w) } else { None }).collect()
-            })
-            .collect();
+        // Pool strings are scored on first use, per thread: a narrowed search over a
+        // few hundred rows then touches a few hundred pool strings, not all of them.
         let score_part = |part: &[usize]| -> Vec<Hit> {
             let matcher = SkimMatcherV2::default();
+            let mut pool_scores: Vec<Vec<Option<Option<i64>>>> = vec![vec![None; self.pool.len()]; words.len()];
             let mut hits = Vec::new();
             'row: for &index in part {
                 let r = &self.rows[index];
@@ -178,9 +174,12 @@ impl Index {
                         best = best.max(Some(w.len() as i64 * 16 + (p.len() == w.len()) as i64));
                     }
                     for &s in &r.shared {
-                        if let Some(Some(sc)) = pool_scores[wi].get(s as usize) {
-                            best = best.max(Some(*sc));
-                        }
+                        let Some(slot) = pool_scores[wi].get_mut(s as usize) else { continue };
+                        let score = *slot.get_or_insert_with(|| {
+                            let p = &self.pool[s as usize];
+                            if subsequence(p, w) { matcher.fuzzy_match(p, w) } else { None }
+                        });
+                        best = best.max(score);
                     }
                     match best {
                         Some(s) => total += s,

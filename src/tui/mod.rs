@@ -96,6 +96,8 @@ pub struct Options {
 enum Msg {
     Input(Event),
     Loaded(u64, crate::store::Result<participants::Loaded>),
+    /// Search results: generation, query, matching rows best first.
+    Searched(u64, String, Vec<usize>),
 }
 
 type Term = Terminal<backend::GapFill<CrosstermBackend<BufWriter<Stdout>>>>;
@@ -195,6 +197,7 @@ fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<
     });
     let mut generation = 0u64;
     let mut draw_first = true;
+    let mut searching = false;
     loop {
         if app.dirty || draw_first {
             draw(term, app)?;
@@ -234,6 +237,14 @@ fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<
                     app::Request::None
                 }
                 Msg::Loaded(..) => app::Request::None,
+                Msg::Searched(generation, query, hits) => {
+                    searching = false;
+                    if app.people.search_done(generation, query, hits) {
+                        app.refresh_detail();
+                        app.dirty = true;
+                    }
+                    app::Request::None
+                }
             };
             match req {
                 app::Request::Quit => return Ok(()),
@@ -254,6 +265,18 @@ fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<
                 app::Request::None => {}
             }
             next = rx.try_recv().ok();
+        }
+        // At most one search runs at a time; when it ends, the newest query waiting
+        // goes next and the ones typed in between are never run.
+        if !searching {
+            if let Some(job) = app.people.search_job.take() {
+                searching = true;
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let hits = job.run();
+                    let _ = tx.send(Msg::Searched(job.generation, job.query, hits));
+                });
+            }
         }
     }
 }

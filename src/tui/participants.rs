@@ -14,6 +14,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table, Widget};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// One list row. Organisation, gmina and place are ids into the pane's string pool,
 /// so 100 000 rows from a few dozen villages hold each village's name once.
@@ -211,6 +212,25 @@ pub fn detail(store: &Store, id: Id, lang: Lang) -> Result<Option<Detail>> {
     Ok(Some(Detail { id, lines, full }))
 }
 
+/// Above this many rows a search runs on a worker thread (DESIGN.md §5): the input
+/// line echoes at once and results replace the list when they arrive.
+pub const ASYNC_SEARCH_ROWS: usize = 20_000;
+
+/// A search for the loop to run off the UI thread.
+pub struct SearchJob {
+    pub generation: u64,
+    pub query: String,
+    pub within: Option<Vec<usize>>,
+    pub index: Arc<Index>,
+}
+
+impl SearchJob {
+    /// Run it: the matching row indices, best first.
+    pub fn run(&self) -> Vec<usize> {
+        self.index.search(&self.query, self.within.as_deref()).into_iter().map(|h| h.index).collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
     Name,
@@ -221,7 +241,7 @@ pub struct Pane {
     pub rows: Vec<Row>,
     /// Display strings the rows refer to (organisations, gminas, places).
     pub strings: Vec<String>,
-    pub index: Index,
+    pub index: Arc<Index>,
     /// False while only the first page is here.
     pub complete: bool,
     /// Indices into `rows` after filters and search, in display order.
@@ -238,6 +258,10 @@ pub struct Pane {
     pub detail: Option<Detail>,
     /// Rows the list showed last frame (for page up/down).
     pub page: usize,
+    /// The newest search asked for; results of older ones are dropped.
+    pub search_generation: u64,
+    /// A search waiting for the loop to start it.
+    pub search_job: Option<SearchJob>,
 }
 
 impl Pane {
@@ -246,7 +270,7 @@ impl Pane {
         Pane {
             rows: first.rows,
             strings: first.strings,
-            index: Index::default(),
+            index: Arc::new(Index::default()),
             complete: false,
             view,
             selected: 0,
@@ -259,6 +283,8 @@ impl Pane {
             sort: Sort::Name,
             detail: None,
             page: 10,
+            search_generation: 0,
+            search_job: None,
         }
     }
 
@@ -276,7 +302,7 @@ impl Pane {
         let keep = self.selected_id();
         self.rows = loaded.rows;
         self.strings = loaded.strings;
-        self.index = loaded.index;
+        self.index = Arc::new(loaded.index);
         self.complete = true;
         self.last_search = None;
         self.refilter();
@@ -313,12 +339,43 @@ impl Pane {
                 Some((q, hits)) if self.query.starts_with(q.as_str()) && !q.is_empty() => Some(hits.as_slice()),
                 _ => None,
             };
-            let hits = self.index.search(&self.query, within);
-            let all: Vec<usize> = hits.iter().map(|h| h.index).collect();
-            self.view = all.iter().copied().filter(|&i| pass(&self.rows[i])).collect();
-            self.last_search = Some((self.query.clone(), all));
+            self.search_generation += 1;
+            if self.rows.len() >= ASYNC_SEARCH_ROWS {
+                self.search_job = Some(SearchJob {
+                    generation: self.search_generation,
+                    query: self.query.clone(),
+                    within: within.map(<[usize]>::to_vec),
+                    index: self.index.clone(),
+                });
+                return;
+            }
+            let hits = self.index.search(&self.query, within).into_iter().map(|h| h.index).collect();
+            let generation = self.search_generation;
+            self.search_done(generation, self.query.clone(), hits);
+            return;
         }
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
+    }
+
+    /// Results of a search: shown if it is still the newest one. Returns whether they were.
+    pub fn search_done(&mut self, generation: u64, query: String, hits: Vec<usize>) -> bool {
+        if generation != self.search_generation || query != self.query {
+            return false;
+        }
+        let cat = self.category;
+        let gm: Option<u32> =
+            self.gmina.as_ref().map(|g| self.strings.iter().position(|s| s == g).map_or(NONE, |i| i as u32));
+        let rows = &self.rows;
+        self.view = hits
+            .iter()
+            .copied()
+            .filter(|&i| {
+                rows.get(i).is_some_and(|r| cat.is_none_or(|c| r.category == c) && gm.is_none_or(|g| r.gmina == g))
+            })
+            .collect();
+        self.last_search = Some((query, hits));
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        true
     }
 
     pub fn move_by(&mut self, delta: isize) {
