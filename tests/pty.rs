@@ -187,3 +187,95 @@ fn help_opens_and_closes() {
     assert!(s.wait_exit(), "teren did not exit cleanly");
     s.wait_restored();
 }
+
+/// Names of participants of the demo database, from the command line.
+fn participant_names(db: &Path) -> Vec<String> {
+    let out = Command::new(BIN).arg("--db").arg(db).args(["participant", "list", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    list.as_array().unwrap().iter().filter_map(|p| p["name"].as_str().map(str::to_string)).collect()
+}
+
+#[test]
+fn quick_capture_two_attendees_note_and_follow_up_then_cli_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    // Two people with unique names, picked by typing their names without Polish letters.
+    let names = participant_names(&db);
+    let unique: Vec<&String> =
+        names.iter().filter(|n| names.iter().filter(|m| m == n).count() == 1 && n.contains(' ')).take(2).collect();
+    let mut s = Session::start(&db);
+    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
+    s.send(b"c");
+    s.wait_for("the capture form", |t| t.contains("Nowe spotkanie"));
+    for name in &unique {
+        s.send(teren::search::fold(name).as_bytes());
+        s.wait_for("the person among the candidates", |t| t.contains(name.as_str()));
+        s.send(b"\r");
+        let chip = format!("[{name}]");
+        s.wait_for("the chip", |t| t.contains(&chip));
+    }
+    s.send(b"\r"); // empty search line: on to the notes
+    s.send("Żółta łąka w Łącznicy — ściernisko.\r- [ ] zadzwonić do wójta @2026-12-01".as_bytes());
+    s.wait_for("the typed note", |t| t.contains("zadzwonić do wójta"));
+    s.send(&[0x13]); // Ctrl-S
+    s.wait_for("the form to close", |t| !t.contains("Nowe spotkanie"));
+    s.send(b"q");
+    assert!(s.wait_exit(), "teren did not exit cleanly");
+    s.wait_restored();
+    drop(s);
+
+    let out = Command::new(BIN).arg("--db").arg(&db).args(["meeting", "list", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["note"] == "Żółta łąka w Łącznicy — ściernisko.")
+        .unwrap_or_else(|| panic!("the captured meeting is not listed: {list:#}"));
+    let who: Vec<&str> = m["attendees"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
+    assert_eq!(who.len(), 2, "{m:#}");
+    for name in &unique {
+        assert!(who.contains(&name.as_str()), "{name} missing in {m:#}");
+    }
+    assert_eq!(m["followups"][0]["text"], "zadzwonić do wójta");
+    assert_eq!(m["followups"][0]["due"], "2026-12-01");
+    assert_eq!(m["followups"][0]["done"], false);
+}
+
+fn modified(p: &Path) -> std::time::SystemTime {
+    std::fs::metadata(p).and_then(|m| m.modified()).unwrap()
+}
+
+#[test]
+fn killed_while_typing_a_note_the_draft_is_offered_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let mut s = Session::start(&db);
+    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
+    s.send(b"c");
+    s.wait_for("the capture form", |t| t.contains("Nowe spotkanie"));
+    s.send(b"\r"); // to the notes
+    let before = modified(&db);
+    s.send("Notatka przerwana w pół".as_bytes());
+    s.wait_for("the typed note", |t| t.contains("Notatka przerwana w pół"));
+    // The pause in typing lets the draft reach the disk: the file changes.
+    let deadline = Instant::now() + TIMEOUT;
+    while modified(&db) == before {
+        assert!(Instant::now() < deadline, "the draft was never written");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // More typing, then the terminal dies (SIGKILL) before the next pause.
+    s.send(" zdania".as_bytes());
+    s.child.kill().unwrap();
+    let _ = s.child.wait();
+    drop(s);
+
+    let mut s = Session::start(&db);
+    s.wait_for("the draft offered", |t| t.contains("Niezapisana notatka") && t.contains("Notatka przerwana"));
+    s.send(b"\r");
+    s.wait_for("the resumed capture", |t| t.contains("Nowe spotkanie") && t.contains("Notatka przerwana w pół"));
+    s.send(&[0x03]); // Ctrl-C: quit, the draft stays
+    assert!(s.wait_exit(), "teren did not exit cleanly");
+}

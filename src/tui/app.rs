@@ -75,6 +75,8 @@ pub struct App {
     /// Where capture drafts go to be written off the UI thread; None writes them here
     /// (headless tests).
     pub draft_sink: Option<mpsc::Sender<DraftMsg>>,
+    /// Whether a draft may be on disk (so clearing it is worth a write).
+    draft_on_disk: bool,
     pub popups: Vec<Popup>,
     pub pending_keys: Vec<Key>,
     pub status: Option<String>,
@@ -109,6 +111,7 @@ impl App {
             ],
             meetings: meetings::Pane::new(),
             draft_sink: None,
+            draft_on_disk: false,
             popups: Vec::new(),
             pending_keys: Vec::new(),
             status: None,
@@ -121,6 +124,7 @@ impl App {
             app.popups.push(Popup::FirstRun);
         }
         if let Some(d) = crate::capture::pending(&app.store) {
+            app.draft_on_disk = true;
             app.popups.push(Popup::ResumeDraft(d));
         }
         app.refresh_detail();
@@ -144,7 +148,7 @@ impl App {
         self.dirty = true;
     }
 
-    pub(crate) fn refresh_detail(&mut self) {
+    fn refresh_detail(&mut self) {
         let Some(id) = self.people.selected_id() else {
             self.people.detail = None;
             return;
@@ -1025,6 +1029,10 @@ impl App {
     /// Write (Some) or clear (None) the capture draft: through the background writer
     /// when there is one, else here.
     fn write_draft(&mut self, bytes: Option<Vec<u8>>, now: bool) {
+        if bytes.is_none() && !self.draft_on_disk {
+            return;
+        }
+        self.draft_on_disk = bytes.is_some();
         let bytes = match &self.draft_sink {
             Some(tx) => match tx.send((bytes, now)) {
                 Ok(()) => return,
