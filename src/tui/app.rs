@@ -148,7 +148,7 @@ impl App {
         self.dirty = true;
     }
 
-    fn refresh_detail(&mut self) {
+    pub(crate) fn refresh_detail(&mut self) {
         let Some(id) = self.people.selected_id() else {
             self.people.detail = None;
             return;
