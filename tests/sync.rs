@@ -290,7 +290,9 @@ fn the_bundle_header_holds_no_personal_data() {
         bundle::export(&reps[0].store, &reps[0].keys, &since, &Encrypt::Recipients(vec![reps[1].keys.recipient()]))
             .unwrap();
     let hay = String::from_utf8_lossy(&enc.bytes);
-    assert!(!hay.contains("Zofia") && !hay.contains("Wi"), "an encrypted bundle leaks the name");
+    // A whole name, not a short fragment: two random letters turn up in ciphertext by
+    // chance now and then, a 15-letter name never does.
+    assert!(!hay.contains("Zofia") && !hay.contains("Wiśniewska"), "an encrypted bundle leaks the name");
     let name = bundle::file_name("Biuro Strzelce Krajeńskie / Łódź", plain.header.created_ms);
     assert!(name.starts_with("teren-biuro-strzelce-krajenskie-lodz-"), "{name}");
     assert!(name.ends_with(".teren") && name.is_ascii(), "{name}");
