@@ -252,6 +252,19 @@ fn field_changes(
     raw: &str,
     extra: &mut Vec<Draft>,
 ) -> Result<Vec<Change>> {
+    // A partnership member's role and joining date live in `role:ID` and `joined:ID`.
+    if entity == Entity::Partnership {
+        if let Some((kind, member)) = field.split_once(':').filter(|(k, _)| matches!(*k, "role" | "joined")) {
+            let member = resolve(store, Entity::Participant, member)?;
+            let name = format!("{kind}:{member}");
+            let v = raw.trim();
+            return Ok(vec![match kind {
+                "role" => Change::set(&name, Value::from(validate::text(v))),
+                _ if v.is_empty() => Change::set(&name, Value::Null),
+                _ => Change::set(&name, validate::date(v).map_err(|e| invalid(field, e))?.to_string()),
+            }]);
+        }
+    }
     let ty =
         spec(entity).iter().find(|(n, _)| *n == field).map(|(_, t)| *t).ok_or_else(|| EditError::UnknownField {
             entity: entity.singular(),

@@ -266,8 +266,9 @@ pub enum PartnershipCmd {
         /// Leader organisation (name or id).
         #[arg(long)]
         leader: Option<String>,
-        /// Member (name or id); repeatable. The leader is a member too.
-        #[arg(long = "member")]
+        /// Member: NAME[:ROLE[:JOINED]] (name or id; role such as partner; date
+        /// yyyy-mm-dd); repeatable. The leader is a member too.
+        #[arg(long = "member", value_name = "NAME[:ROLE[:JOINED]]")]
         members: Vec<String>,
         #[arg(long)]
         started: Option<String>,
@@ -285,8 +286,36 @@ pub enum PartnershipCmd {
         #[command(flatten)]
         list: ListArgs,
     },
+    /// Add, change or remove a member of a partnership.
+    #[command(subcommand)]
+    Member(MemberCmd),
     #[command(flatten)]
     Common(Common),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MemberCmd {
+    /// Add a member, or change the role or joining date of one.
+    Add {
+        partnership: String,
+        member: String,
+        #[arg(long)]
+        role: Option<String>,
+        /// The date the member joined (yyyy-mm-dd).
+        #[arg(long)]
+        joined: Option<String>,
+    },
+    /// Remove a member.
+    Remove { partnership: String, member: String },
+}
+
+/// `NAME[:ROLE[:JOINED]]`: the name, and the role and joining date when given.
+fn member_spec(s: &str) -> (String, Option<String>, Option<String>) {
+    let mut parts = s.splitn(3, ':').map(str::trim);
+    let name = parts.next().unwrap_or_default().to_string();
+    let role = parts.next().filter(|r| !r.is_empty()).map(str::to_string);
+    let joined = parts.next().filter(|j| !j.is_empty()).map(str::to_string);
+    (name, role, joined)
 }
 
 #[derive(Subcommand, Debug)]
@@ -889,13 +918,21 @@ pub fn partnership(store: &Store, cmd: PartnershipCmd, lang: Lang, out: &mut imp
     match cmd {
         PartnershipCmd::Add { name, leader, members, started, status, goals, meeting } => {
             let mut all = Vec::new();
-            for m in leader.iter().chain(&members) {
-                let id = edit::resolve(store, Entity::Participant, m)?.to_string();
+            let mut details = Vec::new();
+            let specs = leader.iter().map(|l| (l.clone(), None, None)).chain(members.iter().map(|m| member_spec(m)));
+            for (m, role, joined) in specs {
+                let id = edit::resolve(store, Entity::Participant, &m)?.to_string();
+                if let Some(r) = role {
+                    details.push((format!("role:{id}"), r));
+                }
+                if let Some(j) = joined {
+                    details.push((format!("joined:{id}"), j));
+                }
                 if !all.contains(&id) {
                     all.push(id);
                 }
             }
-            let f = Fields::default()
+            let mut f = Fields::default()
                 .opt("name", Some(name))
                 .opt("leader", leader)
                 .list("members", all)
@@ -903,6 +940,7 @@ pub fn partnership(store: &Store, cmd: PartnershipCmd, lang: Lang, out: &mut imp
                 .opt("status", status)
                 .opt("goals", goals)
                 .opt("meeting", meeting);
+            f.0.extend(details);
             let id = edit::create(store, Entity::Partnership, &f.0)?;
             created(out, Entity::Partnership, id)
         }
@@ -937,6 +975,30 @@ pub fn partnership(store: &Store, cmd: PartnershipCmd, lang: Lang, out: &mut imp
                 ]);
             }
             table.write(out)?;
+            Ok(())
+        }
+        PartnershipCmd::Member(cmd) => {
+            let (p, member, keep, details) = match &cmd {
+                MemberCmd::Add { partnership, member, role, joined } => (partnership, member, true, [role, joined]),
+                MemberCmd::Remove { partnership, member } => (partnership, member, false, [&None, &None]),
+            };
+            let pid = edit::resolve(store, Entity::Partnership, p)?;
+            let mid = edit::resolve(store, Entity::Participant, member)?;
+            let have = store.doc(Entity::Partnership, pid)?.map(|d| d.set("members")).unwrap_or_default();
+            let mut ids: Vec<String> = have.into_iter().filter(|m| *m != mid.to_string()).collect();
+            if keep {
+                ids.push(mid.to_string());
+            }
+            let mut f = Fields(vec![("members".into(), ids.join(","))]);
+            for (kind, v) in ["role", "joined"].into_iter().zip(details) {
+                match (keep, v) {
+                    (true, Some(v)) => f.0.push((format!("{kind}:{mid}"), v.clone())),
+                    (false, _) => f.0.push((format!("{kind}:{mid}"), String::new())),
+                    _ => {}
+                }
+            }
+            edit::update(store, Entity::Partnership, pid, &f.0)?;
+            writeln!(out, "{}", pid.short())?;
             Ok(())
         }
         PartnershipCmd::Common(c) => common(store, Entity::Partnership, c, lang, out),

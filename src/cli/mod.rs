@@ -3,6 +3,7 @@
 
 mod data;
 mod entities;
+mod graph;
 mod misc;
 pub mod output;
 mod sync;
@@ -75,6 +76,8 @@ pub enum Command {
     /// Typed links between participants.
     #[command(subcommand)]
     Relation(entities::RelationCmd),
+    /// Who works with whom: bridges, isolated participants, groups; export, growth.
+    Graph(graph::GraphArgs),
     /// Import participants from a spreadsheet (CSV).
     #[command(subcommand)]
     Import(data::ImportCmd),
@@ -196,6 +199,7 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         Command::Need(c) => entities::need(&open(cli.db)?, c, lang, out),
         Command::Partnership(c) => entities::partnership(&open(cli.db)?, c, lang, out),
         Command::Relation(c) => entities::relation(&open(cli.db)?, c, lang, out),
+        Command::Graph(a) => graph::run(&open(cli.db)?, a, lang, out),
         Command::Import(c) => data::import(&open(cli.db)?, c, out),
         Command::Export(a) => data::export(&open(cli.db)?, a, lang, out),
         Command::Project(c) => data::project(&open(cli.db)?, c, lang, out),
