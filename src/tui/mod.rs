@@ -98,6 +98,8 @@ enum Msg {
     Loaded(u64, crate::store::Result<participants::Loaded>),
     /// Search results: generation, query, matching rows best first.
     Searched(u64, String, Vec<usize>),
+    /// The terminal went away (SSH dropped, window closed) or we were asked to stop.
+    Hangup,
 }
 
 type Term = Terminal<backend::GapFill<CrosstermBackend<BufWriter<Stdout>>>>;
@@ -147,12 +149,12 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
     result
 }
 
-fn spawn_load(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, generation: u64) {
+fn spawn_load(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, generation: u64) -> std::thread::JoinHandle<()> {
     let tx = tx.clone();
     let store = store.clone();
     std::thread::spawn(move || {
         let _ = tx.send(Msg::Loaded(generation, participants::load_all(&store)));
-    });
+    })
 }
 
 /// How long typing must pause before a capture draft is written, and the longest a
@@ -163,9 +165,9 @@ const DRAFT_MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// The capture-draft writer: a thread that writes the newest draft after a pause in
 /// typing (or at once when a field was left), so typing never waits on the disk.
 /// It is a one-shot debounce on its own channel: nothing wakes the UI loop.
-fn spawn_draft_writer(store: Arc<Store>) -> mpsc::Sender<app::DraftMsg> {
+fn spawn_draft_writer(store: Arc<Store>) -> (mpsc::Sender<app::DraftMsg>, std::thread::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel::<app::DraftMsg>();
-    std::thread::spawn(move || {
+    let handle = std::thread::spawn(move || {
         while let Ok(mut msg) = rx.recv() {
             let first = std::time::Instant::now();
             while !msg.1 {
@@ -181,12 +183,47 @@ fn spawn_draft_writer(store: Arc<Store>) -> mpsc::Sender<app::DraftMsg> {
             let _ = store.set_local(crate::capture::DRAFT_KEY, msg.0.as_deref());
         }
     });
-    tx
+    (tx, handle)
 }
 
+/// Run the loop, then wait for every thread that holds the store, so that the last
+/// handle is dropped when the app is, and redb closes the file cleanly (a file left
+/// open is repaired at the next start, which takes a while on a big database).
 fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<()> {
-    app.draft_sink = Some(spawn_draft_writer(store.clone()));
+    let (sink, writer) = spawn_draft_writer(store.clone());
+    app.draft_sink = Some(sink);
+    let mut loaders = Vec::new();
+    let result = run_loop(term, app, store, &mut loaders);
+    app.draft_sink = None;
+    let _ = writer.join();
+    for l in loaders {
+        let _ = l.join();
+    }
+    result
+}
+
+fn run_loop(
+    term: &mut Term,
+    app: &mut app::App,
+    store: Arc<Store>,
+    loaders: &mut Vec<std::thread::JoinHandle<()>>,
+) -> Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
+    // A dropped SSH connection sends SIGHUP, which would kill us mid-way and leave the
+    // database for redb to repair at the next start. Quit through the loop instead, so
+    // everything is closed properly (a capture draft is already on disk by then).
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGTERM};
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM]) {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                if signals.forever().next().is_some() {
+                    let _ = tx.send(Msg::Hangup);
+                }
+            });
+        }
+    }
     let input_tx = tx.clone();
     std::thread::spawn(move || {
         while let Ok(ev) = crossterm::event::read() {
@@ -205,7 +242,7 @@ fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<
             if draw_first {
                 // The first frame is up: now load everything else.
                 draw_first = false;
-                spawn_load(&tx, &store, generation);
+                loaders.push(spawn_load(&tx, &store, generation));
             }
         }
         let Ok(first) = rx.recv() else { return Ok(()) };
@@ -228,6 +265,7 @@ fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<
                     app::Request::None
                 }
                 Msg::Input(_) => app::Request::None,
+                Msg::Hangup => app::Request::Quit,
                 Msg::Loaded(g, r) if g == generation => {
                     match r {
                         Ok(l) => app.loaded(l),
@@ -250,7 +288,7 @@ fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<
                 app::Request::Quit => return Ok(()),
                 app::Request::Reload => {
                     generation += 1;
-                    spawn_load(&tx, &store, generation);
+                    loaders.push(spawn_load(&tx, &store, generation));
                     for p in app.others.iter_mut() {
                         p.loaded = false;
                     }
