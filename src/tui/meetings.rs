@@ -237,11 +237,7 @@ impl Pane {
     }
 
     pub fn next_kind(&mut self) {
-        let all = MeetingType::ALL;
-        self.kind = match self.kind {
-            None => Some(all[0]),
-            Some(k) => all.iter().position(|x| *x == k).and_then(|i| all.get(i + 1)).copied(),
-        };
+        self.kind = super::participants::cycle(self.kind, MeetingType::ALL);
         self.refilter();
     }
 

@@ -387,11 +387,7 @@ impl Pane {
     }
 
     pub fn next_category(&mut self) {
-        let all = Category::ALL;
-        self.category = match self.category {
-            None => Some(all[0]),
-            Some(c) => all.iter().position(|x| *x == c).and_then(|i| all.get(i + 1)).copied(),
-        };
+        self.category = cycle(self.category, Category::ALL);
         self.refilter();
     }
 
@@ -512,6 +508,14 @@ impl Pane {
         // No wrapping: a long note would push every later line down and make a cursor
         // move rewrite the whole panel. The full view (Enter) wraps.
         Paragraph::new(lines).block(block).render(area, buf);
+    }
+}
+
+/// The next value of a filter that cycles through `all` and back to "none".
+pub(crate) fn cycle<T: Copy + PartialEq>(current: Option<T>, all: &[T]) -> Option<T> {
+    match current {
+        None => all.first().copied(),
+        Some(c) => all.iter().position(|x| *x == c).and_then(|i| all.get(i + 1)).copied(),
     }
 }
 
