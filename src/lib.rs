@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod import;
 pub mod model;
 pub mod report;
+pub mod resources;
 pub mod search;
 pub mod store;
 pub mod sync;
