@@ -215,7 +215,12 @@ pub enum ResourceCmd {
         #[arg(long)]
         category: Option<String>,
         #[arg(long)]
+        gmina: Option<String>,
+        #[arg(long)]
         place: Option<String>,
+        /// Only resources with this tag (folded: `mlodziez` finds `młodzież`).
+        #[arg(long)]
+        tag: Option<String>,
         #[command(flatten)]
         list: ListArgs,
     },
@@ -253,6 +258,17 @@ pub enum NeedCmd {
     },
     /// Link a resource that answers a need.
     Link { need: String, resource: String },
+    /// Resources that could answer a need, best first: the same miejscowość, then the
+    /// gmina, then elsewhere; matching category and shared words first. Linked ones
+    /// are left out.
+    Propose {
+        need: String,
+        #[arg(long)]
+        json: bool,
+        /// Show at most this many (0: all).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     #[command(flatten)]
     Common(Common),
 }
@@ -805,7 +821,7 @@ pub fn resource(store: &Store, cmd: ResourceCmd, lang: Lang, out: &mut impl Writ
             let id = edit::create(store, Entity::Resource, &f.0)?;
             created(out, Entity::Resource, id)
         }
-        ResourceCmd::List { category, place, list } => {
+        ResourceCmd::List { category, gmina, place, tag, list } => {
             let category = category.map(|c| ResourceCategory::parse(&c)).transpose()?;
             let names = dump::participant_names(store)?;
             let mut rows: Vec<(Resource, crate::sync::Doc)> = store
@@ -816,6 +832,12 @@ pub fn resource(store: &Store, cmd: ResourceCmd, lang: Lang, out: &mut impl Writ
                 .filter(|(r, _)| category.is_none_or(|c| r.category == c))
                 .filter(|(r, _)| {
                     place.as_ref().is_none_or(|p| r.place.as_deref().map(search::fold) == Some(search::fold(p)))
+                })
+                .filter(|(r, _)| {
+                    gmina.as_ref().is_none_or(|g| r.gmina.as_deref().map(search::fold) == Some(search::fold(g)))
+                })
+                .filter(|(r, _)| {
+                    tag.as_ref().is_none_or(|t| r.tags.iter().any(|x| search::fold(x.trim()) == search::fold(t.trim())))
                 })
                 .collect();
             rows.sort_by_cached_key(|(r, _)| (r.gmina.clone(), r.place.clone(), r.category, search::fold(&r.name)));
@@ -872,6 +894,7 @@ pub fn need(store: &Store, cmd: NeedCmd, lang: Lang, out: &mut impl Write) -> Re
             writeln!(out, "linked need {} to resource {}", n.short(), r.short())?;
             Ok(())
         }
+        NeedCmd::Propose { need, json: as_json, limit } => super::map::propose(store, &need, as_json, limit, lang, out),
         NeedCmd::List { place, status, list } => {
             let status = status.map(|s| NeedStatus::parse(&s)).transpose()?;
             let mut rows: Vec<(Need, crate::sync::Doc)> = store

@@ -4,6 +4,7 @@
 mod data;
 mod entities;
 mod graph;
+mod map;
 mod misc;
 pub mod output;
 mod sync;
@@ -70,6 +71,9 @@ pub enum Command {
     /// Needs found by a diagnosis.
     #[command(subcommand)]
     Need(entities::NeedCmd),
+    /// The resource map as a tree with counts (gmina → place → category); the gap;
+    /// a place's map as Markdown or CSV.
+    Map(map::MapArgs),
     /// Local partnerships.
     #[command(subcommand)]
     Partnership(entities::PartnershipCmd),
@@ -197,6 +201,7 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         Command::Followup(c) => entities::followup(&open(cli.db)?, c, out),
         Command::Resource(c) => entities::resource(&open(cli.db)?, c, lang, out),
         Command::Need(c) => entities::need(&open(cli.db)?, c, lang, out),
+        Command::Map(a) => map::run(&open(cli.db)?, a, lang, out),
         Command::Partnership(c) => entities::partnership(&open(cli.db)?, c, lang, out),
         Command::Relation(c) => entities::relation(&open(cli.db)?, c, lang, out),
         Command::Graph(a) => graph::run(&open(cli.db)?, a, lang, out),

@@ -323,8 +323,19 @@ fn word_match(a: &str, b: &str) -> bool {
 /// place a resource needs the category or a shared word to be proposed at all.
 pub fn propose(data: &Data, need: &Need, lang: Lang) -> Vec<Proposal> {
     let pl = lang == Lang::Pl;
-    let need_words = words(&need.description);
     let need_gmina = data.need_gmina(need);
+    // place names say where, not what: "w Derkaczach" matches nothing
+    let mut where_words: Vec<String> = Vec::new();
+    for r in &data.resources {
+        for n in [&r.place, &r.gmina].into_iter().flatten() {
+            where_words.extend(words(n).into_iter().map(|(_, f)| f));
+        }
+    }
+    for n in [&need.place, &need_gmina].into_iter().flatten() {
+        where_words.extend(words(n).into_iter().map(|(_, f)| f));
+    }
+    let need_words: Vec<(String, String)> =
+        words(&need.description).into_iter().filter(|(_, f)| !where_words.iter().any(|w| word_match(f, w))).collect();
     let linked: HashSet<Id> = need.resources.iter().copied().collect();
     let mut out: Vec<(Proposal, String)> = Vec::new();
     for r in data.resources.iter().filter(|r| !linked.contains(&r.id)) {
@@ -521,7 +532,7 @@ pub(crate) mod tests {
     fn proposals_rank_place_then_gmina_then_category_and_words() {
         let mut d = sample();
         let mut n = need(
-            "Brak miejsca na spotkania młodzieży — potrzebna świetlica",
+            "Brak miejsca na spotkania młodzieży w Ługach — potrzebna świetlica",
             Some(Places),
             "Dobiegniew",
             "Ługi",
@@ -542,6 +553,7 @@ pub(crate) mod tests {
         );
         assert_eq!(ps[0].proximity, Proximity::Place);
         assert!(ps[0].category_match);
+        assert_eq!(ps[0].shared, vec!["świetlica".to_string()], "the place's name is not a shared word");
         assert!(ps[0].reason.contains("ta sama miejscowość"), "{}", ps[0].reason);
         assert!(ps[0].reason.contains("świetlica"), "{}", ps[0].reason);
         assert_eq!(ps[2].proximity, Proximity::Gmina);
