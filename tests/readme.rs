@@ -38,10 +38,13 @@ fn keys_table() -> String {
 fn screens() -> String {
     let mut f = support::fixture_sized(Lang::Pl, 300);
     let mut out = String::new();
-    for (key, title) in [('1', "Participants"), ('2', "Meetings"), ('3', "Resources"), ('4', "Partnerships")] {
+    for (key, title) in [('1', "Participants"), ('2', "Meetings"), ('3', "Resources"), ('4', "Partnership graph")] {
         f.ch(key);
         out.push_str(&format!("**{title}** (`{key}`)\n\n```text\n{}```\n\n", f.screen(100, 28)));
     }
+    f.ch('b');
+    out.push_str(&format!("**Bridges, isolated, groups** (`4`, then `b`)\n\n```text\n{}```\n\n", f.screen(100, 28)));
+    f.ch('b');
     f.ch('1');
     f.ch('/');
     f.typ("lodz");

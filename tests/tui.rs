@@ -132,7 +132,7 @@ fn english_list() {
 #[test]
 fn no_panic_at_small_sizes() {
     let mut f = fixture(Lang::Pl);
-    let states: [&dyn Fn(&mut Fixture); 6] = [
+    let states: [&dyn Fn(&mut Fixture); 9] = [
         &|_| {},
         &|f| {
             f.ch('/');
@@ -154,6 +154,15 @@ fn no_panic_at_small_sizes() {
         &|f| {
             f.code(KeyCode::Esc);
             f.ch('2');
+        },
+        &|f| {
+            f.ch('4');
+        },
+        &|f| {
+            f.ch('h');
+        },
+        &|f| {
+            f.ch('b');
         },
     ];
     for set_up in states {
@@ -456,4 +465,106 @@ fn capture_draft_is_offered_at_the_next_start() {
     assert!(matches!(app.popups.last(), Some(Popup::DiscardCapture(_))));
     app.on_key(crossterm::event::KeyEvent::new(KeyCode::Enter, crossterm::event::KeyModifiers::NONE));
     assert!(teren::capture::pending(&f.store).is_none());
+}
+
+#[test]
+fn graph_pane_ego_view_metrics_and_neighbours() {
+    let mut f = fixture(Lang::Pl);
+    f.ch('4');
+    assert!(!f.app.graph.computing());
+    assert!(!f.app.graph.view.is_empty(), "no organisations in the graph");
+    let s = f.screen(80, 24);
+    assert!(s.contains("sąsiedzi"), "{s}");
+    assert!(s.contains("st. "), "{s}");
+    insta::assert_snapshot!("graph_ego", s);
+    // Two hops, then by betweenness.
+    f.ch('h');
+    f.ch('s');
+    let s = f.screen(80, 24);
+    assert!(s.contains("2 kroki"), "{s}");
+    insta::assert_snapshot!("graph_ego_two_hops", s);
+}
+
+#[test]
+fn graph_pane_bridges_isolated_and_groups() {
+    let mut f = fixture(Lang::Pl);
+    f.ch('4');
+    f.ch('b');
+    let s = f.screen(80, 24);
+    assert!(s.contains("Mosty"), "{s}");
+    assert!(s.contains("Izolowani"), "{s}");
+    assert!(s.contains("Grupy"), "{s}");
+    insta::assert_snapshot!("graph_structure", s);
+}
+
+#[test]
+fn graph_pane_computes_off_the_loop_and_shows_computing_meanwhile() {
+    let mut f = fixture(Lang::Pl);
+    // Straight to the app, so the job is not run yet: the pane says it is computing.
+    f.app.on_key(crossterm::event::KeyEvent::new(KeyCode::Char('4'), crossterm::event::KeyModifiers::NONE));
+    assert_eq!(f.app.graph.jobs.len(), 1);
+    assert!(f.screen(80, 24).contains("liczę…"));
+    // Keys still work meanwhile.
+    f.app.on_key(crossterm::event::KeyEvent::new(KeyCode::Down, crossterm::event::KeyModifiers::NONE));
+    f.run_graph_jobs();
+    assert!(!f.screen(80, 24).contains("liczę…"));
+    // Cached: coming back asks for nothing.
+    f.ch('1');
+    f.ch('4');
+    assert!(f.app.graph.jobs.is_empty());
+    assert!(!f.app.graph.computing());
+    // A stale result (older data generation) is dropped.
+    let job = teren::tui::graph::Job { generation: f.app.graph.generation + 7, at: None };
+    assert!(!f.app.graph.ready(job, Ok(Default::default())));
+}
+
+#[test]
+fn graph_pane_steps_back_month_by_month_and_forward_to_now() {
+    let mut f = fixture(Lang::Pl);
+    f.ch('4');
+    let edges_now = f.app.graph.shown.as_ref().unwrap().graph.edges.len();
+    let months = f.app.graph.shown.as_ref().unwrap().months.len();
+    assert!(months > 3, "the demo spans months");
+    for _ in 0..3 {
+        f.ch('[');
+    }
+    let at = f.app.graph.at.unwrap();
+    let s = f.screen(80, 24);
+    assert!(s.contains(&format!("stan na {}", at.format("%Y-%m"))), "{s}");
+    let earlier = f.app.graph.shown.as_ref().unwrap().graph.edges.len();
+    assert!(earlier <= edges_now);
+    for _ in 0..months + 2 {
+        f.ch('[');
+    }
+    let first = f.app.graph.shown.as_ref().unwrap().graph.edges.len();
+    assert!(first < edges_now, "{first} < {edges_now}");
+    for _ in 0..months + 2 {
+        f.ch(']');
+    }
+    assert_eq!(f.app.graph.at, None);
+    assert_eq!(f.app.graph.shown.as_ref().unwrap().graph.edges.len(), edges_now);
+}
+
+#[test]
+fn graph_pane_recomputes_after_an_edit_and_opens_the_ties() {
+    let mut f = fixture(Lang::Pl);
+    f.ch('4');
+    let g0 = f.app.graph.generation;
+    f.code(KeyCode::Enter);
+    assert!(matches!(f.app.popups.last(), Some(Popup::Record { .. })));
+    f.code(KeyCode::Esc);
+    // Delete a participant in pane 1: the graph is stale and is computed again.
+    f.ch('1');
+    f.ch('d');
+    f.code(KeyCode::Enter);
+    assert!(f.app.graph.generation > g0);
+    f.ch('4');
+    assert!(!f.app.graph.computing());
+    // The partnership filter narrows the list to its organisations.
+    let all = f.app.graph.view.len();
+    f.ch('p');
+    assert!(f.app.graph.partnership.is_some());
+    assert!(f.app.graph.view.len() < all);
+    f.code(KeyCode::Esc);
+    assert_eq!(f.app.graph.view.len(), all);
 }

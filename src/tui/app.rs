@@ -5,7 +5,7 @@ use super::capture::{self as cap, Capture};
 use super::form::{self, Field, Form, Target};
 use super::keymap::{Action, Context, Key, Keymap, Lookup};
 use super::theme::Theme;
-use super::{meetings, participants, records};
+use super::{graph, meetings, participants, records};
 use crate::edit::{self, EditError};
 use crate::i18n::{Lang, t};
 use crate::model::{Entity, Id, Participant};
@@ -72,6 +72,8 @@ pub struct App {
     pub people: participants::Pane,
     pub others: [records::Pane; 3],
     pub meetings: meetings::Pane,
+    /// Pane 4: the partnership graph.
+    pub graph: graph::Pane,
     /// Where capture drafts go to be written off the UI thread; None writes them here
     /// (headless tests).
     pub draft_sink: Option<mpsc::Sender<DraftMsg>>,
@@ -110,6 +112,7 @@ impl App {
                 records::Pane::new(Entity::Partnership),
             ],
             meetings: meetings::Pane::new(),
+            graph: graph::Pane::new(),
             draft_sink: None,
             draft_on_disk: false,
             popups: Vec::new(),
@@ -148,6 +151,22 @@ impl App {
         self.dirty = true;
     }
 
+    /// The data changed (the loop's reload): cached graphs are stale; the graph pane,
+    /// if shown, asks for a new one.
+    pub fn data_changed(&mut self) {
+        self.graph.data_changed();
+        if self.pane == 3 {
+            self.graph.ensure();
+        }
+    }
+
+    /// A graph job finished.
+    pub fn graph_ready(&mut self, job: graph::Job, result: crate::store::Result<graph::Computed>) {
+        if self.graph.ready(job, result) {
+            self.dirty = true;
+        }
+    }
+
     pub(crate) fn refresh_detail(&mut self) {
         let Some(id) = self.people.selected_id() else {
             self.people.detail = None;
@@ -170,6 +189,7 @@ impl App {
             None if self.meetings.searching && self.pane == 1 => vec![Context::Search],
             None if self.pane == 0 => vec![Context::Participants, Context::List, Context::Global],
             None if self.pane == 1 => vec![Context::Meetings, Context::List, Context::Global],
+            None if self.pane == 3 => vec![Context::Graph, Context::List, Context::Global],
             None => vec![Context::List, Context::Global],
         }
     }
@@ -436,6 +456,7 @@ impl App {
                 let page = match self.pane {
                     0 => self.people.page,
                     1 => self.meetings.page,
+                    3 => self.graph.page,
                     p => self.others[p - 1].page,
                 } as isize;
                 let delta = match action {
@@ -451,6 +472,8 @@ impl App {
                     self.refresh_detail();
                 } else if self.pane == 1 {
                     self.meetings.move_by(delta);
+                } else if self.pane == 3 {
+                    self.graph.move_by(delta);
                 } else {
                     self.others[self.pane - 1].move_by(delta);
                 }
@@ -467,6 +490,18 @@ impl App {
             NextItem if self.pane == 1 => self.meetings.move_item(1),
             PrevItem if self.pane == 1 => self.meetings.move_item(-1),
             ToggleDone if self.pane == 1 => self.toggle_done(),
+            Sort if self.pane == 3 => self.graph.toggle_sort(),
+            Hops if self.pane == 3 => self.graph.toggle_hops(),
+            Structure if self.pane == 3 => self.graph.structure = !self.graph.structure,
+            MonthBack if self.pane == 3 => self.graph.step(true),
+            MonthForward if self.pane == 3 => self.graph.step(false),
+            FilterPartnership if self.pane == 3 => self.graph.next_partnership(),
+            Clear if self.pane == 3 => self.graph.clear(),
+            Open if self.pane == 3 => {
+                if let Some((title, lines)) = self.graph.record(self.lang) {
+                    self.popups.push(Popup::Record { title, lines, scroll: 0 });
+                }
+            }
             Open => self.open_record(),
             Search if self.pane == 0 => {
                 self.people.searching = true;
@@ -541,6 +576,10 @@ impl App {
             if !self.meetings.loaded {
                 self.load_meetings();
             }
+            return;
+        }
+        if pane == 3 {
+            self.graph.ensure();
             return;
         }
         if pane > 0 && !self.others[pane - 1].loaded {
@@ -667,7 +706,9 @@ impl App {
             let [a, b] = Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(main);
             (a, b)
         };
-        if self.pane == 0 {
+        if self.pane == 3 {
+            self.graph.render(main, buf, &self.theme, self.lang);
+        } else if self.pane == 0 {
             self.people.render_list(list, buf, &self.theme, self.lang);
             self.people.render_detail(detail, buf, &self.theme, self.lang);
         } else if self.pane == 1 {
@@ -725,6 +766,8 @@ impl App {
             }
         } else if self.pane == 1 {
             format!("{}/{} ", self.meetings.view.len(), self.meetings.data.rows.len())
+        } else if self.pane == 3 {
+            format!("{} ", self.graph.view.len())
         } else {
             format!("{} ", self.others[self.pane - 1].rows.len())
         };
@@ -739,6 +782,7 @@ impl App {
             None if self.meetings.searching && self.pane == 1 => &[Action::Confirm, Action::Cancel],
             None if self.pane == 0 => &[Action::Search, Action::Add, Action::Edit, Action::Help],
             None if self.pane == 1 => &[Action::Capture, Action::Search, Action::ToggleDone, Action::Followups],
+            None if self.pane == 3 => &[Action::Hops, Action::Structure, Action::MonthBack, Action::Sort],
             None => &[Action::Help, Action::Quit],
         };
         for a in hints {
@@ -1416,6 +1460,11 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::NextItem => "next_item",
         Action::PrevItem => "prev_item",
         Action::Followups => "followups_view",
+        Action::Hops => "graph_hops",
+        Action::Structure => "graph_structure_view",
+        Action::MonthBack => "graph_month_back",
+        Action::MonthForward => "graph_month_forward",
+        Action::FilterPartnership => "graph_filter_partnership",
     };
     t(lang, key)
 }

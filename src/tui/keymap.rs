@@ -53,6 +53,11 @@ pub enum Action {
     NextItem,
     PrevItem,
     Followups,
+    Hops,
+    Structure,
+    MonthBack,
+    MonthForward,
+    FilterPartnership,
 }
 
 /// Where a key is looked up.
@@ -65,14 +70,16 @@ pub enum Context {
     Search,
     Popup,
     Meetings,
+    Graph,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::List,
         Context::Participants,
         Context::Meetings,
+        Context::Graph,
         Context::Form,
         Context::Search,
         Context::Popup,
@@ -87,6 +94,7 @@ impl Context {
             Context::Search => "search",
             Context::Popup => "popup",
             Context::Meetings => "meetings",
+            Context::Graph => "graph",
         }
     }
 }

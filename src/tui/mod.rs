@@ -9,6 +9,7 @@ pub mod app;
 pub mod backend;
 pub mod capture;
 pub mod form;
+pub mod graph;
 pub mod keymap;
 pub mod meetings;
 pub mod participants;
@@ -98,6 +99,8 @@ enum Msg {
     Loaded(u64, crate::store::Result<participants::Loaded>),
     /// Search results: generation, query, matching rows best first.
     Searched(u64, String, Vec<usize>),
+    /// The partnership graph on a date, computed for a generation of the data.
+    GraphReady(graph::Job, crate::store::Result<graph::Computed>),
     /// The terminal went away (SSH dropped, window closed) or we were asked to stop.
     Hangup,
 }
@@ -147,6 +150,14 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
     let result = event_loop(&mut term, &mut app, store);
     restore();
     result
+}
+
+fn spawn_graph(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, job: graph::Job) -> std::thread::JoinHandle<()> {
+    let tx = tx.clone();
+    let store = store.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(Msg::GraphReady(job, job.run(&store)));
+    })
 }
 
 fn spawn_load(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, generation: u64) -> std::thread::JoinHandle<()> {
@@ -275,6 +286,10 @@ fn run_loop(
                     app::Request::None
                 }
                 Msg::Loaded(..) => app::Request::None,
+                Msg::GraphReady(job, r) => {
+                    app.graph_ready(job, r);
+                    app::Request::None
+                }
                 Msg::Searched(generation, query, hits) => {
                     searching = false;
                     if app.people.search_done(generation, query, hits) {
@@ -295,6 +310,7 @@ fn run_loop(
                     if app.pane != 1 {
                         app.meetings.loaded = false;
                     }
+                    app.data_changed();
                 }
                 app::Request::Suspend => {
                     suspend(term)?;
@@ -303,6 +319,10 @@ fn run_loop(
                 app::Request::None => {}
             }
             next = rx.try_recv().ok();
+        }
+        // Graph jobs: each on its own thread, joined at exit like the loads.
+        for job in std::mem::take(&mut app.graph.jobs) {
+            loaders.push(spawn_graph(&tx, &store, job));
         }
         // At most one search runs at a time; when it ends, the newest query waiting
         // goes next and the ones typed in between are never run.

@@ -37,13 +37,25 @@ pub fn fixture_sized(lang: Lang, participants: usize) -> Fixture {
 }
 
 impl Fixture {
-    /// Send one key; do what the app asks its loop to do (a reload) synchronously.
+    /// Send one key; do what the app asks its loop to do (a reload, graph jobs)
+    /// synchronously.
     pub fn key(&mut self, ev: KeyEvent) -> Request {
         let req = self.app.on_key(ev);
         if req == Request::Reload {
             self.app.loaded(load_all(&self.store).unwrap());
+            self.app.data_changed();
         }
+        self.run_graph_jobs();
         req
+    }
+
+    /// Run the graph jobs the app asked for, here and now (the loop runs them on
+    /// threads and feeds the results back the same way).
+    pub fn run_graph_jobs(&mut self) {
+        for job in std::mem::take(&mut self.app.graph.jobs) {
+            let result = job.run(&self.store);
+            self.app.graph_ready(job, result);
+        }
     }
 
     pub fn code(&mut self, code: KeyCode) -> Request {

@@ -1,0 +1,663 @@
+//! Pane 4: the partnership graph. Organisations sorted by degree or betweenness; for
+//! the selected one an ego view (one or two hops) drawn on a braille canvas with a
+//! deterministic layout, its neighbours by weight with why, and its metrics; a second
+//! view with the bridges, the isolated participants and the groups; and the graph as it
+//! stood at the end of an earlier month.
+//!
+//! The pane owns view state only. The graph and its metrics are computed off the UI
+//! thread ([`Job`], run by the loop; [`compute`] directly in tests) and cached per date
+//! until the data change ([`Pane::data_changed`]).
+
+use super::theme::Theme;
+use crate::graph::{Data, Graph, Options, month_end};
+use crate::i18n::{Lang, t};
+use crate::model::{Id, Kind};
+use crate::store::{Result, Store};
+use chrono::NaiveDate;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::canvas::{Canvas, Line as CanvasLine};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table, Widget};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use unicode_width::UnicodeWidthStr;
+
+/// The graph as it stood on one date, and what the pane lists besides.
+#[derive(Debug, Clone, Default)]
+pub struct Computed {
+    pub graph: Graph,
+    /// First days of the months with dated evidence, for stepping back.
+    pub months: Vec<NaiveDate>,
+    /// Partnerships by name, each with the nodes of its leader and members.
+    pub partnerships: Vec<(String, Vec<usize>)>,
+}
+
+/// Read the store and compute the graph on `at` (None: everything up to now).
+pub fn compute(store: &Store, at: Option<NaiveDate>) -> Result<Computed> {
+    Ok(compute_from(&Data::load(store)?, at))
+}
+
+/// The graph of `data` on `at`, with its metrics.
+pub fn compute_from(data: &Data, at: Option<NaiveDate>) -> Computed {
+    let graph = Graph::build(data, &Options { at, ..Options::default() });
+    let index: HashMap<Id, usize> = graph.nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    let mut partnerships: Vec<(String, Vec<usize>)> = data
+        .partnerships
+        .iter()
+        .map(|p| {
+            let mut v: Vec<usize> = p
+                .leader
+                .into_iter()
+                .chain(p.members.iter().map(|m| m.participant))
+                .filter_map(|id| index.get(&id).copied())
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            (p.name.clone(), v)
+        })
+        .collect();
+    partnerships.sort_by(|a, b| a.0.cmp(&b.0));
+    Computed { graph, months: data.months(), partnerships }
+}
+
+/// Work for the loop: the graph of data generation `generation` on `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    pub generation: u64,
+    pub at: Option<NaiveDate>,
+}
+
+impl Job {
+    pub fn run(&self, store: &Store) -> Result<Computed> {
+        compute(store, self.at)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Degree,
+    Betweenness,
+}
+
+pub struct Pane {
+    /// Bumped when the data change; results of older jobs are dropped.
+    pub generation: u64,
+    cache: HashMap<Option<NaiveDate>, Arc<Computed>>,
+    requested: HashSet<Option<NaiveDate>>,
+    /// Jobs for the loop to start.
+    pub jobs: Vec<Job>,
+    /// What the pane draws: the newest result for `at`, or the last one while the
+    /// next is computed.
+    pub shown: Option<Arc<Computed>>,
+    pub error: Option<String>,
+    /// The graph at the end of this month; None: now.
+    pub at: Option<NaiveDate>,
+    pub sort: SortBy,
+    /// Only the organisations of this partnership (index into `partnerships`).
+    pub partnership: Option<usize>,
+    pub hops: usize,
+    /// Show the bridges, isolated participants and groups instead of the ego view.
+    pub structure: bool,
+    /// Organisation nodes, sorted.
+    pub view: Vec<usize>,
+    pub selected: usize,
+    selected_id: Option<Id>,
+    pub offset: usize,
+    pub page: usize,
+}
+
+impl Default for Pane {
+    fn default() -> Self {
+        Pane::new()
+    }
+}
+
+/// `name` cut to `max` columns with an ellipsis.
+pub fn short(name: &str, max: usize) -> String {
+    if name.width() <= max {
+        return name.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in name.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    let trimmed = out.trim_end().to_string();
+    if max == 0 { trimmed } else { format!("{trimmed}…") }
+}
+
+impl Pane {
+    pub fn new() -> Pane {
+        Pane {
+            generation: 0,
+            cache: HashMap::new(),
+            requested: HashSet::new(),
+            jobs: Vec::new(),
+            shown: None,
+            error: None,
+            at: None,
+            sort: SortBy::Degree,
+            partnership: None,
+            hops: 1,
+            structure: false,
+            view: Vec::new(),
+            selected: 0,
+            selected_id: None,
+            offset: 0,
+            page: 10,
+        }
+    }
+
+    /// Whether the graph for `at` is still being computed.
+    pub fn computing(&self) -> bool {
+        !self.cache.contains_key(&self.at)
+    }
+
+    /// Ask for the graph on `at` unless it is cached or on its way.
+    pub fn ensure(&mut self) {
+        if let Some(c) = self.cache.get(&self.at) {
+            if !self.shown.as_ref().is_some_and(|s| Arc::ptr_eq(s, c)) {
+                self.shown = Some(c.clone());
+                self.refresh();
+            }
+            return;
+        }
+        if self.requested.insert(self.at) {
+            self.jobs.push(Job { generation: self.generation, at: self.at });
+        }
+    }
+
+    /// The data changed: everything cached is stale.
+    pub fn data_changed(&mut self) {
+        self.generation += 1;
+        self.cache.clear();
+        self.requested.clear();
+        self.jobs.clear();
+    }
+
+    /// A job finished; true when the pane changed.
+    pub fn ready(&mut self, job: Job, result: Result<Computed>) -> bool {
+        if job.generation != self.generation {
+            return false;
+        }
+        self.requested.remove(&job.at);
+        match result {
+            Err(e) => {
+                self.error = Some(e.to_string());
+                true
+            }
+            Ok(c) => {
+                self.error = None;
+                let c = Arc::new(c);
+                self.cache.insert(job.at, c.clone());
+                if job.at == self.at {
+                    self.shown = Some(c);
+                    self.refresh();
+                    true
+                } else {
+                    false
+                }
+            }
+        }
+    }
+
+    /// Rebuild the sorted list after a new graph, sort or filter.
+    pub fn refresh(&mut self) {
+        let Some(c) = self.shown.clone() else { return };
+        let g = &c.graph;
+        let m = &g.metrics;
+        if self.partnership.is_some_and(|p| p >= c.partnerships.len()) {
+            self.partnership = None;
+        }
+        let only: Option<&Vec<usize>> = self.partnership.and_then(|p| c.partnerships.get(p).map(|x| &x.1));
+        let mut view: Vec<usize> = (0..g.nodes.len())
+            .filter(|&i| g.nodes[i].kind == Kind::Org)
+            .filter(|i| only.is_none_or(|o| o.binary_search(i).is_ok()))
+            .collect();
+        let deg = |i: usize| m.degree.get(i).copied().unwrap_or(0);
+        let btw = |i: usize| m.betweenness.get(i).copied().unwrap_or(0.0);
+        view.sort_by(|&x, &y| {
+            let primary = match self.sort {
+                SortBy::Degree => deg(y).cmp(&deg(x)).then(btw(y).total_cmp(&btw(x))),
+                SortBy::Betweenness => btw(y).total_cmp(&btw(x)).then(deg(y).cmp(&deg(x))),
+            };
+            primary.then_with(|| g.nodes[x].name.cmp(&g.nodes[y].name)).then(x.cmp(&y))
+        });
+        self.view = view;
+        self.selected = self
+            .selected_id
+            .and_then(|id| self.view.iter().position(|&i| g.nodes[i].id == id))
+            .unwrap_or(0)
+            .min(self.view.len().saturating_sub(1));
+        self.remember();
+    }
+
+    fn remember(&mut self) {
+        let id = self.selected_node().and_then(|n| self.shown.as_ref().map(|c| c.graph.nodes[n].id));
+        if id.is_some() {
+            self.selected_id = id;
+        }
+    }
+
+    /// The selected organisation's node.
+    pub fn selected_node(&self) -> Option<usize> {
+        self.view.get(self.selected).copied()
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.view.is_empty() {
+            return;
+        }
+        self.selected = (self.selected as isize).saturating_add(delta).clamp(0, self.view.len() as isize - 1) as usize;
+        self.remember();
+    }
+
+    pub fn toggle_sort(&mut self) {
+        self.sort = match self.sort {
+            SortBy::Degree => SortBy::Betweenness,
+            SortBy::Betweenness => SortBy::Degree,
+        };
+        self.refresh();
+    }
+
+    pub fn toggle_hops(&mut self) {
+        self.hops = if self.hops == 1 { 2 } else { 1 };
+    }
+
+    pub fn next_partnership(&mut self) {
+        let n = self.shown.as_ref().map_or(0, |c| c.partnerships.len());
+        self.partnership = match self.partnership {
+            None if n > 0 => Some(0),
+            Some(p) if p + 1 < n => Some(p + 1),
+            _ => None,
+        };
+        self.refresh();
+    }
+
+    /// Step the date a month back (`back`) or forward; forward from the last month is now.
+    pub fn step(&mut self, back: bool) {
+        let months: Vec<NaiveDate> = self.shown.as_ref().map(|c| c.months.clone()).unwrap_or_default();
+        if months.is_empty() {
+            return;
+        }
+        // "Now" counts as the month after the last with evidence.
+        let pos = match self.at {
+            None => months.len(),
+            Some(at) => months.iter().position(|m| month_end(*m) == at).unwrap_or(months.len()),
+        };
+        let pos = if back { pos.saturating_sub(1) } else { (pos + 1).min(months.len()) };
+        self.at = months.get(pos).map(|m| month_end(*m));
+        self.ensure();
+    }
+
+    /// Back to the whole list, now.
+    pub fn clear(&mut self) {
+        self.partnership = None;
+        self.structure = false;
+        self.at = None;
+        self.ensure();
+        self.refresh();
+    }
+
+    /// Everything about the selected organisation's ties, for the record window.
+    pub fn record(&self, lang: Lang) -> Option<(String, Vec<(String, String)>)> {
+        let c = self.shown.as_ref()?;
+        let n = self.selected_node()?;
+        let g = &c.graph;
+        let mut lines = vec![(t(lang, "graph_metrics").to_string(), metrics_line(g, n, lang))];
+        for (w, e) in g.neighbours(n) {
+            lines.push((format!("{} ({})", g.nodes[w].name, e.weight()), e.why(lang)));
+        }
+        Some((g.nodes[n].name.clone(), lines))
+    }
+
+    fn when(&self, lang: Lang) -> String {
+        match self.at {
+            Some(d) => format!("{} {}", t(lang, "graph_as_of"), d.format("%Y-%m")),
+            None => t(lang, "graph_now").to_string(),
+        }
+    }
+
+    /// Draw the pane into the main area.
+    pub fn render(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        if area.width < 20 || area.height < 4 {
+            return;
+        }
+        if self.structure {
+            self.render_structure(area, buf, theme, lang);
+            return;
+        }
+        let list_w = if area.width >= 100 { 36 } else { (area.width * 3 / 8).max(16) };
+        let [list, right] = Layout::horizontal([Constraint::Length(list_w), Constraint::Fill(1)]).areas(area);
+        self.render_list(list, buf, theme, lang);
+        let [ego, info] = Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]).areas(right);
+        self.render_ego(ego, buf, theme, lang);
+        self.render_info(info, buf, theme, lang);
+    }
+
+    fn render_list(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        let name = self
+            .partnership
+            .and_then(|p| self.shown.as_ref().and_then(|c| c.partnerships.get(p).map(|x| x.0.clone())))
+            .unwrap_or_else(|| t(lang, "graph_orgs").to_string());
+        let title = format!(" {} ({}) ", short(&name, area.width.saturating_sub(10) as usize), self.view.len());
+        let Some((inner, h)) = super::list_frame(area, buf, theme, title) else { return };
+        self.page = h;
+        if self.shown.is_none() {
+            let msg = self.error.clone().unwrap_or_else(|| t(lang, "graph_computing").to_string());
+            Paragraph::new(msg).render(Rect { height: 1, ..inner }, buf);
+            return;
+        }
+        let Some(c) = self.shown.clone() else { return };
+        let m = &c.graph.metrics;
+        self.offset = super::scroll_offset(self.selected, self.offset, h);
+        let rows: Vec<TRow> = self
+            .view
+            .iter()
+            .enumerate()
+            .skip(self.offset)
+            .take(h)
+            .map(|(pos, &i)| {
+                let sel = pos == self.selected;
+                let row = TRow::new(vec![
+                    Cell::from(if sel { ">" } else { " " }),
+                    Cell::from(c.graph.nodes[i].name.clone()),
+                    Cell::from(format!("{:>3}", m.degree.get(i).copied().unwrap_or(0))),
+                    Cell::from(format!("{:.3}", m.betweenness.get(i).copied().unwrap_or(0.0))),
+                ]);
+                if sel { row.style(theme.selected()) } else { row }
+            })
+            .collect();
+        let mark = |s: SortBy, key: &str| {
+            let label = t(lang, key);
+            if self.sort == s { format!("{label}↓") } else { label.to_string() }
+        };
+        let header = TRow::new(vec![
+            Cell::from(""),
+            Cell::from(t(lang, "org")),
+            Cell::from(mark(SortBy::Degree, "graph_degree_short")),
+            Cell::from(mark(SortBy::Betweenness, "graph_betweenness_short")),
+        ])
+        .style(theme.header());
+        Table::new(rows, [Constraint::Length(1), Constraint::Fill(1), Constraint::Length(4), Constraint::Length(6)])
+            .header(header)
+            .column_spacing(1)
+            .render(inner, buf);
+    }
+
+    fn render_ego(&self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        let mut title = format!(" {} · {} · {}", t(lang, "graph_ego"), self.hops_label(lang), self.when(lang));
+        let layout = match (self.shown.as_ref(), self.selected_node()) {
+            (Some(c), Some(center)) if area.width >= 10 && area.height >= 5 => {
+                let l = ego_layout(&c.graph, center, self.hops, area.width - 2, area.height - 2);
+                let all = c.graph.ego(center, self.hops).len().saturating_sub(1);
+                title.push_str(&format!(" · {}/{all}", l.nodes.len() - 1));
+                Some(l)
+            }
+            _ => None,
+        };
+        if self.computing() {
+            title.push_str(&format!(" · {}", t(lang, "graph_computing")));
+        }
+        title.push(' ');
+        let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(title);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let Some(layout) = layout else { return };
+        let (w, h) = (inner.width as f64, inner.height as f64);
+        let bold = Style::default().add_modifier(Modifier::BOLD);
+        let canvas = Canvas::default()
+            .marker(if theme.ascii { Marker::Dot } else { Marker::Braille })
+            .x_bounds([0.0, w])
+            .y_bounds([0.0, h])
+            .paint(|ctx| {
+                for (a, b) in &layout.lines {
+                    let (pa, pb) = (&layout.nodes[*a], &layout.nodes[*b]);
+                    ctx.draw(&CanvasLine::new(pa.x, pa.y, pb.x, pb.y, ratatui::style::Color::Reset));
+                }
+                for n in &layout.nodes {
+                    let style = match n.hop {
+                        0 => theme.selected(),
+                        1 if n.org => bold,
+                        _ => Style::default(),
+                    };
+                    ctx.print(n.label_x, n.y, Line::from(Span::styled(n.label.clone(), style)));
+                }
+            });
+        canvas.render(inner, buf);
+    }
+
+    fn hops_label(&self, lang: Lang) -> &'static str {
+        if self.hops == 1 { t(lang, "graph_one_hop") } else { t(lang, "graph_two_hops") }
+    }
+
+    fn render_info(&self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        let (Some(c), Some(n)) = (self.shown.as_ref(), self.selected_node()) else {
+            Block::default().borders(Borders::ALL).border_set(theme.border()).render(area, buf);
+            return;
+        };
+        let g = &c.graph;
+        let neighbours = g.neighbours(n);
+        let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(format!(
+            " {} ({}) ",
+            t(lang, "graph_neighbours"),
+            neighbours.len()
+        ));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let width = inner.width as usize;
+        let mut lines = vec![Line::from(Span::styled(short(&metrics_line(g, n, lang), width), theme.key()))];
+        let name_w = (width / 3).clamp(6, 24);
+        for (w, e) in neighbours.iter().take(inner.height.saturating_sub(1) as usize) {
+            let head = format!("{:>2} {:<name_w$} ", e.weight(), short(&g.nodes[*w].name, name_w));
+            let why = short(&e.why(lang), width.saturating_sub(head.width()));
+            lines.push(Line::from(vec![Span::raw(head), Span::styled(why, theme.dim())]));
+        }
+        if neighbours.is_empty() {
+            lines.push(Line::from(t(lang, "graph_no_ties")));
+        }
+        Paragraph::new(lines).render(inner, buf);
+    }
+
+    fn render_structure(&self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        let mut title = format!(" {} · {}", t(lang, "graph_structure"), self.when(lang));
+        if self.computing() {
+            title.push_str(&format!(" · {}", t(lang, "graph_computing")));
+        }
+        title.push(' ');
+        let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(title);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let Some(c) = self.shown.as_ref() else { return };
+        let g = &c.graph;
+        let m = &g.metrics;
+        let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(inner);
+        let lw = left.width.saturating_sub(1) as usize;
+        let rw = right.width as usize;
+        // Bridges: cut vertices and the highest betweenness.
+        let bridges = g.bridges(left.height.saturating_sub(2) as usize);
+        let mut l = vec![Line::from(Span::styled(t(lang, "graph_bridges"), theme.header()))];
+        for b in &bridges {
+            let cut = if m.cut_vertices.binary_search(b).is_ok() { "*" } else { " " };
+            let tail = format!(" {:.3} {cut}", m.betweenness.get(*b).copied().unwrap_or(0.0));
+            let name = short(&g.nodes[*b].name, lw.saturating_sub(tail.width()));
+            l.push(Line::from(format!("{name:<w$}{tail}", w = lw.saturating_sub(tail.width()))));
+        }
+        if bridges.is_empty() {
+            l.push(Line::from(t(lang, "graph_none")));
+        }
+        l.push(Line::from(Span::styled(format!("* {}", t(lang, "graph_cut")), theme.dim())));
+        Paragraph::new(l).render(left, buf);
+        // Isolated, then groups.
+        let half = right.height / 2;
+        let [top, bottom] = Layout::vertical([Constraint::Length(half), Constraint::Fill(1)]).areas(right);
+        let mut r = vec![Line::from(Span::styled(
+            format!("{} ({})", t(lang, "graph_isolated"), m.isolated.len()),
+            theme.header(),
+        ))];
+        let room = top.height.saturating_sub(1) as usize;
+        let mut names: Vec<&str> = m.isolated.iter().map(|&i| g.nodes[i].name.as_str()).collect();
+        names.sort_unstable();
+        for (k, name) in names.iter().enumerate().take(room) {
+            if k + 1 == room && names.len() > room {
+                r.push(Line::from(format!("… +{}", names.len() - k)));
+                break;
+            }
+            r.push(Line::from(short(name, rw)));
+        }
+        Paragraph::new(r).render(top, buf);
+        let mut gl =
+            vec![Line::from(Span::styled(format!("{} ({})", t(lang, "graph_groups"), m.groups.len()), theme.header()))];
+        let deg = |i: usize| m.degree.get(i).copied().unwrap_or(0);
+        for group in m.groups.iter().take(bottom.height.saturating_sub(1) as usize) {
+            let mut top3 = group.clone();
+            top3.sort_by(|&x, &y| deg(y).cmp(&deg(x)).then(x.cmp(&y)));
+            let names: Vec<&str> = top3.iter().take(3).map(|&i| g.nodes[i].name.as_str()).collect();
+            gl.push(Line::from(short(&format!("{:>3}: {}", group.len(), names.join(", ")), rw)));
+        }
+        Paragraph::new(gl).render(bottom, buf);
+    }
+}
+
+/// "st. 5 · pośr. 0.123 · blisk. 0.456 · punkt cięcia" (the last for cut vertices).
+pub fn metrics_line(g: &Graph, n: usize, lang: Lang) -> String {
+    let m = &g.metrics;
+    let mut s = format!(
+        "{} {} · {} {:.3} · {} {:.3}",
+        t(lang, "graph_degree_short"),
+        m.degree.get(n).copied().unwrap_or(0),
+        t(lang, "graph_betweenness_short"),
+        m.betweenness.get(n).copied().unwrap_or(0.0),
+        t(lang, "graph_closeness_short"),
+        m.closeness.get(n).copied().unwrap_or(0.0),
+    );
+    if m.cut_vertices.binary_search(&n).is_ok() {
+        s.push_str(&format!(" · {}", t(lang, "graph_cut")));
+    }
+    s
+}
+
+/// One drawn node: where it sits (canvas units = cells) and its label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    pub node: usize,
+    pub hop: usize,
+    pub org: bool,
+    pub x: f64,
+    pub y: f64,
+    pub label: String,
+    pub label_x: f64,
+}
+
+/// The ego view's drawing: nodes (the centre first) and lines between them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EgoLayout {
+    pub nodes: Vec<Placed>,
+    pub lines: Vec<(usize, usize)>,
+}
+
+/// A deterministic layout of `center`'s neighbourhood in a `w`×`h` cell area: the
+/// centre in the middle, the heaviest neighbours on an ellipse clockwise from the top;
+/// with two hops the neighbours on an inner ellipse and up to two of each one's own
+/// neighbours outside it, near their angle.
+pub fn ego_layout(g: &Graph, center: usize, hops: usize, w: u16, h: u16) -> EgoLayout {
+    let (wf, hf) = (w as f64, h as f64);
+    let (cx, cy) = (wf / 2.0, hf / 2.0);
+    let max_label = ((w as usize) / 4).clamp(4, 14);
+    // Cells taken by labels so far: (row, first column, past the last column).
+    let mut taken: Vec<(i64, i64, i64)> = Vec::new();
+    // Where ratatui's canvas puts a label at (x, y).
+    let cell = |x: f64, y: f64| {
+        let col = (x * (wf - 1.0) / wf.max(1.0)).floor() as i64;
+        let row = ((hf - y) * (hf - 1.0) / hf.max(1.0)).floor() as i64;
+        (row, col)
+    };
+    let mut place = |node: usize, hop: usize, x: f64, y: f64, max: usize| {
+        let name = &g.nodes[node].name;
+        let mut chosen = (String::new(), x);
+        // The longest label, down to five columns, that overlaps none drawn before.
+        for m in [max, 8, 5] {
+            if m > max && hop > 0 {
+                continue;
+            }
+            let label = short(name, m);
+            let lw = label.width() as f64;
+            let label_x = if hop == 0 {
+                cx - lw / 2.0
+            } else if x >= cx {
+                x + 1.0
+            } else {
+                x - lw - 1.0
+            };
+            let label_x = label_x.clamp(0.0, (wf - lw).max(0.0));
+            let (row, col) = cell(label_x, y);
+            let end = col + lw as i64;
+            if !taken.iter().any(|&(r, a, b)| r == row && col < b + 1 && a < end + 1) {
+                taken.push((row, col, end));
+                chosen = (label, label_x);
+                break;
+            }
+        }
+        let (label, label_x) = chosen;
+        Placed { node, hop, org: g.nodes[node].kind == Kind::Org, x, y, label, label_x }
+    };
+    let mut out = EgoLayout { nodes: vec![place(center, 0, cx, cy, max_label + 4)], lines: Vec::new() };
+    let rows = (h as usize).saturating_sub(1).max(1);
+    let first: Vec<usize> = g.neighbours(center).into_iter().map(|(n, _)| n).collect();
+    let limit1 = if hops >= 2 { rows.min(6) } else { (rows * 2).min(10) };
+    let first: Vec<usize> = first.into_iter().take(limit1).collect();
+    let (rx1, ry1) = if hops >= 2 { (wf * 0.22, hf * 0.28) } else { (wf * 0.30, hf * 0.42) };
+    let angle = |k: usize, n: usize| std::f64::consts::FRAC_PI_2 - std::f64::consts::TAU * k as f64 / n.max(1) as f64;
+    let mut seen: HashSet<usize> = HashSet::from([center]);
+    seen.extend(first.iter().copied());
+    for (k, &n) in first.iter().enumerate() {
+        let a = angle(k, first.len());
+        let (x, y) = (cx + rx1 * a.cos(), cy + ry1 * a.sin());
+        out.nodes.push(place(n, 1, x, y, max_label));
+        out.lines.push((0, out.nodes.len() - 1));
+    }
+    if hops >= 2 {
+        let (rx2, ry2) = (wf * 0.40, hf * 0.46);
+        let spread = std::f64::consts::TAU / (first.len().max(1) as f64) / 4.0;
+        for (k, &p) in first.iter().enumerate() {
+            let parent = k + 1;
+            let a = angle(k, first.len());
+            let mut added = 0;
+            for (q, _) in g.neighbours(p) {
+                if added == 2 {
+                    break;
+                }
+                if !seen.insert(q) {
+                    continue;
+                }
+                let b = a + if added == 0 { -spread } else { spread };
+                let (x, y) = (cx + rx2 * b.cos(), cy + ry2 * b.sin());
+                out.nodes.push(place(q, 2, x, y, 8));
+                out.lines.push((parent, out.nodes.len() - 1));
+                added += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_keep_to_their_width() {
+        assert_eq!(short("Koło Gospodyń Wiejskich", 10), "Koło Gosp…");
+        assert_eq!(short("KGW", 10), "KGW");
+        assert!(short("Stowarzyszenie", 5).width() <= 5);
+        assert_eq!(short("abc", 0), "");
+    }
+}
