@@ -568,3 +568,52 @@ fn graph_pane_recomputes_after_an_edit_and_opens_the_ties() {
     f.code(KeyCode::Esc);
     assert_eq!(f.app.graph.view.len(), all);
 }
+
+#[test]
+fn graph_ego_layout_is_deterministic_in_bounds_and_labels_do_not_overlap() {
+    use teren::tui::graph::{compute, ego_layout};
+    use unicode_width::UnicodeWidthStr;
+    let f = support::fixture_sized(Lang::Pl, 300);
+    let c = compute(&f.store, None).unwrap();
+    let orgs: Vec<usize> =
+        (0..c.graph.nodes.len()).filter(|&i| c.graph.nodes[i].kind == teren::model::Kind::Org).collect();
+    for &center in orgs.iter().take(10) {
+        for hops in [1, 2] {
+            for (w, h) in [(48u16, 10u16), (62, 12), (8, 3)] {
+                let a = ego_layout(&c.graph, center, hops, w, h);
+                assert_eq!(a, ego_layout(&c.graph, center, hops, w, h));
+                assert_eq!(a.nodes[0].node, center);
+                let mut spans: Vec<(i64, i64, i64)> = Vec::new();
+                for n in &a.nodes {
+                    assert!(n.x >= 0.0 && n.x <= w as f64 && n.y >= 0.0 && n.y <= h as f64, "{n:?}");
+                    if n.label.is_empty() {
+                        continue;
+                    }
+                    let lw = n.label.width() as i64;
+                    assert!(n.label_x >= 0.0 && n.label_x + lw as f64 <= w as f64 + 0.01, "{n:?} in {w}");
+                    let col = (n.label_x * (w as f64 - 1.0) / w as f64).floor() as i64;
+                    let row = ((h as f64 - n.y) * (h as f64 - 1.0) / h as f64).floor() as i64;
+                    assert!(
+                        !spans.iter().any(|&(r, s, e)| r == row && col < e && s < col + lw),
+                        "labels overlap: {n:?}"
+                    );
+                    spans.push((row, col, col + lw));
+                }
+                for (x, y) in &a.lines {
+                    assert!(*x < a.nodes.len() && *y < a.nodes.len());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn graph_pane_in_english() {
+    let mut f = fixture(Lang::En);
+    f.ch('4');
+    let s = f.screen(80, 24);
+    assert!(s.contains("organisations") && s.contains("neighbours by weight") && s.contains("deg "), "{s}");
+    f.ch('b');
+    let s = f.screen(80, 24);
+    assert!(s.contains("Bridges") && s.contains("Isolated") && s.contains("Groups"), "{s}");
+}
