@@ -27,10 +27,43 @@ pub struct Hit {
     pub score: i64,
 }
 
-/// Is `needle` a subsequence of `hay` (both folded)?
+/// Is `needle` a subsequence of `hay` (both folded)? Compared as bytes: a cheap
+/// necessary condition (a char subsequence is a byte subsequence); the fuzzy scorer
+/// that follows decides.
 fn subsequence(hay: &str, needle: &str) -> bool {
-    let mut h = hay.chars();
-    needle.chars().all(|n| h.any(|c| c == n))
+    let mut h = hay.bytes();
+    needle.bytes().all(|n| h.any(|c| c == n))
+}
+
+/// Bit per ASCII letter and digit present in `s` (folded text).
+fn letter_mask(s: &str) -> u64 {
+    s.bytes().fold(0, |m, b| match b {
+        b'a'..=b'z' => m | 1 << (b - b'a'),
+        b'0'..=b'9' => m | 1 << (26 + b - b'0'),
+        _ => m,
+    })
+}
+
+/// Score one folded field against one folded word. A one-letter word is the first
+/// keystroke of every search and matches most of 100 000 names; the fuzzy scorer adds
+/// nothing there but cost, so a word start scores above a letter inside a word.
+fn score_field(matcher: &SkimMatcherV2, field: &str, word: &str) -> Option<i64> {
+    let mut chars = word.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        let mut prev = ' ';
+        let mut inside = false;
+        for f in field.chars() {
+            if f == c {
+                if !prev.is_alphanumeric() {
+                    return Some(32);
+                }
+                inside = true;
+            }
+            prev = f;
+        }
+        return inside.then_some(16);
+    }
+    if subsequence(field, word) { matcher.fuzzy_match(field, word) } else { None }
 }
 
 /// The words of a query, folded.
@@ -108,6 +141,9 @@ pub const NONE: u32 = u32::MAX;
 struct IndexRow {
     /// The caller's sort key, for `sort_by_keys`.
     key: u32,
+    /// Which of a–z and 0–9 occur in any of the row's fields: a word with a letter
+    /// the row lacks cannot match it, which rejects most rows without scoring them.
+    letters: u64,
     name: Box<str>,
     phone: Option<Box<str>>,
     shared: [u32; 4],
@@ -138,7 +174,14 @@ impl Index {
     /// Add a row with a sort key for `sort_by_keys`.
     pub fn push_keyed(&mut self, key: u32, name: &str, phone: Option<&str>, shared: [u32; 4]) {
         let phone = phone.map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>().into_boxed_str());
-        self.rows.push(IndexRow { key, name: fold(name).into_boxed_str(), phone, shared });
+        let name = fold(name).into_boxed_str();
+        let mut letters = letter_mask(&name) | phone.as_deref().map_or(0, letter_mask);
+        for &s in &shared {
+            if let Some(p) = self.pool.get(s as usize) {
+                letters |= letter_mask(p);
+            }
+        }
+        self.rows.push(IndexRow { key, letters, name, phone, shared });
     }
 
     pub fn len(&self) -> usize {
@@ -161,15 +204,20 @@ impl Index {
         }
         // Pool strings are scored on first use, per thread: a narrowed search over a
         // few hundred rows then touches a few hundred pool strings, not all of them.
+        // Letters every matching row must have (each word's letters, all words).
+        let word_letters = words.iter().fold(0, |m, w| m | letter_mask(w));
         let score_part = |part: &[usize]| -> Vec<Hit> {
             let matcher = SkimMatcherV2::default();
             let mut pool_scores: Vec<Vec<Option<Option<i64>>>> = vec![vec![None; self.pool.len()]; words.len()];
             let mut hits = Vec::new();
             'row: for &index in part {
                 let r = &self.rows[index];
+                if r.letters & word_letters != word_letters {
+                    continue;
+                }
                 let mut total = 0;
                 for (wi, w) in words.iter().enumerate() {
-                    let mut best = if subsequence(&r.name, w) { matcher.fuzzy_match(&r.name, w) } else { None };
+                    let mut best = score_field(&matcher, &r.name, w);
                     if let Some(p) = r.phone.as_deref().filter(|p| p.contains(w.as_str())) {
                         best = best.max(Some(w.len() as i64 * 16 + (p.len() == w.len()) as i64));
                     }

@@ -175,7 +175,7 @@ impl App {
         if self.people.detail.as_ref().is_some_and(|d| d.id == id) {
             return;
         }
-        match participants::detail(&self.store, id, self.lang) {
+        match participants::detail(&self.store, id, self.lang, false) {
             Ok(d) => self.people.detail = d,
             Err(e) => self.status = Some(e.to_string()),
         }
@@ -556,8 +556,16 @@ impl App {
     fn open_record(&mut self) {
         let popup = if self.pane == 0 {
             let Some(i) = self.people.view.get(self.people.selected).copied() else { return };
-            let Some(d) = self.people.detail.as_ref() else { return };
-            Popup::Record { title: self.people.rows[i].name.clone(), lines: d.full.clone(), scroll: 0 }
+            let row = &self.people.rows[i];
+            let lines = match participants::detail(&self.store, row.id, self.lang, true) {
+                Ok(Some(d)) => d.full,
+                Ok(None) => return,
+                Err(e) => {
+                    self.status = Some(e.to_string());
+                    return;
+                }
+            };
+            Popup::Record { title: row.name.clone(), lines, scroll: 0 }
         } else {
             let p = &self.others[self.pane - 1];
             let (Some(row), Some(lines)) = (p.rows.get(p.selected), p.details.get(p.selected)) else { return };

@@ -152,14 +152,17 @@ pub struct Detail {
     pub full: Vec<(String, String)>,
 }
 
-pub fn detail(store: &Store, id: Id, lang: Lang) -> Result<Option<Detail>> {
+/// The detail of one participant. `all_meetings` reads every meeting attended for the
+/// full view (Enter); the panel, redrawn on every cursor move and search result, reads
+/// only the last one.
+pub fn detail(store: &Store, id: Id, lang: Lang, all_meetings: bool) -> Result<Option<Detail>> {
     let Some(doc) = store.doc(Entity::Participant, id)? else { return Ok(None) };
     let p = Participant::from_doc(id, &doc);
     let label = |k: &str| t(lang, k).to_string();
     let dash = |v: Option<&String>| v.cloned().unwrap_or_else(|| "—".into());
     let attended = store.attended(id)?;
     let mut meetings = Vec::new();
-    for (mid, date) in attended.iter().take(200) {
+    for (mid, date) in attended.iter().take(if all_meetings { 200 } else { 1 }) {
         let title = store
             .doc(Entity::Meeting, *mid)?
             .map(|d| Meeting::from_doc(*mid, &d).display_title(lang))
