@@ -115,7 +115,7 @@ fn map_tree_counts_every_level_and_filters() {
     let lugi = db.json(&["map", "--place", "lugi", "--json"]);
     assert_eq!(lugi["count"], 3);
     let human = db.ok(&["map", "--gmina", "Drawno", "--lang", "en"]);
-    assert!(human.contains("Resource map — gmina Drawno: 1 resources"), "{human}");
+    assert!(human.contains("Resource map — gmina Drawno (1)\n"), "{human}");
     assert!(human.contains("Drawno (1)\n  Drawno (1)\n    places and infrastructure (1)\n"), "{human}");
     assert!(human.contains("Dom kultury"), "{human}");
 

@@ -202,14 +202,7 @@ fn tree_json(t: &Tree, lang: Lang) -> Value {
 
 fn tree_human(t: &Tree, scope: &Scope, lang: Lang, out: &mut impl Write) -> Result<()> {
     let pl = lang == Lang::Pl;
-    writeln!(
-        out,
-        "{} — {}: {} {}",
-        if pl { "Mapa zasobów" } else { "Resource map" },
-        scope.title(lang),
-        t.count,
-        if pl { "zasobów" } else { "resources" }
-    )?;
+    writeln!(out, "{} — {} ({})", if pl { "Mapa zasobów" } else { "Resource map" }, scope.title(lang), t.count,)?;
     let none = if pl { "(brak)" } else { "(none)" };
     for g in &t.gminas {
         writeln!(out, "{} ({})", g.name.as_deref().unwrap_or(none), g.count)?;
