@@ -212,6 +212,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("graph_none", "brak", "none"),
     ("graph_isolated", "Izolowani", "Isolated"),
     ("graph_groups", "Grupy", "Groups"),
+    ("graph_orgs_short", "org.", "orgs"),
+    ("graph_links_short", "pow.", "links"),
     ("graph_hops", "1/2 kroki", "1/2 hops"),
     ("graph_structure_view", "mosty i izolowani", "bridges and isolated"),
     ("graph_month_back", "miesiąc wstecz", "a month back"),

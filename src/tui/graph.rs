@@ -33,6 +33,8 @@ pub struct Computed {
     pub months: Vec<NaiveDate>,
     /// Partnerships by name, each with the nodes of its leader and members.
     pub partnerships: Vec<(String, Vec<usize>)>,
+    /// Organisations engaged and links formed per month, up to the date.
+    pub growth: Vec<crate::graph::Month>,
 }
 
 /// Read the store and compute the graph on `at` (None: everything up to now).
@@ -60,7 +62,8 @@ pub fn compute_from(data: &Data, at: Option<NaiveDate>) -> Computed {
         })
         .collect();
     partnerships.sort_by(|a, b| a.0.cmp(&b.0));
-    Computed { graph, months: data.months(), partnerships }
+    let growth = crate::graph::growth(&graph);
+    Computed { graph, months: data.months(), partnerships, growth }
 }
 
 /// Work for the loop: the graph of data generation `generation` on `at`.
@@ -517,6 +520,25 @@ impl Pane {
         let mut gl =
             vec![Line::from(Span::styled(format!("{} ({})", t(lang, "graph_groups"), m.groups.len()), theme.header()))];
         let deg = |i: usize| m.degree.get(i).copied().unwrap_or(0);
+        // The last line: the month's growth, "2024-05: org. 12 (+2) · pow. 40 (+5)".
+        let growth = c.growth.last().filter(|_| bottom.height >= 3).map(|mo| {
+            format!(
+                "{}: {} {} (+{}) · {} {} (+{})",
+                mo.month,
+                t(lang, "graph_orgs_short"),
+                mo.orgs,
+                mo.new_orgs,
+                t(lang, "graph_links_short"),
+                mo.links,
+                mo.new_links
+            )
+        });
+        let reserved = u16::from(growth.is_some());
+        if let Some(line) = growth {
+            let y = bottom.y + bottom.height - 1;
+            Paragraph::new(Span::styled(short(&line, rw), theme.key())).render(Rect { y, height: 1, ..bottom }, buf);
+        }
+        let bottom = Rect { height: bottom.height - reserved, ..bottom };
         for group in m.groups.iter().take(bottom.height.saturating_sub(1) as usize) {
             let mut top3 = group.clone();
             top3.sort_by(|&x, &y| deg(y).cmp(&deg(x)).then(x.cmp(&y)));

@@ -100,7 +100,7 @@ enum Msg {
     /// Search results: generation, query, matching rows best first.
     Searched(u64, String, Vec<usize>),
     /// The partnership graph on a date, computed for a generation of the data.
-    GraphReady(graph::Job, crate::store::Result<graph::Computed>),
+    GraphReady(graph::Job, crate::store::Result<Box<graph::Computed>>),
     /// The terminal went away (SSH dropped, window closed) or we were asked to stop.
     Hangup,
 }
@@ -156,7 +156,7 @@ fn spawn_graph(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, job: graph::Job) -> s
     let tx = tx.clone();
     let store = store.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(Msg::GraphReady(job, job.run(&store)));
+        let _ = tx.send(Msg::GraphReady(job, job.run(&store).map(Box::new)));
     })
 }
 
@@ -287,7 +287,7 @@ fn run_loop(
                 }
                 Msg::Loaded(..) => app::Request::None,
                 Msg::GraphReady(job, r) => {
-                    app.graph_ready(job, r);
+                    app.graph_ready(job, r.map(|c| *c));
                     app::Request::None
                 }
                 Msg::Searched(generation, query, hits) => {
