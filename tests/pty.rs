@@ -279,3 +279,24 @@ fn killed_while_typing_a_note_the_draft_is_offered_at_the_next_start() {
     s.send(&[0x03]); // Ctrl-C: quit, the draft stays
     assert!(s.wait_exit(), "teren did not exit cleanly");
 }
+
+#[test]
+fn graph_pane_computes_in_the_background_steps_a_month_and_quits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let mut s = Session::start(&db);
+    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
+    s.send(b"4");
+    s.wait_for("the graph pane with its metrics", |t| t.contains("sąsiedzi wg wagi") && !t.contains("liczę…"));
+    s.send(b"[");
+    s.wait_for("the graph a month back", |t| t.contains("stan na") && !t.contains("liczę…"));
+    s.send(b"b");
+    s.wait_for("bridges and isolated", |t| t.contains("Izolowani"));
+    s.send(b"q");
+    assert!(s.wait_exit(), "teren did not exit cleanly");
+    s.wait_restored();
+    drop(s);
+    // The database was closed cleanly: the command line opens it at once.
+    let out = Command::new(BIN).arg("--db").arg(&db).args(["graph", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -152,11 +152,26 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
     result
 }
 
+/// Start a graph job. The returned thread (joined at exit) only reads the store; the
+/// metrics are computed on a thread of their own that holds no store, so quitting does
+/// not wait for them on a big database and redb still closes cleanly.
 fn spawn_graph(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, job: graph::Job) -> std::thread::JoinHandle<()> {
     let tx = tx.clone();
     let store = store.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(Msg::GraphReady(job, job.run(&store).map(Box::new)));
+        let data = crate::graph::Data::load(&store);
+        drop(store);
+        match data {
+            Err(e) => {
+                let _ = tx.send(Msg::GraphReady(job, Err(e)));
+            }
+            Ok(data) => {
+                std::thread::spawn(move || {
+                    let computed = graph::compute_from(&data, job.at);
+                    let _ = tx.send(Msg::GraphReady(job, Ok(Box::new(computed))));
+                });
+            }
+        }
     })
 }
 
