@@ -336,6 +336,11 @@ fn run_loop(
             next = rx.try_recv().ok();
         }
         // Graph jobs: each on its own thread, joined at exit like the loads.
+        if !app.graph.jobs.is_empty() {
+            // Finished threads need no joining: forget them so stepping through months
+            // does not pile up handles.
+            loaders.retain(|h| !h.is_finished());
+        }
         for job in std::mem::take(&mut app.graph.jobs) {
             loaders.push(spawn_graph(&tx, &store, job));
         }
