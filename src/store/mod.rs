@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 /// Page cache for command-line work.
 pub const BULK_CACHE: usize = 64 * 1024 * 1024;
 /// Page cache for the app: RSS matters on old laptops, and the OS caches the file anyway.
-pub const APP_CACHE: usize = 4 * 1024 * 1024;
+pub const APP_CACHE: usize = 2 * 1024 * 1024;
 
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
 pub const SCHEMA_VERSION: u32 = 1;
