@@ -109,6 +109,12 @@ pub fn plan(store: &Store, d: &CaptureDraft) -> Result<(Id, Vec<Draft>), EditErr
             fields.push((k.into(), v.clone()));
         }
     }
+    // The place is typed in a hurry; its gmina comes from earlier records, so that
+    // filters and reports by gmina see the meeting.
+    let gmina = edit::gmina_of(store, &d.place)?;
+    if let Some(g) = &gmina {
+        fields.push(("gmina".into(), g.clone()));
+    }
     let mut drafts = Vec::new();
     let mut attendees = Vec::new();
     for a in &d.attendees {
@@ -119,6 +125,9 @@ pub fn plan(store: &Store, d: &CaptureDraft) -> Result<(Id, Vec<Draft>), EditErr
                 let mut f = vec![("name".to_string(), name.clone())];
                 if !d.place.trim().is_empty() {
                     f.push(("place".into(), d.place.clone()));
+                }
+                if let Some(g) = &gmina {
+                    f.push(("gmina".into(), g.clone()));
                 }
                 drafts.extend(edit::plan_create(store, Entity::Participant, id, &f)?);
                 attendees.push(id);
@@ -210,11 +219,20 @@ mod tests {
     fn save_writes_meeting_people_and_follow_ups_and_clears_the_draft() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.redb")).unwrap();
-        let anna = edit::create(&store, Entity::Participant, &[("name".into(), "Anna Kowalska".into())]).unwrap();
+        let anna = edit::create(
+            &store,
+            Entity::Participant,
+            &[
+                ("name".into(), "Anna Kowalska".into()),
+                ("place".into(), "Dobiegniew".into()),
+                ("gmina".into(), "Dobiegniew".into()),
+            ],
+        )
+        .unwrap();
         let d = CaptureDraft {
             kind: "grupowe".into(),
             date: "2026-11-20".into(),
-            place: "Dobiegniew".into(),
+            place: "dobiegniew".into(),
             hours: "1,5".into(),
             attendees: vec![
                 Attendee::Known { id: anna.to_string(), name: "Anna Kowalska".into() },
@@ -230,6 +248,8 @@ mod tests {
         assert_eq!(m.kind, MeetingType::Group);
         assert_eq!(m.note.as_deref(), Some("Żółć i łąka."));
         assert_eq!(m.hours, Some(1.5));
+        // The gmina, never typed at capture, comes from the records of the place.
+        assert_eq!(m.gmina.as_deref(), Some("Dobiegniew"));
         assert_eq!(m.attendees.len(), 2);
         assert!(m.attendees.contains(&anna));
         let f: Vec<FollowUp> =
@@ -237,7 +257,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].meeting, f[0].text.as_str(), f[0].done), (Some(id), "plakat", false));
         let next = fresh(&store, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
-        assert_eq!((next.kind.as_str(), next.place.as_str()), ("group", "Dobiegniew"));
+        assert_eq!((next.kind.as_str(), next.place.as_str()), ("group", "dobiegniew"));
         assert_eq!(store.count(Entity::Participant).unwrap(), 2);
     }
 

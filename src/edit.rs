@@ -556,6 +556,44 @@ pub fn resolve_any(store: &Store, entity: Entity, query: &str) -> Result<Id> {
     }
 }
 
+/// The gmina of a place, from the records that name both: the newest meetings first
+/// (an animator meets in the same villages), then the resource map, then participants.
+/// Bounded, so a quick capture stays quick on a big database.
+pub fn gmina_of(store: &Store, place: &str) -> Result<Option<String>> {
+    let f = fold(place.trim());
+    if f.is_empty() {
+        return Ok(None);
+    }
+    let same = |d: &Doc| d.str("place").map(fold).as_deref() == Some(f.as_str());
+    for id in store.ordered_ids(Entity::Meeting, 0, 500, true)? {
+        if let Some(d) = store.doc(Entity::Meeting, id)? {
+            if same(&d) {
+                if let Some(g) = d.string("gmina") {
+                    return Ok(Some(g));
+                }
+            }
+        }
+    }
+    for (_, d) in store.docs(Entity::Resource)? {
+        if same(&d) {
+            if let Some(g) = d.string("gmina") {
+                return Ok(Some(g));
+            }
+        }
+    }
+    // Last, people and organisations — a bounded number, for the same reason.
+    for id in store.ordered_ids(Entity::Participant, 0, 5000, false)? {
+        if let Some(d) = store.doc(Entity::Participant, id)? {
+            if same(&d) {
+                if let Some(g) = d.string("gmina") {
+                    return Ok(Some(g));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// Live participants whose folded name and place match — likely the same person.
 pub fn duplicates_of(store: &Store, name: &str, place: Option<&str>) -> Result<Vec<Participant>> {
     let fname = fold(name);

@@ -576,21 +576,6 @@ pub fn participant_entry(p: &Participant, names: &Names) -> search::Entry {
     search::Entry::new(fields)
 }
 
-/// The gmina of a place, guessed from records that name both.
-fn gmina_of(store: &Store, place: &str) -> Result<Option<String>> {
-    let f = search::fold(place);
-    for e in [Entity::Meeting, Entity::Participant, Entity::Resource] {
-        for (_, d) in store.docs(e)? {
-            if d.str("place").map(search::fold) == Some(f.clone()) {
-                if let Some(g) = d.string("gmina") {
-                    return Ok(Some(g));
-                }
-            }
-        }
-    }
-    Ok(None)
-}
-
 pub fn meeting(store: &Store, cmd: MeetingCmd, lang: Lang, out: &mut impl Write) -> Result<()> {
     match cmd {
         MeetingCmd::Add(a) => {
@@ -602,7 +587,7 @@ pub fn meeting(store: &Store, cmd: MeetingCmd, lang: Lang, out: &mut impl Write)
                 );
             }
             let gmina = match (&a.gmina, &a.place) {
-                (None, Some(p)) => gmina_of(store, p)?,
+                (None, Some(p)) => edit::gmina_of(store, p)?,
                 (g, _) => g.clone(),
             };
             let fields = Fields::default()
@@ -805,7 +790,7 @@ pub fn resource(store: &Store, cmd: ResourceCmd, lang: Lang, out: &mut impl Writ
     match cmd {
         ResourceCmd::Add { name, category, description, gmina, place, contact, tags, lat, lon } => {
             let gmina = match (&gmina, &place) {
-                (None, Some(p)) => gmina_of(store, p)?,
+                (None, Some(p)) => edit::gmina_of(store, p)?,
                 (g, _) => g.clone(),
             };
             let f = Fields::default()
@@ -874,7 +859,7 @@ pub fn need(store: &Store, cmd: NeedCmd, lang: Lang, out: &mut impl Write) -> Re
     match cmd {
         NeedCmd::Add { description, category, gmina, place, status, meeting } => {
             let gmina = match (&gmina, &place) {
-                (None, Some(p)) => gmina_of(store, p)?,
+                (None, Some(p)) => edit::gmina_of(store, p)?,
                 (g, _) => g.clone(),
             };
             let f = Fields::default()
