@@ -407,13 +407,7 @@ impl Pane {
             }
             _ => None,
         };
-        if self.computing() {
-            title.push_str(&format!(" · {}", t(lang, "graph_computing")));
-        }
-        title.push(' ');
-        let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(title);
-        let inner = block.inner(area);
-        block.render(area, buf);
+        let inner = self.frame(title, area, buf, theme, lang);
         let Some(layout) = layout else { return };
         let (w, h) = (inner.width as f64, inner.height as f64);
         let bold = Style::default().add_modifier(Modifier::BOLD);
@@ -470,8 +464,9 @@ impl Pane {
         Paragraph::new(lines).render(inner, buf);
     }
 
-    fn render_structure(&self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
-        let mut title = format!(" {} · {}", t(lang, "graph_structure"), self.when(lang));
+    /// Draw a bordered frame titled `title` (plus "computing…" while a job runs) and
+    /// return the area inside it.
+    fn frame(&self, mut title: String, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) -> Rect {
         if self.computing() {
             title.push_str(&format!(" · {}", t(lang, "graph_computing")));
         }
@@ -479,6 +474,12 @@ impl Pane {
         let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(title);
         let inner = block.inner(area);
         block.render(area, buf);
+        inner
+    }
+
+    fn render_structure(&self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+        let title = format!(" {} · {}", t(lang, "graph_structure"), self.when(lang));
+        let inner = self.frame(title, area, buf, theme, lang);
         let Some(c) = self.shown.as_ref() else { return };
         let g = &c.graph;
         let m = &g.metrics;
