@@ -5,6 +5,7 @@ use super::capture::{self as cap, Capture};
 use super::form::{self, Field, Form, Target};
 use super::keymap::{Action, Context, Key, Keymap, Lookup};
 use super::theme::Theme;
+use super::view::{Effect, Env, View};
 use super::{graph, meetings, participants, records};
 use crate::edit::{self, EditError};
 use crate::i18n::{Lang, t};
@@ -70,7 +71,11 @@ pub struct App {
     pub keymap: Keymap,
     pub pane: usize,
     pub people: participants::Pane,
-    pub others: [records::Pane; 3],
+    /// Panes that implement `View`, by pane index (0 participants, 1 meetings and 3
+    /// the graph are built in), with the catalogue key of their name.
+    pub views: Vec<(usize, &'static str, Box<dyn View>)>,
+    /// A full screen over the panes (sync, import), closed with Esc.
+    pub screen: Option<Box<dyn View>>,
     pub meetings: meetings::Pane,
     /// Pane 4: the partnership graph.
     pub graph: graph::Pane,
@@ -106,11 +111,8 @@ impl App {
             keymap,
             pane: 0,
             people: participants::Pane::new(first),
-            others: [
-                records::Pane::new(Entity::Meeting),
-                records::Pane::new(Entity::Resource),
-                records::Pane::new(Entity::Partnership),
-            ],
+            views: vec![(2, "resources", Box::new(records::Pane::new(Entity::Resource)))],
+            screen: None,
             meetings: meetings::Pane::new(),
             graph: graph::Pane::new(),
             draft_sink: None,
@@ -138,6 +140,56 @@ impl App {
         t(self.lang, key)
     }
 
+    /// How many panes the bar shows: the four built in and the views after them.
+    pub fn pane_count(&self) -> usize {
+        self.views.iter().map(|(i, ..)| i + 1).max().unwrap_or(0).max(4)
+    }
+
+    fn pane_name(&self, pane: usize) -> &'static str {
+        match pane {
+            0 => "participants",
+            1 => "meetings",
+            3 => "partnerships",
+            p => self.views.iter().find(|(i, ..)| *i == p).map(|(_, n, _)| *n).unwrap_or("?"),
+        }
+    }
+
+    fn view_index(&self, pane: usize) -> Option<usize> {
+        self.views.iter().position(|(i, ..)| *i == pane)
+    }
+
+    /// Open a full screen (sync, import) over the panes.
+    pub fn open_screen(&mut self, mut screen: Box<dyn View>) {
+        let effect = {
+            let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
+            screen.activate(&env)
+        };
+        self.screen = Some(screen);
+        self.apply(effect);
+    }
+
+    /// Do what a view asked for.
+    pub fn apply(&mut self, effect: Effect) -> Request {
+        self.dirty = true;
+        match effect {
+            Effect::None => {}
+            Effect::Status(s) => self.status = Some(s),
+            Effect::Popup(p) => self.popups.push(p),
+            Effect::OpenParticipant(id) => {
+                self.screen = None;
+                self.pane = 0;
+                if !self.people.select_id(id) {
+                    self.people.clear();
+                    self.people.select_id(id);
+                }
+                self.refresh_detail();
+            }
+            Effect::Changed => return Request::Reload,
+            Effect::Close => self.screen = None,
+        }
+        Request::None
+    }
+
     pub fn loaded(&mut self, loaded: participants::Loaded) {
         self.total = loaded.rows.len();
         self.people.set_loaded(loaded);
@@ -154,6 +206,19 @@ impl App {
     /// The data changed (the loop's reload): cached graphs are stale; the graph pane,
     /// if shown, asks for a new one.
     pub fn data_changed(&mut self) {
+        for (_, _, v) in self.views.iter_mut() {
+            v.data_changed();
+        }
+        if let Some(s) = self.screen.as_mut() {
+            s.data_changed();
+        }
+        if let Some(i) = self.view_index(self.pane) {
+            let effect = {
+                let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
+                self.views[i].2.activate(&env)
+            };
+            self.apply(effect);
+        }
         self.graph.data_changed();
         if self.pane == 3 {
             self.graph.ensure();
@@ -182,9 +247,16 @@ impl App {
     }
 
     fn contexts(&self) -> Vec<Context> {
+        let view = self.screen.as_deref().or_else(|| self.view_index(self.pane).map(|i| &*self.views[i].2));
         match self.popups.last() {
             Some(Popup::Form(_) | Popup::Capture(_)) => vec![Context::Form],
             Some(_) => vec![Context::Popup],
+            None if view.is_some_and(|v| v.typing()) => view.map(|v| v.contexts()).unwrap_or_default(),
+            None if view.is_some() => {
+                let mut c = view.map(|v| v.contexts()).unwrap_or_default();
+                c.extend([Context::List, Context::Global]);
+                c
+            }
             None if self.people.searching && self.pane == 0 => vec![Context::Search],
             None if self.meetings.searching && self.pane == 1 => vec![Context::Search],
             None if self.pane == 0 => vec![Context::Participants, Context::List, Context::Global],
@@ -208,6 +280,18 @@ impl App {
         };
         if let Some(Popup::Capture(_)) = self.popups.last() {
             return self.capture_key(ev, printable);
+        }
+        if self.popups.is_empty() {
+            let vi = self.view_index(self.pane);
+            let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
+            let effect = match (self.screen.as_mut(), vi) {
+                (Some(s), _) if s.typing() => s.on_text(&env, ev),
+                (None, Some(i)) if self.views[i].2.typing() => self.views[i].2.on_text(&env, ev),
+                _ => None,
+            };
+            if let Some(e) = effect {
+                return self.apply(e);
+            }
         }
         if self.popups.is_empty() && self.pane == 1 && self.meetings.searching {
             match (printable, ev.code) {
@@ -412,6 +496,24 @@ impl App {
             }
             return Request::None;
         }
+        {
+            let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
+            if let Some(screen) = self.screen.as_mut() {
+                let effect = screen.on_action(&env, action);
+                match (effect, action) {
+                    (Some(e), _) => return self.apply(e),
+                    (None, Cancel) => {
+                        self.screen = None;
+                        return Request::None;
+                    }
+                    _ => {}
+                }
+            } else if let Some(i) = self.view_index(self.pane) {
+                if let Some(e) = self.views[i].2.on_action(&env, action) {
+                    return self.apply(e);
+                }
+            }
+        }
         if self.pane == 1 && self.meetings.searching {
             match action {
                 Confirm => self.meetings.searching = false,
@@ -445,19 +547,21 @@ impl App {
             Quit => return Request::Quit,
             Suspend => return Request::Suspend,
             Help => self.popups.push(Popup::Help { scroll: 0 }),
-            PaneParticipants => self.pane = 0,
+            PaneParticipants => self.switch(0),
             PaneMeetings => self.switch(1),
             PaneResources => self.switch(2),
             PanePartnerships => self.switch(3),
-            NextPane => self.switch((self.pane + 1) % 4),
-            PrevPane => self.switch((self.pane + 3) % 4),
+            PanePlans => self.switch(4),
+            PaneReport => self.switch(5),
+            NextPane => self.switch((self.pane + 1) % self.pane_count()),
+            PrevPane => self.switch((self.pane + self.pane_count() - 1) % self.pane_count()),
             Capture => self.open_capture(),
             Down | Up | PageDown | PageUp | Top | Bottom => {
                 let page = match self.pane {
                     0 => self.people.page,
                     1 => self.meetings.page,
                     3 => self.graph.page,
-                    p => self.others[p - 1].page,
+                    _ => 10,
                 } as isize;
                 let delta = match action {
                     Down => 1,
@@ -474,8 +578,6 @@ impl App {
                     self.meetings.move_by(delta);
                 } else if self.pane == 3 {
                     self.graph.move_by(delta);
-                } else {
-                    self.others[self.pane - 1].move_by(delta);
                 }
             }
             Open if self.pane == 1 => self.open_meeting_item(),
@@ -554,31 +656,27 @@ impl App {
 
     /// Enter: the selected record, whole, in a scrollable window.
     fn open_record(&mut self) {
-        let popup = if self.pane == 0 {
-            let Some(i) = self.people.view.get(self.people.selected).copied() else { return };
-            let row = &self.people.rows[i];
-            let lines = match participants::detail(&self.store, row.id, self.lang, true) {
-                Ok(Some(d)) => d.full,
-                Ok(None) => return,
-                Err(e) => {
-                    self.status = Some(e.to_string());
-                    return;
-                }
-            };
-            Popup::Record { title: row.name.clone(), lines, scroll: 0 }
-        } else {
-            let p = &self.others[self.pane - 1];
-            let (Some(row), Some(lines)) = (p.rows.get(p.selected), p.details.get(p.selected)) else { return };
-            Popup::Record {
-                title: row.1.iter().find(|c| !c.is_empty()).cloned().unwrap_or_default(),
-                lines: lines.clone(),
-                scroll: 0,
+        if self.pane != 0 {
+            return;
+        }
+        let Some(i) = self.people.view.get(self.people.selected).copied() else { return };
+        let row = &self.people.rows[i];
+        let lines = match participants::detail(&self.store, row.id, self.lang, true) {
+            Ok(Some(d)) => d.full,
+            Ok(None) => return,
+            Err(e) => {
+                self.status = Some(e.to_string());
+                return;
             }
         };
-        self.popups.push(popup);
+        self.popups.push(Popup::Record { title: row.name.clone(), lines, scroll: 0 });
     }
 
     fn switch(&mut self, pane: usize) {
+        if pane >= self.pane_count() {
+            return;
+        }
+        self.screen = None;
         self.pane = pane;
         if pane == 1 {
             if !self.meetings.loaded {
@@ -590,11 +688,12 @@ impl App {
             self.graph.ensure();
             return;
         }
-        if pane > 0 && !self.others[pane - 1].loaded {
-            let names = crate::dump::participant_names(&self.store).unwrap_or_default();
-            if let Err(e) = self.others[pane - 1].load(&self.store, &names, self.lang) {
-                self.status = Some(e.to_string());
-            }
+        if let Some(i) = self.view_index(pane) {
+            let effect = {
+                let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
+                self.views[i].2.activate(&env)
+            };
+            self.apply(effect);
         }
     }
 
@@ -707,13 +806,7 @@ impl App {
         let [bar, main, status] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
         self.render_bar(bar, buf);
-        let (list, detail) = if main.width >= 100 {
-            let [a, b] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(main);
-            (a, b)
-        } else {
-            let [a, b] = Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(main);
-            (a, b)
-        };
+        let (list, detail) = super::split(main);
         if self.pane == 3 {
             self.graph.render(main, buf, &self.theme, self.lang);
         } else if self.pane == 0 {
@@ -722,10 +815,14 @@ impl App {
         } else if self.pane == 1 {
             self.meetings.render_list(list, buf, &self.theme, self.lang);
             self.meetings.render_detail(detail, buf, &self.theme, self.lang);
-        } else {
-            let p = &mut self.others[self.pane - 1];
-            p.render_list(list, buf, &self.theme, self.lang);
-            p.render_detail(detail, buf, &self.theme, self.lang);
+        } else if let Some(i) = self.view_index(self.pane) {
+            let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
+            self.views[i].2.render(main, buf, &env);
+        }
+        if let Some(screen) = self.screen.as_mut() {
+            let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
+            ratatui::widgets::Clear.render(main, buf);
+            screen.render(main, buf, &env);
         }
         self.render_status(status, buf);
         if matches!(self.popups.last(), Some(Popup::Capture(_))) {
@@ -740,10 +837,9 @@ impl App {
     }
 
     fn render_bar(&self, area: Rect, buf: &mut Buffer) {
-        let names = ["participants", "meetings", "resources", "partnerships"];
         let mut spans = vec![Span::styled(" teren ", self.theme.header())];
-        for (i, n) in names.iter().enumerate() {
-            let label = format!(" {} {} ", i + 1, self.tr(n));
+        for i in 0..self.pane_count() {
+            let label = format!(" {} {} ", i + 1, self.tr(self.pane_name(i)));
             let style = if i == self.pane { self.theme.active_tab() } else { Style::default() };
             spans.push(Span::styled(label, style));
         }
@@ -757,6 +853,10 @@ impl App {
             Some(_) => self.tr("mode_popup"),
             None if self.people.searching && self.pane == 0 => self.tr("mode_search"),
             None if self.meetings.searching && self.pane == 1 => self.tr("mode_search"),
+            None if self.screen.as_ref().is_some_and(|s| s.typing()) => self.tr("mode_search"),
+            None if self.screen.is_none() && self.view_index(self.pane).is_some_and(|i| self.views[i].2.typing()) => {
+                self.tr("mode_search")
+            }
             None => self.tr("mode_list"),
         };
         let mut spans = vec![Span::styled(format!(" {mode} "), self.theme.active_tab()), Span::raw(" ")];
@@ -774,16 +874,26 @@ impl App {
             }
         } else if self.pane == 1 {
             format!("{}/{} ", self.meetings.view.len(), self.meetings.data.rows.len())
+        } else if let Some(s) = &self.screen {
+            format!("{} ", s.count())
         } else if self.pane == 3 {
             format!("{} ", self.graph.view.len())
+        } else if let Some(i) = self.view_index(self.pane) {
+            format!("{} ", self.views[i].2.count())
         } else {
-            format!("{} ", self.others[self.pane - 1].rows.len())
+            String::new()
         };
         spans.push(Span::raw(count));
         if let Some(s) = &self.status {
             spans.push(Span::styled(format!("{s} "), self.theme.key()));
         }
+        let view_hints = match (&self.screen, self.view_index(self.pane)) {
+            (Some(s), _) => s.hints(),
+            (None, Some(i)) => self.views[i].2.hints(),
+            _ => Vec::new(),
+        };
         let hints: &[Action] = match self.popups.last() {
+            None if !view_hints.is_empty() => &view_hints,
             Some(Popup::Form(_) | Popup::Capture(_)) => &[Action::Save, Action::NextField, Action::Cancel],
             Some(_) => &[Action::Confirm, Action::Cancel],
             None if self.people.searching && self.pane == 0 => &[Action::Confirm, Action::Cancel],
@@ -1473,6 +1583,10 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::MonthBack => "graph_month_back",
         Action::MonthForward => "graph_month_forward",
         Action::FilterPartnership => "graph_filter_partnership",
+        Action::PanePlans => "plans",
+        Action::PaneReport => "report",
+        Action::SyncScreen => "sync_screen",
+        Action::ImportScreen => "import_screen",
     };
     t(lang, key)
 }

@@ -58,6 +58,10 @@ pub enum Action {
     MonthBack,
     MonthForward,
     FilterPartnership,
+    PanePlans,
+    PaneReport,
+    SyncScreen,
+    ImportScreen,
 }
 
 /// Where a key is looked up.
@@ -71,15 +75,25 @@ pub enum Context {
     Popup,
     Meetings,
     Graph,
+    Resources,
+    Plans,
+    Report,
+    Sync,
+    Import,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::List,
         Context::Participants,
         Context::Meetings,
         Context::Graph,
+        Context::Resources,
+        Context::Plans,
+        Context::Report,
+        Context::Sync,
+        Context::Import,
         Context::Form,
         Context::Search,
         Context::Popup,
@@ -95,6 +109,11 @@ impl Context {
             Context::Popup => "popup",
             Context::Meetings => "meetings",
             Context::Graph => "graph",
+            Context::Resources => "resources",
+            Context::Plans => "plans",
+            Context::Report => "report",
+            Context::Sync => "sync",
+            Context::Import => "import",
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod participants;
 pub mod records;
 pub mod textarea;
 pub mod theme;
+pub mod view;
 
 use crate::i18n::Lang;
 use crate::store::Store;
@@ -44,6 +45,18 @@ pub(crate) fn list_frame(
     let inner = block.inner(area);
     block.render(area, buf);
     (inner.height >= 2).then(|| (inner, (inner.height - 1) as usize))
+}
+
+/// A pane's list and detail panel: side by side on wide terminals, stacked on narrow.
+pub(crate) fn split(area: ratatui::layout::Rect) -> (ratatui::layout::Rect, ratatui::layout::Rect) {
+    use ratatui::layout::{Constraint, Layout};
+    if area.width >= 100 {
+        let [a, b] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
+        (a, b)
+    } else {
+        let [a, b] = Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
+        (a, b)
+    }
 }
 
 /// The first visible row of a list `rows` high that keeps `selected` on screen,
@@ -319,9 +332,6 @@ fn run_loop(
                 app::Request::Reload => {
                     generation += 1;
                     loaders.push(spawn_load(&tx, &store, generation));
-                    for p in app.others.iter_mut() {
-                        p.loaded = false;
-                    }
                     if app.pane != 1 {
                         app.meetings.loaded = false;
                     }

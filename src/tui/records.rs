@@ -222,3 +222,62 @@ fn json_lines(v: &Value, lang: Lang) -> Vec<(String, String)> {
     }
     out
 }
+
+/// The generic read-only list as a pane: what the resources pane was before it got a
+/// view of its own.
+impl super::view::View for Pane {
+    fn contexts(&self) -> Vec<super::keymap::Context> {
+        Vec::new()
+    }
+
+    fn on_action(&mut self, env: &super::view::Env, action: super::keymap::Action) -> Option<super::view::Effect> {
+        use super::keymap::Action::*;
+        use super::view::Effect;
+        let delta = match action {
+            Down => 1,
+            Up => -1,
+            PageDown => self.page as isize,
+            PageUp => -(self.page as isize),
+            Top => isize::MIN / 2,
+            Bottom => isize::MAX / 2,
+            Open => {
+                let (row, lines) = (self.rows.get(self.selected)?, self.details.get(self.selected)?);
+                let title = row.1.iter().find(|c| !c.is_empty()).cloned().unwrap_or_default();
+                return Some(Effect::Popup(super::app::Popup::Record { title, lines: lines.clone(), scroll: 0 }));
+            }
+            _ => return None,
+        };
+        let _ = env;
+        self.move_by(delta);
+        Some(Effect::None)
+    }
+
+    fn activate(&mut self, env: &super::view::Env) -> super::view::Effect {
+        if self.loaded {
+            return super::view::Effect::None;
+        }
+        let names = dump::participant_names(env.store).unwrap_or_default();
+        match self.load(env.store, &names, env.lang) {
+            Ok(()) => super::view::Effect::None,
+            Err(e) => super::view::Effect::Status(e.to_string()),
+        }
+    }
+
+    fn data_changed(&mut self) {
+        self.loaded = false;
+    }
+
+    fn render(&mut self, area: Rect, buf: &mut Buffer, env: &super::view::Env) {
+        let (list, detail) = super::split(area);
+        self.render_list(list, buf, env.theme, env.lang);
+        self.render_detail(detail, buf, env.theme, env.lang);
+    }
+
+    fn count(&self) -> String {
+        self.rows.len().to_string()
+    }
+
+    fn hints(&self) -> Vec<super::keymap::Action> {
+        Vec::new()
+    }
+}

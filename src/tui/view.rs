@@ -1,0 +1,75 @@
+//! The contract between the app and its newer panes and screens.
+//!
+//! A `View` owns its state, maps the actions it understands and draws itself; what it
+//! needs from the rest of the app (a popup, a status line message, a jump to a
+//! participant, a reload after a write) it returns as an `Effect`. The app stays a
+//! router: it never reaches into a view's state, so each view lives in one file.
+
+use super::app::Popup;
+use super::keymap::{Action, Context, Keymap};
+use super::theme::Theme;
+use crate::i18n::Lang;
+use crate::model::Id;
+use crate::store::Store;
+use crossterm::event::KeyEvent;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use std::sync::Arc;
+
+/// What a view gives it to work with.
+pub struct Env<'a> {
+    pub store: &'a Arc<Store>,
+    pub lang: Lang,
+    pub keymap: &'a Keymap,
+    pub theme: &'a Theme,
+}
+
+/// What a view asks of the app after handling a key.
+pub enum Effect {
+    None,
+    /// A one-line message on the status line.
+    Status(String),
+    /// Open a popup over everything (a form, a record, a message).
+    Popup(Popup),
+    /// Show this participant in pane 1.
+    OpenParticipant(Id),
+    /// The view wrote to the store: every pane reloads what it shows.
+    Changed,
+    /// Close this screen (screens only; panes ignore it).
+    Close,
+}
+
+pub trait View {
+    /// Key contexts of this view, most specific first. The app appends `List` and
+    /// `Global` unless `typing` is true.
+    fn contexts(&self) -> Vec<Context>;
+
+    /// True while a text line of the view (a search, a path) has the keyboard: the
+    /// app then sends every key to `on_text` before the keymap sees it.
+    fn typing(&self) -> bool {
+        false
+    }
+
+    /// A key while `typing`; return None to let the keymap have it (Enter, Esc).
+    fn on_text(&mut self, _env: &Env, _ev: KeyEvent) -> Option<Effect> {
+        None
+    }
+
+    /// An action from the keymap; None when the view does not handle it.
+    fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect>;
+
+    /// The view is about to be shown: load what it needs (cheaply, or start a job).
+    fn activate(&mut self, env: &Env) -> Effect;
+
+    /// The store changed: what the view holds is stale.
+    fn data_changed(&mut self);
+
+    /// Draw into `area` (the whole space between the pane bar and the status line).
+    fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env);
+
+    /// The count shown on the status line ("12/40").
+    fn count(&self) -> String;
+
+    /// Actions whose keys the status line shows for this view.
+    fn hints(&self) -> Vec<Action>;
+}
