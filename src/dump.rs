@@ -4,6 +4,8 @@
 //! so two replicas that have exchanged everything print the same bytes.
 
 use crate::model::{Entity, FollowUp, Id, Meeting, Need, Participant, Partnership, Project, Relation, Resource};
+use crate::model::{Goal, Plan, SupportPath, Task};
+use crate::plans;
 use crate::store::{Result, Store};
 use crate::sync::Doc;
 use serde_json::{Map, Value, json};
@@ -41,6 +43,12 @@ fn finish(mut obj: Map<String, Value>, id: Id, doc: &Doc) -> Value {
         obj.insert("conflicts".into(), conflicts(doc));
     }
     Value::Object(obj)
+}
+
+/// A record's JSON with the common keys (id, tombstone, conflicts), for record types
+/// defined outside this file (the plans module).
+pub fn with_common(fields: Value, id: Id, doc: &Doc) -> Value {
+    finish(into_map(fields), id, doc)
 }
 
 fn into_map(v: Value) -> Map<String, Value> {
@@ -231,6 +239,7 @@ pub fn followups_by_meeting(store: &Store) -> Result<HashMap<Id, Vec<FollowUp>>>
 /// `with_deleted`.
 pub fn entity_json(store: &Store, entity: Entity, names: &Names, with_deleted: bool) -> Result<Vec<Value>> {
     let fups = if entity == Entity::Meeting { followups_by_meeting(store)? } else { HashMap::new() };
+    let path_names = if entity == Entity::SupportPath { participant_names(store)? } else { HashMap::new() };
     let mut out = Vec::new();
     for (id, doc) in store.docs(entity)? {
         if doc.is_deleted() && !with_deleted {
@@ -248,6 +257,10 @@ pub fn entity_json(store: &Store, entity: Entity, names: &Names, with_deleted: b
             Entity::Partnership => partnership_json(&Partnership::from_doc(id, &doc), &doc, names),
             Entity::Relation => relation_json(&Relation::from_doc(id, &doc), &doc, names),
             Entity::Project => project_json(&Project::from_doc(id, &doc), &doc),
+            Entity::SupportPath => plans::path_json(&SupportPath::from_doc(id, &doc), &doc, &path_names),
+            Entity::Plan => plans::plan_json(&Plan::from_doc(id, &doc), &doc),
+            Entity::Goal => plans::goal_json(&Goal::from_doc(id, &doc), &doc),
+            Entity::Task => plans::task_json(&Task::from_doc(id, &doc), &doc),
         });
     }
     Ok(out)

@@ -7,8 +7,8 @@
 //! is valid.
 
 use crate::model::{
-    Category, Entity, Id, Kind, MeetingType, NeedStatus, Participant, PartnershipStatus, RelationType,
-    ResourceCategory, validate,
+    Category, CoopForm, Entity, Id, Kind, MeetingType, NeedStatus, Participant, PartnershipStatus, RelationType,
+    ResourceCategory, TaskStatus, validate,
 };
 use crate::search::fold;
 use crate::store::{Draft, Store, StoreError};
@@ -59,6 +59,11 @@ enum Ty {
     Tags,
     Orgs,
     Targets,
+    /// A set of forms of cooperation (support path areas).
+    CoopForms,
+    TaskStatus,
+    /// A position among siblings (goals of a plan, tasks of a goal).
+    Order,
 }
 
 fn spec(entity: Entity) -> &'static [(&'static str, Ty)] {
@@ -137,6 +142,51 @@ fn spec(entity: Entity) -> &'static [(&'static str, Ty)] {
             ("until", Date),
         ],
         Entity::Project => &[("name", Name), ("from", Date), ("to", Date), ("targets", Targets), ("note", Note)],
+        Entity::SupportPath => &[
+            ("jst", Ref(Entity::Participant)),
+            ("animator", Text),
+            ("form_received", Date),
+            ("form_received_doc", Text),
+            ("recruitment_meeting", Date),
+            ("recruitment_meeting_doc", Text),
+            ("contract", Date),
+            ("contract_doc", Text),
+            ("diagnosis", Date),
+            ("diagnosis_doc", Text),
+            ("plan_adopted", Date),
+            ("plan_adopted_doc", Text),
+            ("implementation", Date),
+            ("implementation_doc", Text),
+            ("closed", Date),
+            ("closed_doc", Text),
+            ("forms_jst", CoopForms),
+            ("forms_ngo", CoopForms),
+            ("forms_residents", CoopForms),
+            ("note", Note),
+        ],
+        Entity::Plan => &[
+            ("name", Name),
+            ("jst", Ref(Entity::Participant)),
+            ("partnership", Ref(Entity::Partnership)),
+            ("adopted", Date),
+            ("meeting", Ref(Entity::Meeting)),
+            ("note", Note),
+        ],
+        Entity::Goal => &[("plan", Ref(Entity::Plan)), ("name", Name), ("order", Order)],
+        Entity::Task => &[
+            ("goal", Ref(Entity::Goal)),
+            ("name", Name),
+            ("owner", Ref(Entity::Participant)),
+            ("due", Date),
+            ("status", TaskStatus),
+            ("done_on", Date),
+            ("order", Order),
+            ("notes", Note),
+            ("meetings", RefSet(Entity::Meeting)),
+            ("needs", RefSet(Entity::Need)),
+            ("resources", RefSet(Entity::Resource)),
+            ("partnerships", RefSet(Entity::Partnership)),
+        ],
     }
 }
 
@@ -150,6 +200,10 @@ fn required(entity: Entity) -> &'static [&'static str] {
         Entity::Partnership => &["name"],
         Entity::Relation => &["from", "to", "type"],
         Entity::Project => &["name"],
+        Entity::SupportPath => &["jst"],
+        Entity::Plan => &["name"],
+        Entity::Goal => &["plan", "name"],
+        Entity::Task => &["goal", "name"],
     }
 }
 
@@ -289,6 +343,14 @@ fn field_changes(
         Ty::NeedStatus => return code(NeedStatus::parse(v).map(NeedStatus::code)),
         Ty::PartnershipStatus => return code(PartnershipStatus::parse(v).map(PartnershipStatus::code)),
         Ty::RelationType => return code(RelationType::parse(v).map(RelationType::code)),
+        Ty::TaskStatus => return code(TaskStatus::parse(v).map(TaskStatus::code)),
+        Ty::CoopForms => {
+            let mut want = Vec::new();
+            for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                want.push(CoopForm::parse(part).map_err(|e| invalid(field, e))?.code().to_string());
+            }
+            replace_set(field, current, want)
+        }
         Ty::Targets => {
             // Every target is its own field, so offices can change different ones at once.
             let want = crate::model::parse_targets(v).map_err(|e| invalid(field, e))?;
@@ -308,6 +370,10 @@ fn field_changes(
             vec![Change::set(field, validate::time(v).map_err(|e| invalid(field, e))?.format("%H:%M").to_string())]
         }
         Ty::Hours => vec![Change::set(field, validate::hours(v).map_err(|e| invalid(field, e))?)],
+        Ty::Order => {
+            let n: i64 = v.parse().map_err(|_| invalid(field, format!("'{v}' is not a whole number")))?;
+            vec![Change::set(field, Value::Int(n))]
+        }
         Ty::Phone => vec![Change::set(field, validate::phone(v).map_err(|e| invalid(field, e))?)],
         Ty::Email => vec![Change::set(field, validate::email(v).map_err(|e| invalid(field, e))?)],
         Ty::Lat => vec![Change::set(field, validate::coordinate(v, "latitude", 90.0).map_err(|e| invalid(field, e))?)],
@@ -406,6 +472,9 @@ fn build(
             }
         }
     }
+    if matches!(entity, Entity::SupportPath | Entity::Plan) {
+        check_jst(store, entity, record, given("jst"))?;
+    }
     let mut extra = Vec::new();
     let mut changes = Vec::new();
     for (f, v) in fields {
@@ -449,11 +518,54 @@ pub fn plan_create(store: &Store, entity: Entity, id: Id, fields: &[(String, Str
         let cat = if kind == Some(Kind::Org) { Category::Other } else { Category::Person };
         fields.push(("category".into(), cat.code().into()));
     }
+    if entity == Entity::Plan && !fields.iter().any(|(f, v)| (f == "jst" || f == "partnership") && !v.trim().is_empty())
+    {
+        return Err(EditError::Missing { entity: entity.singular(), field: "jst or partnership" });
+    }
+    if matches!(entity, Entity::Goal | Entity::Task) && !fields.iter().any(|(f, _)| f == "order") {
+        fields.push(("order".into(), next_order(store, entity, &fields)?.to_string()));
+    }
     let mut drafts = build(store, entity, id, None, &fields)?;
     if let Some(d) = drafts.last_mut() {
         d.changes.push(Change::set("created_by", store.replica().to_string()));
     }
     Ok(drafts)
+}
+
+/// A support path or a municipality's plan is for a participant of category `jst`;
+/// and a municipality has one support path.
+fn check_jst(store: &Store, entity: Entity, record: Id, jst: Option<String>) -> Result<()> {
+    let Some(q) = jst.filter(|q| !q.is_empty()) else { return Ok(()) };
+    let id = resolve(store, Entity::Participant, &q)?;
+    let doc = live_doc(store, Entity::Participant, id)?;
+    if doc.str("category") != Some(Category::Jst.code()) {
+        return Err(invalid("jst", format!("'{q}' is not a municipality (category jst)")));
+    }
+    if entity == Entity::SupportPath {
+        let other = store
+            .docs(Entity::SupportPath)?
+            .into_iter()
+            .find(|(pid, d)| *pid != record && !d.is_deleted() && d.str("jst") == Some(id.to_string().as_str()));
+        if let Some((pid, _)) = other {
+            return Err(invalid("jst", format!("'{q}' already has a support path ({})", pid.short())));
+        }
+    }
+    Ok(())
+}
+
+/// The order after the last sibling: goals of the same plan, tasks of the same goal.
+fn next_order(store: &Store, entity: Entity, fields: &[(String, String)]) -> Result<i64> {
+    let (parent_field, parent_entity) =
+        if entity == Entity::Goal { ("plan", Entity::Plan) } else { ("goal", Entity::Goal) };
+    let Some(q) = fields.iter().find(|(f, _)| f == parent_field).map(|(_, v)| v.clone()) else { return Ok(1) };
+    let parent = resolve(store, parent_entity, &q)?.to_string();
+    let mut max = 0;
+    for (_, d) in store.docs(entity)? {
+        if !d.is_deleted() && d.str(parent_field) == Some(parent.as_str()) {
+            max = max.max(d.get("order").and_then(|v| v.as_f64()).map_or(0, |n| n as i64));
+        }
+    }
+    Ok(max + 1)
 }
 
 /// Whether a name reads like an organisation's rather than a person's: an institution
@@ -518,10 +630,15 @@ pub fn looks_like_org(name: &str) -> bool {
 
 /// Change fields of an existing record.
 pub fn update(store: &Store, entity: Entity, id: Id, fields: &[(String, String)]) -> Result<()> {
-    let doc = live_doc(store, entity, id)?;
-    let drafts = build(store, entity, id, Some(&doc), fields)?;
-    store.commit(drafts)?;
+    store.commit(plan_update(store, entity, id, fields)?)?;
     Ok(())
+}
+
+/// The drafts that change an existing record, checked but not written (to commit them
+/// with other changes in one transaction).
+pub fn plan_update(store: &Store, entity: Entity, id: Id, fields: &[(String, String)]) -> Result<Vec<Draft>> {
+    let doc = live_doc(store, entity, id)?;
+    build(store, entity, id, Some(&doc), fields)
 }
 
 fn live_doc(store: &Store, entity: Entity, id: Id) -> Result<Doc> {

@@ -13,6 +13,7 @@ pub mod graph;
 pub mod i18n;
 pub mod import;
 pub mod model;
+pub mod plans;
 pub mod report;
 pub mod resources;
 pub mod search;

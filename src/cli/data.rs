@@ -356,6 +356,7 @@ pub fn report(store: &Store, a: ReportArgs, lang: Lang, out: &mut impl Write) ->
         None => None,
     };
     let r = report::report(store, project.as_ref())?;
+    let plan_figures = report::plan_figures(store, project.as_ref())?;
     let others: Vec<&str> =
         if project.is_none() && live.len() > 1 { live.iter().map(|p| p.name.as_str()).collect() } else { Vec::new() };
     if a.json {
@@ -363,12 +364,14 @@ pub fn report(store: &Store, a: ReportArgs, lang: Lang, out: &mut impl Write) ->
         if !others.is_empty() {
             v["projects"] = others.into();
         }
+        v["plans"] = serde_json::to_value(plan_figures)?;
         json(out, &v)?;
     } else {
         if !others.is_empty() {
             writeln!(out, "projects: {} — choose one with --project NAME\n", others.join(", "))?;
         }
         r.write_text(out, lang, 30)?;
+        report::write_plan_figures(&plan_figures, out, lang)?;
     }
     Ok(())
 }

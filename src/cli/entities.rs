@@ -723,7 +723,7 @@ pub fn followups(store: &Store, all: bool, as_json: bool, out: &mut impl Write) 
     items.sort_by(|a, b| (a.due.is_none(), a.due, &a.text, a.id).cmp(&(b.due.is_none(), b.due, &b.text, b.id)));
     let today = today();
     if as_json {
-        let v: Vec<Value> = items
+        let mut v: Vec<Value> = items
             .iter()
             .map(|f| {
                 let mut j = dump::followup_json(f);
@@ -731,6 +731,10 @@ pub fn followups(store: &Store, all: bool, as_json: bool, out: &mut impl Write) 
                 j
             })
             .collect();
+        // Overdue tasks of action plans follow, marked "kind": "plan-task".
+        if let Some(Value::Array(tasks)) = super::plan::followups_section(store, true, out)? {
+            v.extend(tasks);
+        }
         json(out, &Value::Array(v))?;
         return Ok(());
     }
@@ -760,6 +764,7 @@ pub fn followups(store: &Store, all: bool, as_json: bool, out: &mut impl Write) 
     } else {
         table.write(out)?;
     }
+    super::plan::followups_section(store, false, out)?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod graph;
 mod map;
 mod misc;
 pub mod output;
+mod plan;
 mod sync;
 
 use crate::i18n::Lang;
@@ -80,6 +81,13 @@ pub enum Command {
     /// Typed links between participants.
     #[command(subcommand)]
     Relation(entities::RelationCmd),
+    /// A municipality's support path: stages with dates and documents, areas and
+    /// forms of cooperation, the responsible animator.
+    #[command(subcommand)]
+    Path(plan::PathCmd),
+    /// Action plans (Plan Działania): goals, tasks, ticking, overdue, export.
+    #[command(subcommand)]
+    Plan(plan::PlanCmd),
     /// Who works with whom: bridges, isolated participants, groups; export, growth.
     Graph(graph::GraphArgs),
     /// Import participants from a spreadsheet (CSV).
@@ -204,6 +212,8 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         Command::Map(a) => map::run(&open(cli.db)?, a, lang, out),
         Command::Partnership(c) => entities::partnership(&open(cli.db)?, c, lang, out),
         Command::Relation(c) => entities::relation(&open(cli.db)?, c, lang, out),
+        Command::Path(c) => plan::path(&open(cli.db)?, c, lang, out),
+        Command::Plan(c) => plan::plan(&open(cli.db)?, c, lang, out),
         Command::Graph(a) => graph::run(&open(cli.db)?, a, lang, out),
         Command::Import(c) => data::import(&open(cli.db)?, c, out),
         Command::Export(a) => data::export(&open(cli.db)?, a, lang, out),

@@ -176,6 +176,105 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// The stages of a municipality's support path (seed 002), in the order they come.
+    PathStage, "path stage" {
+        FormReceived => "form-received", "formularz rekrutacyjny", "recruitment form received", ["formularz", "zgloszenie"];
+        RecruitmentMeeting => "recruitment-meeting", "spotkanie rekrutacyjne", "recruitment meeting", ["rekrutacja"];
+        Contract => "contract", "umowa uczestnictwa", "participation contract signed", ["umowa", "kontrakt", "contract-signed"];
+        Diagnosis => "diagnosis", "diagnoza", "diagnosis", ["diagnoza potrzeb"];
+        PlanAdopted => "plan-adopted", "plan działania przyjęty", "action plan adopted", ["plan", "plan dzialania"];
+        Implementation => "implementation", "realizacja", "in implementation", ["w realizacji", "wdrazanie"];
+        Closed => "closed", "zakończona", "closed", ["zakonczenie", "koniec"];
+    }
+}
+
+code_enum! {
+    /// The three areas of work of the municipality path (seed 002).
+    WorkArea, "area of work" {
+        Jst => "jst", "współpraca z JST", "with the municipality's office", ["samorzad", "urzad"];
+        Ngo => "ngo", "współpraca z NGO", "with NGOs", ["organizacje", "ngos"];
+        Residents => "residents", "grupy nieformalne i mieszkańcy", "informal groups and residents", ["grupy", "mieszkancy", "grupy nieformalne"];
+    }
+}
+
+code_enum! {
+    /// The forms of cooperation the offer lists (seed 002), chosen per area of work.
+    CoopForm, "form of cooperation" {
+        ModelDiagnosis => "model-diagnosis", "diagnoza Modelem Współpracy", "diagnosis by the Model Współpracy", ["model wspolpracy", "diagnoza wspolpracy"];
+        AnnualProgramme => "annual-programme", "roczny program współpracy", "annual cooperation programme", ["program roczny", "program wspolpracy"];
+        MultiYearProgramme => "multi-year-programme", "wieloletni program współpracy", "multi-year cooperation programme", ["program wieloletni"];
+        Regranting => "regranting", "regranting", "regranting", [];
+        PartnershipProjects => "partnership-projects", "projekty partnerskie", "partnership projects", ["projekt partnerski"];
+        PremisesPolicy => "premises-policy", "polityka lokalowa", "premises policy", ["lokale"];
+        OpenCompetitions => "open-competitions", "otwarte konkursy ofert", "open competitions", ["konkursy", "konkurs ofert"];
+        Rdpp => "rdpp", "Rada Działalności Pożytku Publicznego", "public benefit council", ["rada pozytku", "rada dzialalnosci pozytku publicznego"];
+        SeniorsCouncil => "seniors-council", "Rada Seniorów", "seniors' council", ["rada seniorow"];
+        YouthCouncil => "youth-council", "Rada Młodzieży", "youth council", ["rada mlodziezy", "mlodziezowa rada gminy"];
+        LocalPartnership => "local-partnership", "lokalne partnerstwo rozwojowe", "local development partnership", ["partnerstwo", "koalicja"];
+        LocalInitiative => "local-initiative", "inicjatywa lokalna", "local initiative rules", ["inicjatywa"];
+        CitizenBudget => "citizen-budget", "budżet obywatelski", "citizen budget", ["budzet partycypacyjny"];
+        Microgrants => "microgrants", "mikrogranty", "microgrants", ["mikrogrant"];
+        TourismProduct => "tourism-product", "sieciowy produkt turystyczny", "network tourism product", ["produkt sieciowy", "turystyka"];
+        Trainings => "trainings", "szkolenia", "trainings", ["szkolenie", "cykl edukacyjny"];
+        StudyVisits => "study-visits", "wizyty studyjne", "study visits", ["wizyta studyjna"];
+        SpecialistAdvice => "specialist-advice", "doradztwo specjalistyczne", "specialist advice", ["doradztwo"];
+        Consultations => "consultations", "konsultacje społeczne", "public consultations", ["konsultacje"];
+        NgoCentre => "ngo-centre", "Centrum Organizacji Pozarządowych", "NGO centre", ["centrum organizacji", "centrum spolecznosciowe"];
+        ResourceMap => "resource-map", "mapa zasobów i badanie potrzeb", "resource map and needs survey", ["mapa zasobow", "badanie potrzeb"];
+        AnimatorMeetings => "animator-meetings", "spotkania z animatorem", "meetings with the animator", ["spotkania z animatorem", "animacja"];
+    }
+}
+
+code_enum! {
+    /// Where a task of an action plan stands.
+    TaskStatus, "task status" {
+        Todo => "todo", "do zrobienia", "to do", ["nowe", "otwarte", "open"];
+        InProgress => "in-progress", "w trakcie", "in progress", ["w realizacji"];
+        Done => "done", "zrobione", "done", ["wykonane", "gotowe", "zrobiony"];
+        Dropped => "dropped", "porzucone", "dropped", ["anulowane", "porzucony"];
+    }
+}
+
+impl PathStage {
+    /// The support path's field holding this stage's date; `<field>_doc` holds its
+    /// document reference.
+    pub fn field(self) -> &'static str {
+        match self {
+            PathStage::FormReceived => "form_received",
+            PathStage::RecruitmentMeeting => "recruitment_meeting",
+            PathStage::Contract => "contract",
+            PathStage::Diagnosis => "diagnosis",
+            PathStage::PlanAdopted => "plan_adopted",
+            PathStage::Implementation => "implementation",
+            PathStage::Closed => "closed",
+        }
+    }
+
+    pub fn doc_field(self) -> &'static str {
+        match self {
+            PathStage::FormReceived => "form_received_doc",
+            PathStage::RecruitmentMeeting => "recruitment_meeting_doc",
+            PathStage::Contract => "contract_doc",
+            PathStage::Diagnosis => "diagnosis_doc",
+            PathStage::PlanAdopted => "plan_adopted_doc",
+            PathStage::Implementation => "implementation_doc",
+            PathStage::Closed => "closed_doc",
+        }
+    }
+}
+
+impl WorkArea {
+    /// The support path's set field holding this area's forms of cooperation.
+    pub fn field(self) -> &'static str {
+        match self {
+            WorkArea::Jst => "forms_jst",
+            WorkArea::Ngo => "forms_ngo",
+            WorkArea::Residents => "forms_residents",
+        }
+    }
+}
+
 impl Category {
     /// The kind a participant of this category usually is.
     pub fn default_kind(self) -> Kind {

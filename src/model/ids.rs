@@ -70,10 +70,16 @@ pub enum Entity {
     Partnership = 6,
     Relation = 7,
     Project = 8,
+    /// A municipality's support path (seed 002): stages, areas, forms of cooperation.
+    SupportPath = 9,
+    /// An action plan (Plan Działania) of a municipality or a partnership.
+    Plan = 10,
+    Goal = 11,
+    Task = 12,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 8] = [
+    pub const ALL: [Entity; 12] = [
         Entity::Participant,
         Entity::Meeting,
         Entity::FollowUp,
@@ -82,6 +88,10 @@ impl Entity {
         Entity::Partnership,
         Entity::Relation,
         Entity::Project,
+        Entity::SupportPath,
+        Entity::Plan,
+        Entity::Goal,
+        Entity::Task,
     ];
 
     pub fn from_u8(b: u8) -> Option<Self> {
@@ -99,6 +109,10 @@ impl Entity {
             Entity::Partnership => "partnerships",
             Entity::Relation => "relations",
             Entity::Project => "projects",
+            Entity::SupportPath => "paths",
+            Entity::Plan => "plans",
+            Entity::Goal => "goals",
+            Entity::Task => "tasks",
         }
     }
 
@@ -112,6 +126,10 @@ impl Entity {
             Entity::Partnership => "partnership",
             Entity::Relation => "relation",
             Entity::Project => "project",
+            Entity::SupportPath => "support path",
+            Entity::Plan => "plan",
+            Entity::Goal => "goal",
+            Entity::Task => "task",
         }
     }
 }

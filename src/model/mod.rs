@@ -6,6 +6,7 @@
 
 mod codes;
 mod ids;
+mod plan;
 mod project;
 mod records;
 pub mod validate;
@@ -13,7 +14,9 @@ pub mod validate;
 pub use codes::{
     Category, Kind, MeetingType, NeedStatus, PartnershipStatus, RelationType, ResourceCategory, UnknownCode,
 };
+pub use codes::{CoopForm, PathStage, TaskStatus, WorkArea};
 pub use ids::{Entity, Id};
+pub use plan::{Goal, Plan, StageEntry, SupportPath, Task};
 pub use project::{Project, TargetKey, parse_targets};
 pub use records::{
     FollowUp, Meeting, Member, Membership, Need, Participant, Partnership, Relation, Resource, is_personal, sort_name,

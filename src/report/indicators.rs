@@ -414,6 +414,33 @@ impl Report {
     }
 }
 
+// The municipality path and action plans (issue 11): a section of its own, counted
+// from the path stages and tasks dated in the project's period.
+
+/// Municipalities recruited, contracts signed, plans adopted and tasks done (on time)
+/// in `project`'s period (all time with `None`).
+pub fn plan_figures(store: &Store, project: Option<&Project>) -> Result<crate::plans::Figures> {
+    let data = crate::plans::Data::load(store)?;
+    Ok(crate::plans::figures(&data, project.and_then(|p| p.from), project.and_then(|p| p.to)))
+}
+
+/// The section as text, after the rest of the report.
+pub fn write_plan_figures(f: &crate::plans::Figures, out: &mut impl Write, lang: Lang) -> std::io::Result<()> {
+    use crate::i18n::t;
+    writeln!(out)?;
+    writeln!(out, "{}", t(lang, "plans_section"))?;
+    for (key, n) in [
+        ("plan_recruited", f.municipalities_recruited),
+        ("plan_contracts", f.contracts_signed),
+        ("plans_adopted", f.plans_adopted),
+        ("plan_tasks_done", f.tasks_done),
+        ("plan_tasks_on_time", f.tasks_done_on_time),
+    ] {
+        writeln!(out, "  {:<32} {n:>6}", t(lang, key))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

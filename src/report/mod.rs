@@ -7,3 +7,4 @@ mod indicators;
 pub mod privacy;
 
 pub use indicators::{Figures, Incomplete, Indicator, Report, bar, num, report};
+pub use indicators::{plan_figures, write_plan_figures};
