@@ -6,7 +6,7 @@ use super::form::{self, Field, Form, Target};
 use super::keymap::{Action, Context, Key, Keymap, Lookup};
 use super::theme::Theme;
 use super::view::{Effect, Env, View};
-use super::{graph, meetings, participants, records};
+use super::{graph, meetings, participants, resources};
 use crate::edit::{self, EditError};
 use crate::i18n::{Lang, t};
 use crate::model::{Entity, Id, Participant};
@@ -111,7 +111,7 @@ impl App {
             keymap,
             pane: 0,
             people: participants::Pane::new(first),
-            views: vec![(2, "resources", Box::new(records::Pane::new(Entity::Resource)))],
+            views: vec![(2, "resources", Box::new(resources::Pane::new()))],
             screen: None,
             meetings: meetings::Pane::new(),
             graph: graph::Pane::new(),
@@ -592,6 +592,11 @@ impl App {
             NextItem if self.pane == 1 => self.meetings.move_item(1),
             PrevItem if self.pane == 1 => self.meetings.move_item(-1),
             ToggleDone if self.pane == 1 => self.toggle_done(),
+            RecordNeed if self.pane == 1 => {
+                if let Some(id) = self.meetings.selected_id() {
+                    self.popups.push(Popup::Form(resources::need_form_for_meeting(&self.store, id, self.lang)));
+                }
+            }
             Sort if self.pane == 3 => self.graph.toggle_sort(),
             Hops if self.pane == 3 => self.graph.toggle_hops(),
             Structure if self.pane == 3 => self.graph.structure = !self.graph.structure,
@@ -749,9 +754,11 @@ impl App {
             return Request::None;
         }
         let pairs = f.pairs();
+        let f_target = f.target;
         let result = match f.target {
             Target::Create(entity) => {
-                if !f.duplicate_ok {
+                // Only people are checked for duplicates; resources and needs repeat names.
+                if entity == Entity::Participant && !f.duplicate_ok {
                     let place = Some(f.value("place")).filter(|p| !p.trim().is_empty());
                     let dups = edit::duplicates_of(&self.store, f.value("name"), place).unwrap_or_default();
                     if !dups.is_empty() {
@@ -773,7 +780,9 @@ impl App {
             Ok(id) => {
                 self.popups.pop();
                 self.status = Some(self.tr("saved").to_string());
-                self.select_after_reload = Some(id);
+                if matches!(f_target, Target::Create(Entity::Participant) | Target::Edit(Entity::Participant, _)) {
+                    self.select_after_reload = Some(id);
+                }
                 self.people.detail = None;
                 Request::Reload
             }
@@ -1587,6 +1596,17 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::PaneReport => "report",
         Action::SyncScreen => "sync_screen",
         Action::ImportScreen => "import_screen",
+        Action::Expand => "res_expand",
+        Action::Collapse => "res_collapse",
+        Action::ToggleFold => "res_toggle_fold",
+        Action::Needs => "res_needs_view",
+        Action::Gap => "res_gap_view",
+        Action::Plot => "res_plot_view",
+        Action::Export => "res_export",
+        Action::Link => "res_link",
+        Action::FilterPlace => "res_filter_place",
+        Action::FilterTag => "res_filter_tag",
+        Action::RecordNeed => "res_record_need",
     };
     t(lang, key)
 }

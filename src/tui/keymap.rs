@@ -62,6 +62,28 @@ pub enum Action {
     PaneReport,
     SyncScreen,
     ImportScreen,
+    /// Resources pane: unfold the selected tree node.
+    Expand,
+    /// Resources pane: fold the selected node (or go to its parent).
+    Collapse,
+    /// Resources pane: fold or unfold the selected node.
+    ToggleFold,
+    /// Resources pane: the tree of resources / the needs with proposals.
+    Needs,
+    /// Resources pane: the gap of the selected place.
+    Gap,
+    /// Resources pane: the plot of the selected gmina's resources.
+    Plot,
+    /// Resources pane: write the selected place's map to a file.
+    Export,
+    /// Resources pane: link the highlighted proposal to the selected need.
+    Link,
+    /// Resources pane: only the selected place / all.
+    FilterPlace,
+    /// Resources pane: next tag filter.
+    FilterTag,
+    /// Meetings pane: record a need from the selected meeting.
+    RecordNeed,
 }
 
 /// Where a key is looked up.

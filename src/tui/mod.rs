@@ -14,6 +14,7 @@ pub mod keymap;
 pub mod meetings;
 pub mod participants;
 pub mod records;
+pub mod resources;
 pub mod textarea;
 pub mod theme;
 pub mod view;
