@@ -401,3 +401,85 @@ fn pane_in_english() {
     let labels: HashMap<&str, &str> = teren::i18n::LABELS.iter().map(|(k, _, en)| (*k, *en)).collect();
     assert!(labels.contains_key("res_gap"));
 }
+
+#[test]
+fn every_view_draws_at_small_and_large_sizes() {
+    let mut f = pane3(Lang::Pl);
+    // tree, plot, needs, gap, export prompt, delete confirmation, search line
+    let steps: [&dyn Fn(&mut Fixture); 7] = [
+        &|_| {},
+        &|f| {
+            f.code(KeyCode::Down);
+            f.ch('m');
+        },
+        &|f| {
+            f.ch('m');
+            f.ch('n');
+        },
+        &|f| {
+            f.ch('g');
+        },
+        &|f| {
+            f.ch('x');
+        },
+        &|f| {
+            f.code(KeyCode::Esc);
+            f.code(KeyCode::Esc);
+            f.ch('d');
+        },
+        &|f| {
+            f.code(KeyCode::Esc);
+            f.ch('n');
+            f.ch('/');
+            f.typ("qxq");
+        },
+    ];
+    for step in steps {
+        step(&mut f);
+        for (w, h) in [(40, 10), (52, 14), (80, 24), (140, 45)] {
+            let s = f.screen(w, h);
+            assert!(s.contains("teren"), "{w}x{h}: {s}");
+        }
+    }
+    // Nothing matches: the pane says so.
+    assert!(f.screen(80, 24).contains("Nic nie znaleziono"));
+}
+
+#[test]
+fn an_empty_map_takes_a_first_resource() {
+    use std::sync::Arc;
+    use teren::store::Store;
+    use teren::tui::app::App;
+    use teren::tui::keymap::Keymap;
+    use teren::tui::theme::Theme;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("empty.redb")).unwrap());
+    let app =
+        App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
+    let mut f = Fixture { _dir: dir, store, app };
+    f.app.popups.clear();
+    f.ch('3');
+    let s = f.screen(80, 24);
+    assert!(s.contains("zasoby 0/0"), "{s}");
+    for k in ['n', 'g', 'm', 'l', 'e', 'd'] {
+        f.ch(k);
+    }
+    f.code(KeyCode::Esc);
+    f.ch('n');
+    f.ch('a');
+    f.typ("Świetlica w Ługach");
+    f.code(KeyCode::Tab);
+    f.typ("miejsca");
+    for _ in 0..3 {
+        f.code(KeyCode::Tab);
+    }
+    f.typ("Ługi");
+    f.ctrl('s');
+    assert!(f.app.popups.is_empty(), "{}", f.screen(80, 24));
+    let d = data(&f);
+    assert_eq!(d.resources.len(), 1);
+    assert_eq!(d.resources[0].place.as_deref(), Some("Ługi"));
+    let s = f.screen(80, 24);
+    assert!(s.contains("· Świetlica w Ługach"), "{s}");
+    assert!(s.contains("gmina (nie podano) (1)"), "{s}");
+}
