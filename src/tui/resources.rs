@@ -26,6 +26,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Points};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use unicode_width::UnicodeWidthStr;
@@ -96,6 +97,14 @@ pub struct Pane {
     /// The ids of resources and needs when an add form opened: the one new after the
     /// reload is selected.
     known: Option<HashSet<Id>>,
+    /// Search fields of `data`'s resources and needs, folded once per load.
+    res_entries: Vec<Entry>,
+    need_entries: Vec<Entry>,
+    /// The resources that pass the search and filters (what the tree shows).
+    visible: Data,
+    /// The proposals of the need they were made for: a frame and a key need them, and
+    /// making them reads every resource.
+    proposals_of: RefCell<Option<(Id, Vec<map::Proposal>)>>,
 }
 
 impl Default for Pane {
@@ -132,6 +141,10 @@ impl Pane {
             after_reload: None,
             select_after: None,
             known: None,
+            res_entries: Vec::new(),
+            need_entries: Vec::new(),
+            visible: Data::default(),
+            proposals_of: RefCell::new(None),
         }
     }
 
@@ -141,22 +154,8 @@ impl Pane {
 
     /// The resources that pass the search and the filters.
     fn visible_resources(&self, data: &Data) -> Vec<Resource> {
-        let hits: Option<HashSet<usize>> = (!self.query.trim().is_empty()).then(|| {
-            let entries: Vec<Entry> = data
-                .resources
-                .iter()
-                .map(|r| {
-                    let tags = r.tags.join(" ");
-                    Entry::new([
-                        r.name.as_str(),
-                        r.description.as_deref().unwrap_or(""),
-                        tags.as_str(),
-                        r.place.as_deref().unwrap_or(""),
-                    ])
-                })
-                .collect();
-            search(&entries, &self.query, None).into_iter().map(|h| h.index).collect()
-        });
+        let hits: Option<HashSet<usize>> = (!self.query.trim().is_empty())
+            .then(|| search(&self.res_entries, &self.query, None).into_iter().map(|h| h.index).collect());
         data.resources
             .iter()
             .enumerate()
@@ -182,6 +181,7 @@ impl Pane {
         }
         let visible = Data::new(self.visible_resources(data), Vec::new());
         let tree = map::tree(&visible, &Scope::default());
+        self.visible = visible;
         if !self.opened_defaults {
             // The first gmina and its first place open, so the tree shows every level.
             if let Some(g) = tree.gminas.first() {
@@ -280,10 +280,8 @@ impl Pane {
     fn rebuild_needs(&mut self) {
         let Some(data) = self.data.as_ref() else { return };
         let keep = self.needs.get(self.need_sel).copied();
-        let entries: Vec<Entry> =
-            data.needs.iter().map(|n| Entry::new([n.description.as_str(), n.place.as_deref().unwrap_or("")])).collect();
         let hits: Option<HashSet<usize>> = (!self.query.trim().is_empty())
-            .then(|| search(&entries, &self.query, None).into_iter().map(|h| h.index).collect());
+            .then(|| search(&self.need_entries, &self.query, None).into_iter().map(|h| h.index).collect());
         let mut needs: Vec<&Need> = data
             .needs
             .iter()
@@ -345,9 +343,15 @@ impl Pane {
     }
 
     fn proposals(&self, lang: Lang) -> Vec<map::Proposal> {
-        match (self.data.as_ref(), self.selected_need()) {
-            (Some(d), Some(n)) => map::propose(d, n, lang),
-            _ => Vec::new(),
+        let (Some(d), Some(n)) = (self.data.as_ref(), self.selected_need()) else { return Vec::new() };
+        let mut cache = self.proposals_of.borrow_mut();
+        match cache.as_ref() {
+            Some((id, ps)) if *id == n.id => ps.clone(),
+            _ => {
+                let ps = map::propose(d, n, lang);
+                *cache = Some((n.id, ps.clone()));
+                ps
+            }
         }
     }
 
@@ -559,9 +563,9 @@ impl Pane {
     }
 
     /// Enter: a group folds or unfolds; a resource shows its contact person.
-    fn open_selected(&mut self, lang: Lang) -> Effect {
+    fn open_selected(&mut self, store: &Store, lang: Lang) -> Effect {
         if self.mode == Mode::Needs {
-            return match self.need_record(lang) {
+            return match self.need_record(store, lang) {
                 Some((title, lines)) => Effect::Popup(Popup::Record { title, lines, scroll: 0 }),
                 None => Effect::None,
             };
@@ -579,7 +583,7 @@ impl Pane {
     }
 
     /// Everything about the selected need with every proposal and its reason.
-    fn need_record(&self, lang: Lang) -> Option<(String, Vec<(String, String)>)> {
+    fn need_record(&self, store: &Store, lang: Lang) -> Option<(String, Vec<(String, String)>)> {
         let data = self.data.as_ref()?;
         let n = self.selected_need()?;
         let mut lines = vec![
@@ -590,6 +594,9 @@ impl Pane {
             lines.push((t(lang, "category").to_string(), c.label(lang).to_string()));
         }
         lines.push((t(lang, "place").to_string(), Scope::new(data.need_gmina(n), n.place.clone()).title(lang)));
+        if let Some(m) = n.meeting.and_then(|id| meeting_line(store, id, lang)) {
+            lines.push((t(lang, "meeting").to_string(), m));
+        }
         let linked: Vec<String> = data.linked(n).iter().map(|r| r.name.clone()).collect();
         if !linked.is_empty() {
             lines.push((t(lang, "res_linked_to").to_string(), linked.join("; ")));
@@ -645,6 +652,15 @@ fn fit(s: &str, width: usize) -> String {
     }
     out.push('…');
     out
+}
+
+/// "2026-03-14 diagnoza: Zebranie wiejskie" for the meeting a need was raised at.
+fn meeting_line(store: &Store, id: Id, lang: Lang) -> Option<String> {
+    let doc = store.doc(Entity::Meeting, id).ok().flatten().filter(|d| !d.is_deleted())?;
+    let m = Meeting::from_doc(id, &doc);
+    let date = m.date.map(|d| d.to_string()).unwrap_or_default();
+    let what = m.title.or(m.place).unwrap_or_default();
+    Some(format!("{date} {}: {what}", m.kind.label(lang)).trim().to_string())
 }
 
 fn status_mark(s: NeedStatus) -> &'static str {
@@ -859,7 +875,7 @@ impl Pane {
                 )));
                 let scope =
                     if row.kind == Kind::Gmina { Scope::new(row.scope.gmina.clone(), None) } else { row.scope.clone() };
-                let visible = Data::new(self.visible_resources(data), Vec::new());
+                let visible = &self.visible;
                 for c in ResourceCategory::ALL {
                     if let Kind::Category(only) = row.kind {
                         if only != *c {
@@ -952,6 +968,9 @@ impl Pane {
         }
         lines.push(kv(t(lang, "status"), head));
         lines.push(kv(t(lang, "place"), Scope::new(data.need_gmina(n), n.place.clone()).title(lang)));
+        if let Some(m) = n.meeting.and_then(|id| meeting_line(env.store, id, lang)) {
+            lines.push(kv(t(lang, "meeting"), m));
+        }
         let linked: Vec<String> = data.linked(n).iter().map(|r| r.name.clone()).collect();
         lines.push(kv(
             t(lang, "res_linked_to"),
@@ -1280,7 +1299,7 @@ impl View for Pane {
                 self.toggle_open(lang);
                 Effect::None
             }
-            Open => self.open_selected(lang),
+            Open => self.open_selected(env.store, lang),
             Search => {
                 self.typing = Some(Typing::Search);
                 Effect::None
@@ -1374,6 +1393,25 @@ impl View for Pane {
                         self.select_after = Some(new);
                     }
                 }
+                self.res_entries = d
+                    .resources
+                    .iter()
+                    .map(|r| {
+                        let tags = r.tags.join(" ");
+                        Entry::new([
+                            r.name.as_str(),
+                            r.description.as_deref().unwrap_or(""),
+                            tags.as_str(),
+                            r.place.as_deref().unwrap_or(""),
+                        ])
+                    })
+                    .collect();
+                self.need_entries = d
+                    .needs
+                    .iter()
+                    .map(|n| Entry::new([n.description.as_str(), n.place.as_deref().unwrap_or("")]))
+                    .collect();
+                self.proposals_of.replace(None);
                 self.data = Some(d);
                 self.rebuild(env.lang);
                 match self.after_reload.take() {
