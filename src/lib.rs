@@ -6,6 +6,7 @@
 pub mod bundle;
 pub mod capture;
 pub mod cli;
+pub mod conflicts;
 pub mod demo;
 pub mod dump;
 pub mod edit;

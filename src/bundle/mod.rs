@@ -7,6 +7,7 @@
 //! the sender in one write transaction, so a bad file never damages a database.
 
 mod error;
+pub mod folder;
 pub mod format;
 mod keys;
 

@@ -2,12 +2,14 @@
 //! and `erase`.
 
 use super::output::{Table, json};
-use crate::bundle::{self, BundleError, Encrypt, Encryption, ImportOptions, KeyStatus, Keys, Outcome, Report};
+use crate::bundle::folder::{self, FileOutcome, OwnOutcome};
+use crate::bundle::{self, Encrypt, Encryption, ImportOptions, KeyStatus, Keys, Outcome, Report};
+use crate::conflicts;
 use crate::edit;
 use crate::model::Entity;
 use crate::search::fold;
-use crate::store::{Draft, Store};
-use crate::sync::{Change, ReplicaId, Stamp, Value, VersionVector};
+use crate::store::Store;
+use crate::sync::{ReplicaId, Value, VersionVector};
 use age::secrecy::SecretString;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{ArgGroup, Args, Subcommand};
@@ -197,10 +199,7 @@ fn export(store: &Store, a: ExportArgs, out: &mut impl Write) -> Result<()> {
         Encrypt::Recipients(vec![bundle::parse_recipient(r)?])
     };
     let since = bundle::since_for(store, to.as_ref().map(|(r, _)| *r), a.full)?;
-    let b = bundle::export(store, &keys, &since, &encrypt)?;
-    let path =
-        if a.out.is_dir() { a.out.join(bundle::file_name(&b.header.office, b.header.created_ms)) } else { a.out };
-    bundle::write_atomic(&path, &b.bytes)?;
+    let (path, b) = bundle::folder::export_to(store, &keys, &a.out, &since, &encrypt)?;
     if a.json {
         json(
             out,
@@ -392,149 +391,53 @@ pub fn sync(store: &Store, a: SyncArgs, out: &mut impl Write) -> Result<()> {
     }
     let keys = Keys::load(store)?;
     let passphrase = a.passphrase_file.as_deref().map(read_passphrase).transpose()?;
-    let opts = ImportOptions { passphrase: passphrase.clone(), learn_from_header: true, ..Default::default() };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read the sync folder {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(".teren") && !n.starts_with('.') && p.is_file())
-        })
-        .collect();
-    files.sort();
-    let mut own: Vec<(PathBuf, bundle::Header)> = Vec::new();
-    let mut failed = 0;
-    let mut others = 0;
-    for path in &files {
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let bytes = match bundle::read_file(path) {
-            Ok(b) => b,
-            Err(e) => {
-                failed += 1;
-                writeln!(out, "{name}: not imported: {e}")?;
-                continue;
-            }
-        };
-        if let Ok(p) = bundle::parse(&bytes) {
-            if p.header.sender == store.replica() {
-                writeln!(out, "{name}: this office's own bundle")?;
-                own.push((path.clone(), p.header));
-                continue;
-            }
-        }
-        others += 1;
-        match bundle::import(store, &keys, &bytes, &opts) {
-            Ok(r) => writeln!(out, "{}", report_line(&name, &r))?,
-            Err(e) => {
-                failed += 1;
-                writeln!(out, "{name}: not imported: {e}")?;
-            }
-        }
+    let done = folder::sync(store, &keys, dir, passphrase.as_ref())
+        .with_context(|| format!("cannot sync with the folder {}", dir.display()))?;
+    for f in &done.files {
+        writeln!(out, "{}", file_line(f))?;
     }
-    // This office's bundle: what the offices met here have not acknowledged.
-    let since = bundle::since_for(store, None, false)?;
-    let vv = store.version_vector()?;
-    let (encrypt, kind) = match passphrase {
-        Some(p) => (Encrypt::Passphrase(p), Encryption::Passphrase),
-        None => {
-            let mut rs: Vec<String> = store.peers()?.into_iter().filter_map(|(_, p)| p.recipient).collect();
-            if rs.is_empty() {
-                // Nobody met yet: the bundle still announces this office's keys.
-                rs.push(keys.recipient().to_string());
-            }
-            rs.sort();
-            rs.dedup();
-            let parsed = rs.iter().map(|r| bundle::parse_recipient(r)).collect::<Result<Vec<_>, BundleError>>()?;
-            (Encrypt::Recipients(parsed), Encryption::Recipients(rs))
+    match &done.own {
+        Some(OwnOutcome::UpToDate { name, ops }) => {
+            writeln!(out, "{name}: this office's bundle is up to date ({ops} ops)")?
         }
-    };
-    let covers = |old: &VersionVector| old.iter().all(|(r, s)| since.get(r).copied().unwrap_or(0) >= *s);
-    let same_kind = |e: &Encryption| match (e, &kind) {
-        (Encryption::Recipients(a), Encryption::Recipients(b)) => {
-            let mut a = a.clone();
-            a.sort();
-            a == *b
+        Some(OwnOutcome::Wrote { name, ops, encryption }) => {
+            writeln!(out, "{name}: wrote this office's bundle: {ops} ops, {}", encryption_name(encryption))?
         }
-        (a, b) => a == b,
-    };
-    if let Some((path, h)) = own.iter().find(|(_, h)| h.vv == vv && covers(&h.since) && same_kind(&h.encryption)) {
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        writeln!(out, "{name}: this office's bundle is up to date ({} ops)", h.ops)?;
-        for (p, _) in own.iter().filter(|(p, _)| p != path) {
-            let _ = std::fs::remove_file(p);
-        }
-    } else {
-        let b = bundle::export(store, &keys, &since, &encrypt)?;
-        let path = dir.join(bundle::file_name(&b.header.office, b.header.created_ms));
-        bundle::write_atomic(&path, &b.bytes)?;
-        // The new bundle holds everything the older ones of this office held that
-        // another office may still lack, so they can go.
-        for (p, _) in &own {
-            let _ = std::fs::remove_file(p);
-        }
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        writeln!(
-            out,
-            "{name}: wrote this office's bundle: {} ops, {}",
-            b.header.ops,
-            encryption_name(&b.header.encryption)
-        )?;
+        None => {}
     }
+    let failed = done.failed();
     if failed > 0 {
-        bail!("{failed} of {} bundles in {} could not be imported (see above)", others.max(failed), dir.display());
+        let others = done.files.iter().filter(|f| !matches!(f.outcome, FileOutcome::Own)).count();
+        bail!("{failed} of {others} bundles in {} could not be imported (see above)", dir.display());
     }
     Ok(())
 }
 
-/// Who wrote a value: this office, a known office, or a database id.
-fn writer(store: &Store, peers: &[(ReplicaId, crate::store::Peer)], r: ReplicaId) -> Result<String> {
-    if r == store.replica() {
-        return Ok(store.office()?);
+/// One line per bundle file of `teren sync`.
+fn file_line(f: &folder::FileLine) -> String {
+    match &f.outcome {
+        FileOutcome::Own => format!("{}: this office's own bundle", f.name),
+        FileOutcome::Imported(r) => report_line(&f.name, r),
+        FileOutcome::Failed(e) => format!("{}: not imported: {e}", f.name),
     }
-    Ok(peers.iter().find(|(p, _)| *p == r).map(|(_, p)| p.label.clone()).unwrap_or_else(|| r.short()))
-}
-
-struct Conflict {
-    entity: Entity,
-    id: crate::model::Id,
-    name: String,
-    field: String,
-    values: Vec<(Stamp, Value)>,
-}
-
-fn all_conflicts(store: &Store) -> Result<Vec<Conflict>> {
-    let mut out = Vec::new();
-    for e in Entity::ALL {
-        for (id, doc) in store.docs(e)? {
-            for (field, values) in doc.conflicts() {
-                out.push(Conflict {
-                    entity: e,
-                    id,
-                    name: edit::display_name(e, id, &doc),
-                    field: field.to_string(),
-                    values: values.into_iter().map(|(s, v)| (s, v.clone())).collect(),
-                });
-            }
-        }
-    }
-    Ok(out)
 }
 
 pub fn conflicts(store: &Store, a: ConflictsArgs, out: &mut impl Write) -> Result<()> {
     if let Some(ConflictsCmd::Resolve { id, field, keep, value }) = a.cmd {
         return resolve(store, &id, &field, keep, value, out);
     }
-    let list = all_conflicts(store)?;
+    let list = conflicts::list(store)?;
     let peers = store.peers()?;
     if a.json {
         let mut arr = Vec::new();
         for c in &list {
             let mut vals = Vec::new();
             for (i, (s, v)) in c.values.iter().enumerate() {
-                vals.push(json!({"n": i + 1, "value": v.to_json(), "office": writer(store, &peers, s.id.replica)?,
+                vals.push(
+                    json!({"n": i + 1, "value": v.to_json(), "office": conflicts::writer(store, &peers, s.id.replica)?,
                                  "replica": s.id.replica.to_string(), "at": ms_to_local(s.clock.millis()),
-                                 "shown": i + 1 == c.values.len()}));
+                                 "shown": i + 1 == c.values.len()}),
+                );
             }
             arr.push(json!({"id": c.id.to_string(), "entity": c.entity.singular(), "name": c.name,
                             "field": c.field, "values": vals}));
@@ -556,13 +459,13 @@ pub fn conflicts(store: &Store, a: ConflictsArgs, out: &mut impl Write) -> Resul
             c.values.len()
         )?;
         for (i, (s, v)) in c.values.iter().enumerate() {
-            let text = v.as_str().map(|s| s.replace('\n', " ")).unwrap_or_else(|| v.to_json().to_string());
+            let text = conflicts::value_text(v);
             let shown = if i + 1 == c.values.len() { " (shown)" } else { "" };
             writeln!(
                 out,
                 "  {}. [{}, {}]{shown} {text}",
                 i + 1,
-                writer(store, &peers, s.id.replica)?,
+                conflicts::writer(store, &peers, s.id.replica)?,
                 ms_to_local(s.clock.millis())
             )?;
         }
@@ -594,13 +497,7 @@ fn resolve(
     out: &mut impl Write,
 ) -> Result<()> {
     let (entity, id) = find_record(store, query)?;
-    let doc = store.doc(entity, id)?.ok_or_else(|| anyhow!("record {query} is gone"))?;
-    let values: Vec<Value> = doc
-        .conflicts()
-        .into_iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, vs)| vs.into_iter().map(|(_, v)| v.clone()).collect())
-        .ok_or_else(|| anyhow!("{field} of {} {} has no conflict", entity.singular(), id.short()))?;
+    let values = conflicts::values(store, entity, id, field)?;
     let chosen = match (keep, value) {
         (Some(n), _) => values
             .get(n.wrapping_sub(1))
@@ -609,8 +506,7 @@ fn resolve(
         (None, Some(text)) => Value::Str(text),
         (None, None) => bail!("give --keep N or --value TEXT"),
     };
-    // A write that saw every value: the store fills `seen` with all of them.
-    store.commit(vec![Draft::new(entity, id, vec![Change::write(field, chosen)])])?;
+    conflicts::resolve(store, entity, id, field, chosen)?;
     writeln!(
         out,
         "resolved {field} of {} {}: one value now; the resolution goes to other offices with the next bundle",

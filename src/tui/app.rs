@@ -92,6 +92,12 @@ pub struct App {
     pub select_after_reload: Option<Id>,
     pub dirty: bool,
     pub total: usize,
+    /// Open conflicts, counted off the UI thread after each load (None: not yet).
+    pub conflicts: Option<usize>,
+    /// `sync_dir` of config.toml: the live sync folder, the sync screen's default.
+    pub sync_dir: Option<std::path::PathBuf>,
+    /// The live sync folder, handed to the event loop's thread at start.
+    pub live_sync: Option<crate::bundle::folder::Live>,
 }
 
 impl App {
@@ -124,6 +130,9 @@ impl App {
             select_after_reload: None,
             dirty: true,
             total,
+            conflicts: None,
+            sync_dir: None,
+            live_sync: None,
         };
         if total == 0 {
             app.popups.push(Popup::FirstRun);
@@ -211,6 +220,10 @@ impl App {
         }
         if let Some(s) = self.screen.as_mut() {
             s.data_changed();
+            // A screen shows what is there now (a live sync may have brought more).
+            let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
+            let effect = s.activate(&env);
+            self.apply(effect);
         }
         if let Some(i) = self.view_index(self.pane) {
             let effect = {
@@ -553,6 +566,7 @@ impl App {
             PanePartnerships => self.switch(3),
             PanePlans => self.switch(4),
             PaneReport => self.switch(5),
+            SyncScreen => self.open_screen(Box::new(super::sync::Screen::new(self.sync_dir.clone()))),
             NextPane => self.switch((self.pane + 1) % self.pane_count()),
             PrevPane => self.switch((self.pane + self.pane_count() - 1) % self.pane_count()),
             Capture => self.open_capture(),
@@ -893,6 +907,9 @@ impl App {
             String::new()
         };
         spans.push(Span::raw(count));
+        if let Some(n) = self.conflicts.filter(|n| *n > 0) {
+            spans.push(Span::styled(format!("{}: {n} ", self.tr("status_conflicts")), self.theme.error()));
+        }
         if let Some(s) = &self.status {
             spans.push(Span::styled(format!("{s} "), self.theme.key()));
         }
@@ -1595,6 +1612,12 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::PanePlans => "plans",
         Action::PaneReport => "report",
         Action::SyncScreen => "sync_screen",
+        Action::BundleExport => "bundle_export",
+        Action::BundleImport => "bundle_import",
+        Action::ConflictsView => "conflicts_view",
+        Action::KeepLeft => "keep_left",
+        Action::KeepRight => "keep_right",
+        Action::KeepBoth => "keep_both",
         Action::ImportScreen => "import_screen",
         Action::Expand => "res_expand",
         Action::Collapse => "res_collapse",

@@ -61,6 +61,16 @@ pub enum Action {
     PanePlans,
     PaneReport,
     SyncScreen,
+    /// Sync screen: write a bundle to a file or folder.
+    BundleExport,
+    /// Sync screen: import a bundle file.
+    BundleImport,
+    /// Sync screen: the offices / the open conflicts.
+    ConflictsView,
+    /// Sync screen, conflicts: keep the left value, the right one, or both merged.
+    KeepLeft,
+    KeepRight,
+    KeepBoth,
     ImportScreen,
     /// Resources pane: unfold the selected tree node.
     Expand,

@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod participants;
 pub mod records;
 pub mod resources;
+pub mod sync;
 pub mod textarea;
 pub mod theme;
 pub mod view;
@@ -86,6 +87,12 @@ pub fn config_dir() -> Option<PathBuf> {
 pub struct Config {
     pub lang: Option<String>,
     pub ascii: Option<bool>,
+    /// A folder shared with other offices (Syncthing, Nextcloud, a network share):
+    /// the open app imports their bundles as they appear and writes its own.
+    pub sync_dir: Option<PathBuf>,
+    /// The sync folder's passphrase, on the first line of this file; without it
+    /// bundles are encrypted to the keys of the offices met in the folder.
+    pub sync_passphrase_file: Option<PathBuf>,
 }
 
 /// Read config.toml; a bad file gives a warning and the defaults.
@@ -117,6 +124,10 @@ enum Msg {
     GraphReady(graph::Job, crate::store::Result<Box<graph::Computed>>),
     /// The terminal went away (SSH dropped, window closed) or we were asked to stop.
     Hangup,
+    /// The number of open conflicts, for a generation of the data.
+    Conflicts(u64, crate::store::Result<usize>),
+    /// A pass of the live sync folder that did something.
+    LiveSync(Result<crate::bundle::folder::Synced, String>),
 }
 
 type Term = Terminal<backend::GapFill<CrosstermBackend<BufWriter<Stdout>>>>;
@@ -150,6 +161,13 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
     let height = terminal::size().map(|(_, h)| h as usize).unwrap_or(40);
     let mut app = app::App::new(store.clone(), lang, theme::Theme::from_env(ascii), keymap, height)?;
     app.status = keymap_warning.or(config_warning);
+    app.sync_dir = config.sync_dir.clone();
+    if let Some(dir) = config.sync_dir {
+        match sync::live_folder(dir, config.sync_passphrase_file.as_deref()) {
+            Ok(live) => app.live_sync = Some(live),
+            Err(e) => app.status = Some(e),
+        }
+    }
 
     // The terminal is restored before a panic message is printed.
     let hook = std::panic::take_hook();
@@ -194,6 +212,8 @@ fn spawn_load(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, generation: u64) -> st
     let store = store.clone();
     std::thread::spawn(move || {
         let _ = tx.send(Msg::Loaded(generation, participants::load_all(&store)));
+        // After the rows, so the list never waits for it.
+        let _ = tx.send(Msg::Conflicts(generation, crate::conflicts::count(&store)));
     })
 }
 
@@ -264,6 +284,13 @@ fn run_loop(
             });
         }
     }
+    // The live sync folder; it stops when `_live_stop` is dropped with this loop.
+    let _live_stop = app.live_sync.take().map(|live| {
+        let tx = tx.clone();
+        let (stop, handle) = sync::spawn_live(store.clone(), live, move |r| tx.send(Msg::LiveSync(r)).is_ok());
+        loaders.push(handle);
+        stop
+    });
     let input_tx = tx.clone();
     std::thread::spawn(move || {
         while let Ok(ev) = crossterm::event::read() {
@@ -306,6 +333,23 @@ fn run_loop(
                 }
                 Msg::Input(_) => app::Request::None,
                 Msg::Hangup => app::Request::Quit,
+                Msg::Conflicts(g, r) if g == generation => {
+                    match r {
+                        Ok(n) => app.conflicts = Some(n),
+                        Err(e) => app.status = Some(e.to_string()),
+                    }
+                    app.dirty = true;
+                    app::Request::None
+                }
+                Msg::Conflicts(..) => app::Request::None,
+                Msg::LiveSync(r) => {
+                    let (line, changed) = sync::live_status(app.lang, &r);
+                    if !line.is_empty() {
+                        app.status = Some(line);
+                        app.dirty = true;
+                    }
+                    if changed { app::Request::Reload } else { app::Request::None }
+                }
                 Msg::Loaded(g, r) if g == generation => {
                     match r {
                         Ok(l) => app.loaded(l),

@@ -1,0 +1,690 @@
+//! The sync screen (`S`): this office, the last exchange with each known office, the
+//! sync folder; export a bundle to a path, import one from a path; and the open
+//! conflicts with both values side by side, resolved by a key.
+//!
+//! Everything it does goes through the same core calls as the command line
+//! (`bundle::folder::export_to`, `bundle::import`, `conflicts::resolve`), so a bundle or
+//! a resolution made here is the one `teren bundle` / `teren conflicts` would make.
+
+use super::keymap::{Action, Context};
+use super::view::{Effect, Env, View};
+use crate::bundle::folder::{FileLine, FileOutcome, OwnOutcome, Synced};
+use crate::bundle::{self, Encrypt, Encryption, ImportOptions, KeyStatus, Keys, Outcome, Report};
+use crate::conflicts::{self, Conflict};
+use crate::i18n::{Lang, t};
+use crate::store::Store;
+use age::secrecy::SecretString;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use std::path::{Path, PathBuf};
+
+/// How many outcome lines the screen keeps.
+const RESULTS_KEPT: usize = 6;
+
+/// A time in ms since the epoch, as the local date and minute.
+fn local_time(ms: u64) -> String {
+    if ms == 0 {
+        return "—".into();
+    }
+    chrono::DateTime::from_timestamp_millis(ms as i64)
+        .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// A signing key shortened for the eye: four groups of four hex digits.
+pub fn fingerprint(key: &[u8; 32]) -> String {
+    key[..8].chunks(2).map(|c| format!("{:02x}{:02x}", c[0], c[1])).collect::<Vec<_>>().join(" ")
+}
+
+/// One known office as the screen lists it.
+struct PeerRow {
+    label: String,
+    short: String,
+    /// When its last bundle was imported here.
+    last: u64,
+    /// This office's ops it has; its own ops this office has.
+    sent: u64,
+    received: u64,
+}
+
+/// What the offices tab shows, read when the screen opens and after changes.
+struct Info {
+    office: String,
+    replica: String,
+    fingerprint: String,
+    peers: Vec<PeerRow>,
+}
+
+/// A conflict with its writers' names and times, ready to draw.
+struct Row {
+    conflict: Conflict,
+    /// (office, local time) of each value.
+    by: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Tab {
+    Offices,
+    Conflicts,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Export,
+    Import,
+}
+
+/// The two lines typed for an export or an import: a path and a passphrase.
+struct Fields {
+    kind: Kind,
+    path: String,
+    passphrase: String,
+    /// 0: the path, 1: the passphrase.
+    focus: usize,
+}
+
+pub struct Screen {
+    /// `sync_dir` of config.toml, when set: the default export folder.
+    sync_dir: Option<PathBuf>,
+    tab: Tab,
+    info: Option<Info>,
+    rows: Vec<Row>,
+    selected: usize,
+    offset: usize,
+    stale: bool,
+    fields: Option<Fields>,
+    /// One line per bundle exported or imported here, newest last.
+    results: Vec<String>,
+}
+
+impl Screen {
+    pub fn new(sync_dir: Option<PathBuf>) -> Screen {
+        Screen {
+            sync_dir,
+            tab: Tab::Offices,
+            info: None,
+            rows: Vec::new(),
+            selected: 0,
+            offset: 0,
+            stale: true,
+            fields: None,
+            results: Vec::new(),
+        }
+    }
+
+    /// Read the offices and the conflicts.
+    fn load(&mut self, store: &Store) -> anyhow::Result<()> {
+        let keys = Keys::load(store)?;
+        let ours = store.version_vector()?;
+        let me = store.replica();
+        let peers = store.peers()?;
+        let mut rows: Vec<PeerRow> = peers
+            .iter()
+            .map(|(r, p)| PeerRow {
+                label: p.label.clone(),
+                short: r.short(),
+                last: p.last_import_ms,
+                sent: p.acked.get(&me).copied().unwrap_or(0),
+                received: ours.get(r).copied().unwrap_or(0),
+            })
+            .collect();
+        rows.sort_by(|a, b| b.last.cmp(&a.last).then_with(|| a.label.cmp(&b.label)));
+        self.info = Some(Info {
+            office: store.office()?,
+            replica: me.short(),
+            fingerprint: fingerprint(&keys.sign_public()),
+            peers: rows,
+        });
+        self.rows = conflicts::list(store)?
+            .into_iter()
+            .map(|c| {
+                let by = c
+                    .values
+                    .iter()
+                    .map(|(s, _)| {
+                        let who =
+                            conflicts::writer(store, &peers, s.id.replica).unwrap_or_else(|_| s.id.replica.short());
+                        (who, local_time(s.clock.millis()))
+                    })
+                    .collect();
+                Row { conflict: c, by }
+            })
+            .collect();
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        self.stale = false;
+        Ok(())
+    }
+
+    fn reload(&mut self, store: &Store) -> Effect {
+        match self.load(store) {
+            Ok(()) => Effect::None,
+            Err(e) => Effect::Status(e.to_string()),
+        }
+    }
+
+    fn push_result(&mut self, line: String) {
+        self.results.push(line);
+        let extra = self.results.len().saturating_sub(RESULTS_KEPT);
+        self.results.drain(..extra);
+    }
+
+    /// Where an export goes unless the user types another path: the sync folder, or
+    /// the current directory (a bundle name is made there, never from personal data).
+    fn default_export(&self) -> String {
+        let dir = self.sync_dir.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| PathBuf::from("."));
+        dir.display().to_string()
+    }
+
+    fn default_import(&self) -> String {
+        match &self.sync_dir {
+            Some(d) => format!("{}{}", d.display(), std::path::MAIN_SEPARATOR),
+            None => String::new(),
+        }
+    }
+
+    fn start(&mut self, kind: Kind) {
+        let path = match kind {
+            Kind::Export => self.default_export(),
+            Kind::Import => self.default_import(),
+        };
+        self.fields = Some(Fields { kind, path, passphrase: String::new(), focus: 0 });
+    }
+
+    /// Run the export or import typed in the fields.
+    fn run(&mut self, env: &Env, f: Fields) -> Effect {
+        let path = PathBuf::from(f.path.trim());
+        let passphrase = (!f.passphrase.is_empty()).then(|| SecretString::from(f.passphrase.clone()));
+        let (line, changed) = match f.kind {
+            Kind::Export => (export(env.store, &path, passphrase, env.lang), false),
+            Kind::Import => import(env.store, &path, passphrase, env.lang),
+        };
+        self.push_result(line.clone());
+        if changed {
+            self.stale = true;
+            Effect::Changed
+        } else {
+            let e = self.reload(env.store);
+            match e {
+                Effect::None => Effect::Status(line),
+                other => other,
+            }
+        }
+    }
+
+    fn resolve(&mut self, env: &Env, action: Action) -> Effect {
+        let Some(row) = self.rows.get(self.selected) else {
+            return Effect::Status(t(env.lang, "sync_no_conflicts").to_string());
+        };
+        let c = &row.conflict;
+        let (first, last) = match (c.values.first(), c.values.last()) {
+            (Some(a), Some(b)) => (a.1.clone(), b.1.clone()),
+            _ => return Effect::None,
+        };
+        let value = match action {
+            Action::KeepLeft => first,
+            Action::KeepRight => last,
+            _ => conflicts::merged(&c.values),
+        };
+        match conflicts::resolve(env.store, c.entity, c.id, &c.field, value) {
+            Ok(()) => {
+                let line =
+                    format!("{}: {} — {}", t(env.lang, "sync_resolved"), c.name, field_label(env.lang, &c.field));
+                self.push_result(line);
+                self.stale = true;
+                Effect::Changed
+            }
+            Err(e) => Effect::Status(e.to_string()),
+        }
+    }
+
+    fn render_offices(&self, area: Rect, buf: &mut Buffer, env: &Env) {
+        let lang = env.lang;
+        let th = env.theme;
+        let mut lines: Vec<Line> = Vec::new();
+        if let Some(i) = &self.info {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{}: ", t(lang, "sync_this_office")), th.dim()),
+                Span::styled(i.office.clone(), th.header()),
+                Span::styled(format!("  {} ", t(lang, "sync_database")), th.dim()),
+                Span::raw(i.replica.clone()),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{}: ", t(lang, "sync_key")), th.dim()),
+                Span::raw(i.fingerprint.clone()),
+            ]));
+        }
+        let folder = match &self.sync_dir {
+            Some(d) => format!("{} ({})", d.display(), t(lang, "sync_live")),
+            None => t(lang, "sync_no_folder").to_string(),
+        };
+        lines
+            .push(Line::from(vec![Span::styled(format!("{}: ", t(lang, "sync_folder")), th.dim()), Span::raw(folder)]));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", t(lang, "sync_conflicts")), th.dim()),
+            Span::raw(self.rows.len().to_string()),
+        ]));
+        lines.push(Line::from(""));
+        match self.info.as_ref().map(|i| &i.peers) {
+            Some(peers) if !peers.is_empty() => {
+                lines.push(Line::styled(
+                    format!(
+                        "{:<22} {:<8} {:<16} {:>9} {:>12}",
+                        t(lang, "sync_office"),
+                        t(lang, "sync_database"),
+                        t(lang, "sync_last"),
+                        t(lang, "sync_sent"),
+                        t(lang, "sync_received")
+                    ),
+                    th.header(),
+                ));
+                for p in peers {
+                    let label: String = p.label.chars().take(22).collect();
+                    lines.push(Line::from(format!(
+                        "{label:<22} {:<8} {:<16} {:>9} {:>12}",
+                        p.short,
+                        local_time(p.last),
+                        p.sent,
+                        p.received
+                    )));
+                }
+            }
+            _ => lines.push(Line::styled(t(lang, "sync_no_peers"), th.dim())),
+        }
+        if !self.results.is_empty() {
+            lines.push(Line::from(""));
+            for r in &self.results {
+                lines.push(Line::from(r.clone()));
+            }
+        }
+        Paragraph::new(lines).wrap(Wrap { trim: false }).render(area, buf);
+    }
+
+    fn render_conflicts(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
+        let (lang, th) = (env.lang, env.theme);
+        if self.rows.is_empty() {
+            let mut lines = vec![Line::from(t(lang, "sync_no_conflicts"))];
+            lines.extend(self.results.iter().map(|r| Line::from(r.clone())));
+            Paragraph::new(lines).wrap(Wrap { trim: true }).render(area, buf);
+            return;
+        }
+        let list_h = (self.rows.len() as u16 + 1).min(area.height / 3).max(2);
+        let [list, values] = Layout::vertical([Constraint::Length(list_h), Constraint::Fill(1)]).areas(area);
+        let rows = list.height.saturating_sub(1) as usize;
+        self.offset = super::scroll_offset(self.selected, self.offset, rows.max(1));
+        let mut lines = vec![Line::styled(format!("{} ({})", t(lang, "sync_conflicts"), self.rows.len()), th.header())];
+        for (i, r) in self.rows.iter().enumerate().skip(self.offset).take(rows) {
+            let c = &r.conflict;
+            let text = format!(
+                "{} {} — {}: {} {}",
+                field_label(lang, c.entity.singular()),
+                c.name,
+                field_label(lang, &c.field),
+                c.values.len(),
+                t(lang, "sync_values")
+            );
+            lines.push(if i == self.selected { Line::styled(text, th.selected()) } else { Line::from(text) });
+        }
+        Paragraph::new(lines).render(list, buf);
+        let Some(r) = self.rows.get(self.selected) else { return };
+        let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(values);
+        let n = r.conflict.values.len();
+        let last = n.saturating_sub(1);
+        for (area, idx, key, shown) in [(left, 0, "sync_left", false), (right, last, "sync_right", true)] {
+            let (who, when) = r.by.get(idx).cloned().unwrap_or_default();
+            let title = format!(" {}: {who} ", t(lang, key));
+            let text = r.conflict.values.get(idx).map(|(_, v)| conflicts_text(v)).unwrap_or_default();
+            let mut stamp = when;
+            if shown {
+                stamp.push_str(&format!(" ({})", t(lang, "sync_shown")));
+            }
+            let mut body = vec![Line::styled(stamp, th.dim())];
+            body.extend(text.lines().map(|l| Line::from(l.to_string())));
+            if shown && n > 2 {
+                body.push(Line::styled(format!("(+{} {})", n - 2, t(lang, "sync_more_values")), th.dim()));
+            }
+            let block = Block::default().borders(Borders::ALL).border_set(th.border()).title(title);
+            Paragraph::new(body).block(block).wrap(Wrap { trim: false }).render(area, buf);
+        }
+    }
+}
+
+/// A value as it was written, line breaks kept.
+fn conflicts_text(v: &crate::sync::Value) -> String {
+    v.as_str().map(str::to_string).unwrap_or_else(|| v.to_json().to_string())
+}
+
+/// A field's label from the catalogue, or its name.
+fn field_label(lang: Lang, field: &str) -> String {
+    match t(lang, field) {
+        "?" => field.to_string(),
+        l => l.to_string(),
+    }
+}
+
+/// Export a bundle to `path` (a file, or a folder to name one in): to the passphrase
+/// when one is typed, else to the keys of every office met (as `teren sync` does).
+/// Returns the one line to show.
+pub fn export(store: &Store, path: &Path, passphrase: Option<SecretString>, lang: Lang) -> String {
+    let run = || -> anyhow::Result<String> {
+        if path.as_os_str().is_empty() {
+            anyhow::bail!("{}", t(lang, "sync_path_empty"));
+        }
+        let keys = Keys::load(store)?;
+        let encrypt = match passphrase {
+            Some(p) => Encrypt::Passphrase(p),
+            None => {
+                let rs: Vec<String> = store.peers()?.into_iter().filter_map(|(_, p)| p.recipient).collect();
+                if rs.is_empty() {
+                    anyhow::bail!("{}", t(lang, "sync_need_passphrase"));
+                }
+                Encrypt::Recipients(rs.iter().map(|r| bundle::parse_recipient(r)).collect::<Result<_, _>>()?)
+            }
+        };
+        let since = bundle::since_for(store, None, false)?;
+        let (written, b) = bundle::folder::export_to(store, &keys, path, &since, &encrypt)?;
+        let how = match &b.header.encryption {
+            Encryption::Passphrase => t(lang, "sync_enc_passphrase").to_string(),
+            Encryption::Recipients(r) => format!("{} ({})", t(lang, "sync_enc_offices"), r.len()),
+            Encryption::None => t(lang, "sync_enc_none").to_string(),
+        };
+        Ok(format!("{} {}: {} {}, {how}", t(lang, "sync_wrote"), written.display(), b.header.ops, t(lang, "sync_ops")))
+    };
+    run().unwrap_or_else(|e| format!("{}: {e}", t(lang, "sync_export_failed")))
+}
+
+/// Import the bundle at `path`; the line to show, and whether the data changed.
+/// A refused bundle changes nothing and gives the command line's one-line reason.
+pub fn import(store: &Store, path: &Path, passphrase: Option<SecretString>, lang: Lang) -> (String, bool) {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
+    let run = || -> Result<Report, bundle::BundleError> {
+        let keys = Keys::load(store)?;
+        let bytes = bundle::read_file(path)?;
+        bundle::import(store, &keys, &bytes, &ImportOptions { passphrase, ..Default::default() })
+    };
+    match run() {
+        Ok(r) => {
+            let changed = matches!(r.outcome, Outcome::Imported { applied, .. } if applied > 0);
+            (report_line(lang, &name, &r), changed || r.key != KeyStatus::Pinned)
+        }
+        Err(e) => (format!("{name}: {}: {e}", t(lang, "sync_not_imported")), false),
+    }
+}
+
+/// One line for an imported bundle.
+pub fn report_line(lang: Lang, name: &str, r: &Report) -> String {
+    let who = format!("{} \"{}\"", t(lang, "sync_from_office"), r.header.office);
+    let key = match r.key {
+        KeyStatus::Pinned => String::new(),
+        KeyStatus::NewlyPinned => format!("; {}", t(lang, "sync_key_pinned")),
+        KeyStatus::Repinned => format!("; {}", t(lang, "sync_key_repinned")),
+    };
+    match &r.outcome {
+        Outcome::Imported { applied, waiting } => {
+            let wait = if *waiting > 0 { format!(", {} {waiting}", t(lang, "sync_waiting")) } else { String::new() };
+            format!(
+                "{name}: {} {who}: {applied} {} {}{wait}{key}",
+                t(lang, "sync_imported"),
+                t(lang, "sync_new_of"),
+                r.header.ops
+            )
+        }
+        Outcome::UpToDate => format!("{name}: {who}: {}{key}", t(lang, "sync_nothing_new")),
+        Outcome::Unreadable => format!("{name}: {who}: {}{key}", t(lang, "sync_not_for_us")),
+    }
+}
+
+/// One line per bundle file of the live folder.
+pub fn file_line(lang: Lang, f: &FileLine) -> String {
+    match &f.outcome {
+        FileOutcome::Own => format!("{}: {}", f.name, t(lang, "sync_own")),
+        FileOutcome::Imported(r) => report_line(lang, &f.name, r),
+        FileOutcome::Failed(e) => format!("{}: {}: {e}", f.name, t(lang, "sync_not_imported")),
+    }
+}
+
+/// The status line after a pass of the live folder, and whether the panes must
+/// reload (ops arrived or an office was met).
+pub fn live_status(lang: Lang, r: &Result<Synced, String>) -> (String, bool) {
+    match r {
+        Err(e) => (format!("{}: {e}", t(lang, "sync_folder_failed")), false),
+        Ok(s) => {
+            let changed = s.applied() > 0
+                || s.files.iter().any(|f| matches!(&f.outcome, FileOutcome::Imported(r) if r.key != KeyStatus::Pinned));
+            // The most telling line: a refusal first, then an import, then our write.
+            let line = s
+                .files
+                .iter()
+                .find(|f| matches!(f.outcome, FileOutcome::Failed(_)))
+                .or_else(|| s.files.iter().find(|f| matches!(f.outcome, FileOutcome::Imported(_))))
+                .map(|f| file_line(lang, f))
+                .or_else(|| match &s.own {
+                    Some(OwnOutcome::Wrote { name, ops, .. }) => {
+                        Some(format!("{name}: {} ({ops} {})", t(lang, "sync_wrote_own"), t(lang, "sync_ops")))
+                    }
+                    _ => None,
+                })
+                .unwrap_or_default();
+            let more = s.files.len().saturating_sub(1);
+            let line = if more > 0 { format!("{line} (+{more})") } else { line };
+            (line, changed)
+        }
+    }
+}
+
+impl View for Screen {
+    fn contexts(&self) -> Vec<Context> {
+        if self.fields.is_some() { vec![Context::Form] } else { vec![Context::Sync] }
+    }
+
+    fn typing(&self) -> bool {
+        self.fields.is_some()
+    }
+
+    fn on_text(&mut self, _env: &Env, ev: KeyEvent) -> Option<Effect> {
+        let f = self.fields.as_mut()?;
+        let line = if f.focus == 0 { &mut f.path } else { &mut f.passphrase };
+        match ev.code {
+            KeyCode::Char(c) if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => line.push(c),
+            KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL | KeyModifiers::ALT) => line.push(c),
+            KeyCode::Backspace => {
+                line.pop();
+            }
+            _ => return None,
+        }
+        Some(Effect::None)
+    }
+
+    fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect> {
+        if let Some(f) = self.fields.as_mut() {
+            match action {
+                Action::Cancel => self.fields = None,
+                Action::NextField if f.focus == 0 => f.focus = 1,
+                Action::PrevField => f.focus = 0,
+                Action::NextField | Action::Save => {
+                    let f = self.fields.take()?;
+                    return Some(self.run(env, f));
+                }
+                _ => {}
+            }
+            return Some(Effect::None);
+        }
+        if self.stale {
+            let e = self.reload(env.store);
+            if !matches!(e, Effect::None) {
+                return Some(e);
+            }
+        }
+        let effect = match action {
+            Action::BundleExport => {
+                self.start(Kind::Export);
+                Effect::None
+            }
+            Action::BundleImport => {
+                self.start(Kind::Import);
+                Effect::None
+            }
+            Action::ConflictsView => {
+                self.tab = if self.tab == Tab::Offices { Tab::Conflicts } else { Tab::Offices };
+                Effect::None
+            }
+            Action::KeepLeft | Action::KeepRight | Action::KeepBoth if self.tab == Tab::Conflicts => {
+                self.resolve(env, action)
+            }
+            Action::Down | Action::Up | Action::PageDown | Action::PageUp | Action::Top | Action::Bottom
+                if self.tab == Tab::Conflicts =>
+            {
+                let delta: isize = match action {
+                    Action::Down => 1,
+                    Action::Up => -1,
+                    Action::PageDown => 10,
+                    Action::PageUp => -10,
+                    Action::Top => isize::MIN / 2,
+                    _ => isize::MAX / 2,
+                };
+                if !self.rows.is_empty() {
+                    self.selected = (self.selected as isize + delta).clamp(0, self.rows.len() as isize - 1) as usize;
+                }
+                Effect::None
+            }
+            Action::Cancel | Action::Clear => Effect::Close,
+            _ => return None,
+        };
+        Some(effect)
+    }
+
+    fn activate(&mut self, env: &Env) -> Effect {
+        self.reload(env.store)
+    }
+
+    fn data_changed(&mut self) {
+        self.stale = true;
+    }
+
+    fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
+        let lang = env.lang;
+        let title = match self.tab {
+            Tab::Offices => format!(" {} ", t(lang, "sync_screen")),
+            Tab::Conflicts => format!(" {} — {} ", t(lang, "sync_screen"), t(lang, "sync_conflicts")),
+        };
+        let block = Block::default().borders(Borders::ALL).border_set(env.theme.border()).title(title);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let field_h = if self.fields.is_some() { 3 } else { 0 };
+        let [body, form] = Layout::vertical([Constraint::Fill(1), Constraint::Length(field_h)]).areas(inner);
+        match self.tab {
+            Tab::Offices => self.render_offices(body, buf, env),
+            Tab::Conflicts => self.render_conflicts(body, buf, env),
+        }
+        if let Some(f) = &self.fields {
+            let th = env.theme;
+            let title = match f.kind {
+                Kind::Export => t(lang, "sync_export_title"),
+                Kind::Import => t(lang, "sync_import_title"),
+            };
+            let masked: String = "•".repeat(f.passphrase.chars().count());
+            let cursor = |on: bool| if on { "▏" } else { "" };
+            let lines = vec![
+                Line::styled(title, th.header()),
+                Line::from(vec![
+                    Span::styled(format!("{}: ", t(lang, "sync_path")), th.dim()),
+                    Span::raw(format!("{}{}", f.path, cursor(f.focus == 0))),
+                ]),
+                Line::from(vec![
+                    Span::styled(format!("{}: ", t(lang, "sync_passphrase")), th.dim()),
+                    Span::raw(format!("{masked}{}", cursor(f.focus == 1))),
+                    Span::styled(
+                        if f.passphrase.is_empty() && f.focus == 1 {
+                            format!("  {}", t(lang, "sync_passphrase_hint"))
+                        } else {
+                            String::new()
+                        },
+                        th.dim(),
+                    ),
+                ]),
+            ];
+            ratatui::widgets::Clear.render(form, buf);
+            Paragraph::new(lines).render(form, buf);
+        }
+    }
+
+    fn count(&self) -> String {
+        match self.tab {
+            Tab::Offices => self.info.as_ref().map(|i| i.peers.len()).unwrap_or(0).to_string(),
+            Tab::Conflicts if self.rows.is_empty() => "0".into(),
+            Tab::Conflicts => format!("{}/{}", self.selected + 1, self.rows.len()),
+        }
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        if self.fields.is_some() {
+            return vec![Action::NextField, Action::Save, Action::Cancel];
+        }
+        match self.tab {
+            Tab::Offices => vec![Action::BundleExport, Action::BundleImport, Action::ConflictsView, Action::Cancel],
+            Tab::Conflicts => vec![Action::KeepLeft, Action::KeepRight, Action::KeepBoth, Action::ConflictsView],
+        }
+    }
+}
+
+/// The live sync folder of config.toml, with the passphrase from
+/// `sync_passphrase_file` when one is set; an unreadable passphrase file is a
+/// warning for the status line, and the folder is then not synced.
+pub fn live_folder(dir: PathBuf, passphrase_file: Option<&Path>) -> Result<crate::bundle::folder::Live, String> {
+    let passphrase = match passphrase_file {
+        None => None,
+        Some(f) => {
+            let text = std::fs::read_to_string(f).map_err(|e| format!("sync_passphrase_file {}: {e}", f.display()))?;
+            let line = text.lines().next().unwrap_or("").to_string();
+            if line.is_empty() {
+                return Err(format!("sync_passphrase_file {} is empty", f.display()));
+            }
+            Some(SecretString::from(line))
+        }
+    };
+    Ok(crate::bundle::folder::Live::new(dir, passphrase))
+}
+
+/// Run the live folder on a thread of its own: a pass at once, then one every
+/// [`POLL_EVERY`](crate::bundle::folder::POLL_EVERY). Each pass that did something is
+/// handed to `report` (false: the app is gone, stop). Dropping the returned sender
+/// stops the thread; join it so the store is closed cleanly.
+pub fn spawn_live(
+    store: std::sync::Arc<Store>,
+    mut live: crate::bundle::folder::Live,
+    report: impl Fn(Result<Synced, String>) -> bool + Send + 'static,
+) -> (std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+    use std::sync::mpsc::RecvTimeoutError;
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let handle = std::thread::spawn(move || {
+        let keys = match Keys::load(&store) {
+            Ok(k) => k,
+            Err(e) => {
+                report(Err(e.to_string()));
+                return;
+            }
+        };
+        // A folder error is reported once, not every few seconds.
+        let mut last_error: Option<String> = None;
+        loop {
+            let result = live.poll(&store, &keys, std::time::Instant::now()).map_err(|e| e.to_string());
+            let send = match &result {
+                Ok(s) => {
+                    last_error = None;
+                    !s.files.is_empty() || s.own.is_some()
+                }
+                Err(e) => last_error.replace(e.clone()).as_ref() != Some(e),
+            };
+            if send && !report(result) {
+                return;
+            }
+            match stopped.recv_timeout(crate::bundle::folder::POLL_EVERY) {
+                Err(RecvTimeoutError::Timeout) => {}
+                _ => return,
+            }
+        }
+    });
+    (stop, handle)
+}

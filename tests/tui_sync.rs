@@ -1,0 +1,455 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The sync screen (`S`) driven by keys on real redb files: export to a path, import
+//! into a second office, hostile files refused with the command line's line and the
+//! store unchanged, conflicts side by side resolved by a key, the conflict count on
+//! the status line; and the live sync folder's polling without a terminal.
+
+use age::secrecy::SecretString;
+use crossterm::event::KeyCode;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use teren::bundle::folder::{self, FileOutcome, Live, OwnOutcome};
+use teren::bundle::{self, Encrypt, ImportOptions, Keys, Outcome};
+use teren::i18n::Lang;
+use teren::model::Entity;
+use teren::store::{Draft, Store};
+use teren::sync::{Change, Value};
+use teren::tui::app::{App, Request};
+use teren::tui::keymap::Keymap;
+use teren::tui::participants::load_all;
+use teren::tui::theme::Theme;
+
+#[path = "support/app.rs"]
+mod support;
+use support::buffer_text;
+
+/// One office: a database in a temp dir with a few participants, and the app on it.
+struct Office {
+    // Kept alive so the database file stays while the test runs.
+    _dir: tempfile::TempDir,
+    store: Arc<Store>,
+    app: App,
+}
+
+fn office(label: &str, people: &[&str]) -> Office {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("teren.redb")).unwrap();
+    store.set_office(label).unwrap();
+    for p in people {
+        teren::edit::create(&store, Entity::Participant, &[("name".into(), p.to_string())]).unwrap();
+    }
+    let store = Arc::new(store);
+    let app =
+        App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
+    let mut o = Office { _dir: dir, store, app };
+    o.reloaded();
+    o
+}
+
+impl Office {
+    /// What the event loop does on a reload: the rows, then the conflict count.
+    fn reloaded(&mut self) {
+        self.app.loaded(load_all(&self.store).unwrap());
+        self.app.conflicts = Some(teren::conflicts::count(&self.store).unwrap());
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        if self.app.on_key(crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE))
+            == Request::Reload
+        {
+            self.app.data_changed();
+            self.reloaded();
+        }
+    }
+
+    fn ch(&mut self, c: char) {
+        self.key(KeyCode::Char(c));
+    }
+
+    fn typ(&mut self, text: &str) {
+        text.chars().for_each(|c| self.ch(c));
+    }
+
+    /// Empty the line being typed.
+    fn clear_line(&mut self) {
+        for _ in 0..300 {
+            self.key(KeyCode::Backspace);
+        }
+    }
+
+    fn screen(&mut self) -> String {
+        let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        self.app.render(area, &mut buf);
+        buffer_text(&buf)
+    }
+
+    fn dump(&self) -> String {
+        serde_json::to_string_pretty(&teren::dump::dump(&self.store).unwrap()).unwrap()
+    }
+
+    fn id_of(&self, name: &str) -> teren::model::Id {
+        teren::edit::resolve(&self.store, Entity::Participant, name).unwrap()
+    }
+
+    fn write_note(&self, name: &str, note: &str) {
+        let id = self.id_of(name);
+        self.store
+            .commit(vec![Draft::new(Entity::Participant, id, vec![Change::write("note", Value::Str(note.into()))])])
+            .unwrap();
+    }
+}
+
+fn pass() -> SecretString {
+    SecretString::from("łąka 2026".to_string())
+}
+
+/// Export everything `from` has into `dir` with the test passphrase (the core call).
+fn export_with_pass(from: &Store, dir: &Path) -> PathBuf {
+    let keys = Keys::load(from).unwrap();
+    let (path, _) = folder::export_to(from, &keys, dir, &Default::default(), &Encrypt::Passphrase(pass())).unwrap();
+    path
+}
+
+fn import_with_pass(to: &Store, file: &Path) -> bundle::Report {
+    let keys = Keys::load(to).unwrap();
+    let bytes = bundle::read_file(file).unwrap();
+    bundle::import(to, &keys, &bytes, &ImportOptions { passphrase: Some(pass()), ..Default::default() }).unwrap()
+}
+
+/// The screen's text with borders and line breaks as single spaces, for lines that wrap.
+fn flat(screen: &str) -> String {
+    screen.replace(['│', '\n'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Times and random ids vary per run: the snapshot shows placeholders.
+fn mask(screen: &str, ids: &[String]) -> String {
+    let mut s = screen.to_string();
+    for id in ids {
+        s = s.replace(id, &"#".repeat(id.chars().count()));
+    }
+    // yyyy-mm-dd hh:mm
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let pattern = "dddd-dd-dd dd:dd";
+    while i < chars.len() {
+        let m = pattern
+            .chars()
+            .enumerate()
+            .all(|(k, p)| chars.get(i + k).is_some_and(|c| if p == 'd' { c.is_ascii_digit() } else { *c == p }));
+        if m {
+            out.push_str("YYYY-MM-DD hh:mm");
+            i += pattern.len();
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn export_from_the_screen_and_import_into_a_second_office() {
+    let mut a = office("Biuro Dobiegniew", &["Anna Kowalska", "Stowarzyszenie Łąka"]);
+    let mut b = office("Biuro Strzelce", &["Jan Źdźbło"]);
+    let out = tempfile::tempdir().unwrap();
+    a.app.sync_dir = Some(out.path().to_path_buf());
+
+    a.ch('S');
+    let s = a.screen();
+    assert!(s.contains("To biuro: Biuro Dobiegniew"), "{s}");
+    assert!(s.contains("Żadne inne biuro nie jest jeszcze znane"), "{s}");
+    // No office known yet: without a passphrase there is no key to encrypt to.
+    a.ch('e');
+    a.key(KeyCode::Enter);
+    a.key(KeyCode::Enter);
+    assert!(a.screen().contains("Eksport nieudany: żadne biuro nie jest jeszcze znane"), "{}", a.screen());
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+    // The default path is the sync folder; a passphrase on the second line.
+    a.ch('e');
+    assert!(a.screen().contains(&out.path().display().to_string()));
+    a.key(KeyCode::Enter);
+    a.typ("łąka 2026");
+    assert!(a.screen().contains("hasło: •••••••••"), "{}", a.screen());
+    a.key(KeyCode::Enter);
+    let files: Vec<PathBuf> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_str().unwrap().to_string();
+    assert!(name.starts_with("teren-biuro-dobiegniew-") && name.ends_with(".teren"), "{name}");
+    assert!(!name.to_lowercase().contains("anna"), "no personal data in file names: {name}");
+    let s = a.screen();
+    assert!(s.contains("Zapisano"), "{s}");
+    assert!(s.contains("zaszyfrowana hasłem"), "{s}");
+
+    // B imports it from its screen: the path typed, then the passphrase.
+    b.ch('S');
+    b.ch('i');
+    b.typ(files[0].to_str().unwrap());
+    b.key(KeyCode::Enter);
+    b.typ("łąka 2026");
+    b.key(KeyCode::Enter);
+    let s = flat(&b.screen());
+    assert!(s.contains("zaimportowano z: biuro \"Biuro Dobiegniew\": 2 nowych z 2"), "{s}");
+    assert!(s.contains("zapamiętano jego klucz"), "{s}");
+    // The offices table: A is known now, with what B has of its ops.
+    assert!(s.contains("Biuro Dobiegniew"), "{s}");
+    let names: Vec<String> = load_all(&b.store).unwrap().rows.into_iter().map(|r| r.name).collect();
+    assert!(names.contains(&"Anna Kowalska".to_string()), "{names:?}");
+    // The panes reloaded: pane 1 behind the screen lists A's people.
+    b.key(KeyCode::Esc);
+    assert!(b.screen().contains("Anna Kowalska"));
+
+    // Now A knows nobody but B knows A: B exports to A's key without a passphrase.
+    let back = tempfile::tempdir().unwrap();
+    b.ch('S');
+    b.ch('e');
+    b.clear_line();
+    b.typ(back.path().to_str().unwrap());
+    b.key(KeyCode::Enter);
+    b.key(KeyCode::Enter);
+    assert!(b.screen().contains("zaszyfrowana kluczami biur (1)"), "{}", b.screen());
+    let file = std::fs::read_dir(back.path()).unwrap().next().unwrap().unwrap().path();
+    let keys = Keys::load(&a.store).unwrap();
+    let r = bundle::import(&a.store, &keys, &bundle::read_file(&file).unwrap(), &ImportOptions::default()).unwrap();
+    assert!(matches!(r.outcome, Outcome::Imported { applied, .. } if applied > 0));
+    assert_eq!(a.dump(), b.dump(), "one file each way: identical data");
+}
+
+#[test]
+fn hostile_files_give_the_command_line_error_and_change_nothing() {
+    let mut a = office("Biuro Dobiegniew", &["Anna Kowalska"]);
+    let b = office("Biuro Strzelce", &["Jan Źdźbło"]);
+    let dir = tempfile::tempdir().unwrap();
+    let good = export_with_pass(&b.store, dir.path());
+    let bytes = std::fs::read(&good).unwrap();
+    let junk = dir.path().join("junk.teren");
+    std::fs::write(&junk, b"not a bundle at all").unwrap();
+    let cut = dir.path().join("cut.teren");
+    std::fs::write(&cut, &bytes[..bytes.len() - 40]).unwrap();
+    let flipped = dir.path().join("flipped.teren");
+    let mut f = bytes.clone();
+    let mid = f.len() / 2;
+    f[mid] ^= 0x10;
+    std::fs::write(&flipped, &f).unwrap();
+    let own = export_with_pass(&a.store, dir.path());
+
+    let cases: Vec<(&Path, &str, String)> = vec![
+        (&junk, "", bundle::BundleError::NotABundle.to_string()),
+        (&cut, "łąka 2026", "truncated".into()),
+        (&flipped, "łąka 2026", "damaged".into()),
+        (&good, "", bundle::BundleError::NeedPassphrase.to_string()),
+        (&good, "złe hasło", bundle::BundleError::WrongPassphrase.to_string()),
+        (&own, "łąka 2026", "this office's own bundle".into()),
+        (Path::new("/nonexistent/teren.teren"), "", "cannot read /nonexistent/teren.teren".into()),
+    ];
+    a.ch('S');
+    for (path, passphrase, expected) in cases {
+        let before = a.dump();
+        a.ch('i');
+        a.clear_line();
+        a.typ(path.to_str().unwrap());
+        a.key(KeyCode::Enter);
+        a.typ(passphrase);
+        a.key(KeyCode::Enter);
+        let status = a.app.status.clone().unwrap_or_default();
+        assert!(status.contains("nie zaimportowano"), "{path:?}: {status}");
+        assert!(status.contains(&expected), "{path:?}: expected {expected:?} in {status}");
+        assert!(!status.contains('\n'), "one line: {status}");
+        assert_eq!(a.dump(), before, "{path:?} changed the database");
+        assert!(a.store.peers().unwrap().is_empty(), "{path:?}: no office learnt");
+    }
+    // The line is the command line's: the same error text.
+    let line = teren::tui::sync::import(&a.store, &junk, None, Lang::En).0;
+    assert_eq!(line, format!("junk.teren: not imported: {}", bundle::BundleError::NotABundle));
+}
+
+/// A and B each edit one person's note without seeing the other's edit.
+fn conflicted() -> (Office, Office) {
+    let mut a = office("Biuro Dobiegniew", &["Anna Kowalska"]);
+    let mut b = office("Biuro Strzelce", &["Jan Źdźbło"]);
+    let dir = tempfile::tempdir().unwrap();
+    import_with_pass(&b.store, &export_with_pass(&a.store, dir.path()));
+    a.write_note("Anna Kowalska", "Chce założyć KGW w Ługach.\nDzwonić po 16.");
+    // A later clock for B's value, so the columns keep their order (ms clocks).
+    std::thread::sleep(Duration::from_millis(5));
+    b.write_note("Anna Kowalska", "Pyta o warsztaty z rękodzieła dla seniorów; ma salę w remizie.");
+    import_with_pass(&b.store, &export_with_pass(&a.store, dir.path()));
+    import_with_pass(&a.store, &export_with_pass(&b.store, dir.path()));
+    a.reloaded();
+    b.reloaded();
+    (a, b)
+}
+
+#[test]
+fn conflicts_side_by_side_resolved_by_a_key_and_counted_on_the_status_line() {
+    let (mut a, b) = conflicted();
+    // The status line counts them on every pane.
+    let s = a.screen();
+    assert!(s.lines().last().unwrap().contains("konflikty: 1"), "{s}");
+    a.ch('S');
+    a.ch('k');
+    let s = a.screen();
+    let ids = [a.store.replica().short(), b.store.replica().short()];
+    insta::assert_snapshot!("sync_conflicts", mask(&s, &ids));
+    // Both values, each in its own column, wrapped.
+    assert!(s.contains("Chce założyć KGW") && s.contains("Pyta o warsztaty"), "{s}");
+    assert!(s.contains("lewa: Biuro Dobiegniew") || s.contains("lewa: Biuro Strzelce"), "{s}");
+    let row = s.lines().find(|l| l.contains("Chce założyć KGW")).unwrap();
+    let other = s.lines().find(|l| l.contains("Pyta o warsztaty")).unwrap();
+    assert_eq!(row, other, "side by side on one row");
+
+    // 'o' keeps both, merged: one value, the conflict gone, the count 0.
+    a.ch('o');
+    let s = a.screen();
+    assert!(s.contains("Brak otwartych konfliktów"), "{s}");
+    assert!(s.contains("Rozwiązano konflikt"), "{s}");
+    assert_eq!(a.app.conflicts, Some(0));
+    assert!(!s.lines().last().unwrap().contains("konflikty:"), "{s}");
+    let doc = a.store.doc(Entity::Participant, a.id_of("Anna Kowalska")).unwrap().unwrap();
+    let note = doc.string("note").unwrap_or_default();
+    assert!(note.contains("Chce założyć KGW") && note.contains("Pyta o warsztaty"), "{note}");
+
+    // The resolution is an op: it syncs, and B's conflict is gone too.
+    let dir = tempfile::tempdir().unwrap();
+    import_with_pass(&b.store, &export_with_pass(&a.store, dir.path()));
+    assert_eq!(teren::conflicts::count(&b.store).unwrap(), 0);
+    assert_eq!(a.dump(), b.dump());
+}
+
+#[test]
+fn keep_left_and_keep_right_choose_one_value() {
+    for (key, kept, dropped) in [('l', 0, 1), ('p', 1, 0)] {
+        let (mut a, _b) = conflicted();
+        let values = teren::conflicts::list(&a.store).unwrap().remove(0).values;
+        let text = |i: usize| values[i].1.as_str().unwrap().to_string();
+        a.ch('S');
+        a.ch('k');
+        a.ch(key);
+        let doc = a.store.doc(Entity::Participant, a.id_of("Anna Kowalska")).unwrap().unwrap();
+        assert_eq!(doc.string("note").unwrap_or_default(), text(kept), "key {key}");
+        assert_ne!(doc.string("note").unwrap_or_default(), text(dropped));
+        assert!(doc.conflicts().is_empty());
+    }
+}
+
+#[test]
+fn the_offices_tab_at_80x24() {
+    let (mut a, b) = conflicted();
+    a.app.sync_dir = Some(PathBuf::from("/srv/teren/wspolny"));
+    a.ch('S');
+    let s = a.screen();
+    let keys = Keys::load(&a.store).unwrap();
+    let ids =
+        [a.store.replica().short(), b.store.replica().short(), teren::tui::sync::fingerprint(&keys.sign_public())];
+    insta::assert_snapshot!("sync_offices", mask(&s, &ids));
+    assert!(s.contains("/srv/teren/wspolny (na żywo)"), "{s}");
+    assert!(s.contains("Biuro Strzelce"), "{s}");
+    // Esc closes the screen.
+    a.key(KeyCode::Esc);
+    assert!(!a.screen().contains("To biuro:"));
+}
+
+#[test]
+fn live_folder_imports_new_bundles_once_and_writes_its_own_after_a_pause() {
+    let a = office("Biuro Dobiegniew", &["Anna Kowalska"]);
+    let b = office("Biuro Strzelce", &["Jan Źdźbło"]);
+    let dir = tempfile::tempdir().unwrap();
+    // Half-written and hidden files are never read.
+    std::fs::write(dir.path().join("teren-x-20250101-1200-abcdef.teren.tmp"), b"half").unwrap();
+    std::fs::write(dir.path().join(".teren-y.teren"), b"hidden").unwrap();
+    let ka = Keys::load(&a.store).unwrap();
+    let kb = Keys::load(&b.store).unwrap();
+    folder::sync(&a.store, &ka, dir.path(), Some(&pass())).unwrap();
+
+    let mut live = Live::new(dir.path().to_path_buf(), Some(pass()));
+    let t0 = Instant::now();
+    let first = live.poll(&b.store, &kb, t0).unwrap();
+    assert_eq!(first.files.len(), 1, "{first:?}");
+    assert!(matches!(&first.files[0].outcome, FileOutcome::Imported(r) if r.header.office == "Biuro Dobiegniew"));
+    assert!(first.applied() > 0);
+    assert!(first.own.is_none(), "nothing written before the data has been still");
+    assert!(load_all(&b.store).unwrap().rows.iter().any(|r| r.name == "Anna Kowalska"));
+    let (line, changed) = teren::tui::sync::live_status(Lang::Pl, &Ok(first));
+    assert!(changed && line.contains("zaimportowano z: biuro \"Biuro Dobiegniew\""), "{line}");
+
+    // The same file again: nothing (each file once, until it changes).
+    let again = live.poll(&b.store, &kb, t0 + Duration::from_secs(3)).unwrap();
+    assert!(again.files.is_empty() && again.own.is_none(), "{again:?}");
+    // Still for the write delay: B's bundle appears in the folder.
+    let wrote = live.poll(&b.store, &kb, t0 + folder::WRITE_DELAY).unwrap();
+    assert!(matches!(wrote.own, Some(OwnOutcome::Wrote { .. })), "{wrote:?}");
+    let names: Vec<String> = folder::bundle_files(dir.path())
+        .unwrap()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into())
+        .collect();
+    assert!(names.iter().any(|n| n.starts_with("teren-biuro-strzelce-")), "{names:?}");
+    // Its own bundle is skipped at the next pass; nothing more is written.
+    let quiet = live.poll(&b.store, &kb, t0 + folder::WRITE_DELAY * 3).unwrap();
+    assert!(quiet.files.is_empty() && quiet.own.is_none(), "{quiet:?}");
+
+    // A local edit: written again only once the data has been still for the delay.
+    b.write_note("Jan Źdźbło", "Nowy numer do sołtysa.");
+    let t1 = t0 + folder::WRITE_DELAY * 4;
+    assert!(live.poll(&b.store, &kb, t1).unwrap().own.is_none());
+    let later = live.poll(&b.store, &kb, t1 + folder::WRITE_DELAY).unwrap();
+    assert!(matches!(later.own, Some(OwnOutcome::Wrote { .. })), "{later:?}");
+    assert_eq!(
+        folder::bundle_files(dir.path()).unwrap().len(),
+        2,
+        "one bundle per office: the older own bundle is replaced"
+    );
+
+    // A's live folder takes B's bundle: both offices end identical.
+    let mut live_a = Live::new(dir.path().to_path_buf(), Some(pass()));
+    let got = live_a.poll(&a.store, &ka, t0).unwrap();
+    assert!(got.applied() > 0, "{got:?}");
+    assert_eq!(a.dump(), b.dump());
+}
+
+#[test]
+fn live_folder_reports_a_hostile_file_once_and_changes_nothing() {
+    let b = office("Biuro Strzelce", &["Jan Źdźbło"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("teren-zly-20250101-1200-abcdef.teren"), b"TERENBDL but nothing else").unwrap();
+    let kb = Keys::load(&b.store).unwrap();
+    let before = b.dump();
+    let mut live = Live::new(dir.path().to_path_buf(), None);
+    let t0 = Instant::now();
+    let r = live.poll(&b.store, &kb, t0).unwrap();
+    assert_eq!(r.failed(), 1, "{r:?}");
+    let (line, changed) = teren::tui::sync::live_status(Lang::En, &Ok(r));
+    assert!(!changed);
+    assert!(line.starts_with("teren-zly-20250101-1200-abcdef.teren: not imported: "), "{line}");
+    assert_eq!(b.dump(), before);
+    assert!(live.poll(&b.store, &kb, t0 + Duration::from_secs(3)).unwrap().files.is_empty());
+    // The folder vanishing is an error of the pass, not a panic.
+    let gone = dir.path().to_path_buf();
+    drop(dir);
+    let mut live = Live::new(gone, None);
+    assert!(live.poll(&b.store, &kb, t0).is_err());
+}
+
+#[test]
+fn live_folder_offices_meet_through_their_keys_without_a_passphrase() {
+    let a = office("Biuro Dobiegniew", &["Anna Kowalska"]);
+    let b = office("Biuro Strzelce", &["Jan Źdźbło"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (ka, kb) = (Keys::load(&a.store).unwrap(), Keys::load(&b.store).unwrap());
+    let mut la = Live::new(dir.path().to_path_buf(), None);
+    let mut lb = Live::new(dir.path().to_path_buf(), None);
+    la.delay = Duration::ZERO;
+    lb.delay = Duration::ZERO;
+    let t0 = Instant::now();
+    // A few rounds of both apps polling: first they learn each other's keys from the
+    // headers, then each writes a bundle the other can read.
+    for round in 0..6 {
+        let t = t0 + Duration::from_secs(round);
+        la.poll(&a.store, &ka, t).unwrap();
+        lb.poll(&b.store, &kb, t).unwrap();
+    }
+    assert_eq!(a.dump(), b.dump());
+    assert!(load_all(&a.store).unwrap().rows.iter().any(|r| r.name == "Jan Źdźbło"));
+}
