@@ -483,3 +483,21 @@ fn an_empty_map_takes_a_first_resource() {
     assert!(s.contains("· Świetlica w Ługach"), "{s}");
     assert!(s.contains("gmina (nie podano) (1)"), "{s}");
 }
+
+#[test]
+fn vim_preset_keeps_gg_and_puts_the_gap_on_capital_l() {
+    use teren::tui::keymap::{Keymap, VIM};
+    let mut f = pane3(Lang::Pl);
+    f.app.keymap = Keymap::default_map().overlay(VIM, "vim").unwrap();
+    for _ in 0..3 {
+        f.ch('j');
+    }
+    assert!(!f.screen(80, 24).contains("›▾ gmina Dobiegniew"));
+    f.ch('g');
+    f.ch('g');
+    let s = f.screen(80, 24);
+    assert!(s.contains("›▾ gmina Dobiegniew"), "{s}");
+    assert!(!s.contains("luka: gmina"), "{s}");
+    f.ch('L');
+    assert!(f.screen(80, 24).contains("luka: gmina Dobiegniew"));
+}
