@@ -538,8 +538,9 @@ fn check_jst(store: &Store, entity: Entity, record: Id, jst: Option<String>) -> 
     let Some(q) = jst.filter(|q| !q.is_empty()) else { return Ok(()) };
     let id = resolve(store, Entity::Participant, &q)?;
     let doc = live_doc(store, Entity::Participant, id)?;
-    if doc.str("category") != Some(Category::Jst.code()) {
-        return Err(invalid("jst", format!("'{q}' is not a municipality (category jst)")));
+    // An official of the gmina is a person of category jst; the municipality is the office.
+    if doc.str("category") != Some(Category::Jst.code()) || doc.str("kind") != Some(Kind::Org.code()) {
+        return Err(invalid("jst", format!("'{q}' is not a municipality (an organisation of category jst)")));
     }
     if entity == Entity::SupportPath {
         let other = store

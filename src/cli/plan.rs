@@ -7,7 +7,7 @@ use super::map::Format;
 use super::output::{Table, json};
 use crate::edit::{self, EditError};
 use crate::i18n::{Lang, t};
-use crate::model::{Category, CoopForm, Entity, Id, Participant, PathStage, TaskStatus, WorkArea};
+use crate::model::{Category, CoopForm, Entity, Id, Kind, Participant, PathStage, TaskStatus, WorkArea};
 use crate::plans::{self, Data, DueFilter, Filter, Progress, export};
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
@@ -184,8 +184,13 @@ fn jst_of(store: &Store, q: &str) -> Result<Id> {
     let id = edit::resolve(store, Entity::Participant, q)?;
     let p = store.doc(Entity::Participant, id)?.map(|d| Participant::from_doc(id, &d));
     match p {
-        Some(p) if p.category == Category::Jst => Ok(id),
-        Some(p) => bail!("'{}' is a {}, not a municipality (category jst)", p.name, p.category.code()),
+        Some(p) if p.category == Category::Jst && p.kind == Kind::Org => Ok(id),
+        Some(p) => bail!(
+            "'{}' is a {} ({}), not a municipality (an organisation of category jst)",
+            p.name,
+            p.kind.code(),
+            p.category.code()
+        ),
         None => bail!("no participant matches '{q}'"),
     }
 }

@@ -5,6 +5,7 @@
 //! can name a data set by its seed.
 
 mod data;
+mod plans;
 
 use crate::model::{Category, Entity, Id, Kind, MeetingType};
 use crate::search::fold;
@@ -518,6 +519,7 @@ pub fn generate(
         sum.relations += 1;
     }
     project_record(&mut g, seed)?;
+    plans::records(&mut g, seed, anchor, &orgs, &meetings, partnerships.first().map(|p| p.0))?;
     g.total = g.written + g.drafts.len();
     g.flush()?;
     Ok(sum)

@@ -184,7 +184,11 @@ impl Task {
 
     /// Done by its due date (a task without a due date counts as on time).
     pub fn done_on_time(&self) -> bool {
-        self.status == TaskStatus::Done && matches!((self.done_on, self.due), (Some(d), Some(due)) if d <= due)
-            || self.status == TaskStatus::Done && self.due.is_none()
+        self.status == TaskStatus::Done
+            && match (self.done_on, self.due) {
+                (_, None) => true,
+                (Some(d), Some(due)) => d <= due,
+                (None, Some(_)) => false,
+            }
     }
 }

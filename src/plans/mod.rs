@@ -70,7 +70,7 @@ impl Progress {
     }
 
     pub fn percent(&self) -> u32 {
-        if self.total == 0 { 0 } else { (self.done * 100 / self.total) as u32 }
+        (self.done * 100).checked_div(self.total).unwrap_or(0) as u32
     }
 }
 
@@ -120,6 +120,19 @@ impl Data {
                 d.resources.insert(id, Resource::from_doc(id, &doc).name);
             }
         }
+        d.plans.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+        Ok(d)
+    }
+
+    /// Only the path and plan records, without names: cheap enough for a detail panel
+    /// redrawn on every cursor move.
+    pub fn load_plans_only(store: &Store) -> StoreResult<Data> {
+        let mut d = Data::default();
+        let live = |v: Vec<(Id, Doc)>| v.into_iter().filter(|(_, doc)| !doc.is_deleted());
+        d.paths = live(store.docs(Entity::SupportPath)?).map(|(id, doc)| SupportPath::from_doc(id, &doc)).collect();
+        d.plans = live(store.docs(Entity::Plan)?).map(|(id, doc)| Plan::from_doc(id, &doc)).collect();
+        d.goals = live(store.docs(Entity::Goal)?).map(|(id, doc)| Goal::from_doc(id, &doc)).collect();
+        d.tasks = live(store.docs(Entity::Task)?).map(|(id, doc)| Task::from_doc(id, &doc)).collect();
         d.plans.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
         Ok(d)
     }
@@ -474,6 +487,17 @@ pub fn tree_json(data: &Data, tree: &PlanTree, today: NaiveDate) -> Json {
         "overdue": pr.overdue,
         "goals": goals,
     })
+}
+
+/// Open tasks past their due date whose goal and plan are live (the status line).
+pub fn overdue_count(store: &Store, today: NaiveDate) -> StoreResult<usize> {
+    let d = Data::load_plans_only(store)?;
+    Ok(d.tasks.iter().filter(|t| t.overdue(today) && d.plan_of_task(t).is_some()).count())
+}
+
+/// The path and plan lines of a municipality's detail panel (empty for others).
+pub fn summary_of(store: &Store, jst: Id, lang: Lang, today: NaiveDate) -> StoreResult<Vec<(String, String)>> {
+    Ok(summary(&Data::load_plans_only(store)?, jst, lang, today))
 }
 
 /// A one-line summary of a municipality's path and plans, for its detail panel.

@@ -134,6 +134,8 @@ impl App {
             sync_dir: None,
             live_sync: None,
         };
+        // Pane 5: action plans.
+        app.views.push((4, "plans", Box::new(super::plans::Pane::new())));
         if total == 0 {
             app.popups.push(Popup::FirstRun);
         }
@@ -907,6 +909,11 @@ impl App {
             String::new()
         };
         spans.push(Span::raw(count));
+        // Overdue tasks of action plans, on every pane: what the animator must chase.
+        if let Ok(n @ 1..) = crate::plans::overdue_count(&self.store, self.meetings.today) {
+            let msg = self.tr("plan_overdue_status").replace("{n}", &n.to_string());
+            spans.push(Span::styled(format!("{msg} "), self.theme.error()));
+        }
         if let Some(n) = self.conflicts.filter(|n| *n > 0) {
             spans.push(Span::styled(format!("{}: {n} ", self.tr("status_conflicts")), self.theme.error()));
         }
@@ -1610,6 +1617,13 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::MonthForward => "graph_month_forward",
         Action::FilterPartnership => "graph_filter_partnership",
         Action::PanePlans => "plans",
+        Action::AddGoal => "plan_add_goal",
+        Action::MoveUp => "plan_move_up",
+        Action::MoveDown => "plan_move_down",
+        Action::FilterOwner => "plan_filter_owner",
+        Action::FilterStatus => "plan_filter_status",
+        Action::FilterDue => "plan_filter_due",
+        Action::ExportPlan => "plan_export",
         Action::PaneReport => "report",
         Action::SyncScreen => "sync_screen",
         Action::BundleExport => "bundle_export",

@@ -59,6 +59,17 @@ pub enum Action {
     MonthForward,
     FilterPartnership,
     PanePlans,
+    /// Plans pane: a new goal in the selected plan.
+    AddGoal,
+    /// Plans pane: move the selected goal or task one place up / down.
+    MoveUp,
+    MoveDown,
+    /// Plans pane: filters by owner, status and due date.
+    FilterOwner,
+    FilterStatus,
+    FilterDue,
+    /// Plans pane: write the selected plan as Markdown.
+    ExportPlan,
     PaneReport,
     SyncScreen,
     /// Sync screen: write a bundle to a file or folder.

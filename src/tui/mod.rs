@@ -13,6 +13,7 @@ pub mod graph;
 pub mod keymap;
 pub mod meetings;
 pub mod participants;
+pub mod plans;
 pub mod records;
 pub mod resources;
 pub mod sync;

@@ -202,6 +202,10 @@ pub fn detail(store: &Store, id: Id, lang: Lang, all_meetings: bool) -> Result<O
             extra.push((label("partnership"), format!("{}{role}", ps.name)));
         }
     }
+    if p.category == crate::model::Category::Jst && p.kind == crate::model::Kind::Org {
+        // A municipality: where it is on the support path, and its plans' progress.
+        extra.extend(crate::plans::summary_of(store, id, lang, crate::plans::today())?);
+    }
     if !p.tags.is_empty() {
         extra.push((label("tags"), p.tags.join(", ")));
     }
