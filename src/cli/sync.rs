@@ -518,13 +518,14 @@ fn resolve(
 
 pub fn erase(store: &Store, query: &str, out: &mut impl Write) -> Result<()> {
     let id = edit::resolve_any(store, Entity::Participant, query)?;
-    let doc = store.doc(Entity::Participant, id)?.ok_or_else(|| anyhow!("participant {query} is gone"))?;
-    if doc.erased {
-        writeln!(out, "participant {} was already erased", id.short())?;
-        return Ok(());
+    match crate::report::privacy::erase(store, id)? {
+        crate::report::privacy::Erased::Missing => bail!("participant {query} is gone"),
+        crate::report::privacy::Erased::Already => {
+            writeln!(out, "participant {} was already erased", id.short())?;
+            return Ok(());
+        }
+        crate::report::privacy::Erased::Now => {}
     }
-    store.commit(vec![Draft::new(Entity::Participant, id, vec![Change::Erase])])?;
-    store.audit("erase", "one participant's personal data", 1)?;
     writeln!(
         out,
         "erased participant {}: personal data removed here and from this database's log; other offices erase it when they import this office's next bundle",

@@ -127,6 +127,27 @@ const FIELDS: &[(Field, &str, &[&str])] = &[
 ];
 
 impl Field {
+    /// Every field, in the order a manual mapping cycles through them.
+    pub const ALL: [Field; 17] = [
+        Field::Name,
+        Field::Given,
+        Field::Family,
+        Field::Org,
+        Field::Category,
+        Field::Kind,
+        Field::Gmina,
+        Field::Place,
+        Field::Phone,
+        Field::Email,
+        Field::Note,
+        Field::Tags,
+        Field::ConsentData,
+        Field::ConsentPhotos,
+        Field::ConsentNewsletter,
+        Field::Retention,
+        Field::Skip,
+    ];
+
     /// The name `--map` takes and messages use.
     pub fn code(self) -> &'static str {
         FIELDS.iter().find(|f| f.0 == self).map_or("-", |f| f.1)

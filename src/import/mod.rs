@@ -439,7 +439,7 @@ fn row_error(row: usize, e: EditError) -> RowError {
 pub fn apply(store: &Store, plan: Plan) -> Result<usize, StoreError> {
     let n = plan.drafts.len();
     if n > 0 {
-        store.commit(plan.drafts)?;
+        store.commit_bulk(plan.drafts)?;
     }
     Ok(n)
 }

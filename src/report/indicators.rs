@@ -24,6 +24,7 @@ use crate::model::{
     Category, Entity, Id, Kind, Meeting, MeetingType, Need, NeedStatus, Participant, Partnership, Project, TargetKey,
 };
 use crate::store::{Result, Store};
+use super::attendance::{SupportHours, support_hours};
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -96,6 +97,9 @@ pub struct Report {
     pub figures: Figures,
     pub indicators: Vec<Indicator>,
     pub incomplete: Vec<Incomplete>,
+    /// Support hours per participant and per category over the project's period
+    /// (dated meetings only): the source of `figures.hours_by_category`.
+    pub support: SupportHours,
 }
 
 /// Count the figures of `project`'s period (all time with `None`) and set them against
@@ -137,8 +141,7 @@ pub fn report(store: &Store, project: Option<&Project>) -> Result<Report> {
         let hours = m.hours.unwrap_or(0.0);
         f.hours += hours;
         for a in &m.attendees {
-            if let Some(p) = participants.get(a) {
-                *f.hours_by_category.entry(p.category).or_default() += hours;
+            if participants.contains_key(a) {
                 counted.insert(*a);
             }
         }
@@ -174,6 +177,9 @@ pub fn report(store: &Store, project: Option<&Project>) -> Result<Report> {
             f.needs_answered += 1;
         }
     })?;
+    let (from, to) = project.map_or((None, None), |p| (p.from, p.to));
+    let support = support_hours(store, from, to)?;
+    f.hours_by_category = support.by_category.clone();
     for h in f.hours_by_category.values_mut() {
         *h = (*h * 100.0).round() / 100.0;
     }
@@ -215,7 +221,7 @@ pub fn report(store: &Store, project: Option<&Project>) -> Result<Report> {
         })
         .collect();
     incomplete.sort_by_cached_key(|i| (crate::search::fold(&i.name), i.id));
-    Ok(Report { project: project.cloned(), figures: f, indicators, incomplete })
+    Ok(Report { project: project.cloned(), figures: f, indicators, incomplete, support })
 }
 
 /// A number as people write it: no `.0` on whole numbers.
@@ -225,6 +231,10 @@ pub fn num(n: f64) -> String {
     } else {
         format!("{n:.2}").trim_end_matches('0').to_string()
     }
+}
+
+fn round2(n: f64) -> f64 {
+    (n * 100.0).round() / 100.0
 }
 
 fn num_json(n: f64) -> Value {
@@ -267,6 +277,11 @@ impl Report {
             "hours": {
                 "total": num_json(f.hours),
                 "by_category": f.hours_by_category.iter().map(|(k, v)| (k.code().to_string(), num_json(*v))).collect::<Map<_, _>>(),
+            },
+            "support_hours": {
+                "participant_hours": num_json(round2(self.support.by_participant.values().sum())),
+                "participants": self.support.by_participant.len(),
+                "by_category": self.support.by_category.iter().map(|(k, v)| (k.code().to_string(), num_json(round2(*v)))).collect::<Map<_, _>>(),
             },
             "organisations": f.organisations,
             "partnerships": f.partnerships,
@@ -357,6 +372,14 @@ impl Report {
                 if pl { "godz. uczestników" } else { "participant-hours" }
             )?;
         }
+        writeln!(
+            out,
+            "{}: {} ({} {})",
+            if pl { "Godziny wsparcia uczestników" } else { "Participant support hours" },
+            num(round2(self.support.by_participant.values().sum())),
+            self.support.by_participant.len(),
+            if pl { "osób i organizacji" } else { "people and organisations" }
+        )?;
         writeln!(
             out,
             "{}: {}   {}: {}",

@@ -3,7 +3,8 @@
 
 use crate::dump::{self, Names};
 use crate::model::{Entity, FollowUp, Id, Meeting, Participant, Partnership, Relation, Resource};
-use crate::store::{Result, Store};
+use crate::store::{Draft, Result, Store};
+use crate::sync::Change;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -110,6 +111,30 @@ pub fn subject_export(store: &Store, id: Id) -> Result<Option<Value>> {
         "relations": relations,
         "resources_contact": resources,
     })))
+}
+
+/// What [`erase`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Erased {
+    Now,
+    /// It was erased before: nothing written, nothing audited.
+    Already,
+    /// There is no such participant.
+    Missing,
+}
+
+/// RODO erasure of participant `id`: its personal fields go for good, here and from
+/// this database's log (other offices erase them when they import the next bundle);
+/// kind, category and gmina stay for the reports. The audit log records that one
+/// participant was erased, never who. `teren erase` and the app both come here.
+pub fn erase(store: &Store, id: Id) -> Result<Erased> {
+    let Some(doc) = store.doc(Entity::Participant, id)? else { return Ok(Erased::Missing) };
+    if doc.erased {
+        return Ok(Erased::Already);
+    }
+    store.commit(vec![Draft::new(Entity::Participant, id, vec![Change::Erase])])?;
+    store.audit("erase", "one participant's personal data", 1)?;
+    Ok(Erased::Now)
 }
 
 /// A record kept past its retention date.

@@ -37,6 +37,23 @@ pub enum Effect {
     Changed,
     /// Close this screen (screens only; panes ignore it).
     Close,
+    /// Several at once, in order (close, reload, then say what was done).
+    Many(Vec<Effect>),
+    /// Work to do off the UI thread; its result comes back through `job_done`.
+    Job(Job),
+}
+
+/// Work a view wants done on a worker thread (a report over 100 000 participants):
+/// `run` gets the store there, and what it returns is offered to the views'
+/// [`View::job_done`] until the one that knows its type takes it.
+pub struct Job {
+    pub run: Box<dyn FnOnce(&Store) -> Box<dyn std::any::Any + Send> + Send>,
+}
+
+impl Job {
+    pub fn new<T: Send + 'static>(f: impl FnOnce(&Store) -> T + Send + 'static) -> Job {
+        Job { run: Box::new(move |s| Box::new(f(s)) as Box<dyn std::any::Any + Send>) }
+    }
 }
 
 pub trait View {
@@ -72,4 +89,9 @@ pub trait View {
 
     /// Actions whose keys the status line shows for this view.
     fn hints(&self) -> Vec<Action>;
+
+    /// A job's result: take it (Ok) when it is this view's, else hand it back.
+    fn job_done(&mut self, result: Box<dyn std::any::Any + Send>) -> Result<Effect, Box<dyn std::any::Any + Send>> {
+        Err(result)
+    }
 }

@@ -46,7 +46,22 @@ impl Fixture {
             self.app.data_changed();
         }
         self.run_graph_jobs();
+        self.run_view_jobs();
         req
+    }
+
+    /// Run the views' jobs (a report, an import) here and now, and the ones their
+    /// results start, as the loop does on threads.
+    pub fn run_view_jobs(&mut self) {
+        while !self.app.view_jobs.is_empty() {
+            for job in std::mem::take(&mut self.app.view_jobs) {
+                let result = (job.run)(&self.store);
+                if self.app.job_done(result) == Request::Reload {
+                    self.app.loaded(load_all(&self.store).unwrap());
+                    self.app.data_changed();
+                }
+            }
+        }
     }
 
     /// Run the graph jobs the app asked for, here and now (the loop runs them on
