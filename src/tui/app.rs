@@ -76,6 +76,8 @@ pub struct App {
     pub views: Vec<(usize, &'static str, Box<dyn View>)>,
     /// A full screen over the panes (sync, import), closed with Esc.
     pub screen: Option<Box<dyn View>>,
+    /// Jobs views asked for (`Effect::Job`), taken by the loop to run on threads.
+    pub view_jobs: Vec<super::view::Job>,
     pub meetings: meetings::Pane,
     /// Pane 4: the partnership graph.
     pub graph: graph::Pane,
@@ -117,8 +119,12 @@ impl App {
             keymap,
             pane: 0,
             people: participants::Pane::new(first),
-            views: vec![(2, "resources", Box::new(resources::Pane::new()))],
+            views: vec![
+                (2, "resources", Box::new(resources::Pane::new())),
+                (5, "report", Box::new(super::report::Pane::new())),
+            ],
             screen: None,
+            view_jobs: Vec::new(),
             meetings: meetings::Pane::new(),
             graph: graph::Pane::new(),
             draft_sink: None,
@@ -197,8 +203,38 @@ impl App {
             }
             Effect::Changed => return Request::Reload,
             Effect::Close => self.screen = None,
+            Effect::Many(effects) => {
+                let mut req = Request::None;
+                for e in effects {
+                    if self.apply(e) == Request::Reload {
+                        req = Request::Reload;
+                    }
+                }
+                return req;
+            }
+            Effect::Job(job) => self.view_jobs.push(job),
         }
         Request::None
+    }
+
+    /// A view's job finished: the view that knows the result's type takes it.
+    pub fn job_done(&mut self, result: Box<dyn std::any::Any + Send>) -> Request {
+        let mut result = result;
+        let views = self.screen.iter_mut().chain(self.views.iter_mut().map(|(_, _, v)| v));
+        let mut taken = None;
+        for v in views {
+            match v.job_done(result) {
+                Ok(effect) => {
+                    taken = Some(effect);
+                    break;
+                }
+                Err(r) => result = r,
+            }
+        }
+        match taken {
+            Some(effect) => self.apply(effect),
+            None => Request::None,
+        }
     }
 
     pub fn loaded(&mut self, loaded: participants::Loaded) {
@@ -568,6 +604,13 @@ impl App {
             PanePartnerships => self.switch(3),
             PanePlans => self.switch(4),
             PaneReport => self.switch(5),
+            ImportScreen if self.pane == 0 => self.open_screen(Box::new(super::import::Screen::new())),
+            Erase if self.pane == 0 => {
+                if let Some(id) = self.people.selected_id() {
+                    let name = self.people.rows.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_default();
+                    self.open_screen(Box::new(super::erase::Screen::new(id, &name)));
+                }
+            }
             SyncScreen => self.open_screen(Box::new(super::sync::Screen::new(self.sync_dir.clone()))),
             NextPane => self.switch((self.pane + 1) % self.pane_count()),
             PrevPane => self.switch((self.pane + self.pane_count() - 1) % self.pane_count()),
@@ -1633,6 +1676,10 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::KeepRight => "keep_right",
         Action::KeepBoth => "keep_both",
         Action::ImportScreen => "import_screen",
+        Action::ImportField => "imp_field_action",
+        Action::ImportStrict => "imp_strict_action",
+        Action::ReportProject => "rep_project_action",
+        Action::Erase => "erase_action",
         Action::Expand => "res_expand",
         Action::Collapse => "res_collapse",
         Action::ToggleFold => "res_toggle_fold",

@@ -105,6 +105,14 @@ pub enum Action {
     FilterTag,
     /// Meetings pane: record a need from the selected meeting.
     RecordNeed,
+    /// Import screen: the next field for the selected column.
+    ImportField,
+    /// Import screen: import nothing unless every row is valid.
+    ImportStrict,
+    /// Report pane: all records → each project in turn.
+    ReportProject,
+    /// Participants pane: RODO erasure of the selected participant (asks first).
+    Erase,
 }
 
 /// Where a key is looked up.

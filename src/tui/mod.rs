@@ -8,13 +8,16 @@
 pub mod app;
 pub mod backend;
 pub mod capture;
+pub mod erase;
 pub mod form;
 pub mod graph;
+pub mod import;
 pub mod keymap;
 pub mod meetings;
 pub mod participants;
 pub mod plans;
 pub mod records;
+pub mod report;
 pub mod resources;
 pub mod sync;
 pub mod textarea;
@@ -123,6 +126,8 @@ enum Msg {
     Searched(u64, String, Vec<usize>),
     /// The partnership graph on a date, computed for a generation of the data.
     GraphReady(graph::Job, crate::store::Result<Box<graph::Computed>>),
+    /// A view's job finished (`view::Effect::Job`): its result, for the view to take.
+    ViewJob(Box<dyn std::any::Any + Send>),
     /// The terminal went away (SSH dropped, window closed) or we were asked to stop.
     Hangup,
     /// The number of open conflicts, for a generation of the data.
@@ -334,6 +339,7 @@ fn run_loop(
                 }
                 Msg::Input(_) => app::Request::None,
                 Msg::Hangup => app::Request::Quit,
+                Msg::ViewJob(result) => app.job_done(result),
                 Msg::Conflicts(g, r) if g == generation => {
                     match r {
                         Ok(n) => app.conflicts = Some(n),
@@ -399,6 +405,14 @@ fn run_loop(
         }
         for job in std::mem::take(&mut app.graph.jobs) {
             loaders.push(spawn_graph(&tx, &store, job));
+        }
+        // Views' jobs (a report, an import): joined at exit, as they hold the store.
+        for job in std::mem::take(&mut app.view_jobs) {
+            let (tx, store) = (tx.clone(), store.clone());
+            loaders.retain(|h| !h.is_finished());
+            loaders.push(std::thread::spawn(move || {
+                let _ = tx.send(Msg::ViewJob((job.run)(&store)));
+            }));
         }
         // At most one search runs at a time; when it ends, the newest query waiting
         // goes next and the ones typed in between are never run.
