@@ -1,5 +1,6 @@
 //! Quick capture of a meeting: the draft kept while typing, the follow-ups written as
-//! `- [ ] text @yyyy-mm-dd` lines in the notes, and saving it all in one transaction.
+//! `- [ ] text @yyyy-mm-dd` lines in the notes or one per line in their own field
+//! (`yyyy-mm-dd: text` for a due date), and saving it all in one transaction.
 //!
 //! No terminal here: the app's capture form holds a [`CaptureDraft`], writes it to the
 //! store's local table as the user types, and calls [`save`] on Ctrl-S.
@@ -41,12 +42,15 @@ pub struct CaptureDraft {
     pub hours: String,
     pub attendees: Vec<Attendee>,
     pub notes: String,
+    /// The follow-ups field: one per line (older drafts lack it).
+    #[serde(default)]
+    pub followups: String,
 }
 
 impl CaptureDraft {
     /// Whether anything worth keeping was typed (presets alone are not a draft).
     pub fn has_content(&self) -> bool {
-        !self.attendees.is_empty() || !self.notes.trim().is_empty()
+        !self.attendees.is_empty() || !self.notes.trim().is_empty() || !self.followups.trim().is_empty()
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -99,10 +103,39 @@ pub fn split_notes(notes: &str) -> (String, Vec<NoteFollowUp>) {
     (keep.join("\n").trim_start_matches('\n').to_string(), fups)
 }
 
+/// The follow-ups field: every non-empty line is one follow-up. A due date goes first,
+/// `2026-12-05: text`; a line written as in the notes (`- [ ] text @2026-12-05`) is
+/// read the same way, so pasting between the two never loses the date. A prefix that
+/// is not a date stays part of the text.
+pub fn split_followups(field: &str) -> Vec<NoteFollowUp> {
+    let mut out = Vec::new();
+    for line in field.lines() {
+        let t = line.trim();
+        let t =
+            ["- [ ]", "- []", "-[ ]", "[ ]", "* [ ]", "- "].iter().find_map(|p| t.strip_prefix(p)).unwrap_or(t).trim();
+        if t.is_empty() {
+            continue;
+        }
+        if let Some((d, text)) = t.split_once(':') {
+            if let Ok(due) = validate::date(d) {
+                if !text.trim().is_empty() {
+                    out.push(NoteFollowUp { text: text.trim().to_string(), due: Some(due) });
+                    continue;
+                }
+            }
+        }
+        // The notes' own syntax: `text @date` at the end.
+        let (_, mut f) = split_notes(&format!("- [ ] {t}"));
+        out.append(&mut f);
+    }
+    out
+}
+
 /// The drafts that save a capture: new participants, the meeting, its follow-ups.
 /// Checked, not written. Returns them with the meeting's id.
 pub fn plan(store: &Store, d: &CaptureDraft) -> Result<(Id, Vec<Draft>), EditError> {
-    let (note, fups) = split_notes(&d.notes);
+    let (note, mut fups) = split_notes(&d.notes);
+    fups.extend(split_followups(&d.followups));
     let mut fields: Vec<(String, String)> = vec![("type".into(), d.kind.clone()), ("date".into(), d.date.clone())];
     for (k, v) in [("place", &d.place), ("hours", &d.hours), ("note", &note)] {
         if !v.trim().is_empty() {
@@ -216,6 +249,28 @@ mod tests {
     }
 
     #[test]
+    fn the_follow_ups_field_takes_a_date_first_or_as_in_the_notes() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
+        let f = split_followups(
+            "2026-12-05: zadzwonić do sołtysa\n\n  wysłać zdjęcia  \n- [ ] plakat @2026-12-01\njutro: zła data\n2026-12-05:\n",
+        );
+        assert_eq!(
+            f,
+            vec![
+                NoteFollowUp { text: "zadzwonić do sołtysa".into(), due: d(2026, 12, 5) },
+                NoteFollowUp { text: "wysłać zdjęcia".into(), due: None },
+                NoteFollowUp { text: "plakat".into(), due: d(2026, 12, 1) },
+                NoteFollowUp { text: "jutro: zła data".into(), due: None },
+                NoteFollowUp { text: "2026-12-05:".into(), due: None },
+            ]
+        );
+        // A draft from before the field existed still loads, and the field alone is content.
+        let old = br#"{"type":"group","date":"2026-11-20","place":"","hours":"","attendees":[],"notes":"x"}"#;
+        assert_eq!(CaptureDraft::from_bytes(old).map(|d| d.followups), Some(String::new()));
+        assert!(CaptureDraft { followups: "plakat".into(), ..CaptureDraft::default() }.has_content());
+    }
+
+    #[test]
     fn save_writes_meeting_people_and_follow_ups_and_clears_the_draft() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.redb")).unwrap();
@@ -239,6 +294,7 @@ mod tests {
                 Attendee::New { name: "Zenon Źdźbło".into() },
             ],
             notes: "Żółć i łąka.\n- [ ] plakat @2026-11-27".into(),
+            followups: "2026-12-05: zadzwonić do wójta\n\nwysłać zdjęcia".into(),
         };
         store.set_local(DRAFT_KEY, Some(&d.to_bytes())).unwrap();
         assert_eq!(pending(&store), Some(d.clone()));
@@ -252,10 +308,19 @@ mod tests {
         assert_eq!(m.gmina.as_deref(), Some("Dobiegniew"));
         assert_eq!(m.attendees.len(), 2);
         assert!(m.attendees.contains(&anna));
-        let f: Vec<FollowUp> =
+        let mut f: Vec<FollowUp> =
             store.docs(Entity::FollowUp).unwrap().into_iter().map(|(id, d)| FollowUp::from_doc(id, &d)).collect();
-        assert_eq!(f.len(), 1);
-        assert_eq!((f[0].meeting, f[0].text.as_str(), f[0].done), (Some(id), "plakat", false));
+        f.sort_by(|a, b| a.text.cmp(&b.text));
+        let got: Vec<_> =
+            f.iter().map(|f| (f.meeting, f.text.as_str(), f.due.map(|d| d.to_string()), f.done)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(id), "plakat", Some("2026-11-27".to_string()), false),
+                (Some(id), "wysłać zdjęcia", None, false),
+                (Some(id), "zadzwonić do wójta", Some("2026-12-05".to_string()), false),
+            ]
+        );
         let next = fresh(&store, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
         assert_eq!((next.kind.as_str(), next.place.as_str()), ("group", "dobiegniew"));
         assert_eq!(store.count(Entity::Participant).unwrap(), 2);

@@ -447,6 +447,34 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("graph_month_back", "miesiąc wstecz", "a month back"),
     ("graph_month_forward", "miesiąc naprzód", "a month forward"),
     ("graph_filter_partnership", "filtr partnerstwa", "partnership filter"),
+    // The meetings pane's period filter, the background load, and $EDITOR in capture.
+    ("filter_period", "filtr okresu", "period filter"),
+    ("period_month", "ten miesiąc", "this month"),
+    ("period_3_months", "3 miesiące", "last 3 months"),
+    ("period_year", "ten rok", "this year"),
+    ("loading", "wczytywanie…", "loading…"),
+    ("external_editor", "edytor", "editor"),
+    (
+        "followups_help",
+        "jedno w wierszu; termin na początku: „2026-12-05: tekst”",
+        "one per line; a due date first: \"2026-12-05: text\"",
+    ),
+    ("editor_done", "Notatka wczytana z edytora.", "Note read back from the editor."),
+    (
+        "editor_cannot_start",
+        "Nie można uruchomić edytora „{cmd}” ({why}). Ustaw $EDITOR, np. export EDITOR=nano; notatka bez zmian.",
+        "Cannot start the editor '{cmd}' ({why}). Set $EDITOR, e.g. export EDITOR=nano; the note is unchanged.",
+    ),
+    (
+        "editor_exit",
+        "Edytor „{cmd}” zakończył się błędem ({code}); notatka bez zmian.",
+        "The editor '{cmd}' exited with an error ({code}); the note is unchanged.",
+    ),
+    (
+        "editor_io",
+        "Nie można zapisać ani odczytać pliku tymczasowego ({why}); notatka bez zmian.",
+        "Cannot write or read the temporary file ({why}); the note is unchanged.",
+    ),
     // The resources pane (pane 3: the map of resources and needs).
     ("res_expand", "rozwiń", "unfold"),
     ("res_collapse", "zwiń / wyżej", "fold / up"),

@@ -28,6 +28,8 @@ pub enum Request {
     Suspend,
     /// Reload the participant rows in the background.
     Reload,
+    /// Hand the terminal to `$EDITOR` for the capture notes ([`App::edit_externally`]).
+    Editor,
 }
 
 pub enum Popup {
@@ -273,6 +275,11 @@ impl App {
         self.graph.data_changed();
         if self.pane == 3 {
             self.graph.ensure();
+        }
+        if self.pane == 1 {
+            self.meetings.request_load();
+        } else {
+            self.meetings.invalidate();
         }
     }
 
@@ -645,6 +652,8 @@ impl App {
             FilterType if self.pane == 1 => self.meetings.next_kind(),
             FilterGmina if self.pane == 1 => self.meetings.next_gmina(),
             FilterOpen if self.pane == 1 => self.meetings.toggle_open(),
+            FilterPeriod if self.pane == 1 => self.meetings.next_period(),
+            FilterPartnership if self.pane == 1 => self.meetings.next_partnership(),
             Followups if self.pane == 1 => {
                 self.meetings.show_followups = !self.meetings.show_followups;
             }
@@ -743,7 +752,7 @@ impl App {
         self.screen = None;
         self.pane = pane;
         if pane == 1 {
-            if !self.meetings.loaded {
+            if !self.meetings.loaded && !self.meetings.loading {
                 self.load_meetings();
             }
             return;
@@ -1174,10 +1183,20 @@ impl App {
 
 /// The meetings pane and quick capture.
 impl App {
+    /// Ask the loop to load the meetings pane on a background thread.
     pub fn load_meetings(&mut self) {
-        match meetings::load(&self.store, self.lang) {
-            Ok(l) => self.meetings.set_loaded(l),
-            Err(e) => self.status = Some(e.to_string()),
+        self.meetings.request_load();
+    }
+
+    /// A meetings load finished (the loop's `Msg`, or a test running the job itself).
+    pub fn meetings_loaded(&mut self, generation: u64, result: crate::store::Result<meetings::Loaded>) {
+        match self.meetings.load_done(generation, result) {
+            Ok(true) => self.dirty = true,
+            Ok(false) => {}
+            Err(e) => {
+                self.status = Some(e.to_string());
+                self.dirty = true;
+            }
         }
     }
 
@@ -1333,33 +1352,45 @@ impl App {
         c.error = None;
         let (mut changed, mut left, mut search) = (false, false, false);
         let empty_query = c.query.value.is_empty();
+        let text_key = matches!(c.focus, cap::NOTES | cap::FOLLOWUPS)
+            && (printable.is_some()
+                || matches!(
+                    ev.code,
+                    KeyCode::Enter
+                        | KeyCode::Backspace
+                        | KeyCode::Delete
+                        | KeyCode::Left
+                        | KeyCode::Right
+                        | KeyCode::Home
+                        | KeyCode::End
+                        | KeyCode::Up
+                        | KeyCode::Down
+                ));
         match (c.focus, printable, ev.code) {
-            (cap::NOTES, Some(ch), _) => {
-                c.notes.insert(ch);
-                changed = true;
-            }
-            (cap::NOTES, _, KeyCode::Enter) => {
-                c.notes.newline();
-                changed = true;
-            }
-            (cap::NOTES, _, KeyCode::Backspace) => {
-                c.notes.backspace();
-                changed = true;
-            }
-            (cap::NOTES, _, KeyCode::Delete) => {
-                c.notes.delete();
-                changed = true;
-            }
-            (cap::NOTES, _, KeyCode::Left) => c.notes.left(),
-            (cap::NOTES, _, KeyCode::Right) => c.notes.right(),
-            (cap::NOTES, _, KeyCode::Home) => c.notes.home(),
-            (cap::NOTES, _, KeyCode::End) => c.notes.end(),
-            (cap::NOTES, _, KeyCode::Down) => {
-                c.notes.down();
-            }
-            (cap::NOTES, _, KeyCode::Up) => {
-                if !c.notes.up() {
+            // Notes and follow-ups: multi-line; Up/Down leave them at the first/last line.
+            _ if text_key => {
+                let (mut up_out, mut down_out) = (false, false);
+                if let Some(a) = c.text_area() {
+                    match (printable, ev.code) {
+                        (Some(ch), _) => a.insert(ch),
+                        (_, KeyCode::Enter) => a.newline(),
+                        (_, KeyCode::Backspace) => a.backspace(),
+                        (_, KeyCode::Delete) => a.delete(),
+                        (_, KeyCode::Left) => a.left(),
+                        (_, KeyCode::Right) => a.right(),
+                        (_, KeyCode::Home) => a.home(),
+                        (_, KeyCode::End) => a.end(),
+                        (_, KeyCode::Up) => up_out = !a.up(),
+                        _ => down_out = !a.down(),
+                    }
+                }
+                changed =
+                    printable.is_some() || matches!(ev.code, KeyCode::Enter | KeyCode::Backspace | KeyCode::Delete);
+                if up_out {
                     c.prev();
+                    left = true;
+                } else if down_out && c.focus == cap::NOTES {
+                    c.next();
                     left = true;
                 }
             }
@@ -1437,6 +1468,11 @@ impl App {
                     return Request::Quit;
                 }
                 Lookup::Run(Action::Suspend) => return Request::Suspend,
+                Lookup::Run(Action::ExternalEditor) => {
+                    // The draft is on disk before the terminal is handed over.
+                    self.draft_changed(true);
+                    return Request::Editor;
+                }
                 _ => {}
             },
         }
@@ -1447,6 +1483,32 @@ impl App {
             self.draft_changed(left);
         }
         Request::None
+    }
+
+    /// Run the external editor `cmd` on the notes (or the follow-ups, when in focus) of
+    /// the open capture and take back what it wrote. The loop hands the terminal over
+    /// around this; tests call it directly with a script as the editor.
+    pub fn edit_externally(&mut self, cmd: &str) {
+        self.dirty = true;
+        let Some(Popup::Capture(c)) = self.popups.last_mut() else { return };
+        let text = c.editor_target().text();
+        let msg = match super::editor::edit_text(cmd, &text) {
+            Ok(new) => {
+                *c.editor_target() = super::textarea::TextArea::new(&new);
+                self.draft_changed(true);
+                self.status = Some(t(self.lang, "editor_done").to_string());
+                return;
+            }
+            Err(super::editor::EditorError::Start(why)) => {
+                t(self.lang, "editor_cannot_start").replace("{cmd}", cmd).replace("{why}", &why)
+            }
+            Err(super::editor::EditorError::Exit(code)) => {
+                t(self.lang, "editor_exit").replace("{cmd}", cmd).replace("{code}", &code.to_string())
+            }
+            Err(super::editor::EditorError::Io(e)) => t(self.lang, "editor_io").replace("{why}", &e.to_string()),
+        };
+        // Shown in the form, where the user is looking; the notes stay as they were.
+        c.error = Some(msg);
     }
 
     fn save_capture(&mut self) -> Request {
@@ -1468,11 +1530,8 @@ impl App {
                     let _ = tx.send((None, true));
                 }
                 self.status = Some(self.tr("meeting_saved").to_string());
+                self.meetings.select_after_load = Some(id);
                 self.load_meetings();
-                if !self.meetings.select_id(id) {
-                    self.meetings.clear();
-                    self.meetings.select_id(id);
-                }
                 Request::Reload
             }
             Err(e) => {
@@ -1579,22 +1638,31 @@ impl App {
             Paragraph::new(line).render(row(y), buf);
             y += 1;
         }
-        // Notes fill the rest, above two lines of hints or errors.
+        // Notes fill the rest, above the follow-ups field and two lines of hints or errors.
         let focused = c.focus == cap::NOTES;
         let mut spans = head(focused, self.tr("note"));
         spans.push(Span::styled(self.tr("notes_help"), self.theme.dim()));
         Paragraph::new(Line::from(spans)).render(row(y), buf);
         y += 1;
-        let notes_h = bottom.saturating_sub(y + 2);
+        let free = bottom.saturating_sub(y + 2);
+        let fups_h = 3.min(free.saturating_sub(2) / 2);
+        let notes_h = free.saturating_sub(fups_h + 1);
         let notes = Rect { x: inner.x + 1, y, width: inner.width.saturating_sub(1), height: notes_h };
         c.notes.render(notes, buf, focused, self.theme.key());
+        y += notes_h;
+        let focused = c.focus == cap::FOLLOWUPS;
+        let mut spans = head(focused, self.tr("followups"));
+        spans.push(Span::styled(self.tr("followups_help"), self.theme.dim()));
+        Paragraph::new(Line::from(spans)).render(row(y), buf);
+        let fups = Rect { x: inner.x + 1, y: y + 1, width: inner.width.saturating_sub(1), height: fups_h };
+        c.followups.render(fups, buf, focused, self.theme.key());
         let y = bottom.saturating_sub(2);
         let error = c.error.clone().or_else(|| {
             let f = c.fields.iter().find(|f| f.error.is_some())?;
             Some(format!("{}: {}", f.label, f.error.clone().unwrap_or_default()))
         });
         let msg = error.clone().unwrap_or_else(|| {
-            [Action::Save, Action::NextField, Action::Cancel]
+            [Action::Save, Action::NextField, Action::ExternalEditor, Action::Cancel]
                 .iter()
                 .filter_map(|a| {
                     self.keymap.key_for(&[Context::Form], *a).map(|k| format!("{k}: {}", action_label(*a, self.lang)))
@@ -1676,6 +1744,8 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::KeepRight => "keep_right",
         Action::KeepBoth => "keep_both",
         Action::ImportScreen => "import_screen",
+        Action::ExternalEditor => "external_editor",
+        Action::FilterPeriod => "filter_period",
         Action::ImportField => "imp_field_action",
         Action::ImportStrict => "imp_strict_action",
         Action::ReportProject => "rep_project_action",

@@ -1,6 +1,7 @@
 //! The quick-capture form: type, date, place, hours, attendees picked by fuzzy search
 //! (shown as chips; a new name becomes a new participant), and notes in a multi-line
-//! editor where `- [ ] text @yyyy-mm-dd` lines are follow-ups. State only; the app
+//! editor where `- [ ] text @yyyy-mm-dd` lines are follow-ups, and a follow-ups field
+//! (one per line, `yyyy-mm-dd: text` for a due date). State only; the app
 //! routes keys here, keeps the draft in the store and saves through
 //! [`crate::capture::save`].
 
@@ -16,7 +17,8 @@ pub const PLACE: usize = 2;
 pub const HOURS: usize = 3;
 pub const ATTENDEES: usize = 4;
 pub const NOTES: usize = 5;
-pub const FIELDS: usize = 6;
+pub const FOLLOWUPS: usize = 6;
+pub const FIELDS: usize = 7;
 
 /// A participant the attendee search offers.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +39,8 @@ pub struct Capture {
     /// Position in the candidates; `candidates.len()` is "new participant".
     pub cand: usize,
     pub notes: TextArea,
+    /// Follow-ups, one per line.
+    pub followups: TextArea,
     pub focus: usize,
     pub error: Option<String>,
     pub lang: Lang,
@@ -69,6 +73,7 @@ impl Capture {
             candidates: Vec::new(),
             cand: 0,
             notes: TextArea::new(&d.notes),
+            followups: TextArea::new(&d.followups),
             // Type, date and place come preset: start where the typing starts.
             focus: ATTENDEES,
             error: None,
@@ -84,6 +89,7 @@ impl Capture {
             hours: self.fields[HOURS].value.clone(),
             attendees: self.chips.clone(),
             notes: self.notes.text(),
+            followups: self.followups.text(),
         }
     }
 
@@ -95,9 +101,23 @@ impl Capture {
     pub fn line(&mut self) -> Option<&mut Field> {
         match self.focus {
             ATTENDEES => Some(&mut self.query),
-            NOTES => None,
+            NOTES | FOLLOWUPS => None,
             i => self.fields.get_mut(i),
         }
+    }
+
+    /// The multi-line field in focus (notes or follow-ups), if the focus is on one.
+    pub fn text_area(&mut self) -> Option<&mut TextArea> {
+        match self.focus {
+            NOTES => Some(&mut self.notes),
+            FOLLOWUPS => Some(&mut self.followups),
+            _ => None,
+        }
+    }
+
+    /// What an external editor edits: the multi-line field in focus, else the notes.
+    pub fn editor_target(&mut self) -> &mut TextArea {
+        if self.focus == FOLLOWUPS { &mut self.followups } else { &mut self.notes }
     }
 
     pub fn next(&mut self) {

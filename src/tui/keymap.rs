@@ -83,6 +83,10 @@ pub enum Action {
     KeepRight,
     KeepBoth,
     ImportScreen,
+    /// Capture form: the notes in `$EDITOR`.
+    ExternalEditor,
+    /// Meetings pane: all, this month, last 3 months, this year, each project's dates.
+    FilterPeriod,
     /// Resources pane: unfold the selected tree node.
     Expand,
     /// Resources pane: fold the selected node (or go to its parent).

@@ -2,15 +2,18 @@
 //! with attendees, follow-ups and the notes, and a list of open follow-ups.
 //!
 //! Like the participants pane it owns view state only; rows are read from the store
-//! into [`Loaded`] (a few thousand meetings at most, so the load is one pass).
+//! into [`Loaded`] (a few thousand meetings at most, so the load is one pass) on a
+//! background thread: the pane asks with [`Pane::request_load`], the loop runs
+//! [`load`] and hands the result back with its generation, and older results are
+//! dropped.
 
 use super::participants::highlighted;
 use super::theme::Theme;
 use crate::i18n::{Lang, t};
-use crate::model::{Entity, FollowUp, Id, Meeting, MeetingType, Participant};
+use crate::model::{Entity, FollowUp, Id, Meeting, MeetingType, Participant, Partnership, Project};
 use crate::search::{Entry, search};
 use crate::store::{Result, Store};
-use chrono::NaiveDate;
+use chrono::{Datelike, Months, NaiveDate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -35,6 +38,32 @@ pub struct Loaded {
     pub entries: Vec<Entry>,
     pub followups: Vec<FollowUp>,
     pub names: HashMap<Id, String>,
+    /// Partnerships that have meetings, by name: what the partnership filter cycles.
+    pub partnerships: Vec<(Id, String)>,
+    /// Projects with dates, by start: the period filter offers their spans.
+    pub projects: Vec<ProjectSpan>,
+}
+
+/// A project's name and dates, for the period filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectSpan {
+    pub id: Id,
+    pub name: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// The period filter: calendar spans relative to today, or a project's dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// This calendar month.
+    Month,
+    /// The last three months up to today.
+    ThreeMonths,
+    /// This calendar year.
+    Year,
+    /// The dates of a project (index into `Loaded::projects`).
+    Project(usize),
 }
 
 /// Read every live meeting, its follow-ups and the names of its attendees.
@@ -68,6 +97,25 @@ pub fn load(store: &Store, lang: Lang) -> Result<Loaded> {
             names.insert(id, Participant::from_doc(id, &d).name);
         }
     }
+    let pids: HashSet<Id> = meetings.iter().filter_map(|m| m.partnership).collect();
+    let mut partnerships = Vec::new();
+    for id in pids {
+        if let Some(d) = store.doc(Entity::Partnership, id)? {
+            let p = Partnership::from_doc(id, &d);
+            if !p.deleted {
+                partnerships.push((id, p.name));
+            }
+        }
+    }
+    partnerships.sort_by_key(|a| (crate::search::fold(&a.1), a.0));
+    let mut projects = Vec::new();
+    store.for_each_doc(Entity::Project, |id, d| {
+        let p = Project::from_doc(id, &d);
+        if !p.deleted && (p.from.is_some() || p.to.is_some()) {
+            projects.push(ProjectSpan { id, name: p.name, from: p.from, to: p.to });
+        }
+    })?;
+    projects.sort_by(|a, b| (a.from, &a.name, a.id).cmp(&(b.from, &b.name, b.id)));
     let entries = meetings.iter().map(|m| entry(m, lang)).collect();
     let rows = meetings
         .into_iter()
@@ -77,7 +125,7 @@ pub fn load(store: &Store, lang: Lang) -> Result<Loaded> {
             Row { meeting: m, followups: fups, open }
         })
         .collect();
-    Ok(Loaded { rows, entries, followups, names })
+    Ok(Loaded { rows, entries, followups, names, partnerships, projects })
 }
 
 /// The searchable text of a meeting: title, place, gmina, type, and each word of the
@@ -117,6 +165,8 @@ pub struct Pane {
     pub kind: Option<MeetingType>,
     pub gmina: Option<String>,
     pub open_only: bool,
+    pub period: Option<Period>,
+    pub partnership: Option<Id>,
     /// Cursor over the attendees and follow-ups of the selected meeting.
     pub item: Option<usize>,
     /// Show the open follow-ups instead of the meetings.
@@ -125,8 +175,15 @@ pub struct Pane {
     pub fup_view: Vec<usize>,
     pub fup_selected: usize,
     pub fup_offset: usize,
-    /// "Overdue" is relative to this day (tests fix it).
+    /// "Overdue" and the period filter are relative to this day (tests fix it).
     pub today: NaiveDate,
+    /// A load is on its way (or asked for): "loading…" until the first arrives.
+    pub loading: bool,
+    /// A load the loop should start, by generation; results of older ones are dropped.
+    pub load_job: Option<u64>,
+    pub generation: u64,
+    /// Select this meeting when the next load arrives (a capture just saved it).
+    pub select_after_load: Option<Id>,
 }
 
 impl Default for Pane {
@@ -149,13 +206,58 @@ impl Pane {
             kind: None,
             gmina: None,
             open_only: false,
+            period: None,
+            partnership: None,
             item: None,
             show_followups: false,
             fup_view: Vec::new(),
             fup_selected: 0,
             fup_offset: 0,
             today: chrono::Local::now().date_naive(),
+            loading: false,
+            load_job: None,
+            generation: 0,
+            select_after_load: None,
         }
+    }
+
+    /// Ask for a fresh load (the loop starts it after the current batch of messages).
+    /// Asking again before it started is the same request.
+    pub fn request_load(&mut self) {
+        if self.load_job.is_none() {
+            self.generation += 1;
+            self.load_job = Some(self.generation);
+        }
+        self.loading = true;
+    }
+
+    /// The data changed while the pane is hidden: load again when it is shown, and
+    /// drop a load already on its way (it may have read the old data). A load asked
+    /// for but not started yet stays: it will read the new data.
+    pub fn invalidate(&mut self) {
+        if self.load_job.is_some() {
+            return;
+        }
+        self.loaded = false;
+        self.loading = false;
+        self.load_job = None;
+        self.generation += 1;
+    }
+
+    /// A load finished. False when it was superseded (its result is dropped).
+    pub fn load_done(&mut self, generation: u64, result: Result<Loaded>) -> Result<bool> {
+        if generation != self.generation {
+            return Ok(false);
+        }
+        self.loading = false;
+        self.set_loaded(result?);
+        if let Some(id) = self.select_after_load.take() {
+            if !self.select_id(id) {
+                self.clear();
+                self.select_id(id);
+            }
+        }
+        Ok(true)
     }
 
     /// Take fresh data, keeping the selection on the same meeting.
@@ -165,6 +267,14 @@ impl Pane {
         let keep_fup = self.fup_view.get(self.fup_selected).map(|&i| self.data.followups[i].id);
         self.data = data;
         self.loaded = true;
+        if let Some(Period::Project(i)) = self.period {
+            if i >= self.data.projects.len() {
+                self.period = None;
+            }
+        }
+        if self.partnership.is_some_and(|p| !self.data.partnerships.iter().any(|(id, _)| *id == p)) {
+            self.partnership = None;
+        }
         self.refilter();
         if let Some(id) = keep {
             if self.select_id(id) {
@@ -201,10 +311,16 @@ impl Pane {
         let kind = self.kind;
         let gmina = self.gmina.clone();
         let open_only = self.open_only;
+        let span = self.period.map(|p| self.span(p));
+        let partnership = self.partnership;
         let pass = |r: &Row| {
             kind.is_none_or(|k| r.meeting.kind == k)
                 && gmina.as_ref().is_none_or(|g| r.meeting.gmina.as_ref() == Some(g))
                 && (!open_only || r.open > 0)
+                && span.is_none_or(|(from, to)| {
+                    r.meeting.date.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t))
+                })
+                && partnership.is_none_or(|p| r.meeting.partnership == Some(p))
         };
         let rows = &self.data.rows;
         self.view = if self.query.trim().is_empty() {
@@ -252,6 +368,49 @@ impl Pane {
         self.refilter();
     }
 
+    /// The first and last day of a period (inclusive; None is open-ended).
+    pub fn span(&self, p: Period) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let today = self.today;
+        let first = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1);
+        match p {
+            Period::Month => {
+                let start = first(today.year(), today.month());
+                (start, start.and_then(|s| s.checked_add_months(Months::new(1))).and_then(|d| d.pred_opt()))
+            }
+            Period::ThreeMonths => (today.checked_sub_months(Months::new(3)), Some(today)),
+            Period::Year => (first(today.year(), 1), NaiveDate::from_ymd_opt(today.year(), 12, 31)),
+            Period::Project(i) => self.data.projects.get(i).map_or((None, None), |p| (p.from, p.to)),
+        }
+    }
+
+    /// All, this month, the last three months, this year, then each project's dates.
+    pub fn next_period(&mut self) {
+        self.period = match self.period {
+            None => Some(Period::Month),
+            Some(Period::Month) => Some(Period::ThreeMonths),
+            Some(Period::ThreeMonths) => Some(Period::Year),
+            Some(Period::Year) => (!self.data.projects.is_empty()).then_some(Period::Project(0)),
+            Some(Period::Project(i)) => (i + 1 < self.data.projects.len()).then_some(Period::Project(i + 1)),
+        };
+        self.refilter();
+    }
+
+    /// The next partnership that has meetings, then none.
+    pub fn next_partnership(&mut self) {
+        let ids: Vec<Id> = self.data.partnerships.iter().map(|(id, _)| *id).collect();
+        self.partnership = super::participants::cycle(self.partnership, &ids);
+        self.refilter();
+    }
+
+    fn period_label(&self, p: Period, lang: Lang) -> String {
+        match p {
+            Period::Month => t(lang, "period_month").to_string(),
+            Period::ThreeMonths => t(lang, "period_3_months").to_string(),
+            Period::Year => t(lang, "period_year").to_string(),
+            Period::Project(i) => self.data.projects.get(i).map_or_else(String::new, |p| short(&p.name)),
+        }
+    }
+
     pub fn toggle_open(&mut self) {
         self.open_only = !self.open_only;
         self.refilter();
@@ -262,6 +421,8 @@ impl Pane {
         self.kind = None;
         self.gmina = None;
         self.open_only = false;
+        self.period = None;
+        self.partnership = None;
         self.show_followups = false;
         self.refilter();
     }
@@ -319,6 +480,14 @@ impl Pane {
         if let Some(g) = &self.gmina {
             parts.push(format!("[{g}]"));
         }
+        if let Some(p) = self.period {
+            parts.push(format!("[{}]", self.period_label(p, lang)));
+        }
+        if let Some(p) = self.partnership {
+            let name =
+                self.data.partnerships.iter().find(|(id, _)| *id == p).map_or_else(|| p.short(), |(_, n)| short(n));
+            parts.push(format!("[{}: {name}]", t(lang, "partnership")));
+        }
         if self.open_only {
             parts.push(format!("[{}]", t(lang, "open")));
         }
@@ -332,6 +501,10 @@ impl Pane {
         let title = self.title(lang);
         let Some((inner, h)) = super::list_frame(area, buf, theme, title) else { return };
         self.page = h;
+        if !self.loaded {
+            Paragraph::new(t(lang, "loading")).style(theme.dim()).render(Rect { height: 1, ..inner }, buf);
+            return;
+        }
         if self.show_followups {
             self.render_followups(inner, h, buf, theme, lang);
             return;
@@ -454,7 +627,8 @@ impl Pane {
             .border_set(theme.border())
             .title(title.unwrap_or_else(|| format!(" {} ", t(lang, "details"))));
         let Some(r) = row else {
-            Paragraph::new(t(lang, "nothing_found")).block(block).render(area, buf);
+            let msg = if self.loaded { "nothing_found" } else { "loading" };
+            Paragraph::new(t(lang, msg)).block(block).render(area, buf);
             return;
         };
         let m = &r.meeting;
@@ -507,6 +681,15 @@ impl Pane {
             lines.extend(n.lines().map(|l| Line::from(l.to_string())));
         }
         Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).render(area, buf);
+    }
+}
+
+/// A long name cut for a title: the filter shows which one, the detail says the rest.
+fn short(name: &str) -> String {
+    if name.chars().count() <= 28 {
+        name.to_string()
+    } else {
+        format!("{}…", name.chars().take(27).collect::<String>())
     }
 }
 

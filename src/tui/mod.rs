@@ -8,6 +8,7 @@
 pub mod app;
 pub mod backend;
 pub mod capture;
+pub mod editor;
 pub mod erase;
 pub mod form;
 pub mod graph;
@@ -126,6 +127,8 @@ enum Msg {
     Searched(u64, String, Vec<usize>),
     /// The partnership graph on a date, computed for a generation of the data.
     GraphReady(graph::Job, crate::store::Result<Box<graph::Computed>>),
+    /// The meetings pane's rows, for a generation of its requests.
+    MeetingsLoaded(u64, crate::store::Result<Box<meetings::Loaded>>),
     /// A view's job finished (`view::Effect::Job`): its result, for the view to take.
     ViewJob(Box<dyn std::any::Any + Send>),
     /// The terminal went away (SSH dropped, window closed) or we were asked to stop.
@@ -298,8 +301,11 @@ fn run_loop(
         stop
     });
     let input_tx = tx.clone();
+    // Paused while `$EDITOR` has the terminal.
+    let input = editor::InputGate::default();
+    let gate = input.clone();
     std::thread::spawn(move || {
-        while let Ok(ev) = crossterm::event::read() {
+        while let Ok(ev) = gate.read() {
             if input_tx.send(Msg::Input(ev)).is_err() {
                 break;
             }
@@ -370,6 +376,10 @@ fn run_loop(
                     app.graph_ready(job, r.map(|c| *c));
                     app::Request::None
                 }
+                Msg::MeetingsLoaded(g, r) => {
+                    app.meetings_loaded(g, r.map(|l| *l));
+                    app::Request::None
+                }
                 Msg::Searched(generation, query, hits) => {
                     searching = false;
                     if app.people.search_done(generation, query, hits) {
@@ -393,6 +403,11 @@ fn run_loop(
                     suspend(term)?;
                     app.dirty = true;
                 }
+                app::Request::Editor => {
+                    restore();
+                    input.paused(|| app.edit_externally(&editor::command()));
+                    enter(term)?;
+                }
                 app::Request::None => {}
             }
             next = rx.try_recv().ok();
@@ -405,6 +420,13 @@ fn run_loop(
         }
         for job in std::mem::take(&mut app.graph.jobs) {
             loaders.push(spawn_graph(&tx, &store, job));
+        }
+        if let Some(g) = app.meetings.load_job.take() {
+            let (tx, store, lang) = (tx.clone(), store.clone(), app.lang);
+            loaders.retain(|h| !h.is_finished());
+            loaders.push(std::thread::spawn(move || {
+                let _ = tx.send(Msg::MeetingsLoaded(g, meetings::load(&store, lang).map(Box::new)));
+            }));
         }
         // Views' jobs (a report, an import): joined at exit, as they hold the store.
         for job in std::mem::take(&mut app.view_jobs) {

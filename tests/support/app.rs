@@ -46,6 +46,7 @@ impl Fixture {
             self.app.data_changed();
         }
         self.run_graph_jobs();
+        self.run_meetings_load();
         self.run_view_jobs();
         req
     }
@@ -61,6 +62,15 @@ impl Fixture {
                     self.app.data_changed();
                 }
             }
+        }
+    }
+
+    /// Run the meetings load the app asked for, here and now (the loop runs it on a
+    /// thread and feeds the result back the same way).
+    pub fn run_meetings_load(&mut self) {
+        if let Some(g) = self.app.meetings.load_job.take() {
+            let result = teren::tui::meetings::load(&self.store, self.app.lang);
+            self.app.meetings_loaded(g, result);
         }
     }
 

@@ -1,0 +1,130 @@
+//! Quick capture at 100 000 participants (issue 5, issue 10 item 1):
+//!
+//! 1. Saving a captured meeting (`capture::save`: 5 attendees, a note, 2 follow-ups,
+//!    one transaction) beside one bare fsync'd redb commit — a one-key write on the
+//!    same database (`Store::set_local`), and one on a fresh redb file for reference.
+//!    Goal: the save costs less than 3× the bare commit.
+//! 2. A keystroke in the notes editor: `App::on_key` of a letter with the capture form
+//!    open, then `App::render` into a 120×40 buffer, with every participant loaded.
+//!    Goal: under one frame (16 ms). The draft goes to a channel, as in the app, where
+//!    a writer thread takes it off the UI thread.
+//!
+//! `cargo bench --bench capture` (optionally `-- N` participants). Prints timings;
+//! asserts nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use std::sync::Arc;
+use std::time::Instant;
+use teren::capture::{Attendee, CaptureDraft};
+use teren::i18n::Lang;
+use teren::store::Store;
+use teren::tui::app::{App, Popup};
+use teren::tui::keymap::Keymap;
+use teren::tui::participants::load_all;
+use teren::tui::theme::Theme;
+
+const ROUNDS: usize = 40;
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+/// p50 and p95 of a sample, in the unit it is in.
+fn pct(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[(v.len() * 95 / 100).min(v.len() - 1)])
+}
+
+fn main() {
+    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    let dir = std::env::temp_dir().join(format!("teren-bench-capture-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let result = run(n, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(e) = result {
+        eprintln!("bench failed: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(n: usize, dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let store = Arc::new(Store::open(&dir.join("bench.redb"))?);
+    let t = Instant::now();
+    teren::demo::generate(&store, n, 1, &mut |_, _| {})?;
+    println!("{n} participants: demo generated in {:.1} s", t.elapsed().as_secs_f64());
+    let loaded = load_all(&store)?;
+    let people: Vec<(String, String)> = loaded.rows.iter().take(500).map(|r| (r.id.to_string(), r.name.clone())).collect();
+
+    // 1. Saving a capture beside a bare commit, interleaved so both see the same disk.
+    let raw = redb::Database::create(dir.join("bare.redb"))?;
+    let table: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("bare");
+    let (mut save, mut bare, mut fresh) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..ROUNDS {
+        let d = CaptureDraft {
+            kind: "group".into(),
+            date: "2026-11-20".into(),
+            place: "Dobiegniew".into(),
+            hours: "2".into(),
+            attendees: (0..5)
+                .map(|k| {
+                    let (id, name) = &people[(i * 5 + k) % people.len()];
+                    Attendee::Known { id: id.clone(), name: name.clone() }
+                })
+                .collect(),
+            notes: format!("Zebranie {i} w świetlicy: plan festynu, podział zadań.\n- [ ] plakat @2026-12-01"),
+            followups: "2026-12-05: zadzwonić do sołtysa".into(),
+        };
+        let t = Instant::now();
+        teren::capture::save(&store, &d)?;
+        save.push(ms(t));
+        let t = Instant::now();
+        store.set_local("bench.bare", Some(i.to_string().as_bytes()))?;
+        bare.push(ms(t));
+        let t = Instant::now();
+        let tx = raw.begin_write()?;
+        tx.open_table(table)?.insert(i as u64, i as u64)?;
+        tx.commit()?;
+        fresh.push(ms(t));
+    }
+    let (s50, s95) = pct(save);
+    let (b50, b95) = pct(bare);
+    let (f50, f95) = pct(fresh);
+    println!("capture save (5 attendees, note, 2 follow-ups): p50 {s50:.2} ms, p95 {s95:.2} ms");
+    println!("bare fsync'd commit, same database:            p50 {b50:.2} ms, p95 {b95:.2} ms");
+    println!("bare fsync'd commit, fresh redb file:          p50 {f50:.2} ms, p95 {f95:.2} ms");
+    println!("save / bare commit (p50): {:.2}x (goal < 3x)", s50 / b50);
+
+    // 2. A keystroke in the notes: on_key + render at 120×40, all participants loaded.
+    let mut app = App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 40)?;
+    app.loaded(loaded);
+    app.popups.clear();
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.draft_sink = Some(tx);
+    // The app's writer debounces and writes; here it only takes the drafts off the channel.
+    let writer = std::thread::spawn(move || while rx.recv().is_ok() {});
+    let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
+    app.on_key(key(KeyCode::Char('c')));
+    app.on_key(key(KeyCode::Tab));
+    assert!(matches!(app.popups.last(), Some(Popup::Capture(c)) if c.focus == teren::tui::capture::NOTES));
+    let area = Rect::new(0, 0, 120, 40);
+    let text = "Spotkanie w świetlicy wiejskiej, omówienie potrzeb sołectwa i planu na wiosnę. ";
+    let mut times = Vec::new();
+    for c in text.chars().cycle().take(2_000) {
+        let t = Instant::now();
+        app.on_key(key(KeyCode::Char(c)));
+        let mut buf = Buffer::empty(area);
+        app.render(area, &mut buf);
+        times.push(ms(t));
+    }
+    let (k50, k95) = pct(times.clone());
+    let max = times.iter().copied().fold(0.0, f64::max);
+    println!("notes keystroke (on_key + render 120x40): p50 {k50:.3} ms, p95 {k95:.3} ms, max {max:.2} ms (goal < 16 ms)");
+    app.draft_sink = None;
+    drop(app);
+    let _ = writer.join();
+    Ok(())
+}
