@@ -382,6 +382,13 @@ fn export_writes_the_place_map_where_asked() {
     f.typ(csv.to_str().unwrap());
     f.code(KeyCode::Enter);
     assert_eq!(std::fs::read(&csv).unwrap(), resources::export::csv(&d, &scope, Lang::Pl));
+    // On a gmina the file says so, apart from the seat's own place.
+    f.code(KeyCode::Esc);
+    f.code(KeyCode::Esc);
+    f.code(KeyCode::Home);
+    f.ch('x');
+    assert!(f.screen(80, 24).contains("Zapisz mapę do: mapa-gmina-dobiegniew.md"));
+    f.code(KeyCode::Esc);
     // A path that cannot be written: a message, nothing else.
     f.ch('x');
     f.ctrl('u');

@@ -473,8 +473,12 @@ impl Pane {
     }
 
     fn start_export(&mut self, scope: Scope) {
-        let name = scope.place.clone().or_else(|| scope.gmina.clone()).unwrap_or_else(|| "wszystko".into());
-        self.path = format!("mapa-{}.md", slug(&name));
+        // A gmina's file is named apart from its seat's (gmina Dobiegniew, Dobiegniew).
+        self.path = match (&scope.place, &scope.gmina) {
+            (Some(p), _) => format!("mapa-{}.md", slug(p)),
+            (None, Some(g)) => format!("mapa-gmina-{}.md", slug(g)),
+            (None, None) => "mapa.md".to_string(),
+        };
         self.export_scope = scope;
         self.typing = Some(Typing::Path);
     }
@@ -625,7 +629,7 @@ fn category_key(pk: &str, c: ResourceCategory) -> String {
 pub fn slug(name: &str) -> String {
     let s: String = fold(name).chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let parts: Vec<&str> = s.split('-').filter(|p| !p.is_empty()).collect();
-    if parts.is_empty() { "mapa".into() } else { parts.join("-") }
+    if parts.is_empty() { "x".into() } else { parts.join("-") }
 }
 
 /// At most `n` chars, with an ellipsis when cut.
@@ -1490,5 +1494,43 @@ impl View for Pane {
             Mode::Tree => vec![Action::Needs, Action::Gap, Action::Plot, Action::Export, Action::Add],
             Mode::Needs => vec![Action::Link, Action::NextItem, Action::Needs, Action::Gap, Action::Add],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_ascii_file_names() {
+        assert_eq!(slug("Stare Kurowo"), "stare-kurowo");
+        assert_eq!(slug("Żółwin"), "zolwin");
+        assert_eq!(slug("Strzelce Krajeńskie / Łącznica"), "strzelce-krajenskie-lacznica");
+        assert_eq!(slug(" -- "), "x");
+    }
+
+    #[test]
+    fn form_checks_say_what_is_expected() {
+        let e = required_category("", Lang::Pl).unwrap_err();
+        assert!(e.contains("wymagane") && e.contains("places"), "{e}");
+        assert!(required_category("Miejsca", Lang::Pl).is_ok());
+        assert!(required_category("źródła finansowania", Lang::Pl).is_ok());
+        assert!(required_category("garncarstwo", Lang::En).unwrap_err().contains("unknown"));
+        assert!(optional_category("", Lang::Pl).is_ok());
+        assert!(need_status("w trakcie", Lang::Pl).is_ok());
+        assert!(need_status("zrobione?", Lang::Pl).is_err());
+        assert!(latitude("52,95", Lang::Pl).is_ok());
+        assert!(latitude("95", Lang::Pl).is_err());
+        assert!(longitude("-181", Lang::Pl).is_err());
+        assert!(required_text("  ", Lang::Pl).is_err());
+    }
+
+    #[test]
+    fn fit_cuts_by_display_width() {
+        assert_eq!(fit("Chomętowo", 20), "Chomętowo");
+        assert_eq!(fit("Chomętowo", 5), "Chom…");
+        assert_eq!(fit("abc", 0), "…");
+        assert_eq!(short("  Ługi  ", 10), "Ługi");
+        assert_eq!(short("Brak sali na spotkania", 9), "Brak sal…");
     }
 }
