@@ -514,7 +514,7 @@ fn graph_pane_computes_off_the_loop_and_shows_computing_meanwhile() {
     assert!(f.app.graph.jobs.is_empty());
     assert!(!f.app.graph.computing());
     // A stale result (older data generation) is dropped.
-    let job = teren::tui::graph::Job { generation: f.app.graph.generation + 7, at: None };
+    let job = teren::tui::graph::Job { generation: f.app.graph.generation + 7, ..Default::default() };
     assert!(!f.app.graph.ready(job, Ok(Default::default())));
 }
 

@@ -325,14 +325,6 @@ pub enum MemberCmd {
     Remove { partnership: String, member: String },
 }
 
-/// `NAME[:ROLE[:JOINED]]`: the name, and the role and joining date when given.
-fn member_spec(s: &str) -> (String, Option<String>, Option<String>) {
-    let mut parts = s.splitn(3, ':').map(str::trim);
-    let name = parts.next().unwrap_or_default().to_string();
-    let role = parts.next().filter(|r| !r.is_empty()).map(str::to_string);
-    let joined = parts.next().filter(|j| !j.is_empty()).map(str::to_string);
-    (name, role, joined)
-}
 
 #[derive(Subcommand, Debug)]
 pub enum RelationCmd {
@@ -930,31 +922,11 @@ pub fn need(store: &Store, cmd: NeedCmd, lang: Lang, out: &mut impl Write) -> Re
 pub fn partnership(store: &Store, cmd: PartnershipCmd, lang: Lang, out: &mut impl Write) -> Result<()> {
     match cmd {
         PartnershipCmd::Add { name, leader, members, started, status, goals, meeting } => {
-            let mut all = Vec::new();
-            let mut details = Vec::new();
-            let specs = leader.iter().map(|l| (l.clone(), None, None)).chain(members.iter().map(|m| member_spec(m)));
-            for (m, role, joined) in specs {
-                let id = edit::resolve(store, Entity::Participant, &m)?.to_string();
-                if let Some(r) = role {
-                    details.push((format!("role:{id}"), r));
-                }
-                if let Some(j) = joined {
-                    details.push((format!("joined:{id}"), j));
-                }
-                if !all.contains(&id) {
-                    all.push(id);
-                }
-            }
-            let mut f = Fields::default()
-                .opt("name", Some(name))
-                .opt("leader", leader)
-                .list("members", all)
-                .opt("started", started)
-                .opt("status", status)
-                .opt("goals", goals)
-                .opt("meeting", meeting);
-            f.0.extend(details);
-            let id = edit::create(store, Entity::Partnership, &f.0)?;
+            // The same entry as the app's partnership editor (crate::graph::partnership).
+            use crate::graph::partnership::{Input, MemberSpec, save};
+            let members = members.iter().map(|m| MemberSpec::parse(m)).collect();
+            let input = Input { name, leader, members, started, status, goals, meeting, meetings: None };
+            let id = save(store, None, &input)?;
             created(out, Entity::Partnership, id)
         }
         PartnershipCmd::List { list } => {

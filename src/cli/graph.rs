@@ -1,7 +1,7 @@
 //! `teren graph`: who works with whom — metrics, export, growth.
 
 use super::output::{Table, json};
-use crate::graph::{self, Data, Graph, Options, export};
+use crate::graph::{self, Data, Graph, Options, Scope, export};
 use crate::i18n::Lang;
 use crate::model::Kind;
 use crate::store::Store;
@@ -32,6 +32,12 @@ pub struct GraphArgs {
     /// Leave out edges lighter than this.
     #[arg(long, global = true, default_value_t = 1, value_name = "N")]
     min_weight: u32,
+    /// Organisations only (people left out): the graph a big database can compute.
+    #[arg(long, global = true)]
+    orgs: bool,
+    /// Only participants of this gmina (case and Polish letters aside).
+    #[arg(long, global = true, value_name = "GMINA")]
+    gmina: Option<String>,
     #[command(subcommand)]
     cmd: Option<GraphCmd>,
 }
@@ -61,10 +67,19 @@ pub enum GraphCmd {
 
 pub fn run(store: &Store, a: GraphArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
     let opts = Options { from: a.from, to: a.to, at: a.at, min_weight: a.min_weight };
+    let scope = Scope { orgs: a.orgs, gmina: a.gmina.clone() };
     let data = Data::load(store)?;
+    if let Some(g) = &scope.gmina {
+        let known = data.gminas();
+        if !known.iter().any(|k| crate::search::fold(k) == crate::search::fold(g)) {
+            anyhow::bail!(
+                crate::i18n::t(lang, "graph_no_gmina").replace("{g}", g).replace("{list}", &known.join(", "))
+            );
+        }
+    }
     match a.cmd {
         Some(GraphCmd::Export { format, out: file }) => {
-            let g = Graph::build(&data, &opts);
+            let g = Graph::build_in(&data, &opts, &scope);
             let text = match format {
                 Format::Dot => export::dot(&g, lang),
                 Format::Graphml => export::graphml(&g, lang),
@@ -79,7 +94,7 @@ pub fn run(store: &Store, a: GraphArgs, lang: Lang, out: &mut impl Write) -> Res
             Ok(())
         }
         Some(GraphCmd::Growth { json: as_json }) => {
-            let months = graph::growth(&Graph::edges_only(&data, &opts));
+            let months = graph::growth(&Graph::edges_in(&data, &opts, &scope));
             if as_json {
                 json(out, &serde_json::to_value(&months)?)?;
                 return Ok(());
@@ -102,7 +117,7 @@ pub fn run(store: &Store, a: GraphArgs, lang: Lang, out: &mut impl Write) -> Res
             Ok(())
         }
         None => {
-            let g = Graph::build(&data, &opts);
+            let g = Graph::build_in(&data, &opts, &scope);
             if a.json {
                 json(out, &g.to_json(lang))?;
                 return Ok(());

@@ -15,6 +15,7 @@
 
 pub mod export;
 pub mod metrics;
+pub mod partnership;
 
 use crate::i18n::{Lang, t};
 use crate::model::{Category, Entity, Id, Kind, Meeting, Participant, Partnership, Relation, RelationType};
@@ -82,6 +83,47 @@ impl Data {
             m = next_month(m);
         }
         out
+    }
+}
+
+/// Which participants the graph is drawn over. On a big database the whole graph is
+/// too large to compute centralities on (Brandes is O(n·m)); organisations of one gmina
+/// are a subgraph an animator can read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Scope {
+    /// Organisations only: people (and the ties only they carry) are left out.
+    pub orgs: bool,
+    /// Only participants of this gmina (compared folded: case and diacritics aside).
+    pub gmina: Option<String>,
+}
+
+impl Scope {
+    pub fn is_all(&self) -> bool {
+        !self.orgs && self.gmina.is_none()
+    }
+
+    /// A matcher for participants in the scope (the gmina folded once).
+    pub fn matcher(&self) -> impl Fn(&Participant) -> bool + '_ {
+        let g = self.gmina.as_deref().map(crate::search::fold);
+        move |p: &Participant| {
+            (!self.orgs || p.kind == Kind::Org)
+                && g.as_ref().is_none_or(|g| p.gmina.as_deref().is_some_and(|pg| crate::search::fold(pg) == *g))
+        }
+    }
+}
+
+impl Data {
+    /// The gminas participants are in, sorted, each once (first spelling wins).
+    pub fn gminas(&self) -> Vec<String> {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for p in &self.participants {
+            if let Some(g) = p.gmina.as_deref().filter(|g| !g.trim().is_empty()) {
+                seen.entry(crate::search::fold(g)).or_insert_with(|| g.trim().to_string());
+            }
+        }
+        let mut v: Vec<String> = seen.into_values().collect();
+        v.sort_by_key(|g| crate::search::fold(g));
+        v
     }
 }
 
@@ -221,16 +263,29 @@ fn within(d: Option<NaiveDate>, from: Option<NaiveDate>, to: Option<NaiveDate>) 
 impl Graph {
     /// Build the graph from `data` and compute its metrics.
     pub fn build(data: &Data, opts: &Options) -> Graph {
-        let mut g = Graph::edges_only(data, opts);
+        Graph::build_in(data, opts, &Scope::default())
+    }
+
+    /// Build the graph over the participants in `scope` and compute its metrics.
+    pub fn build_in(data: &Data, opts: &Options, scope: &Scope) -> Graph {
+        let mut g = Graph::edges_in(data, opts, scope);
         g.compute();
         g
     }
 
     /// Build nodes and edges without metrics (growth needs only these).
     pub fn edges_only(data: &Data, opts: &Options) -> Graph {
+        Graph::edges_in(data, opts, &Scope::default())
+    }
+
+    /// Nodes and edges over the participants in `scope`, without metrics. Linear in the
+    /// records, plus the pairs within each meeting and partnership.
+    pub fn edges_in(data: &Data, opts: &Options, scope: &Scope) -> Graph {
+        let keep = scope.matcher();
         let nodes: Vec<Node> = data
             .participants
             .iter()
+            .filter(|p| keep(p))
             .map(|p| Node { id: p.id, name: p.name.clone(), kind: p.kind, category: p.category })
             .collect();
         let index: HashMap<Id, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
@@ -629,6 +684,29 @@ mod tests {
         // Minimum weight keeps only A–B.
         let g = Graph::build(&data, &Options { min_weight: 2, ..Options::default() });
         assert_eq!(g.edges.len(), 1);
+    }
+
+    #[test]
+    fn scope_keeps_organisations_of_one_gmina() {
+        let (mut data, ids) = sample();
+        data.participants[0].gmina = Some("Dobiegniew".into());
+        data.participants[1].gmina = Some("dobiegniew".into());
+        data.participants[5].gmina = Some("Dobiegniew".into());
+        data.participants[2].gmina = Some("Zwierzyn".into());
+        assert_eq!(data.gminas(), vec!["Dobiegniew".to_string(), "Zwierzyn".to_string()]);
+        // Organisations only: Anna (a person) and her membership tie are left out.
+        let g = Graph::build_in(&data, &Options::default(), &Scope { orgs: true, gmina: None });
+        assert_eq!(g.nodes.len(), 5);
+        assert_eq!(g.edges.len(), 2);
+        // One gmina, folded: A and B (and Anna), not C.
+        let g = Graph::build_in(&data, &Options::default(), &Scope { orgs: false, gmina: Some("DOBIEGNIEW".into()) });
+        let names: Vec<&str> = g.nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, vec!["A", "B", "Anna Nowak"]);
+        assert_eq!(g.edges.len(), 1);
+        assert_eq!(g.nodes[0].id, ids[0]);
+        // Both: A and B, tied by meetings and the partnership.
+        let g = Graph::build_in(&data, &Options::default(), &Scope { orgs: true, gmina: Some("Dobiegniew".into()) });
+        assert_eq!((g.nodes.len(), g.edges.len(), g.metrics.degree.clone()), (2, 1, vec![1, 1]));
     }
 
     #[test]

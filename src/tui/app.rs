@@ -60,6 +60,8 @@ pub enum Popup {
     DiscardCapture(Box<Capture>),
     /// A capture draft left by a run that did not save it.
     ResumeDraft(crate::capture::CaptureDraft),
+    /// Pane 4: a partnership's editor, or "delete it?" (keys go to `partnership_key`).
+    Partnership(Box<super::partnership::Dialog>),
 }
 
 /// A capture draft for the background writer: the bytes (None clears it), and whether
@@ -307,7 +309,8 @@ impl App {
     fn contexts(&self) -> Vec<Context> {
         let view = self.screen.as_deref().or_else(|| self.view_index(self.pane).map(|i| &*self.views[i].2));
         match self.popups.last() {
-            Some(Popup::Form(_) | Popup::Capture(_)) => vec![Context::Form],
+            Some(Popup::Partnership(d)) if !d.is_form() => vec![Context::Popup],
+            Some(Popup::Form(_) | Popup::Capture(_) | Popup::Partnership(_)) => vec![Context::Form],
             Some(_) => vec![Context::Popup],
             None if view.is_some_and(|v| v.typing()) => view.map(|v| v.contexts()).unwrap_or_default(),
             None if view.is_some() => {
@@ -317,6 +320,7 @@ impl App {
             }
             None if self.people.searching && self.pane == 0 => vec![Context::Search],
             None if self.meetings.searching && self.pane == 1 => vec![Context::Search],
+            None if self.graph.searching && self.pane == 3 => vec![Context::Search],
             None if self.pane == 0 => vec![Context::Participants, Context::List, Context::Global],
             None if self.pane == 1 => vec![Context::Meetings, Context::List, Context::Global],
             None if self.pane == 3 => vec![Context::Graph, Context::List, Context::Global],
@@ -338,6 +342,17 @@ impl App {
         };
         if let Some(Popup::Capture(_)) = self.popups.last() {
             return self.capture_key(ev, printable);
+        }
+        if let Some(Popup::Partnership(_)) = self.popups.last() {
+            return self.partnership_key(ev, printable);
+        }
+        // Pane 4's `/`: letters go to the query.
+        if self.popups.is_empty()
+            && self.pane == 3
+            && self.graph.searching
+            && self.graph.search_key(printable, ev.code == KeyCode::Backspace)
+        {
+            return Request::None;
         }
         if self.popups.is_empty() {
             let vi = self.view_index(self.pane);
@@ -586,6 +601,16 @@ impl App {
             }
             return Request::None;
         }
+        if self.pane == 3 && self.graph.searching {
+            match action {
+                Confirm => self.graph.end_search(true),
+                Cancel => self.graph.end_search(false),
+                Down => self.graph.move_by(1),
+                Up => self.graph.move_by(-1),
+                _ => {}
+            }
+            return Request::None;
+        }
         if self.pane == 0 && self.people.searching {
             match action {
                 Confirm => self.people.searching = false,
@@ -671,6 +696,12 @@ impl App {
             MonthBack if self.pane == 3 => self.graph.step(true),
             MonthForward if self.pane == 3 => self.graph.step(false),
             FilterPartnership if self.pane == 3 => self.graph.next_partnership(),
+            Search if self.pane == 3 => self.graph.start_search(),
+            OrgsOnly if self.pane == 3 => self.graph.toggle_orgs(),
+            FilterGmina if self.pane == 3 => self.graph.next_gmina(),
+            Add if self.pane == 3 => self.open_partnership(None),
+            Edit if self.pane == 3 => self.edit_partnership(),
+            Delete if self.pane == 3 => self.ask_delete_partnership(),
             Clear if self.pane == 3 => self.graph.clear(),
             Open if self.pane == 3 => {
                 if let Some((title, lines)) = self.graph.record(self.lang) {
@@ -926,10 +957,12 @@ impl App {
     fn render_status(&self, area: Rect, buf: &mut Buffer) {
         let ctx = self.contexts();
         let mode = match self.popups.last() {
-            Some(Popup::Form(_) | Popup::Capture(_)) => self.tr("mode_form"),
+            Some(Popup::Partnership(d)) if !d.is_form() => self.tr("mode_popup"),
+            Some(Popup::Form(_) | Popup::Capture(_) | Popup::Partnership(_)) => self.tr("mode_form"),
             Some(_) => self.tr("mode_popup"),
             None if self.people.searching && self.pane == 0 => self.tr("mode_search"),
             None if self.meetings.searching && self.pane == 1 => self.tr("mode_search"),
+            None if self.graph.searching && self.pane == 3 => self.tr("mode_search"),
             None if self.screen.as_ref().is_some_and(|s| s.typing()) => self.tr("mode_search"),
             None if self.screen.is_none() && self.view_index(self.pane).is_some_and(|i| self.views[i].2.typing()) => {
                 self.tr("mode_search")
@@ -979,13 +1012,17 @@ impl App {
         };
         let hints: &[Action] = match self.popups.last() {
             None if !view_hints.is_empty() => &view_hints,
-            Some(Popup::Form(_) | Popup::Capture(_)) => &[Action::Save, Action::NextField, Action::Cancel],
+            Some(Popup::Partnership(d)) if !d.is_form() => &[Action::Confirm, Action::Cancel],
+            Some(Popup::Form(_) | Popup::Capture(_) | Popup::Partnership(_)) => {
+                &[Action::Save, Action::NextField, Action::Cancel]
+            }
             Some(_) => &[Action::Confirm, Action::Cancel],
             None if self.people.searching && self.pane == 0 => &[Action::Confirm, Action::Cancel],
             None if self.meetings.searching && self.pane == 1 => &[Action::Confirm, Action::Cancel],
+            None if self.graph.searching && self.pane == 3 => &[Action::Confirm, Action::Cancel],
             None if self.pane == 0 => &[Action::Search, Action::Add, Action::Edit, Action::Help],
             None if self.pane == 1 => &[Action::Capture, Action::Search, Action::ToggleDone, Action::Followups],
-            None if self.pane == 3 => &[Action::Hops, Action::Structure, Action::MonthBack, Action::Sort],
+            None if self.pane == 3 => &[Action::Search, Action::Add, Action::OrgsOnly, Action::Hops, Action::Structure],
             None => &[Action::Help, Action::Quit],
         };
         for a in hints {
@@ -1078,6 +1115,7 @@ impl App {
                 Paragraph::new(m.as_str()).block(block("!")).wrap(Wrap { trim: false }).render(r, buf);
             }
             Popup::Capture(_) => {}
+            Popup::Partnership(d) => self.render_partnership(d, area, buf),
             Popup::DiscardCapture(_) => {
                 let r = centered(60, 5);
                 Clear.render(r, buf);
@@ -1312,36 +1350,49 @@ impl App {
     fn update_candidates(&mut self) {
         let Some(Popup::Capture(c)) = self.popups.last() else { return };
         let q = c.query.value.trim().to_string();
-        let mut out = Vec::new();
-        if !q.is_empty() {
-            let hits: Vec<usize> = if self.people.index.len() == self.people.rows.len() && !self.people.index.is_empty()
-            {
-                self.people.index.search(&q, None).into_iter().map(|h| h.index).collect()
-            } else {
-                let fq = crate::search::fold(&q);
-                (0..self.people.rows.len())
-                    .filter(|&i| crate::search::fold(&self.people.rows[i].name).contains(&fq))
-                    .collect()
-            };
-            for i in hits {
-                let Some(r) = self.people.rows.get(i) else { continue };
-                if c.chosen(r.id) {
-                    continue;
-                }
-                let hint = [self.people.text(r.org), self.people.text(r.place)]
-                    .into_iter()
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                out.push(cap::Candidate { id: r.id, name: r.name.clone(), hint });
-                if out.len() == 4 {
-                    break;
-                }
-            }
-        }
+        let out = self.participant_candidates(&q, &|r| !c.chosen(r.id), 4);
         if let Some(Popup::Capture(c)) = self.popups.last_mut() {
             c.set_candidates(out);
         }
+    }
+
+    /// Participants matching `q` (the participants search, folded and fuzzy), best
+    /// first, at most `limit` of those `keep` accepts: the capture's attendees and the
+    /// partnership editor's leader and members.
+    pub(crate) fn participant_candidates(
+        &self,
+        q: &str,
+        keep: &dyn Fn(&participants::Row) -> bool,
+        limit: usize,
+    ) -> Vec<cap::Candidate> {
+        let mut out = Vec::new();
+        if q.trim().is_empty() {
+            return out;
+        }
+        let hits: Vec<usize> = if self.people.index.len() == self.people.rows.len() && !self.people.index.is_empty() {
+            self.people.index.search(q, None).into_iter().map(|h| h.index).collect()
+        } else {
+            let fq = crate::search::fold(q);
+            (0..self.people.rows.len())
+                .filter(|&i| crate::search::fold(&self.people.rows[i].name).contains(&fq))
+                .collect()
+        };
+        for i in hits {
+            let Some(r) = self.people.rows.get(i) else { continue };
+            if !keep(r) {
+                continue;
+            }
+            let hint = [self.people.text(r.org), self.people.text(r.place)]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(cap::Candidate { id: r.id, name: r.name.clone(), hint });
+            if out.len() == limit {
+                break;
+            }
+        }
+        out
     }
 
     /// Keys in the capture form: text goes to the focused field or the notes; Enter in
@@ -1727,6 +1778,7 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::MonthBack => "graph_month_back",
         Action::MonthForward => "graph_month_forward",
         Action::FilterPartnership => "graph_filter_partnership",
+        Action::OrgsOnly => "graph_orgs_only",
         Action::PanePlans => "plans",
         Action::AddGoal => "plan_add_goal",
         Action::MoveUp => "plan_move_up",

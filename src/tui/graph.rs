@@ -6,12 +6,19 @@
 //!
 //! The pane owns view state only. The graph and its metrics are computed off the UI
 //! thread ([`Job`], run by the loop; [`compute`] directly in tests) and cached per date
-//! until the data change ([`Pane::data_changed`]).
+//! and scope until the data change ([`Pane::data_changed`]). The records are read once
+//! per data generation and shared by later jobs (another month, another scope).
+//!
+//! On a big database (more than [`BIG`] participants) the pane starts on organisations
+//! only, and on the gmina with the most organisations when there are more than
+//! [`BIG_ORGS`] of them: centralities cost O(nodes·edges), so the whole graph of
+//! 100 000 participants is not something to wait for. `o` and `g` change the scope.
 
 use super::theme::Theme;
-use crate::graph::{Data, Graph, Options, month_end};
+use crate::graph::{Data, Graph, Options, Scope, month_end};
 use crate::i18n::{Lang, t};
 use crate::model::{Id, Kind};
+use crate::search::Entry;
 use crate::store::{Result, Store};
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
@@ -31,11 +38,24 @@ pub struct Computed {
     pub graph: Graph,
     /// First days of the months with dated evidence, for stepping back.
     pub months: Vec<NaiveDate>,
-    /// Partnerships by name, each with the nodes of its leader and members.
-    pub partnerships: Vec<(String, Vec<usize>)>,
+    /// Partnerships by name, each with the nodes of its leader and members, and its id.
+    pub partnerships: Vec<(String, Vec<usize>, Id)>,
     /// Organisations engaged and links formed per month, up to the date.
     pub growth: Vec<crate::graph::Month>,
+    /// The participants the graph is drawn over.
+    pub scope: Scope,
+    /// Every gmina participants are in, for stepping the scope.
+    pub gminas: Vec<String>,
+    /// The records it was computed from (shared with the next jobs of this generation).
+    pub data: Arc<Data>,
+    /// The nodes' names, folded, for `/`.
+    pub entries: Vec<Entry>,
 }
+
+/// More participants than this: the pane starts on organisations only.
+pub const BIG: usize = 5_000;
+/// More organisations than this: the pane starts on one gmina.
+pub const BIG_ORGS: usize = 2_000;
 
 /// Read the store and compute the graph on `at` (None: everything up to now).
 pub fn compute(store: &Store, at: Option<NaiveDate>) -> Result<Computed> {
@@ -44,9 +64,34 @@ pub fn compute(store: &Store, at: Option<NaiveDate>) -> Result<Computed> {
 
 /// The graph of `data` on `at`, with its metrics.
 pub fn compute_from(data: &Data, at: Option<NaiveDate>) -> Computed {
-    let graph = Graph::build(data, &Options { at, ..Options::default() });
+    compute_in(Arc::new(data.clone()), at, &Scope::default())
+}
+
+/// The scope the pane starts on for `data`: everything on a small database; on a big
+/// one organisations only, of the gmina with the most of them if there are many.
+pub fn auto_scope(data: &Data) -> Scope {
+    if data.participants.len() <= BIG {
+        return Scope::default();
+    }
+    let orgs: Vec<&crate::model::Participant> = data.participants.iter().filter(|p| p.kind == Kind::Org).collect();
+    if orgs.len() <= BIG_ORGS {
+        return Scope { orgs: true, gmina: None };
+    }
+    let mut per: HashMap<String, (usize, String)> = HashMap::new();
+    for p in &orgs {
+        if let Some(g) = p.gmina.as_deref().filter(|g| !g.trim().is_empty()) {
+            per.entry(crate::search::fold(g)).or_insert_with(|| (0, g.trim().to_string())).0 += 1;
+        }
+    }
+    let best = per.into_values().max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1))).map(|(_, g)| g);
+    Scope { orgs: true, gmina: best }
+}
+
+/// The graph of `data` over `scope` on `at`, with its metrics.
+pub fn compute_in(data: Arc<Data>, at: Option<NaiveDate>, scope: &Scope) -> Computed {
+    let graph = Graph::build_in(&data, &Options { at, ..Options::default() }, scope);
     let index: HashMap<Id, usize> = graph.nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
-    let mut partnerships: Vec<(String, Vec<usize>)> = data
+    let mut partnerships: Vec<(String, Vec<usize>, Id)> = data
         .partnerships
         .iter()
         .map(|p| {
@@ -58,24 +103,52 @@ pub fn compute_from(data: &Data, at: Option<NaiveDate>) -> Computed {
                 .collect();
             v.sort_unstable();
             v.dedup();
-            (p.name.clone(), v)
+            (p.name.clone(), v, p.id)
         })
         .collect();
     partnerships.sort_by(|a, b| a.0.cmp(&b.0));
     let growth = crate::graph::growth(&graph);
-    Computed { graph, months: data.months(), partnerships, growth }
+    let entries = graph.nodes.iter().map(|n| Entry::new([n.name.as_str()])).collect();
+    Computed {
+        graph,
+        months: data.months(),
+        partnerships,
+        growth,
+        scope: scope.clone(),
+        gminas: data.gminas(),
+        data,
+        entries,
+    }
 }
 
-/// Work for the loop: the graph of data generation `generation` on `at`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Work for the loop: the graph of data generation `generation` on `at` over `scope`
+/// (None: the pane's first job, which picks the scope from the size of the data).
+#[derive(Debug, Clone, Default)]
 pub struct Job {
     pub generation: u64,
     pub at: Option<NaiveDate>,
+    pub scope: Option<Scope>,
+    /// The records, when an earlier job of this generation read them.
+    pub data: Option<Arc<Data>>,
 }
 
 impl Job {
+    /// The records: those already read, or read now (the slow part on a big database).
+    pub fn load(&self, store: &Store) -> Result<Arc<Data>> {
+        match &self.data {
+            Some(d) => Ok(d.clone()),
+            None => Ok(Arc::new(Data::load(store)?)),
+        }
+    }
+
+    /// The graph and its metrics (no store: the loop runs this on its own thread).
+    pub fn compute(&self, data: Arc<Data>) -> Computed {
+        let scope = self.scope.clone().unwrap_or_else(|| auto_scope(&data));
+        compute_in(data, self.at, &scope)
+    }
+
     pub fn run(&self, store: &Store) -> Result<Computed> {
-        compute(store, self.at)
+        Ok(self.compute(self.load(store)?))
     }
 }
 
@@ -85,11 +158,20 @@ pub enum SortBy {
     Betweenness,
 }
 
+type Key = (Option<NaiveDate>, Option<Scope>);
+
 pub struct Pane {
     /// Bumped when the data change; results of older jobs are dropped.
     pub generation: u64,
-    cache: HashMap<Option<NaiveDate>, Arc<Computed>>,
-    requested: HashSet<Option<NaiveDate>>,
+    cache: HashMap<Key, Arc<Computed>>,
+    requested: HashSet<Key>,
+    /// The records of this generation, once a job has read them.
+    data: Option<Arc<Data>>,
+    /// The participants shown; None until the first result says (see [`auto_scope`]).
+    pub scope: Option<Scope>,
+    /// `/`: typing a name to pick the ego centre among all the nodes.
+    pub searching: bool,
+    pub query: String,
     /// Jobs for the loop to start.
     pub jobs: Vec<Job>,
     /// What the pane draws: the newest result for `at`, or the last one while the
@@ -108,6 +190,8 @@ pub struct Pane {
     pub view: Vec<usize>,
     pub selected: usize,
     selected_id: Option<Id>,
+    /// A person picked with `/` stays in the list of organisations as the ego centre.
+    pinned: Option<Id>,
     pub offset: usize,
     pub page: usize,
 }
@@ -143,6 +227,10 @@ impl Pane {
             generation: 0,
             cache: HashMap::new(),
             requested: HashSet::new(),
+            data: None,
+            scope: None,
+            searching: false,
+            query: String::new(),
             jobs: Vec::new(),
             shown: None,
             error: None,
@@ -154,27 +242,37 @@ impl Pane {
             view: Vec::new(),
             selected: 0,
             selected_id: None,
+            pinned: None,
             offset: 0,
             page: 10,
         }
     }
 
+    fn key(&self) -> Key {
+        (self.at, self.scope.clone())
+    }
+
     /// Whether the graph for `at` is still being computed.
     pub fn computing(&self) -> bool {
-        !self.cache.contains_key(&self.at)
+        !self.cache.contains_key(&self.key())
     }
 
     /// Ask for the graph on `at` unless it is cached or on its way.
     pub fn ensure(&mut self) {
-        if let Some(c) = self.cache.get(&self.at) {
+        if let Some(c) = self.cache.get(&self.key()) {
             if !self.shown.as_ref().is_some_and(|s| Arc::ptr_eq(s, c)) {
                 self.shown = Some(c.clone());
                 self.refresh();
             }
             return;
         }
-        if self.requested.insert(self.at) {
-            self.jobs.push(Job { generation: self.generation, at: self.at });
+        if self.requested.insert(self.key()) {
+            self.jobs.push(Job {
+                generation: self.generation,
+                at: self.at,
+                scope: self.scope.clone(),
+                data: self.data.clone(),
+            });
         }
     }
 
@@ -184,6 +282,7 @@ impl Pane {
         self.cache.clear();
         self.requested.clear();
         self.jobs.clear();
+        self.data = None;
     }
 
     /// A job finished; true when the pane changed.
@@ -191,7 +290,7 @@ impl Pane {
         if job.generation != self.generation {
             return false;
         }
-        self.requested.remove(&job.at);
+        self.requested.remove(&(job.at, job.scope.clone()));
         match result {
             Err(e) => {
                 self.error = Some(e.to_string());
@@ -199,9 +298,15 @@ impl Pane {
             }
             Ok(c) => {
                 self.error = None;
+                self.data = Some(c.data.clone());
                 let c = Arc::new(c);
-                self.cache.insert(job.at, c.clone());
-                if job.at == self.at {
+                // The first job chose the scope: from now on it is the pane's.
+                let scope = Some(c.scope.clone());
+                if job.scope.is_none() && self.scope.is_none() {
+                    self.scope = scope.clone();
+                }
+                self.cache.insert((job.at, scope.clone()), c.clone());
+                if job.at == self.at && scope == self.scope {
                     self.shown = Some(c);
                     self.refresh();
                     true
@@ -210,6 +315,81 @@ impl Pane {
                 }
             }
         }
+    }
+
+    /// `o`: organisations only, or everyone (in the same gmina).
+    pub fn toggle_orgs(&mut self) {
+        let mut s = self.current_scope();
+        s.orgs = !s.orgs;
+        self.scope = Some(s);
+        self.ensure();
+    }
+
+    /// `g`: the next gmina, after the last one the whole area.
+    pub fn next_gmina(&mut self) {
+        let gminas = self.shown.as_ref().map(|c| c.gminas.clone()).unwrap_or_default();
+        let mut s = self.current_scope();
+        let pos = s.gmina.as_deref().and_then(|g| gminas.iter().position(|x| x == g));
+        s.gmina = match pos {
+            None => gminas.first().cloned(),
+            Some(i) => gminas.get(i + 1).cloned(),
+        };
+        self.scope = Some(s);
+        self.ensure();
+    }
+
+    /// The scope shown (or about to be).
+    pub fn current_scope(&self) -> Scope {
+        self.scope.clone().or_else(|| self.shown.as_ref().map(|c| c.scope.clone())).unwrap_or_default()
+    }
+
+    /// The partnership to edit: the one filtered on, else the only one the selected
+    /// organisation is in.
+    pub fn partnership_to_edit(&self) -> Option<Id> {
+        let c = self.shown.as_ref()?;
+        if let Some(p) = self.partnership.and_then(|p| c.partnerships.get(p)) {
+            return Some(p.2);
+        }
+        let n = self.selected_node()?;
+        let mut of = c.partnerships.iter().filter(|p| p.1.binary_search(&n).is_ok());
+        match (of.next(), of.next()) {
+            (Some(p), None) => Some(p.2),
+            _ => None,
+        }
+    }
+
+    /// `/`: start typing a name.
+    pub fn start_search(&mut self) {
+        self.searching = true;
+        self.query.clear();
+        self.refresh();
+    }
+
+    /// A key while searching; true when it was text for the query.
+    pub fn search_key(&mut self, printable: Option<char>, backspace: bool) -> bool {
+        match (printable, backspace) {
+            (Some(c), _) => self.query.push(c),
+            (None, true) => {
+                self.query.pop();
+            }
+            _ => return false,
+        }
+        self.selected = 0;
+        self.selected_id = None;
+        self.refresh();
+        true
+    }
+
+    /// Enter keeps the node picked as the ego centre; Esc goes back to the list.
+    pub fn end_search(&mut self, keep: bool) {
+        let picked = self.selected_node().and_then(|n| self.shown.as_ref().map(|c| c.graph.nodes[n].id));
+        self.searching = false;
+        self.query.clear();
+        if keep {
+            self.selected_id = picked;
+            self.pinned = picked;
+        }
+        self.refresh();
     }
 
     /// Rebuild the sorted list after a new graph, sort or filter.
@@ -221,8 +401,16 @@ impl Pane {
             self.partnership = None;
         }
         let only: Option<&Vec<usize>> = self.partnership.and_then(|p| c.partnerships.get(p).map(|x| &x.1));
+        if self.searching && !self.query.trim().is_empty() {
+            // Every node (people too), best match first.
+            self.view = crate::search::search(&c.entries, &self.query, None).into_iter().map(|h| h.index).collect();
+            self.selected = self.selected.min(self.view.len().saturating_sub(1));
+            self.remember();
+            return;
+        }
+        let pinned = self.pinned.and_then(|id| g.node_of(id));
         let mut view: Vec<usize> = (0..g.nodes.len())
-            .filter(|&i| g.nodes[i].kind == Kind::Org)
+            .filter(|&i| g.nodes[i].kind == Kind::Org || Some(i) == pinned)
             .filter(|i| only.is_none_or(|o| o.binary_search(i).is_ok()))
             .collect();
         let deg = |i: usize| m.degree.get(i).copied().unwrap_or(0);
@@ -304,6 +492,7 @@ impl Pane {
     /// Back to the whole list, now.
     pub fn clear(&mut self) {
         self.partnership = None;
+        self.pinned = None;
         self.structure = false;
         self.at = None;
         self.ensure();
@@ -347,11 +536,23 @@ impl Pane {
     }
 
     fn render_list(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
-        let name = self
+        let scope = self.current_scope();
+        let mut name = self
             .partnership
             .and_then(|p| self.shown.as_ref().and_then(|c| c.partnerships.get(p).map(|x| x.0.clone())))
+            .or_else(|| scope.gmina.clone())
             .unwrap_or_else(|| t(lang, "graph_orgs").to_string());
-        let title = format!(" {} ({}) ", short(&name, area.width.saturating_sub(10) as usize), self.view.len());
+        if scope.orgs && self.partnership.is_none() && scope.gmina.is_none() {
+            name = t(lang, "graph_orgs_only").to_string();
+        } else if scope.orgs {
+            name = format!("{name}, {}", t(lang, "graph_no_people"));
+        }
+        if self.searching {
+            name = format!("/{}", self.query);
+        }
+        let count = self.view.len().to_string();
+        let room = (area.width as usize).saturating_sub(7 + count.len());
+        let title = format!(" {} ({count}) ", short(&name, room));
         let Some((inner, h)) = super::list_frame(area, buf, theme, title) else { return };
         self.page = h;
         if self.shown.is_none() {
@@ -675,6 +876,54 @@ pub fn ego_layout(g: &Graph, center: usize, hops: usize, w: u16, h: u16) -> EgoL
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn org(name: &str, kind: Kind, gmina: &str) -> crate::model::Participant {
+        crate::model::Participant {
+            id: Id::new(),
+            kind,
+            name: name.into(),
+            category: crate::model::Category::Ngo,
+            memberships: Vec::new(),
+            gmina: Some(gmina.into()),
+            place: None,
+            phone: None,
+            email: None,
+            note: None,
+            tags: Vec::new(),
+            consent_data: None,
+            consent_photos: None,
+            consent_newsletter: None,
+            retention: None,
+            deleted: false,
+            erased: false,
+        }
+    }
+
+    #[test]
+    fn a_big_database_starts_on_organisations_of_the_busiest_gmina() {
+        let mut data = Data::default();
+        for i in 0..100 {
+            data.participants.push(org(
+                &format!("Org {i}"),
+                Kind::Org,
+                if i % 3 == 0 { "Zwierzyn" } else { "Dobiegniew" },
+            ));
+        }
+        assert_eq!(auto_scope(&data), Scope::default());
+        for i in 0..BIG {
+            data.participants.push(org(&format!("Osoba {i}"), Kind::Person, "Zwierzyn"));
+        }
+        assert_eq!(auto_scope(&data), Scope { orgs: true, gmina: None });
+        for i in 0..BIG_ORGS {
+            data.participants.push(org(
+                &format!("Koło {i}"),
+                Kind::Org,
+                if i % 2 == 0 { "Zwierzyn" } else { "Dobiegniew" },
+            ));
+        }
+        // Dobiegniew: 1 000 + 66, Zwierzyn: 1 000 + 34.
+        assert_eq!(auto_scope(&data), Scope { orgs: true, gmina: Some("Dobiegniew".into()) });
+    }
 
     #[test]
     fn short_names_keep_to_their_width() {

@@ -58,6 +58,8 @@ pub enum Action {
     MonthBack,
     MonthForward,
     FilterPartnership,
+    /// Graph pane: organisations only, or people too.
+    OrgsOnly,
     PanePlans,
     /// Plans pane: a new goal in the selected plan.
     AddGoal,

@@ -16,6 +16,7 @@ pub mod import;
 pub mod keymap;
 pub mod meetings;
 pub mod participants;
+pub mod partnership;
 pub mod plans;
 pub mod records;
 pub mod report;
@@ -200,7 +201,7 @@ fn spawn_graph(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, job: graph::Job) -> s
     let tx = tx.clone();
     let store = store.clone();
     std::thread::spawn(move || {
-        let data = crate::graph::Data::load(&store);
+        let data = job.load(&store);
         drop(store);
         match data {
             Err(e) => {
@@ -208,7 +209,7 @@ fn spawn_graph(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, job: graph::Job) -> s
             }
             Ok(data) => {
                 std::thread::spawn(move || {
-                    let computed = graph::compute_from(&data, job.at);
+                    let computed = job.compute(data);
                     let _ = tx.send(Msg::GraphReady(job, Ok(Box::new(computed))));
                 });
             }

@@ -1,0 +1,791 @@
+//! The partnership editor of pane 4 (`a` adds, `e` edits, `d` deletes): name, leader
+//! organisation, start, status, the inaugural meeting, goals, the members — each picked
+//! by typing part of a name, then given a role and a joining date — and the meetings
+//! that belong to the partnership.
+//!
+//! State and drawing live here; the app sends every key of the open dialog to
+//! [`App::partnership_key`]. Leader and member candidates come from the same
+//! participants search as the capture form's attendees
+//! ([`App::participant_candidates`]); saving goes through
+//! [`crate::graph::partnership::save`], so the app and `teren partnership add` check and
+//! write the same way.
+
+use super::app::{App, Popup, Request};
+use super::capture::Candidate;
+use super::form::{self, Field};
+use super::keymap::{Action, Context, Key, Lookup};
+use super::textarea::TextArea;
+use super::theme::Theme;
+use crate::graph::partnership::{Input, MemberSpec, meetings_of, save};
+use crate::i18n::{Lang, t};
+use crate::model::{Entity, Id, Kind, Meeting, Partnership, PartnershipStatus, validate};
+use crate::search::Entry;
+use crate::store::Store;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
+use std::collections::HashMap;
+use unicode_width::UnicodeWidthStr;
+
+/// What the dialog shows: the editor, or "delete this partnership?".
+pub enum Dialog {
+    Edit(Box<Editor>),
+    Delete { id: Id, name: String },
+}
+
+impl Dialog {
+    /// The editor takes the form keys; the question takes the dialog keys.
+    pub fn is_form(&self) -> bool {
+        matches!(self, Dialog::Edit(_))
+    }
+}
+
+/// Where the keyboard is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Name,
+    Leader,
+    Started,
+    Status,
+    Meeting,
+    Goals,
+    /// The line where a member's name is typed.
+    Members,
+    Role(usize),
+    Joined(usize),
+    Meetings,
+}
+
+/// A member: who, and their role and joining date as typed.
+pub struct MemberRow {
+    pub id: Id,
+    pub name: String,
+    pub role: Field,
+    pub joined: Field,
+}
+
+pub struct Editor {
+    /// None: a new partnership.
+    pub id: Option<Id>,
+    pub name: Field,
+    /// The leader's name as typed; `leader_id` once picked from the candidates.
+    pub leader: Field,
+    pub leader_id: Option<Id>,
+    pub started: Field,
+    pub status: Field,
+    pub meeting: Field,
+    pub meeting_id: Option<Id>,
+    pub goals: TextArea,
+    pub member_query: Field,
+    pub members: Vec<MemberRow>,
+    pub meetings_query: Field,
+    /// Meetings that belong to the partnership: id and label.
+    pub meetings: Vec<(Id, String)>,
+    pub candidates: Vec<Candidate>,
+    pub cand: usize,
+    pub focus: Focus,
+    pub error: Option<String>,
+    /// Every live meeting, newest first, with its label, for the meeting fields.
+    meeting_list: Vec<(Id, String)>,
+    meeting_entries: Vec<Entry>,
+    /// First member row drawn.
+    offset: usize,
+    lang: Lang,
+}
+
+fn date_or_empty(s: &str, lang: Lang) -> Result<(), String> {
+    if s.trim().is_empty() { Ok(()) } else { validate::date(s).map(|_| ()).map_err(|e| e.message(lang).to_string()) }
+}
+
+fn status(s: &str, lang: Lang) -> Result<(), String> {
+    PartnershipStatus::parse(s).map(|_| ()).map_err(|e| e.message(lang))
+}
+
+/// "2010-12-15 Dobiegniew — Spotkanie inauguracyjne".
+fn meeting_label(m: &Meeting) -> String {
+    let mut s = m.date.map(|d| d.to_string()).unwrap_or_default();
+    for part in [m.place.as_deref(), m.title.as_deref()].into_iter().flatten() {
+        if !part.trim().is_empty() {
+            s.push_str(if s.is_empty() {
+                ""
+            } else if s.contains(' ') {
+                " — "
+            } else {
+                " "
+            });
+            s.push_str(part.trim());
+        }
+    }
+    if s.is_empty() { m.id.short() } else { s }
+}
+
+impl Editor {
+    /// A new partnership (`id` None) or the stored one, with the meetings to pick from.
+    pub fn open(store: &Store, id: Option<Id>, lang: Lang) -> crate::store::Result<Editor> {
+        let p = match id {
+            Some(id) => store.doc(Entity::Partnership, id)?.map(|d| Partnership::from_doc(id, &d)),
+            None => None,
+        };
+        let mut meetings: Vec<Meeting> = Vec::new();
+        store.for_each_doc(Entity::Meeting, |mid, doc| {
+            if !doc.is_deleted() {
+                meetings.push(Meeting::from_doc(mid, &doc));
+            }
+        })?;
+        meetings.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
+        let meeting_list: Vec<(Id, String)> = meetings.iter().map(|m| (m.id, meeting_label(m))).collect();
+        let meeting_entries = meeting_list.iter().map(|(_, l)| Entry::new([l.as_str()])).collect();
+        let labels: HashMap<Id, String> = meeting_list.iter().cloned().collect();
+        let name_of = |pid: Id| {
+            store.doc(Entity::Participant, pid).ok().flatten().and_then(|d| d.string("name")).unwrap_or(pid.short())
+        };
+        let l = lang;
+        let v = |f: &dyn Fn(&Partnership) -> Option<String>| p.as_ref().and_then(f).unwrap_or_default();
+        let members = p
+            .as_ref()
+            .map(|p| {
+                // The leader first, then by joining date and name: the order they came in.
+                let mut ms: Vec<&crate::model::Member> = p.members.iter().collect();
+                let names: HashMap<Id, String> = ms.iter().map(|m| (m.participant, name_of(m.participant))).collect();
+                ms.sort_by_key(|m| (Some(m.participant) != p.leader, m.joined, names.get(&m.participant).cloned()));
+                ms.into_iter()
+                    .map(|m| MemberRow {
+                        id: m.participant,
+                        name: names.get(&m.participant).cloned().unwrap_or_default(),
+                        role: Field::new("role", t(l, "role"), m.role.as_deref().unwrap_or(""), form::any, l),
+                        joined: Field::new(
+                            "joined",
+                            t(l, "joined"),
+                            &m.joined.map(|d| d.to_string()).unwrap_or_default(),
+                            date_or_empty,
+                            l,
+                        ),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let belonging = match id {
+            Some(id) => meetings_of(store, id)?
+                .into_iter()
+                .filter(|m| p.as_ref().is_none_or(|p| p.meeting != Some(*m)))
+                .map(|m| (m, labels.get(&m).cloned().unwrap_or(m.short())))
+                .collect(),
+            None => Vec::new(),
+        };
+        let status_now = p
+            .as_ref()
+            .map(|p| p.status.label(l).to_string())
+            .unwrap_or_else(|| PartnershipStatus::Forming.label(l).to_string());
+        Ok(Editor {
+            id,
+            name: Field::new("name", t(l, "name"), &v(&|p| Some(p.name.clone())), form::required_name, l),
+            leader: Field::new("leader", t(l, "leader"), &v(&|p| p.leader.map(name_of)), form::any, l),
+            leader_id: p.as_ref().and_then(|p| p.leader),
+            started: Field::new(
+                "started",
+                t(l, "started"),
+                &v(&|p| p.started.map(|d| d.to_string())),
+                date_or_empty,
+                l,
+            ),
+            status: Field::new("status", t(l, "status"), &status_now, status, l),
+            meeting: Field::new(
+                "meeting",
+                t(l, "inaugural_meeting"),
+                &v(&|p| p.meeting.map(|m| labels.get(&m).cloned().unwrap_or(m.short()))),
+                form::any,
+                l,
+            ),
+            meeting_id: p.as_ref().and_then(|p| p.meeting),
+            goals: TextArea::new(&v(&|p| p.goals.clone())),
+            member_query: Field::new("members", t(l, "members"), "", form::any, l),
+            members,
+            meetings_query: Field::new("meetings", t(l, "partnership_meetings"), "", form::any, l),
+            meetings: belonging,
+            candidates: Vec::new(),
+            cand: 0,
+            focus: Focus::Name,
+            error: None,
+            meeting_list,
+            meeting_entries,
+            offset: 0,
+            lang,
+        })
+    }
+
+    /// Every place the focus can be, in order.
+    fn order(&self) -> Vec<Focus> {
+        let mut v = vec![Focus::Name, Focus::Leader, Focus::Started, Focus::Status, Focus::Meeting, Focus::Goals];
+        v.push(Focus::Members);
+        for i in 0..self.members.len() {
+            v.extend([Focus::Role(i), Focus::Joined(i)]);
+        }
+        v.push(Focus::Meetings);
+        v
+    }
+
+    pub fn next(&mut self) {
+        self.step(1);
+    }
+
+    pub fn prev(&mut self) {
+        self.step(-1);
+    }
+
+    fn step(&mut self, d: isize) {
+        let order = self.order();
+        let i = order.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        self.focus = order[(i + d).rem_euclid(order.len() as isize) as usize];
+        self.candidates.clear();
+        self.cand = 0;
+    }
+
+    /// The one-line field in focus (None on the goals).
+    pub fn line(&mut self) -> Option<&mut Field> {
+        Some(match self.focus {
+            Focus::Name => &mut self.name,
+            Focus::Leader => &mut self.leader,
+            Focus::Started => &mut self.started,
+            Focus::Status => &mut self.status,
+            Focus::Meeting => &mut self.meeting,
+            Focus::Goals => return None,
+            Focus::Members => &mut self.member_query,
+            Focus::Role(i) => &mut self.members.get_mut(i)?.role,
+            Focus::Joined(i) => &mut self.members.get_mut(i)?.joined,
+            Focus::Meetings => &mut self.meetings_query,
+        })
+    }
+
+    /// Whether the focus is on a line that offers candidates.
+    fn picks(&self) -> bool {
+        matches!(self.focus, Focus::Leader | Focus::Meeting | Focus::Members | Focus::Meetings)
+    }
+
+    /// The query of the focused picking line.
+    fn query(&self) -> &str {
+        match self.focus {
+            Focus::Leader => &self.leader.value,
+            Focus::Meeting => &self.meeting.value,
+            Focus::Members => &self.member_query.value,
+            Focus::Meetings => &self.meetings_query.value,
+            _ => "",
+        }
+    }
+
+    /// Meetings matching `q`, best first.
+    fn meeting_candidates(&self, q: &str) -> Vec<Candidate> {
+        if q.trim().is_empty() {
+            return Vec::new();
+        }
+        crate::search::search(&self.meeting_entries, q, None)
+            .into_iter()
+            .filter_map(|h| self.meeting_list.get(h.index))
+            .filter(|(id, _)| !self.meetings.iter().any(|(m, _)| m == id))
+            .take(4)
+            .map(|(id, label)| Candidate { id: *id, name: label.clone(), hint: String::new() })
+            .collect()
+    }
+
+    /// Left/Right on the status step through the statuses.
+    fn step_status(&mut self, d: isize) {
+        let all = PartnershipStatus::ALL;
+        let cur = PartnershipStatus::parse(&self.status.value).ok();
+        let i = cur.and_then(|c| all.iter().position(|x| *x == c)).unwrap_or(0) as isize;
+        let next = all[(i + d).rem_euclid(all.len() as isize) as usize];
+        self.status = Field::new("status", t(self.lang, "status"), next.label(self.lang), status, self.lang);
+    }
+
+    /// Enter on a picking line: take the highlighted candidate. False when there was none.
+    fn pick(&mut self) -> bool {
+        let Some(c) = self.candidates.get(self.cand).cloned() else { return false };
+        let l = self.lang;
+        match self.focus {
+            Focus::Leader => {
+                self.leader = Field::new("leader", t(l, "leader"), &c.name, form::any, l);
+                self.leader_id = Some(c.id);
+                self.focus = Focus::Started;
+            }
+            Focus::Meeting => {
+                self.meeting = Field::new("meeting", t(l, "inaugural_meeting"), &c.name, form::any, l);
+                self.meeting_id = Some(c.id);
+                self.focus = Focus::Goals;
+            }
+            Focus::Members => {
+                self.members.push(MemberRow {
+                    id: c.id,
+                    name: c.name,
+                    role: Field::new("role", t(l, "role"), "", form::any, l),
+                    joined: Field::new("joined", t(l, "joined"), "", date_or_empty, l),
+                });
+                self.member_query = Field::new("members", t(l, "members"), "", form::any, l);
+                // Straight on to the role: name, role, date, next name.
+                self.focus = Focus::Role(self.members.len() - 1);
+            }
+            Focus::Meetings => {
+                self.meetings.push((c.id, c.name));
+                self.meetings_query = Field::new("meetings", t(l, "partnership_meetings"), "", form::any, l);
+            }
+            _ => return false,
+        }
+        self.candidates.clear();
+        self.cand = 0;
+        true
+    }
+
+    pub fn valid(&self) -> bool {
+        [&self.name, &self.started, &self.status].iter().all(|f| f.error.is_none())
+            && self.members.iter().all(|m| m.joined.error.is_none())
+    }
+
+    /// What to save. Everything is given, so an edit can clear a field.
+    pub fn input(&self) -> Input {
+        let leader = match self.leader_id {
+            Some(id) => id.to_string(),
+            None => self.leader.value.trim().to_string(),
+        };
+        let meeting = match self.meeting_id {
+            Some(id) => id.to_string(),
+            None => self.meeting.value.trim().to_string(),
+        };
+        let code = PartnershipStatus::parse(&self.status.value).map(|s| s.code().to_string()).unwrap_or_default();
+        let goals = self.goals.text();
+        Input {
+            name: self.name.value.trim().to_string(),
+            leader: Some(leader),
+            members: self
+                .members
+                .iter()
+                .map(|m| MemberSpec {
+                    who: m.id.to_string(),
+                    role: Some(m.role.value.trim().to_string()),
+                    joined: Some(m.joined.value.trim().to_string()),
+                })
+                .collect(),
+            started: Some(self.started.value.trim().to_string()),
+            status: Some(code),
+            goals: Some(goals.trim_end().to_string()),
+            meeting: Some(meeting),
+            meetings: Some(self.meetings.iter().map(|(id, _)| id.to_string()).collect()),
+        }
+    }
+
+    /// Draw the editor over `area`.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, hints: &str) {
+        let l = self.lang;
+        let r = Rect {
+            x: area.x + area.width.saturating_sub(78) / 2,
+            y: area.y + 1,
+            width: area.width.min(78),
+            height: area.height.saturating_sub(2),
+        };
+        Clear.render(r, buf);
+        let title = if self.id.is_some() { t(l, "edit_partnership") } else { t(l, "new_partnership") };
+        let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(format!(" {title} "));
+        let inner = block.inner(r);
+        block.render(r, buf);
+        if inner.height < 8 || inner.width < 30 {
+            return;
+        }
+        let label_w = 14usize;
+        let row = |y: u16| Rect { x: inner.x, y, width: inner.width, height: 1 };
+        let bold = Style::default().add_modifier(Modifier::BOLD);
+        let mut y = inner.y;
+        // Where the candidates go: under the focused picking line.
+        let mut cand_y = None;
+        let field_line = |f: &Field, focused: bool, extra: &str| {
+            let mut spans = vec![
+                Span::raw(if focused { ">" } else { " " }),
+                Span::styled(format!("{:<w$}", short_label(&f.label, label_w - 1), w = label_w - 1), theme.dim()),
+            ];
+            if focused {
+                let a: String = f.value.chars().take(f.cursor).collect();
+                let b: String = f.value.chars().skip(f.cursor).collect();
+                spans.extend([Span::raw(a), Span::styled("▏", theme.key()), Span::raw(b)]);
+            } else {
+                spans.push(Span::raw(f.value.clone()));
+            }
+            if !extra.is_empty() {
+                spans.push(Span::styled(format!(" {extra}"), theme.dim()));
+            }
+            if let Some(e) = &f.error {
+                spans.push(Span::styled(format!("  ✗ {e}"), theme.error()));
+            }
+            Line::from(spans).style(if focused { bold } else { Style::default() })
+        };
+        let picked = |set: bool| if set { "✓" } else { "" };
+        for (f, focus, extra) in [
+            (&self.name, Focus::Name, ""),
+            (&self.leader, Focus::Leader, picked(self.leader_id.is_some())),
+            (&self.started, Focus::Started, ""),
+            (&self.status, Focus::Status, "‹ ›"),
+            (&self.meeting, Focus::Meeting, picked(self.meeting_id.is_some())),
+        ] {
+            Paragraph::new(field_line(f, self.focus == focus, extra)).render(row(y), buf);
+            if self.focus == focus {
+                cand_y = Some(y + 1);
+            }
+            y += 1;
+        }
+        // Goals: up to three lines.
+        let goals_h = 3u16;
+        let text = self.goals.text();
+        let (crow, ccol) = self.goals.cursor();
+        let focused = self.focus == Focus::Goals;
+        let first = if focused { crow.saturating_sub(goals_h as usize - 1) } else { 0 };
+        for (k, line) in text.split('\n').enumerate().skip(first).take(goals_h as usize) {
+            let label = if k == first { short_label(t(l, "goals"), label_w - 1) } else { String::new() };
+            let mut spans = vec![
+                Span::raw(if focused && k == first { ">" } else { " " }),
+                Span::styled(format!("{label:<w$}", w = label_w - 1), theme.dim()),
+            ];
+            let room = (inner.width as usize).saturating_sub(label_w + 1);
+            if focused && k == crow {
+                let a: String = line.chars().take(ccol).collect();
+                let b: String = line.chars().skip(ccol).collect();
+                spans.extend([Span::raw(a), Span::styled("▏", theme.key()), Span::raw(b)]);
+            } else {
+                spans.push(Span::raw(super::graph::short(line, room)));
+            }
+            Paragraph::new(Line::from(spans)).render(row(y + (k - first) as u16), buf);
+        }
+        if text.is_empty() {
+            let label = short_label(t(l, "goals"), label_w - 1);
+            let cursor = if focused { "▏" } else { "" };
+            Paragraph::new(Line::from(vec![
+                Span::raw(if focused { ">" } else { " " }),
+                Span::styled(format!("{label:<w$}", w = label_w - 1), theme.dim()),
+                Span::styled(cursor, theme.key()),
+            ]))
+            .render(row(y), buf);
+        }
+        y += goals_h;
+        // Members: the name line, then one row each.
+        let count = format!("({})", self.members.len());
+        Paragraph::new(field_line(&self.member_query, self.focus == Focus::Members, &count)).render(row(y), buf);
+        if self.focus == Focus::Members {
+            cand_y = Some(y + 1);
+        }
+        y += 1;
+        let bottom = inner.y + inner.height;
+        let rows_h = bottom.saturating_sub(y + 2) as usize;
+        let focus_row = match self.focus {
+            Focus::Role(i) | Focus::Joined(i) => Some(i),
+            _ => None,
+        };
+        let offset = focus_row
+            .map_or(self.offset.min(self.members.len()), |i| super::scroll_offset(i, self.offset, rows_h.max(1)));
+        let name_w = (inner.width as usize).saturating_sub(44).max(12);
+        for (i, m) in self.members.iter().enumerate().skip(offset).take(rows_h) {
+            let cell = |f: &Field, focus: Focus, w: usize| {
+                let on = self.focus == focus;
+                let mut v = f.value.clone();
+                if on {
+                    let a: String = f.value.chars().take(f.cursor).collect();
+                    let b: String = f.value.chars().skip(f.cursor).collect();
+                    v = format!("{a}▏{b}");
+                }
+                let style = if f.error.is_some() {
+                    theme.error()
+                } else if on {
+                    theme.selected()
+                } else {
+                    Style::default()
+                };
+                Span::styled(format!("{:<w$}", super::graph::short(&v, w)), style)
+            };
+            let spans = vec![
+                Span::raw(format!("   {:<name_w$} ", super::graph::short(&m.name, name_w))),
+                Span::styled(format!("{} ", t(l, "role")), theme.dim()),
+                cell(&m.role, Focus::Role(i), 14),
+                Span::styled(format!(" {} ", t(l, "joined")), theme.dim()),
+                cell(&m.joined, Focus::Joined(i), 11),
+            ];
+            Paragraph::new(Line::from(spans)).render(row(y + (i - offset) as u16), buf);
+        }
+        y += rows_h as u16;
+        // The meetings that belong.
+        if y < bottom {
+            let chips: Vec<String> = self.meetings.iter().map(|(_, l)| format!("[{l}]")).collect();
+            let extra = chips.join(" ");
+            Paragraph::new(field_line(&self.meetings_query, self.focus == Focus::Meetings, &extra)).render(row(y), buf);
+            if self.focus == Focus::Meetings {
+                // No room below: the candidates go above.
+                cand_y = Some(y.saturating_sub(self.candidates.len() as u16));
+            }
+            y += 1;
+        }
+        if y < bottom {
+            let (msg, style) = match &self.error {
+                Some(e) => (e.clone(), theme.error()),
+                None => (hints.to_string(), theme.dim()),
+            };
+            Paragraph::new(Span::styled(super::graph::short(&msg, inner.width as usize), style)).render(row(y), buf);
+        }
+        // Candidates over whatever is below the line being typed.
+        if let Some(cy) = cand_y.filter(|_| self.picks() && !self.query().trim().is_empty()) {
+            let x = inner.x + label_w as u16;
+            let w = inner.width.saturating_sub(label_w as u16);
+            for (k, c) in self.candidates.iter().enumerate() {
+                let yy = cy + k as u16;
+                if yy >= bottom {
+                    break;
+                }
+                let sel = k == self.cand;
+                let text = if c.hint.is_empty() { c.name.clone() } else { format!("{} ({})", c.name, c.hint) };
+                let line = format!("{} {}", if sel { ">" } else { " " }, super::graph::short(&text, w as usize - 2));
+                let r = Rect { x, y: yy, width: w, height: 1 };
+                Clear.render(r, buf);
+                Paragraph::new(Span::styled(line, if sel { theme.selected() } else { theme.dim() })).render(r, buf);
+            }
+        }
+    }
+}
+
+fn short_label(s: &str, w: usize) -> String {
+    if s.width() <= w { s.to_string() } else { super::graph::short(s, w) }
+}
+
+impl App {
+    /// Pane 4, `a` (None) or `e`: open the editor.
+    pub(crate) fn open_partnership(&mut self, id: Option<Id>) {
+        match Editor::open(&self.store, id, self.lang) {
+            Ok(e) => self.popups.push(Popup::Partnership(Box::new(Dialog::Edit(Box::new(e))))),
+            Err(e) => self.status = Some(e.to_string()),
+        }
+    }
+
+    /// Pane 4, `d`: ask before deleting the partnership being filtered on (or the only
+    /// one of the selected organisation).
+    pub(crate) fn ask_delete_partnership(&mut self) {
+        let Some(id) = self.graph.partnership_to_edit() else {
+            self.status = Some(t(self.lang, "choose_partnership").to_string());
+            return;
+        };
+        let name = self
+            .store
+            .doc(Entity::Partnership, id)
+            .ok()
+            .flatten()
+            .and_then(|d| d.string("name"))
+            .unwrap_or_else(|| id.short());
+        self.popups.push(Popup::Partnership(Box::new(Dialog::Delete { id, name })));
+    }
+
+    /// Pane 4, `e`: edit the partnership filtered on, or the selected organisation's.
+    pub(crate) fn edit_partnership(&mut self) {
+        match self.graph.partnership_to_edit() {
+            Some(id) => self.open_partnership(Some(id)),
+            None => self.status = Some(t(self.lang, "choose_partnership").to_string()),
+        }
+    }
+
+    /// Every key while the partnership dialog is open.
+    pub(crate) fn partnership_key(&mut self, ev: KeyEvent, printable: Option<char>) -> Request {
+        let popup =
+            matches!(self.popups.last(), Some(Popup::Partnership(d)) if matches!(d.as_ref(), Dialog::Delete { .. }));
+        let contexts: &[Context] =
+            if popup { &[Context::Popup, Context::Global] } else { &[Context::Form, Context::Global] };
+        let action = match self.keymap.lookup(contexts, &[Key::from_event(&ev)]) {
+            Lookup::Run(a) => Some(a),
+            _ => None,
+        };
+        let lang = self.lang;
+        let Some(Popup::Partnership(dialog)) = self.popups.last_mut() else { return Request::None };
+        let e = match dialog.as_mut() {
+            Dialog::Delete { id, .. } => {
+                let id = *id;
+                if action == Some(Action::Confirm) {
+                    self.popups.pop();
+                    return match crate::edit::delete(&self.store, Entity::Partnership, id) {
+                        Ok(()) => {
+                            self.graph.partnership = None;
+                            self.status = Some(t(lang, "partnership_deleted").to_string());
+                            Request::Reload
+                        }
+                        Err(err) => {
+                            self.popups.push(Popup::Message(err.to_string()));
+                            Request::None
+                        }
+                    };
+                }
+                if action == Some(Action::Cancel) {
+                    self.popups.pop();
+                }
+                return Request::None;
+            }
+            Dialog::Edit(e) => e,
+        };
+        e.error = None;
+        let mut search = false;
+        let has_cands = !e.candidates.is_empty();
+        match (e.focus, printable, ev.code) {
+            // Goals: multi-line; Up leaves from the first line.
+            (Focus::Goals, Some(c), _) => e.goals.insert(c),
+            (Focus::Goals, _, KeyCode::Enter) => e.goals.newline(),
+            (Focus::Goals, _, KeyCode::Backspace) => e.goals.backspace(),
+            (Focus::Goals, _, KeyCode::Delete) => e.goals.delete(),
+            (Focus::Goals, _, KeyCode::Left) => e.goals.left(),
+            (Focus::Goals, _, KeyCode::Right) => e.goals.right(),
+            (Focus::Goals, _, KeyCode::Up) => {
+                if !e.goals.up() {
+                    e.prev();
+                }
+            }
+            (Focus::Goals, _, KeyCode::Down) => {
+                if !e.goals.down() {
+                    e.next();
+                }
+            }
+            (_, _, KeyCode::Up) if has_cands => e.cand = e.cand.saturating_sub(1),
+            (_, _, KeyCode::Down) if has_cands => e.cand = (e.cand + 1).min(e.candidates.len() - 1),
+            (Focus::Status, _, KeyCode::Left | KeyCode::Right) => {
+                e.step_status(if ev.code == KeyCode::Left { -1 } else { 1 });
+            }
+            (Focus::Members, _, KeyCode::Backspace) if e.member_query.value.is_empty() => {
+                e.members.pop();
+            }
+            (Focus::Meetings, _, KeyCode::Backspace) if e.meetings_query.value.is_empty() => {
+                e.meetings.pop();
+            }
+            (focus, _, KeyCode::Enter) => {
+                if !e.pick() {
+                    match focus {
+                        // After a member's date, the next member's name.
+                        Focus::Joined(_) => e.focus = Focus::Members,
+                        // An empty name line: the members are done.
+                        _ => e.next(),
+                    }
+                }
+            }
+            (_, Some(c), _) => {
+                if let Some(f) = e.line() {
+                    f.insert(c);
+                    search = true;
+                }
+            }
+            (_, _, KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right) => {
+                if let Some(f) = e.line() {
+                    match ev.code {
+                        KeyCode::Backspace => f.backspace(),
+                        KeyCode::Delete => f.delete(),
+                        KeyCode::Left => f.left(),
+                        _ => f.right(),
+                    }
+                    search = true;
+                }
+            }
+            (_, _, KeyCode::Down) => e.next(),
+            (_, _, KeyCode::Up) => e.prev(),
+            _ => match action {
+                Some(Action::Save) => return self.save_partnership(),
+                Some(Action::NextField) => e.next(),
+                Some(Action::PrevField) => e.prev(),
+                Some(Action::Cancel) => {
+                    self.popups.pop();
+                    return Request::None;
+                }
+                Some(Action::Quit) => return Request::Quit,
+                Some(Action::Suspend) => return Request::Suspend,
+                _ => {}
+            },
+        }
+        if search {
+            // Typing over a picked name means it is no longer the one picked.
+            match e.focus {
+                Focus::Leader => e.leader_id = None,
+                Focus::Meeting => e.meeting_id = None,
+                _ => {}
+            }
+            self.partnership_candidates();
+        }
+        Request::None
+    }
+
+    /// Candidates for the focused picking line: organisations for the leader, anyone
+    /// not yet in for a member, meetings for the meeting lines.
+    fn partnership_candidates(&mut self) {
+        let Some(Popup::Partnership(d)) = self.popups.last() else { return };
+        let Dialog::Edit(e) = d.as_ref() else { return };
+        let q = e.query().trim().to_string();
+        let out = match e.focus {
+            Focus::Leader => self.participant_candidates(&q, &|r| r.kind == Kind::Org, 4),
+            Focus::Members => {
+                // Organisations first: a partnership is mostly of institutions, and the
+                // search also finds the people who work at one by its name.
+                let free = |r: &super::participants::Row| !e.members.iter().any(|m| m.id == r.id);
+                let mut v = self.participant_candidates(&q, &|r| r.kind == Kind::Org && free(r), 4);
+                let more = 4 - v.len();
+                if more > 0 {
+                    v.extend(self.participant_candidates(&q, &|r| r.kind != Kind::Org && free(r), more));
+                }
+                v
+            }
+            Focus::Meeting | Focus::Meetings => e.meeting_candidates(&q),
+            _ => Vec::new(),
+        };
+        if let Some(Popup::Partnership(d)) = self.popups.last_mut() {
+            if let Dialog::Edit(e) = d.as_mut() {
+                e.candidates = out;
+                e.cand = 0;
+            }
+        }
+    }
+
+    fn save_partnership(&mut self) -> Request {
+        let lang = self.lang;
+        let Some(Popup::Partnership(d)) = self.popups.last_mut() else { return Request::None };
+        let Dialog::Edit(e) = d.as_mut() else { return Request::None };
+        if !e.valid() {
+            e.error = Some(t(lang, "fix_errors").to_string());
+            return Request::None;
+        }
+        match save(&self.store, e.id, &e.input()) {
+            Ok(_) => {
+                self.popups.pop();
+                self.status = Some(t(lang, "partnership_saved").to_string());
+                Request::Reload
+            }
+            Err(err) => {
+                e.error = Some(err.to_string());
+                Request::None
+            }
+        }
+    }
+
+    /// The dialog, drawn over the panes.
+    pub(crate) fn render_partnership(&self, d: &Dialog, area: Rect, buf: &mut Buffer) {
+        match d {
+            Dialog::Edit(e) => {
+                let hints = [Action::Save, Action::NextField, Action::Cancel]
+                    .iter()
+                    .filter_map(|a| {
+                        self.keymap
+                            .key_for(&[Context::Form], *a)
+                            .map(|k| format!("{k}: {}", super::app::action_label(*a, self.lang)))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("   ");
+                e.render(area, buf, &self.theme, &hints);
+            }
+            Dialog::Delete { name, .. } => {
+                let w = area.width.min(60);
+                let r = Rect { x: area.x + (area.width - w) / 2, y: area.y + area.height / 3, width: w, height: 5 };
+                Clear.render(r, buf);
+                let block = Block::default()
+                    .borders(Borders::ALL)
+                    .border_set(self.theme.border())
+                    .title(format!(" {} ", t(self.lang, "delete")));
+                Paragraph::new(vec![
+                    Line::from(format!("{} {name}?", t(self.lang, "delete_q"))),
+                    Line::from(t(self.lang, "confirm_keys")),
+                ])
+                .block(block)
+                .wrap(ratatui::widgets::Wrap { trim: false })
+                .render(r, buf);
+            }
+        }
+    }
+}
