@@ -453,3 +453,38 @@ fn live_folder_offices_meet_through_their_keys_without_a_passphrase() {
     assert_eq!(a.dump(), b.dump());
     assert!(load_all(&a.store).unwrap().rows.iter().any(|r| r.name == "Jan Źdźbło"));
 }
+
+#[test]
+fn demo_data_has_a_neighbouring_office_and_two_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.redb");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_teren"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env_remove("TEREN_DB")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["demo", "--participants", "60"]);
+    let conflicts: serde_json::Value = serde_json::from_str(&run(&["conflicts", "--json"])).unwrap();
+    let list = conflicts.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{conflicts}");
+    assert!(list.iter().any(|c| c["name"] == "Anna Kowalska" && c["field"] == "note"), "{conflicts}");
+    assert!(run(&["office"]).contains(teren::demo::office::NEIGHBOUR));
+    // A second demo run on the same database meets nobody new and fails nothing.
+    run(&["demo", "--participants", "60"]);
+
+    // The app on it: the count on the status line, the neighbour on the sync screen.
+    let store = Arc::new(Store::open(&db).unwrap());
+    let app =
+        App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
+    let mut o = Office { _dir: dir, store, app };
+    o.reloaded();
+    assert!(o.screen().lines().last().unwrap().contains("konflikty: 2"), "{}", o.screen());
+    o.ch('S');
+    assert!(o.screen().contains(teren::demo::office::NEIGHBOUR), "{}", o.screen());
+}

@@ -33,6 +33,8 @@ pub fn demo(store: &Store, participants: usize, seed: u64, out: &mut impl Write)
     if store.meta_bytes("office")?.is_none() {
         store.set_office("Biuro Strzelce Krajeńskie")?;
     }
+    // A neighbouring office met through a bundle, with two conflicting notes.
+    crate::demo::office::neighbour(store)?;
     writeln!(
         out,
         "demo: {} people, {} organisations, {} meetings, {} follow-ups, {} resources, {} needs, {} partnerships, {} relations",

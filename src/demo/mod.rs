@@ -5,6 +5,7 @@
 //! can name a data set by its seed.
 
 mod data;
+pub mod office;
 mod plans;
 
 use crate::model::{Category, Entity, Id, Kind, MeetingType};

@@ -466,6 +466,10 @@ impl App {
                     match crate::demo::generate(&self.store, 300, 1, &mut |_, _| {}) {
                         Ok(_) => {
                             self.status = Some(self.tr("demo_loaded").to_string());
+                            // A neighbouring office and two conflicts, for the sync screen.
+                            if let Err(e) = crate::demo::office::neighbour(&self.store) {
+                                self.status = Some(e.to_string());
+                            }
                             return Request::Reload;
                         }
                         Err(e) => self.popups.push(Popup::Message(e.to_string())),
