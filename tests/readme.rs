@@ -49,6 +49,11 @@ fn screens() -> String {
     f.ch('/');
     f.typ("lodz");
     out.push_str(&format!("**Search** (`/lodz`)\n\n```text\n{}```\n\n", f.screen(100, 28)));
+    // The indicator report of the demo's projects.
+    f.code(crossterm::event::KeyCode::Esc);
+    f.ch('6');
+    out.push_str(&format!("**Indicator report** (`6`)\n\n```text\n{}```\n\n", f.screen(100, 28)));
+    f.ch('1');
     // Quick capture, with the date fixed to the demo's own day.
     f.code(crossterm::event::KeyCode::Esc);
     f.app.meetings.today = teren::demo::anchor();

@@ -47,12 +47,15 @@ pub enum Effect {
 /// `run` gets the store there, and what it returns is offered to the views'
 /// [`View::job_done`] until the one that knows its type takes it.
 pub struct Job {
-    pub run: Box<dyn FnOnce(&Store) -> Box<dyn std::any::Any + Send> + Send>,
+    pub run: Box<dyn FnOnce(&Store) -> JobResult + Send>,
 }
+
+/// What a job returns, for the view that knows its type.
+pub type JobResult = Box<dyn std::any::Any + Send>;
 
 impl Job {
     pub fn new<T: Send + 'static>(f: impl FnOnce(&Store) -> T + Send + 'static) -> Job {
-        Job { run: Box::new(move |s| Box::new(f(s)) as Box<dyn std::any::Any + Send>) }
+        Job { run: Box::new(move |s| Box::new(f(s)) as JobResult) }
     }
 }
 
@@ -91,7 +94,7 @@ pub trait View {
     fn hints(&self) -> Vec<Action>;
 
     /// A job's result: take it (Ok) when it is this view's, else hand it back.
-    fn job_done(&mut self, result: Box<dyn std::any::Any + Send>) -> Result<Effect, Box<dyn std::any::Any + Send>> {
+    fn job_done(&mut self, result: JobResult) -> Result<Effect, JobResult> {
         Err(result)
     }
 }
