@@ -66,6 +66,9 @@ fn screens() -> String {
     f.typ("Zebranie KGW w świetlicy: chcą spróbować z mikrograntem na dożynki.");
     f.code(crossterm::event::KeyCode::Enter);
     f.typ("- [ ] wysłać regulamin mikrograntów sołtysowi @2026-11-23");
+    // Tab: the follow-ups field, one per line with the due date first.
+    f.code(crossterm::event::KeyCode::Tab);
+    f.typ("2026-11-30: zapytać GOPS o salę");
     out.push_str(&format!("**Quick capture** (`c`)\n\n```text\n{}```\n", f.screen(100, 28)));
     out
 }
