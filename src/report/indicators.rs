@@ -19,12 +19,12 @@
 //! whose records lack what the report needs: category, gmina, and for a person the
 //! participant's declaration (`consent_data`).
 
+use super::attendance::{SupportHours, support_hours};
 use crate::i18n::Lang;
 use crate::model::{
     Category, Entity, Id, Kind, Meeting, MeetingType, Need, NeedStatus, Participant, Partnership, Project, TargetKey,
 };
 use crate::store::{Result, Store};
-use super::attendance::{SupportHours, support_hours};
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -390,6 +390,11 @@ impl View for Screen {
 
     fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect> {
         self.lang = env.lang;
+        // While the rows are being written the screen stays: its result reloads the
+        // panes and says how many were added. Quitting waits for the write to end.
+        if self.busy == Some("imp_importing") && action != Action::Quit {
+            return Some(Effect::Status(t(env.lang, "imp_importing").to_string()));
+        }
         if self.typing {
             return match action {
                 Action::Confirm => Some(self.open_file(env.lang)),
