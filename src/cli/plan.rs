@@ -274,7 +274,7 @@ pub fn path(store: &Store, cmd: PathCmd, lang: Lang, out: &mut impl Write) -> Re
             if let Some(a) = &p.animator {
                 writeln!(out, "{}: {a}", t(lang, "plan_animator"))?;
             }
-            let mut tab = Table::new(&["", t(lang, "status"), t(lang, "date"), "dokument"]);
+            let mut tab = Table::new(&["", t(lang, "plan_stage"), t(lang, "date"), t(lang, "plan_document")]);
             for s in PathStage::ALL {
                 let e = p.reached(*s);
                 tab.row(vec![
@@ -323,7 +323,8 @@ pub fn path(store: &Store, cmd: PathCmd, lang: Lang, out: &mut impl Write) -> Re
                 json(out, &Value::Array(v))?;
                 return Ok(());
             }
-            let mut tab = Table::new(&["id", "gmina", t(lang, "status"), t(lang, "date"), t(lang, "plan_animator")]);
+            let mut tab =
+                Table::new(&["id", t(lang, "gmina"), t(lang, "plan_stage"), t(lang, "date"), t(lang, "plan_animator")]);
             for p in paths {
                 let cur = p.current();
                 tab.row(vec![

@@ -372,6 +372,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("plan_tick", "zrobione", "tick"),
     ("plan_export", "do pliku .md", "to a .md file"),
     ("plan_overdue_status", "po terminie: {n}", "overdue: {n}"),
+    ("plan_stage", "etap", "stage"),
+    ("plan_document", "dokument", "document"),
     ("sync_screen", "Synchronizacja", "Sync"),
     ("bundle_export", "eksport paczki", "export a bundle"),
     ("bundle_import", "import paczki", "import a bundle"),

@@ -998,8 +998,13 @@ impl App {
             String::new()
         };
         spans.push(Span::raw(count));
-        // Overdue tasks of action plans, on every pane: what the animator must chase.
-        if let Ok(n @ 1..) = crate::plans::overdue_count(&self.store, self.meetings.today) {
+        // Overdue tasks of action plans where the day starts (pane 1) and on the plans
+        // pane: what the animator must chase.
+        let overdue = match (self.pane, &self.screen) {
+            (0 | 4, None) => crate::plans::overdue_count(&self.store, self.meetings.today),
+            _ => Ok(0),
+        };
+        if let Ok(n @ 1..) = overdue {
             let msg = self.tr("plan_overdue_status").replace("{n}", &n.to_string());
             spans.push(Span::styled(format!("{msg} "), self.theme.error()));
         }
