@@ -31,6 +31,11 @@ struct Session {
 
 impl Session {
     fn start(db: &Path) -> Session {
+        Session::start_env(db, &[])
+    }
+
+    /// Start with extra environment variables (an editor script for `$VISUAL`).
+    fn start_env(db: &Path, env: &[(&str, &str)]) -> Session {
         let config = tempfile::tempdir().unwrap();
         let pair = native_pty_system()
             .openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 })
@@ -42,6 +47,9 @@ impl Session {
         cmd.env("TEREN_CONFIG_DIR", config.path());
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn teren in a pty");
         // Only the child holds the slave side now, so the reader sees EOF when it exits.
         drop(pair.slave);
@@ -242,6 +250,46 @@ fn quick_capture_two_attendees_note_and_follow_up_then_cli_shows_it() {
     assert_eq!(m["followups"][0]["text"], "zadzwonić do wójta");
     assert_eq!(m["followups"][0]["due"], "2026-12-01");
     assert_eq!(m["followups"][0]["done"], false);
+}
+
+#[test]
+fn capture_notes_go_through_the_editor_with_the_terminal_handed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    // The "editor" asks for a line on the terminal: it gets the keys only if the app's
+    // input thread has let go of them.
+    let editor = r#"sh -c 'printf "\nEDYTOR: wpisz\n" > /dev/tty; IFS= read -r line < /dev/tty; old=$(cat "$1"); printf "%s %s\n- [ ] zadzwonić do sołtysa\n" "$old" "$line" > "$1"' --"#;
+    let mut s = Session::start_env(&db, &[("VISUAL", editor), ("EDITOR", editor)]);
+    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
+    s.send(b"c");
+    s.wait_for("the capture form", |t| t.contains("Nowe spotkanie"));
+    s.send(b"\t"); // attendees -> notes
+    s.send("Stara notatka.".as_bytes());
+    s.wait_for("the typed note", |t| t.contains("Stara notatka."));
+    s.send(&[0x05]); // Ctrl-E
+    s.wait_for("the editor on the main screen", |t| t.contains("EDYTOR: wpisz"));
+    s.send("zażółć gęślą\r".as_bytes());
+    s.wait_for("the note back in the form", |t| {
+        t.contains("Nowe spotkanie") && t.contains("Stara notatka. zażółć gęślą") && t.contains("zadzwonić do sołtysa")
+    });
+    s.send(&[0x13]); // Ctrl-S
+    s.wait_for("the form to close", |t| !t.contains("Nowe spotkanie"));
+    // Pane 2 loads in the background and selects the new meeting: its note in the panel.
+    s.send(b"2");
+    s.wait_for("the new meeting in pane 2", |t| t.contains("zażółć gęślą") && !t.contains("wczytywanie"));
+    s.send(b"q");
+    assert!(s.wait_exit(), "teren did not exit cleanly");
+    s.wait_restored();
+    drop(s);
+    let out = Command::new(BIN).arg("--db").arg(&db).args(["meeting", "list", "--json"]).output().unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["note"] == "Stara notatka. zażółć gęślą")
+        .unwrap_or_else(|| panic!("the meeting is not listed: {list:#}"));
+    assert_eq!(m["followups"][0]["text"], "zadzwonić do sołtysa");
 }
 
 fn modified(p: &Path) -> std::time::SystemTime {
