@@ -334,7 +334,19 @@ fn field_changes(
     Ok(match ty {
         Ty::Name => vec![Change::set(field, validate::name(v).map_err(|e| invalid(field, e))?)],
         Ty::Text => vec![Change::set(field, opt(validate::text(v)))],
-        Ty::Note => vec![Change::write(field, opt(validate::text(raw)))],
+        Ty::Note => {
+            // A form saves every field: rewriting an unchanged text would make two offices
+            // that edited other fields of the record show a conflict of identical notes.
+            let value = opt(validate::text(raw));
+            let heads = current.map(|d| d.text_heads(field).len()).unwrap_or(0);
+            let same = match heads {
+                0 => value.is_null(),
+                1 if value.is_null() => !d_has_value(current, field),
+                1 => current.and_then(|d| d.get(field)) == Some(&value),
+                _ => false,
+            };
+            if same { Vec::new() } else { vec![Change::write(field, value)] }
+        }
         Ty::Kind => return code(Kind::parse(v).map(Kind::code)),
         Ty::Category => return code(Category::parse(v).map(Category::code)),
         Ty::MeetingType => return code(MeetingType::parse(v).map(MeetingType::code)),

@@ -116,3 +116,34 @@ fn two_offices_tick_different_tasks_of_one_plan_and_end_identical() {
     assert_eq!(task(&a, tasks[0]).notes.as_deref(), Some("Uchwała podjęta; radni za"));
     assert!(a.store.verify().unwrap().is_empty(), "doctor finds the tables agree with the log");
 }
+
+#[test]
+fn a_form_save_that_leaves_the_notes_alone_makes_no_conflict() {
+    let a = office("Biuro Gorzów");
+    let b = office("Biuro Strzelce");
+    let dir = tempfile::tempdir().unwrap();
+    let jst = edit::create(
+        &a.store,
+        Entity::Participant,
+        &[f("name", "Urząd Gminy Drawno"), f("category", "jst"), f("kind", "org")],
+    )
+    .unwrap();
+    let plan = edit::create(&a.store, Entity::Plan, &[f("name", "Plan"), f("jst", &jst.to_string())]).unwrap();
+    let goal = edit::create(&a.store, Entity::Goal, &[f("plan", &plan.to_string()), f("name", "Cel")]).unwrap();
+    let task =
+        edit::create(&a.store, Entity::Task, &[f("goal", &goal.to_string()), f("name", "Nabór"), f("notes", "stare")])
+            .unwrap();
+    send(&a, &b, dir.path());
+    // Both offices save the whole task form, changing other fields; the notes stay.
+    let form = |due: &str, status: &str| {
+        vec![f("goal", &goal.to_string()), f("name", "Nabór"), f("due", due), f("status", status), f("notes", "stare")]
+    };
+    edit::update(&a.store, Entity::Task, task, &form("2026-05-01", "todo")).unwrap();
+    edit::update(&b.store, Entity::Task, task, &form("", "w trakcie")).unwrap();
+    send(&a, &b, dir.path());
+    send(&b, &a, dir.path());
+    assert_eq!(dump(&a), dump(&b));
+    let t = Task::from_doc(task, &a.store.doc(Entity::Task, task).unwrap().unwrap());
+    assert!(!t.notes_conflict, "unchanged notes are not rewritten");
+    assert_eq!(t.notes.as_deref(), Some("stare"));
+}
