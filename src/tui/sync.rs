@@ -415,6 +415,11 @@ pub fn import(store: &Store, path: &Path, passphrase: Option<SecretString>, lang
 
 /// One line for an imported bundle.
 pub fn report_line(lang: Lang, name: &str, r: &Report) -> String {
+    format!("{name}: {}", report_text(lang, r))
+}
+
+/// What an import did, without the file name (the status line is narrow).
+pub fn report_text(lang: Lang, r: &Report) -> String {
     let who = format!("{} \"{}\"", t(lang, "sync_from_office"), r.header.office);
     let key = match r.key {
         KeyStatus::Pinned => String::new(),
@@ -425,14 +430,14 @@ pub fn report_line(lang: Lang, name: &str, r: &Report) -> String {
         Outcome::Imported { applied, waiting } => {
             let wait = if *waiting > 0 { format!(", {} {waiting}", t(lang, "sync_waiting")) } else { String::new() };
             format!(
-                "{name}: {} {who}: {applied} {} {}{wait}{key}",
+                "{} {who}: {applied} {} {}{wait}{key}",
                 t(lang, "sync_imported"),
                 t(lang, "sync_new_of"),
                 r.header.ops
             )
         }
-        Outcome::UpToDate => format!("{name}: {who}: {}{key}", t(lang, "sync_nothing_new")),
-        Outcome::Unreadable => format!("{name}: {who}: {}{key}", t(lang, "sync_not_for_us")),
+        Outcome::UpToDate => format!("{who}: {}{key}", t(lang, "sync_nothing_new")),
+        Outcome::Unreadable => format!("{who}: {}{key}", t(lang, "sync_not_for_us")),
     }
 }
 
@@ -458,11 +463,16 @@ pub fn live_status(lang: Lang, r: &Result<Synced, String>) -> (String, bool) {
                 .files
                 .iter()
                 .find(|f| matches!(f.outcome, FileOutcome::Failed(_)))
-                .or_else(|| s.files.iter().find(|f| matches!(f.outcome, FileOutcome::Imported(_))))
                 .map(|f| file_line(lang, f))
+                .or_else(|| {
+                    s.files.iter().find_map(|f| match &f.outcome {
+                        FileOutcome::Imported(r) => Some(report_text(lang, r)),
+                        _ => None,
+                    })
+                })
                 .or_else(|| match &s.own {
-                    Some(OwnOutcome::Wrote { name, ops, .. }) => {
-                        Some(format!("{name}: {} ({ops} {})", t(lang, "sync_wrote_own"), t(lang, "sync_ops")))
+                    Some(OwnOutcome::Wrote { ops, .. }) => {
+                        Some(format!("{} ({ops} {})", t(lang, "sync_wrote_own"), t(lang, "sync_ops")))
                     }
                     _ => None,
                 })
