@@ -508,3 +508,22 @@ fn vim_preset_keeps_gg_and_puts_the_gap_on_capital_l() {
     f.ch('L');
     assert!(f.screen(80, 24).contains("luka: gmina Dobiegniew"));
 }
+
+#[test]
+fn an_unknown_contact_is_marked_on_its_field() {
+    let mut f = pane3(Lang::Pl);
+    let before = data(&f).resources.len();
+    f.ch('a');
+    f.typ("Sala gimnastyczna");
+    f.code(KeyCode::Tab);
+    f.typ("miejsca");
+    for _ in 0..4 {
+        f.code(KeyCode::Tab);
+    }
+    f.typ("Nikt Taki Nieistniejący");
+    f.ctrl('s');
+    let Some(Popup::Form(form)) = f.app.popups.last() else { panic!("the form closed") };
+    assert_eq!(form.fields[form.focus].key, "contact");
+    assert!(form.fields[form.focus].error.as_deref().is_some_and(|e| e.contains("Nikt Taki")));
+    assert_eq!(data(&f).resources.len(), before);
+}

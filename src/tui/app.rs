@@ -892,7 +892,15 @@ impl App {
             Err(e) => {
                 let field = match &e {
                     EditError::Invalid { field, .. } => Some(field.clone()),
-                    EditError::NotFound { .. } | EditError::Ambiguous { .. } => Some("org".to_string()),
+                    // A name that finds no one (or several) sits in the form's reference field.
+                    EditError::NotFound { .. } | EditError::Ambiguous { .. } => Some(
+                        match f_target {
+                            Target::Create(Entity::Resource) | Target::Edit(Entity::Resource, _) => "contact",
+                            Target::Create(Entity::Need) | Target::Edit(Entity::Need, _) => "meeting",
+                            _ => "org",
+                        }
+                        .to_string(),
+                    ),
                     _ => None,
                 };
                 if let Some(Popup::Form(f)) = self.popups.last_mut() {
