@@ -221,7 +221,9 @@ fn the_meetings_pane_loads_off_the_ui_thread() {
     assert!(n > 10);
     // On a meeting with open follow-ups, `x` marks one done and reloads.
     app.on_key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::NONE));
+    let before = app.meetings.selected_row().unwrap().open;
     app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert_eq!(app.meetings.selected_row().unwrap().open, before - 1, "shown before the reload arrives");
     let second = app.meetings.load_job.take().expect("toggling reloads");
     app.meetings_loaded(first, meetings::load(&store, app.lang));
     assert!(app.meetings.loading, "a stale result does not end the load");

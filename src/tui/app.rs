@@ -683,6 +683,8 @@ impl App {
             FilterOpen if self.pane == 1 => self.meetings.toggle_open(),
             FilterPeriod if self.pane == 1 => self.meetings.next_period(),
             FilterPartnership if self.pane == 1 => self.meetings.next_partnership(),
+            FilterPeriod if self.pane == 1 => self.meetings.next_period(),
+            FilterPartnership if self.pane == 1 => self.meetings.next_partnership(),
             Followups if self.pane == 1 => {
                 self.meetings.show_followups = !self.meetings.show_followups;
             }
@@ -1325,6 +1327,8 @@ impl App {
         match edit::update(&self.store, Entity::FollowUp, id, &[("done".into(), done.to_string())]) {
             Ok(()) => {
                 self.status = Some(self.tr(if done { "followup_done" } else { "followup_reopened" }).to_string());
+                // Shown at once; the background reload that follows confirms it.
+                self.meetings.mark_done(id, done);
                 self.load_meetings();
             }
             Err(e) => self.status = Some(e.to_string()),
@@ -1813,6 +1817,8 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::KeepRight => "keep_right",
         Action::KeepBoth => "keep_both",
         Action::ImportScreen => "import_screen",
+        Action::ExternalEditor => "external_editor",
+        Action::FilterPeriod => "filter_period",
         Action::ExternalEditor => "external_editor",
         Action::FilterPeriod => "filter_period",
         Action::ImportField => "imp_field_action",

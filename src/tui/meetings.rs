@@ -411,6 +411,16 @@ impl Pane {
         }
     }
 
+    /// Show a done toggle before the reload arrives, so a second `x` meanwhile undoes it.
+    pub fn mark_done(&mut self, id: Id, done: bool) {
+        let Some(i) = self.data.followups.iter().position(|f| f.id == id) else { return };
+        self.data.followups[i].done = done;
+        let fups = &self.data.followups;
+        for r in self.data.rows.iter_mut().filter(|r| r.followups.contains(&i)) {
+            r.open = r.followups.iter().filter(|&&j| !fups[j].done).count();
+        }
+    }
+
     pub fn toggle_open(&mut self) {
         self.open_only = !self.open_only;
         self.refilter();
