@@ -683,8 +683,6 @@ impl App {
             FilterOpen if self.pane == 1 => self.meetings.toggle_open(),
             FilterPeriod if self.pane == 1 => self.meetings.next_period(),
             FilterPartnership if self.pane == 1 => self.meetings.next_partnership(),
-            FilterPeriod if self.pane == 1 => self.meetings.next_period(),
-            FilterPartnership if self.pane == 1 => self.meetings.next_partnership(),
             Followups if self.pane == 1 => {
                 self.meetings.show_followups = !self.meetings.show_followups;
             }
@@ -1817,8 +1815,6 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::KeepRight => "keep_right",
         Action::KeepBoth => "keep_both",
         Action::ImportScreen => "import_screen",
-        Action::ExternalEditor => "external_editor",
-        Action::FilterPeriod => "filter_period",
         Action::ExternalEditor => "external_editor",
         Action::FilterPeriod => "filter_period",
         Action::ImportField => "imp_field_action",
