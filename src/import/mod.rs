@@ -234,133 +234,48 @@ pub fn plan(
         known.insert(k, Original::Existing { id, name: p.name }, id, p.kind == Kind::Org);
     })?;
 
-    // Pass 1: each row on its own — validate, then check for duplicates.
-    struct Pending {
-        added: Added,
-        draft: Draft,
-        category: Option<Category>,
-        gmina: Option<String>,
+    // Pass 1: each row on its own (validation, the values duplicates are found by) on
+    // both cores, then, in file order, the duplicate checks.
+    let total = rows.len();
+    let second = rows.len() / 2;
+    let (mut checked, rest) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let mut codes = HashMap::new();
+            rows[second..].iter().map(|rec| check_row(store, &fields, rec, &mut codes)).collect::<Vec<_>>()
+        });
+        let mut codes = HashMap::new();
+        let mut out = Vec::with_capacity(rows.len());
+        for (n, rec) in rows[..second].iter().enumerate() {
+            if n % 1000 == 0 {
+                progress(n, total);
+            }
+            out.push(check_row(store, &fields, rec, &mut codes));
+        }
+        (out, worker.join())
+    });
+    match rest {
+        Ok(rest) => checked.extend(rest),
+        // A panic in the worker is a bug; planning the rows again here keeps the
+        // import going rather than losing it.
+        Err(_) => {
+            let mut codes = HashMap::new();
+            checked.extend(rows[second..].iter().map(|rec| check_row(store, &fields, rec, &mut codes)));
+        }
     }
     let mut pending: Vec<Pending> = Vec::with_capacity(rows.len());
-    let total = rows.len();
-    // A file has few distinct categories and kinds: each is parsed once into its code.
-    let mut codes: HashMap<(Field, String), String> = HashMap::new();
-    for (n, rec) in rows.iter().enumerate() {
-        if n % 1000 == 0 {
-            progress(n, total);
-        }
-        if rec.is_blank() {
-            plan.blank += 1;
-            continue;
-        }
-        let cell = |f: Field| -> Option<String> {
-            let i = fields.iter().position(|g| *g == f)?;
-            rec.cells.get(i).map(|c| c.trim().to_string()).filter(|c| !c.is_empty())
-        };
-        let name = cell(Field::Name).or_else(|| {
-            let parts: Vec<String> = [cell(Field::Given), cell(Field::Family)].into_iter().flatten().collect();
-            (!parts.is_empty()).then(|| parts.join(" "))
-        });
-        let Some(name) = name else {
-            plan.errors.push(RowError { row: rec.row, field: "name".into(), message: "the name is empty".into() });
-            continue;
-        };
-        let org = cell(Field::Org);
-        let mut given: Vec<(String, String)> = vec![("name".into(), name.clone())];
-        for (f, code) in [
-            (Field::Kind, "kind"),
-            (Field::Category, "category"),
-            (Field::Gmina, "gmina"),
-            (Field::Place, "place"),
-            (Field::Phone, "phone"),
-            (Field::Email, "email"),
-            (Field::Note, "note"),
-            (Field::Tags, "tags"),
-            (Field::ConsentData, "consent_data"),
-            (Field::ConsentPhotos, "consent_photos"),
-            (Field::ConsentNewsletter, "consent_newsletter"),
-            (Field::Retention, "retention"),
-        ] {
-            let Some(v) = cell(f) else { continue };
-            let v = match f {
-                Field::Tags => v.replace(';', ","),
-                Field::Category | Field::Kind => codes
-                    .entry((f, v))
-                    .or_insert_with_key(|(f, v)| {
-                        let code = if *f == Field::Kind {
-                            Kind::parse(v).map(Kind::code)
-                        } else {
-                            Category::parse(v).map(Category::code)
-                        };
-                        // A value that is no code goes on as written, for the row's error.
-                        code.map_or_else(|_| v.clone(), str::to_string)
-                    })
-                    .clone(),
-                Field::ConsentData | Field::ConsentPhotos | Field::ConsentNewsletter | Field::Retention => {
-                    match fold(&v).as_str() {
-                        "nie" | "no" | "brak" | "-" => continue,
-                        _ => spreadsheet_date(&v).unwrap_or(v),
-                    }
+    for outcome in checked {
+        match outcome {
+            Checked::Blank => plan.blank += 1,
+            Checked::Errors(errors) => plan.errors.extend(errors),
+            Checked::Valid { key, is_org, pending: p } => {
+                if let Some((of, why)) = known.find(&key) {
+                    plan.duplicates.push(Duplicate { row: p.added.row, name: p.added.name, of, why });
+                    continue;
                 }
-                _ => v,
-            };
-            given.push((code.into(), v));
-        }
-        // A person named with an organisation is a person, as `participant add --org` does.
-        if org.is_some() && cell(Field::Kind).is_none() {
-            given.push(("kind".into(), Kind::Person.code().into()));
-        }
-        let id = Id::new();
-        let mut errors = Vec::new();
-        if let Some(o) = &org {
-            if let Err(e) = validate::name(o) {
-                errors.push(RowError { row: rec.row, field: "org".into(), message: e.0 });
+                known.insert(key, Original::Row(p.added.row), p.added.id, is_org);
+                pending.push(*p);
             }
         }
-        let draft = match edit::plan_create(store, Entity::Participant, id, &given) {
-            Ok(mut d) => d.pop(),
-            Err(_) => {
-                // Report every bad field of the row, not only the first.
-                for (f, v) in given.iter().filter(|(f, _)| f != "name") {
-                    let one = [("name".to_string(), name.clone()), (f.clone(), v.clone())];
-                    if let Err(e) = edit::plan_create(store, Entity::Participant, id, &one) {
-                        errors.push(row_error(rec.row, e));
-                    }
-                }
-                if let Err(e) = edit::plan_create(store, Entity::Participant, id, &given[..1]) {
-                    errors.push(row_error(rec.row, e));
-                }
-                None
-            }
-        };
-        let Some(draft) = draft.filter(|_| errors.is_empty()) else {
-            if errors.is_empty() {
-                errors.push(RowError { row: rec.row, field: "name".into(), message: "cannot be imported".into() });
-            }
-            plan.errors.extend(errors);
-            continue;
-        };
-        let value = |f: &str| {
-            draft.changes.iter().find_map(|c| match c {
-                Change::Set { field, value } if field == f => value.as_str().map(str::to_string),
-                _ => None,
-            })
-        };
-        let (vname, place, phone, email) =
-            (value("name").unwrap_or(name), value("place"), value("phone"), value("email"));
-        let key = Key::new(&vname, place.as_deref(), phone.as_deref(), email.as_deref());
-        if let Some((of, why)) = known.find(&key) {
-            plan.duplicates.push(Duplicate { row: rec.row, name: vname, of, why });
-            continue;
-        }
-        let is_org = value("kind").as_deref() == Some(Kind::Org.code());
-        known.insert(key, Original::Row(rec.row), id, is_org);
-        pending.push(Pending {
-            added: Added { row: rec.row, id, name: vname, place: place.clone(), org },
-            category: value("category").and_then(|c| Category::parse(&c).ok()),
-            gmina: value("gmina"),
-            draft,
-        });
     }
     progress(total, total);
 
@@ -426,6 +341,139 @@ pub fn plan(
     org_drafts.extend(drafts);
     plan.drafts = org_drafts;
     Ok(plan)
+}
+
+/// A row to add, waiting for its organisation to be linked (pass 2).
+struct Pending {
+    added: Added,
+    draft: Draft,
+    category: Option<Category>,
+    gmina: Option<String>,
+}
+
+/// What one row is, on its own.
+enum Checked {
+    Blank,
+    Errors(Vec<RowError>),
+    Valid { key: Key, is_org: bool, pending: Box<Pending> },
+}
+
+/// Validate one row and make its draft and duplicate key. `codes` caches the codes of
+/// category and kind values (a file has few distinct ones).
+fn check_row(store: &Store, fields: &[Field], rec: &Record, codes: &mut HashMap<(Field, String), String>) -> Checked {
+    if rec.is_blank() {
+        return Checked::Blank;
+    }
+    let cell = |f: Field| -> Option<String> {
+        let i = fields.iter().position(|g| *g == f)?;
+        rec.cells.get(i).map(|c| c.trim().to_string()).filter(|c| !c.is_empty())
+    };
+    let name = cell(Field::Name).or_else(|| {
+        let parts: Vec<String> = [cell(Field::Given), cell(Field::Family)].into_iter().flatten().collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    });
+    let Some(name) = name else {
+        return Checked::Errors(vec![RowError {
+            row: rec.row,
+            field: "name".into(),
+            message: "the name is empty".into(),
+        }]);
+    };
+    let org = cell(Field::Org);
+    let mut given: Vec<(String, String)> = vec![("name".into(), name.clone())];
+    for (f, code) in [
+        (Field::Kind, "kind"),
+        (Field::Category, "category"),
+        (Field::Gmina, "gmina"),
+        (Field::Place, "place"),
+        (Field::Phone, "phone"),
+        (Field::Email, "email"),
+        (Field::Note, "note"),
+        (Field::Tags, "tags"),
+        (Field::ConsentData, "consent_data"),
+        (Field::ConsentPhotos, "consent_photos"),
+        (Field::ConsentNewsletter, "consent_newsletter"),
+        (Field::Retention, "retention"),
+    ] {
+        let Some(v) = cell(f) else { continue };
+        let v = match f {
+            Field::Tags => v.replace(';', ","),
+            Field::Category | Field::Kind => codes
+                .entry((f, v))
+                .or_insert_with_key(|(f, v)| {
+                    let code = if *f == Field::Kind {
+                        Kind::parse(v).map(Kind::code)
+                    } else {
+                        Category::parse(v).map(Category::code)
+                    };
+                    // A value that is no code goes on as written, for the row's error.
+                    code.map_or_else(|_| v.clone(), str::to_string)
+                })
+                .clone(),
+            Field::ConsentData | Field::ConsentPhotos | Field::ConsentNewsletter | Field::Retention => {
+                match fold(&v).as_str() {
+                    "nie" | "no" | "brak" | "-" => continue,
+                    _ => spreadsheet_date(&v).unwrap_or(v),
+                }
+            }
+            _ => v,
+        };
+        given.push((code.into(), v));
+    }
+    // A person named with an organisation is a person, as `participant add --org` does.
+    if org.is_some() && cell(Field::Kind).is_none() {
+        given.push(("kind".into(), Kind::Person.code().into()));
+    }
+    let id = Id::new();
+    let mut errors = Vec::new();
+    if let Some(o) = &org {
+        if let Err(e) = validate::name(o) {
+            errors.push(RowError { row: rec.row, field: "org".into(), message: e.0 });
+        }
+    }
+    let draft = match edit::plan_create(store, Entity::Participant, id, &given) {
+        Ok(mut d) => d.pop(),
+        Err(_) => {
+            // Report every bad field of the row, not only the first.
+            for (f, v) in given.iter().filter(|(f, _)| f != "name") {
+                let one = [("name".to_string(), name.clone()), (f.clone(), v.clone())];
+                if let Err(e) = edit::plan_create(store, Entity::Participant, id, &one) {
+                    errors.push(row_error(rec.row, e));
+                }
+            }
+            if let Err(e) = edit::plan_create(store, Entity::Participant, id, &given[..1]) {
+                errors.push(row_error(rec.row, e));
+            }
+            None
+        }
+    };
+    let Some(draft) = draft.filter(|_| errors.is_empty()) else {
+        if errors.is_empty() {
+            errors.push(RowError { row: rec.row, field: "name".into(), message: "cannot be imported".into() });
+        }
+        return Checked::Errors(errors);
+    };
+    let value = |f: &str| {
+        draft.changes.iter().find_map(|c| match c {
+            Change::Set { field, value } if field == f => value.as_str().map(str::to_string),
+            _ => None,
+        })
+    };
+    let (vname, place, phone, email) = (value("name").unwrap_or(name), value("place"), value("phone"), value("email"));
+    let key = Key::new(&vname, place.as_deref(), phone.as_deref(), email.as_deref());
+    let is_org = value("kind").as_deref() == Some(Kind::Org.code());
+    let category = value("category").and_then(|c| Category::parse(&c).ok());
+    let gmina = value("gmina");
+    Checked::Valid {
+        key,
+        is_org,
+        pending: Box::new(Pending {
+            added: Added { row: rec.row, id, name: vname, place, org },
+            category,
+            gmina,
+            draft,
+        }),
+    }
 }
 
 fn row_error(row: usize, e: EditError) -> RowError {
