@@ -80,17 +80,24 @@ fn by_order<T>(items: &mut [&T], key: impl Fn(&T) -> (i64, String, Id)) {
 
 impl Data {
     pub fn load(store: &Store) -> StoreResult<Data> {
-        let mut d = Data::default();
-        for (id, doc) in store.docs(Entity::Participant)? {
-            let p = Participant::from_doc(id, &doc);
-            d.categories.insert(id, p.category);
-            d.names.insert(id, p.name);
+        let mut d = Data::load_plans_only(store)?;
+        // Names of the participants plans name, one by one: a big database has a
+        // hundred thousand participants and a few dozen municipalities and owners.
+        let named: std::collections::HashSet<Id> = d
+            .paths
+            .iter()
+            .filter_map(|p| p.jst)
+            .chain(d.plans.iter().filter_map(|p| p.jst))
+            .chain(d.tasks.iter().filter_map(|t| t.owner))
+            .collect();
+        for id in named {
+            if let Some(doc) = store.doc(Entity::Participant, id)? {
+                let p = Participant::from_doc(id, &doc);
+                d.categories.insert(id, p.category);
+                d.names.insert(id, p.name);
+            }
         }
         let live = |v: Vec<(Id, Doc)>| v.into_iter().filter(|(_, doc)| !doc.is_deleted());
-        d.paths = live(store.docs(Entity::SupportPath)?).map(|(id, doc)| SupportPath::from_doc(id, &doc)).collect();
-        d.plans = live(store.docs(Entity::Plan)?).map(|(id, doc)| Plan::from_doc(id, &doc)).collect();
-        d.goals = live(store.docs(Entity::Goal)?).map(|(id, doc)| Goal::from_doc(id, &doc)).collect();
-        d.tasks = live(store.docs(Entity::Task)?).map(|(id, doc)| Task::from_doc(id, &doc)).collect();
         for (id, doc) in live(store.docs(Entity::Partnership)?) {
             d.partnerships.insert(id, Partnership::from_doc(id, &doc).name);
         }
@@ -120,7 +127,6 @@ impl Data {
                 d.resources.insert(id, Resource::from_doc(id, &doc).name);
             }
         }
-        d.plans.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
         Ok(d)
     }
 
