@@ -419,15 +419,23 @@ fn measure_load_and_compute_on_a_big_demo() {
         data.participants.len(),
         data.meetings.len()
     );
-    let scope = teren::tui::graph::auto_scope(&data);
-    println!("auto scope: {scope:?}");
-    for s in [scope.clone(), Scope { orgs: true, gmina: None }, Scope { orgs: false, gmina: scope.gmina.clone() }] {
+    let t = Instant::now();
+    let (scope, g) = teren::tui::graph::auto_graph(&data, None, teren::tui::graph::BUDGET);
+    println!(
+        "auto scope: {scope:?}, {} nodes, {} edges, cost {}, chosen in {:?}",
+        g.nodes.len(),
+        g.edges.len(),
+        g.centrality_cost(),
+        t.elapsed()
+    );
+    let busiest = Scope { orgs: false, gmina: Some("Dobiegniew".into()) };
+    for s in [Scope::default(), Scope { orgs: true, gmina: None }, Scope { orgs: true, ..busiest.clone() }, busiest] {
         let t = Instant::now();
         let g = Graph::edges_in(&data, &Options::default(), &s);
         let edges = t.elapsed();
         let (n, m) = (g.nodes.len(), g.edges.len());
-        if n > 20_000 {
-            println!("{s:?}: {n} nodes, {m} edges in {edges:?}; metrics skipped (too big to wait for)");
+        if g.centrality_cost() > 10 * teren::tui::graph::BUDGET {
+            println!("{s:?}: {n} nodes, {m} edges in {edges:?}, cost {}; metrics skipped", g.centrality_cost());
             continue;
         }
         let t = Instant::now();

@@ -400,6 +400,37 @@ impl Graph {
         adj
     }
 
+    /// About how much work the centralities are: one breadth-first search per node over
+    /// the edges of its group, so the sum over groups of nodes × edges. Linear to compute
+    /// (union–find over the edges).
+    pub fn centrality_cost(&self) -> u64 {
+        let n = self.nodes.len();
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn root(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        for e in &self.edges {
+            let (a, b) = (root(&mut parent, e.a), root(&mut parent, e.b));
+            if a != b {
+                parent[a] = b;
+            }
+        }
+        let mut size: HashMap<usize, (u64, u64)> = HashMap::new();
+        for v in 0..n {
+            let r = root(&mut parent, v);
+            size.entry(r).or_default().0 += 1;
+        }
+        for e in &self.edges {
+            let r = root(&mut parent, e.a);
+            size.entry(r).or_default().1 += 1;
+        }
+        size.values().map(|(nodes, edges)| nodes * edges).sum()
+    }
+
     /// (Re)compute the metrics.
     pub fn compute(&mut self) {
         self.metrics = metrics::compute(&self.adjacency());
@@ -707,6 +738,14 @@ mod tests {
         // Both: A and B, tied by meetings and the partnership.
         let g = Graph::build_in(&data, &Options::default(), &Scope { orgs: true, gmina: Some("Dobiegniew".into()) });
         assert_eq!((g.nodes.len(), g.edges.len(), g.metrics.degree.clone()), (2, 1, vec![1, 1]));
+    }
+
+    #[test]
+    fn centrality_cost_sums_nodes_times_edges_per_group() {
+        let (data, _) = sample();
+        let g = Graph::edges_only(&data, &Options::default());
+        // A–B–C: 3 nodes, 2 edges; D–Anna: 2 nodes, 1 edge; E alone.
+        assert_eq!(g.centrality_cost(), 3 * 2 + 2);
     }
 
     #[test]

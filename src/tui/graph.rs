@@ -9,10 +9,10 @@
 //! and scope until the data change ([`Pane::data_changed`]). The records are read once
 //! per data generation and shared by later jobs (another month, another scope).
 //!
-//! On a big database (more than [`BIG`] participants) the pane starts on organisations
-//! only, and on the gmina with the most organisations when there are more than
-//! [`BIG_ORGS`] of them: centralities cost O(nodes·edges), so the whole graph of
-//! 100 000 participants is not something to wait for. `o` and `g` change the scope.
+//! The first job picks the scope ([`auto_scope`]): everyone, or organisations only, or
+//! the organisations of the gmina with the most of them — the first whose centralities
+//! are within [`BUDGET`] (they cost about nodes × edges per group: at 100 000
+//! participants the people of one gmina alone take minutes). `o` and `g` change it.
 
 use super::theme::Theme;
 use crate::graph::{Data, Graph, Options, Scope, month_end};
@@ -52,11 +52,6 @@ pub struct Computed {
     pub entries: Vec<Entry>,
 }
 
-/// More participants than this: the pane starts on organisations only.
-pub const BIG: usize = 5_000;
-/// More organisations than this: the pane starts on one gmina.
-pub const BIG_ORGS: usize = 2_000;
-
 /// Read the store and compute the graph on `at` (None: everything up to now).
 pub fn compute(store: &Store, at: Option<NaiveDate>) -> Result<Computed> {
     Ok(compute_from(&Data::load(store)?, at))
@@ -67,29 +62,59 @@ pub fn compute_from(data: &Data, at: Option<NaiveDate>) -> Computed {
     compute_in(Arc::new(data.clone()), at, &Scope::default())
 }
 
-/// The scope the pane starts on for `data`: everything on a small database; on a big
-/// one organisations only, of the gmina with the most of them if there are many.
+/// The most centrality work ([`Graph::centrality_cost`]) the pane starts on by itself:
+/// that of 2 000 organisations with 20 000 links, under a second in a release build.
+pub const BUDGET: u64 = 2_000 * 20_000;
+
+/// More participants than this and "everyone" is not tried: building that graph alone
+/// takes seconds (the 100 000-participant demo: 690 000 links, 60 billion of work).
+pub const EVERYONE_MAX: usize = 20_000;
+
+/// The scope the pane starts on for `data`; see [`auto_graph`].
 pub fn auto_scope(data: &Data) -> Scope {
-    if data.participants.len() <= BIG {
-        return Scope::default();
+    auto_graph(data, None, BUDGET).0
+}
+
+/// The first scope whose graph's centralities cost at most `budget`: everyone (up to
+/// [`EVERYONE_MAX`] participants), then
+/// organisations only, then the organisations of the gmina with the most of them (taken
+/// whatever its cost, as the smallest sensible view). With its graph, metrics not yet
+/// computed.
+pub fn auto_graph(data: &Data, at: Option<NaiveDate>, budget: u64) -> (Scope, Graph) {
+    let opts = Options { at, ..Options::default() };
+    if data.participants.len() <= EVERYONE_MAX {
+        let everyone = Graph::edges_in(data, &opts, &Scope::default());
+        if everyone.centrality_cost() <= budget {
+            return (Scope::default(), everyone);
+        }
     }
-    let orgs: Vec<&crate::model::Participant> = data.participants.iter().filter(|p| p.kind == Kind::Org).collect();
-    if orgs.len() <= BIG_ORGS {
-        return Scope { orgs: true, gmina: None };
+    let orgs = Scope { orgs: true, gmina: None };
+    let g = Graph::edges_in(data, &opts, &orgs);
+    if g.centrality_cost() <= budget {
+        return (orgs, g);
     }
     let mut per: HashMap<String, (usize, String)> = HashMap::new();
-    for p in &orgs {
+    for p in data.participants.iter().filter(|p| p.kind == Kind::Org) {
         if let Some(g) = p.gmina.as_deref().filter(|g| !g.trim().is_empty()) {
             per.entry(crate::search::fold(g)).or_insert_with(|| (0, g.trim().to_string())).0 += 1;
         }
     }
     let best = per.into_values().max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1))).map(|(_, g)| g);
-    Scope { orgs: true, gmina: best }
+    let Some(gmina) = best else { return (orgs, g) };
+    let scope = Scope { orgs: true, gmina: Some(gmina) };
+    let g = Graph::edges_in(data, &opts, &scope);
+    (scope, g)
 }
 
 /// The graph of `data` over `scope` on `at`, with its metrics.
 pub fn compute_in(data: Arc<Data>, at: Option<NaiveDate>, scope: &Scope) -> Computed {
-    let graph = Graph::build_in(&data, &Options { at, ..Options::default() }, scope);
+    let graph = Graph::edges_in(&data, &Options { at, ..Options::default() }, scope);
+    finish(data, graph, scope)
+}
+
+/// Metrics and the lists beside them for a graph built over `scope`.
+fn finish(data: Arc<Data>, mut graph: Graph, scope: &Scope) -> Computed {
+    graph.compute();
     let index: HashMap<Id, usize> = graph.nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut partnerships: Vec<(String, Vec<usize>, Id)> = data
         .partnerships
@@ -143,8 +168,13 @@ impl Job {
 
     /// The graph and its metrics (no store: the loop runs this on its own thread).
     pub fn compute(&self, data: Arc<Data>) -> Computed {
-        let scope = self.scope.clone().unwrap_or_else(|| auto_scope(&data));
-        compute_in(data, self.at, &scope)
+        match &self.scope {
+            Some(scope) => compute_in(data, self.at, scope),
+            None => {
+                let (scope, graph) = auto_graph(&data, self.at, BUDGET);
+                finish(data, graph, &scope)
+            }
+        }
     }
 
     pub fn run(&self, store: &Store) -> Result<Computed> {
@@ -900,29 +930,45 @@ mod tests {
     }
 
     #[test]
-    fn a_big_database_starts_on_organisations_of_the_busiest_gmina() {
+    fn the_first_scope_within_the_budget_is_taken() {
         let mut data = Data::default();
-        for i in 0..100 {
-            data.participants.push(org(
-                &format!("Org {i}"),
-                Kind::Org,
-                if i % 3 == 0 { "Zwierzyn" } else { "Dobiegniew" },
-            ));
+        let mut ids = Vec::new();
+        for (i, gmina) in ["Zwierzyn", "Dobiegniew", "Dobiegniew"].iter().enumerate() {
+            let o = org(&format!("Org {i}"), Kind::Org, gmina);
+            ids.push(o.id);
+            data.participants.push(o);
         }
+        for i in 0..4 {
+            let p = org(&format!("Osoba {i}"), Kind::Person, "Dobiegniew");
+            ids.push(p.id);
+            data.participants.push(p);
+        }
+        // One meeting of everyone; the organisations met once more.
+        let meeting = |who: &[Id]| crate::model::Meeting {
+            id: Id::new(),
+            kind: crate::model::MeetingType::Group,
+            date: None,
+            time: None,
+            hours: None,
+            gmina: None,
+            place: None,
+            title: None,
+            attendees: who.to_vec(),
+            note: None,
+            partnership: None,
+            needs: Vec::new(),
+            deleted: false,
+        };
+        data.meetings.push(meeting(&ids));
+        // Everyone: 7 nodes, 21 edges; organisations: 3 and 3; Dobiegniew's: 2 and 1.
+        assert_eq!(auto_graph(&data, None, 1_000).0, Scope::default());
+        assert_eq!(auto_graph(&data, None, 100).0, Scope { orgs: true, gmina: None });
+        let (scope, g) = auto_graph(&data, None, 5);
+        assert_eq!(scope, Scope { orgs: true, gmina: Some("Dobiegniew".into()) });
+        assert_eq!((g.nodes.len(), g.edges.len()), (2, 1));
+        // Below even that, the busiest gmina's organisations all the same.
+        assert_eq!(auto_graph(&data, None, 0).0, scope);
         assert_eq!(auto_scope(&data), Scope::default());
-        for i in 0..BIG {
-            data.participants.push(org(&format!("Osoba {i}"), Kind::Person, "Zwierzyn"));
-        }
-        assert_eq!(auto_scope(&data), Scope { orgs: true, gmina: None });
-        for i in 0..BIG_ORGS {
-            data.participants.push(org(
-                &format!("Koło {i}"),
-                Kind::Org,
-                if i % 2 == 0 { "Zwierzyn" } else { "Dobiegniew" },
-            ));
-        }
-        // Dobiegniew: 1 000 + 66, Zwierzyn: 1 000 + 34.
-        assert_eq!(auto_scope(&data), Scope { orgs: true, gmina: Some("Dobiegniew".into()) });
     }
 
     #[test]
