@@ -111,6 +111,15 @@ pub enum MeetingCmd {
         search: Option<String>,
         #[arg(long = "type")]
         kind: Option<String>,
+        /// Only meetings on or after this day (yyyy-mm-dd).
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        from: Option<chrono::NaiveDate>,
+        /// Only meetings on or before this day (yyyy-mm-dd).
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        to: Option<chrono::NaiveDate>,
+        /// Only meetings of this partnership (id prefix or name).
+        #[arg(long)]
+        partnership: Option<String>,
         #[command(flatten)]
         list: ListArgs,
     },
@@ -365,6 +374,11 @@ impl Fields {
     }
 }
 
+/// A `--from`/`--to` day, checked by clap.
+fn date_arg(s: &str) -> std::result::Result<chrono::NaiveDate, String> {
+    validate::date(s).map_err(|e| e.message(Lang::En).to_string())
+}
+
 fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
@@ -613,8 +627,9 @@ pub fn meeting(store: &Store, cmd: MeetingCmd, lang: Lang, out: &mut impl Write)
             store.commit(drafts)?;
             created(out, Entity::Meeting, id)
         }
-        MeetingCmd::List { search: q, kind, list } => {
+        MeetingCmd::List { search: q, kind, from, to, partnership, list } => {
             let kind = kind.map(|k| MeetingType::parse(&k)).transpose()?;
+            let partnership = partnership.map(|p| edit::resolve(store, Entity::Partnership, &p)).transpose()?;
             let names = dump::participant_names(store)?;
             let fups = dump::followups_by_meeting(store)?;
             let mut rows: Vec<(Meeting, crate::sync::Doc)> = store
@@ -623,6 +638,12 @@ pub fn meeting(store: &Store, cmd: MeetingCmd, lang: Lang, out: &mut impl Write)
                 .map(|(id, d)| (Meeting::from_doc(id, &d), d))
                 .filter(|(m, _)| list.deleted || !m.deleted)
                 .filter(|(m, _)| kind.is_none_or(|k| m.kind == k))
+                // A period leaves out meetings without a date, as the app's filter does.
+                .filter(|(m, _)| {
+                    (from.is_none() && to.is_none())
+                        || m.date.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t))
+                })
+                .filter(|(m, _)| partnership.is_none_or(|p| m.partnership == Some(p)))
                 .collect();
             rows.sort_by_key(|r| std::cmp::Reverse((r.0.date, r.0.time, r.0.id)));
             if let Some(q) = q {
