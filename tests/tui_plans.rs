@@ -4,7 +4,7 @@
 //! a new task through the form; the plan written as Markdown; a municipality's path in
 //! its participant detail; overdue tasks on the status line.
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 use teren::i18n::Lang;
 use teren::model::{Entity, Task, TaskStatus};
 use teren::plans::Data;
@@ -195,4 +195,84 @@ fn a_municipality_detail_shows_its_path_and_plan() {
     assert!(lines.iter().any(|l| l.starts_with("ścieżka: realizacja (")), "{lines:?}");
     assert!(lines.iter().any(|l| l.starts_with("plan: Plan Działania Gminy Dobiegniew — 2/6 zrobione")), "{lines:?}");
     assert!(lines.iter().any(|l| l == "animator: Marta Wiśniewska"), "{lines:?}");
+}
+
+#[test]
+fn n_adds_a_plan_and_p_records_the_path_stages() {
+    let mut f = pane(Lang::Pl);
+    // n on the Dobiegniew plan: the municipality is filled in.
+    f.ch('n');
+    f.typ("Plan 2027");
+    f.ctrl('s');
+    assert!(f.app.popups.is_empty(), "{}", f.screen(80, 24));
+    let d = Data::load(&f.store).unwrap();
+    let new = d.plans.iter().find(|p| p.name == "Plan 2027").unwrap();
+    let old = d.plans.iter().find(|p| p.name == "Plan Działania Gminy Dobiegniew").unwrap();
+    assert_eq!(new.jst, old.jst);
+    // p: the path form; the last stage with its document.
+    f.ch('p');
+    insta::assert_snapshot!("plans_path_form", f.screen(80, 24));
+    for _ in 0..12 {
+        f.code(KeyCode::Tab);
+    }
+    f.typ("2026-11-30");
+    f.code(KeyCode::Tab);
+    f.typ("sprawozdanie_koncowe.pdf");
+    f.ctrl('s');
+    assert!(f.app.popups.is_empty(), "{}", f.screen(80, 24));
+    let d = Data::load(&f.store).unwrap();
+    let path = d.path_of(old.jst.unwrap()).unwrap();
+    let last = path.current().unwrap();
+    assert_eq!(last.stage, teren::model::PathStage::Closed);
+    assert_eq!(last.date.to_string(), "2026-11-30");
+    assert_eq!(last.document.as_deref(), Some("sprawozdanie_koncowe.pdf"));
+    assert_eq!(path.stages.len(), 7, "the other stages are kept");
+}
+
+#[test]
+fn an_empty_database_says_how_to_start_a_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(teren::store::Store::open(&dir.path().join("t.redb")).unwrap());
+    let jst = teren::edit::create(
+        &store,
+        Entity::Participant,
+        &[
+            ("name".into(), "Urząd Gminy Drawno".into()),
+            ("category".into(), "jst".into()),
+            ("kind".into(), "org".into()),
+        ],
+    )
+    .unwrap();
+    let mut app = teren::tui::app::App::new(
+        store.clone(),
+        Lang::Pl,
+        teren::tui::theme::Theme { color: false, ascii: false },
+        teren::tui::keymap::Keymap::default_map(),
+        24,
+    )
+    .unwrap();
+    app.popups.clear();
+    app.on_key(crossterm::event::KeyEvent::from(KeyCode::Char('5')));
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    app.render(area, &mut buf);
+    let s = support::buffer_text(&buf);
+    assert!(s.contains("Brak planów działania. n: nowy plan"), "{s}");
+    // n, a name and the municipality: the first plan.
+    let key = |app: &mut teren::tui::app::App, code: KeyCode, m: KeyModifiers| {
+        app.on_key(crossterm::event::KeyEvent::new(code, m));
+    };
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::NONE);
+    for c in "Plan 2026".chars() {
+        key(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    for c in "Urząd Gminy Drawno".chars() {
+        key(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(app.popups.is_empty());
+    let d = Data::load(&store).unwrap();
+    assert_eq!(d.plans.len(), 1);
+    assert_eq!(d.plans[0].jst, Some(jst));
 }

@@ -1806,6 +1806,8 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::FilterStatus => "plan_filter_status",
         Action::FilterDue => "plan_filter_due",
         Action::ExportPlan => "plan_export",
+        Action::AddPlan => "plan_add_plan",
+        Action::EditPath => "plan_path_form",
         Action::PaneReport => "report",
         Action::SyncScreen => "sync_screen",
         Action::BundleExport => "bundle_export",

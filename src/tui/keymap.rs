@@ -72,6 +72,9 @@ pub enum Action {
     FilterDue,
     /// Plans pane: write the selected plan as Markdown.
     ExportPlan,
+    /// Plans pane: a new plan; the support path of the selected plan's municipality.
+    AddPlan,
+    EditPath,
     PaneReport,
     SyncScreen,
     /// Sync screen: write a bundle to a file or folder.

@@ -213,6 +213,70 @@ impl Pane {
         })
     }
 
+    /// A new plan: for the selected plan's municipality or partnership by default.
+    fn new_plan_form(&self, lang: Lang) -> Form {
+        let d = self.data.as_ref();
+        let p = self.plan_id().and_then(|id| d?.plan(id));
+        let jst = p.and_then(|p| p.jst).and_then(|j| d.map(|d| d.name(Some(j)))).unwrap_or_default();
+        let ps = p.and_then(|p| p.partnership).and_then(|x| d?.partnerships.get(&x).cloned()).unwrap_or_default();
+        let fields = vec![
+            Field::new("name", &cap(t(lang, "plan_plan")), "", form::required_name, lang),
+            Field::new("jst", &cap(t(lang, "plan_municipality")), &jst, form::any, lang),
+            Field::new("partnership", &cap(t(lang, "partnership")), &ps, form::any, lang),
+            Field::new("adopted", t(lang, "plan_adopted"), "", date_check, lang),
+            Field::new("meeting", &cap(t(lang, "meeting")), "", form::any, lang),
+        ];
+        Form {
+            title: t_(lang, "plan_new_plan"),
+            target: Target::Create(Entity::Plan),
+            fields,
+            focus: 0,
+            error: None,
+            duplicate_ok: true,
+            dirty: false,
+        }
+    }
+
+    /// The support path of the selected plan's municipality: every stage's date and
+    /// document, the animator.
+    fn path_form(&self, lang: Lang) -> Option<Form> {
+        let d = self.data.as_ref()?;
+        let jst = d.plan(self.plan_id()?)?.jst?;
+        let path = d.path_of(jst);
+        let mut fields = vec![
+            Field::new("jst", &cap(t(lang, "plan_municipality")), &d.name(Some(jst)), form::required_name, lang),
+            Field::new(
+                "animator",
+                &cap(t(lang, "plan_animator")),
+                path.and_then(|p| p.animator.as_deref()).unwrap_or(""),
+                form::any,
+                lang,
+            ),
+        ];
+        for stage in crate::model::PathStage::ALL {
+            let e = path.and_then(|p| p.reached(*stage));
+            let label = cap(stage.label(lang));
+            let date = e.map(|e| e.date.to_string()).unwrap_or_default();
+            fields.push(Field::new(stage.field(), &label, &date, date_check, lang));
+            let doc = e.and_then(|e| e.document.clone()).unwrap_or_default();
+            let doc_label = format!("  {}", t(lang, "plan_doc_suffix"));
+            fields.push(Field::new(stage.doc_field(), &doc_label, &doc, form::any, lang));
+        }
+        let target = match path {
+            Some(p) => Target::Edit(Entity::SupportPath, p.id),
+            None => Target::Create(Entity::SupportPath),
+        };
+        Some(Form {
+            title: t_(lang, "plan_path_title"),
+            target,
+            fields,
+            focus: 2,
+            error: None,
+            duplicate_ok: true,
+            dirty: false,
+        })
+    }
+
     fn cycle_owner(&mut self) {
         let Some(d) = &self.data else { return };
         let mut owners: Vec<(String, Id)> =
@@ -494,6 +558,11 @@ impl View for Pane {
                 Some(Effect::None)
             }
             Action::ExportPlan => Some(self.export(env)),
+            Action::AddPlan => Some(Effect::Popup(Popup::Form(self.new_plan_form(lang)))),
+            Action::EditPath => Some(match self.path_form(lang) {
+                Some(f) => Effect::Popup(Popup::Form(f)),
+                None => Effect::Status(t_(lang, "plan_no_jst")),
+            }),
             _ => None,
         }
     }
