@@ -289,7 +289,7 @@ fn conflicts_side_by_side_resolved_by_a_key_and_counted_on_the_status_line() {
     let s = a.screen();
     assert!(s.lines().last().unwrap().contains("konflikty: 1"), "{s}");
     a.ch('S');
-    a.ch('k');
+    a.key(KeyCode::Tab);
     let s = a.screen();
     let ids = [a.store.replica().short(), b.store.replica().short()];
     insta::assert_snapshot!("sync_conflicts", mask(&s, &ids));
@@ -325,7 +325,7 @@ fn keep_left_and_keep_right_choose_one_value() {
         let values = teren::conflicts::list(&a.store).unwrap().remove(0).values;
         let text = |i: usize| values[i].1.as_str().unwrap().to_string();
         a.ch('S');
-        a.ch('k');
+        a.key(KeyCode::Tab);
         a.ch(key);
         let doc = a.store.doc(Entity::Participant, a.id_of("Anna Kowalska")).unwrap().unwrap();
         assert_eq!(doc.string("note").unwrap_or_default(), text(kept), "key {key}");
