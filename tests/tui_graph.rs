@@ -197,6 +197,17 @@ fn seed_004_partnership_entered_by_keys_reads_back_from_the_store_and_the_graph(
 #[test]
 fn partnership_edited_by_keys_drops_a_member_adds_one_and_clears_the_old_role() {
     let mut f = fixture(Lang::Pl);
+    teren::edit::create(
+        &f.store,
+        Entity::Meeting,
+        &[
+            ("type".into(), "workshop".into()),
+            ("date".into(), "2011-02-10".into()),
+            ("place".into(), "Osiek".into()),
+            ("title".into(), "Warsztaty spółdzielcze partnerów".into()),
+        ],
+    )
+    .unwrap();
     let id = enter_seed_004(&mut f);
     // Filter on it (p steps through partnerships by name), then e.
     let idx = f.app.graph.shown.as_ref().unwrap().partnerships.iter().position(|p| p.2 == id).unwrap();
@@ -220,6 +231,19 @@ fn partnership_edited_by_keys_drops_a_member_adds_one_and_clears_the_old_role() 
     assert_eq!(editor(&f).members.len(), 6);
     member(&mut f, "gazeta strzel", "Gazeta Strzelecka", "patron medialny", "2011-02-01");
     insta::assert_snapshot!("partnership_editor", f.screen(80, 24));
+    // A further meeting that belongs: the last line, picked by part of its label.
+    for _ in 0..40 {
+        if editor(&f).focus == Focus::Meetings {
+            break;
+        }
+        tab(&mut f);
+    }
+    assert_eq!(editor(&f).focus, Focus::Meetings);
+    f.typ("spoldzielcze osiek");
+    let picked = editor(&f).candidates.first().map(|c| c.id).expect("no meeting candidates");
+    insta::assert_snapshot!("partnership_editor_meeting_candidates", f.screen(80, 24));
+    enter(&mut f);
+    assert_eq!(editor(&f).meetings.iter().map(|m| m.0).collect::<Vec<_>>(), vec![picked]);
     f.ctrl('s');
     assert!(f.app.popups.is_empty());
     let p = partnership_named(&f, NAME).unwrap();
@@ -230,6 +254,17 @@ fn partnership_edited_by_keys_drops_a_member_adds_one_and_clears_the_old_role() 
     assert_eq!(m.role.as_deref(), Some("patron medialny"));
     let doc = f.store.doc(Entity::Partnership, id).unwrap().unwrap();
     assert_eq!(doc.str(&format!("role:{}", gone.id)), None, "the old member's role stays");
+    let m = Meeting::from_doc(picked, &f.store.doc(Entity::Meeting, picked).unwrap().unwrap());
+    assert_eq!(m.partnership, Some(id));
+    // Opened again, the meeting is listed; taken off and saved, it no longer belongs.
+    f.ch('e');
+    assert_eq!(editor(&f).meetings.len(), 1);
+    f.code(KeyCode::BackTab);
+    assert_eq!(editor(&f).focus, Focus::Meetings);
+    f.code(KeyCode::Backspace);
+    f.ctrl('s');
+    let m = Meeting::from_doc(picked, &f.store.doc(Entity::Meeting, picked).unwrap().unwrap());
+    assert_eq!(m.partnership, None);
 }
 
 #[test]

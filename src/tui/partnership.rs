@@ -104,22 +104,17 @@ fn status(s: &str, lang: Lang) -> Result<(), String> {
     PartnershipStatus::parse(s).map(|_| ()).map_err(|e| e.message(lang))
 }
 
-/// "2010-12-15 Dobiegniew — Spotkanie inauguracyjne".
-fn meeting_label(m: &Meeting) -> String {
+/// "2010-12-15 Dobiegniew — Spotkanie inauguracyjne" (the type when it has no title).
+fn meeting_label(m: &Meeting, lang: Lang) -> String {
     let mut s = m.date.map(|d| d.to_string()).unwrap_or_default();
-    for part in [m.place.as_deref(), m.title.as_deref()].into_iter().flatten() {
-        if !part.trim().is_empty() {
-            s.push_str(if s.is_empty() {
-                ""
-            } else if s.contains(' ') {
-                " — "
-            } else {
-                " "
-            });
-            s.push_str(part.trim());
-        }
+    let title = m.title.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or(m.kind.label(lang));
+    if let Some(place) = m.place.as_deref().filter(|p| !p.trim().is_empty()) {
+        s.push_str(if s.is_empty() { "" } else { " " });
+        s.push_str(place.trim());
     }
-    if s.is_empty() { m.id.short() } else { s }
+    s.push_str(if s.is_empty() { "" } else { " — " });
+    s.push_str(title.trim());
+    s
 }
 
 impl Editor {
@@ -136,7 +131,7 @@ impl Editor {
             }
         })?;
         meetings.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
-        let meeting_list: Vec<(Id, String)> = meetings.iter().map(|m| (m.id, meeting_label(m))).collect();
+        let meeting_list: Vec<(Id, String)> = meetings.iter().map(|m| (m.id, meeting_label(m, lang))).collect();
         let meeting_entries = meeting_list.iter().map(|(_, l)| Entry::new([l.as_str()])).collect();
         let labels: HashMap<Id, String> = meeting_list.iter().cloned().collect();
         let name_of = |pid: Id| {
