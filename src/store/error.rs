@@ -10,6 +10,10 @@ pub enum StoreError {
         "database {path} was written by a newer teren (schema {found}, this teren knows up to {known}); upgrade teren"
     )]
     NewerSchema { path: PathBuf, found: u32, known: u32 },
+    #[error(
+        "database {path} was written by an older teren and cannot be upgraded ({detail}); the file is unchanged: open it with the teren that wrote it and export a bundle, or restore a backup"
+    )]
+    Upgrade { path: PathBuf, detail: String },
     #[error("cannot create the database directory {path}: {source}")]
     Dir { path: PathBuf, source: std::io::Error },
     #[error("cannot open {path}: {detail}")]

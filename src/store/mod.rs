@@ -26,6 +26,7 @@
 
 mod audit;
 mod error;
+mod migrate;
 mod peers;
 
 pub use audit::AuditEntry;
@@ -34,7 +35,7 @@ pub use peers::Peer;
 
 use crate::model::{self, Entity, Id};
 use crate::search::fold;
-use crate::sync::{Change, Doc, Hlc, Op, OpId, ReplicaId, VersionVector, decode_versioned, encode_versioned};
+use crate::sync::{Change, Doc, Hlc, Op, OpId, ReplicaId, VersionVector};
 use redb::{Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -45,7 +46,11 @@ pub const BULK_CACHE: usize = 64 * 1024 * 1024;
 pub const APP_CACHE: usize = 2 * 1024 * 1024;
 
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: records in the compact [`Doc::encode`] form (1 had postcard of the whole doc).
+pub const SCHEMA_VERSION: u32 = 2;
+/// Records changed in one transaction are kept decoded and written back once, in key
+/// order; past this many, they are written out and the cache starts again (memory).
+const TOUCHED_MAX: usize = 50_000;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const LOG: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("log");
@@ -141,74 +146,147 @@ fn corrupt(e: String) -> StoreError {
     StoreError::Corrupt(e)
 }
 
+/// What the indexes hold for one record: its `order` key and its `attend` entries.
+#[derive(PartialEq)]
+struct Indexed {
+    order: Option<Vec<u8>>,
+    attend: Vec<([u8; 32], String)>,
+}
+
+impl Indexed {
+    fn of(entity: Entity, id: Id, doc: Option<&Doc>) -> Indexed {
+        match doc {
+            Some(d) => Indexed { order: order_key(entity, id, d), attend: attend_entries(entity, id, d) },
+            None => Indexed { order: None, attend: Vec::new() },
+        }
+    }
+}
+
+/// A record changed in this transaction and not written back yet. Kept encoded, not
+/// as a `Doc`: tens of thousands of decoded docs freed at once cost more in the
+/// allocator than encoding each one as soon as its op is applied.
+struct Touched {
+    /// What the indexes hold for it (as stored before the transaction touched it).
+    before: Indexed,
+    /// What they must hold now.
+    after: Indexed,
+    bytes: Vec<u8>,
+}
+
 /// The tables a write transaction changes when it applies an op.
+///
+/// Changed records wait in `touched` and are written back by [`Tables::flush`] — once
+/// each, in key order, with their index entries — instead of each op rewriting its
+/// record and index entries at once in random key order, which made redb split,
+/// spill and re-read pages for most of an import's time. Every user of `Tables` calls
+/// `flush` before committing.
 struct Tables<'t> {
     records: redb::Table<'t, &'static [u8; 17], &'static [u8]>,
     order: redb::Table<'t, &'static [u8], ()>,
     attend: redb::Table<'t, &'static [u8; 32], &'static str>,
+    touched: HashMap<[u8; 17], Touched>,
 }
 
 impl Tables<'_> {
     fn open(tx: &redb::WriteTransaction) -> Result<Tables<'_>> {
-        Ok(Tables { records: tx.open_table(RECORDS)?, order: tx.open_table(ORDER)?, attend: tx.open_table(ATTEND)? })
+        Ok(Tables {
+            records: tx.open_table(RECORDS)?,
+            order: tx.open_table(ORDER)?,
+            attend: tx.open_table(ATTEND)?,
+            touched: HashMap::new(),
+        })
     }
 
+    /// A record as it stands in this transaction.
     fn load(&self, entity: Entity, id: Id) -> Result<Option<Doc>> {
-        match self.records.get(&record_key(entity, id))? {
-            Some(v) => Ok(Some(decode_versioned(v.value()).map_err(corrupt)?)),
+        let key = record_key(entity, id);
+        if let Some(t) = self.touched.get(&key) {
+            return Ok(Some(Doc::decode(&t.bytes).map_err(corrupt)?));
+        }
+        self.stored(&key)
+    }
+
+    fn stored(&self, key: &[u8; 17]) -> Result<Option<Doc>> {
+        match self.records.get(key)? {
+            Some(v) => Ok(Some(Doc::decode(v.value()).map_err(corrupt)?)),
             None => Ok(None),
         }
     }
 
-    /// Apply an op to its record and keep the indexes in step. Returns whether the
-    /// record is erased (so the op must be stored redacted).
+    /// Apply an op to its record (the indexes follow at [`Tables::flush`]). Returns
+    /// whether the record is erased (so the op must be stored redacted).
     fn apply(&mut self, op: &Op) -> Result<bool> {
-        let old = self.load(op.entity, op.record)?;
+        let key = record_key(op.entity, op.record);
+        let old = match self.touched.get(&key) {
+            Some(t) => Some(Doc::decode(&t.bytes).map_err(corrupt)?),
+            None => self.stored(&key)?,
+        };
         self.apply_to(op, old)
     }
 
-    /// [`Tables::apply`] to the record as already loaded (`old`): a local commit has
-    /// read it to fill `seen`, and reading it twice was a tenth of an import's time.
+    /// [`Tables::apply`] to the record as already loaded by [`Tables::load`] (`old`): a
+    /// local commit has read it to fill `seen`, and reading it twice was a tenth of an
+    /// import's time.
     fn apply_to(&mut self, op: &Op, old: Option<Doc>) -> Result<bool> {
-        let mut doc = old.clone().unwrap_or_else(|| Doc::new(op.entity));
-        if doc.entity != op.entity {
-            return Err(corrupt(format!(
-                "op {}:{} changes the kind of record {}",
-                op.id.replica, op.id.seq, op.record
-            )));
-        }
+        let key = record_key(op.entity, op.record);
+        let before = match self.touched.remove(&key) {
+            Some(t) => t.before,
+            None => Indexed::of(op.entity, op.record, old.as_ref()),
+        };
+        let mut doc = old.unwrap_or_else(|| Doc::new(op.entity));
+        check_kind(op, &doc)?;
         doc.apply(op, |f| model::is_personal(op.entity, f));
-        if old.as_ref() == Some(&doc) {
-            return Ok(doc.erased);
+        let after = Indexed::of(op.entity, op.record, Some(&doc));
+        self.touched.insert(key, Touched { before, after, bytes: doc.encode() });
+        if self.touched.len() >= TOUCHED_MAX {
+            self.flush()?;
         }
-        self.reindex(op.entity, op.record, old.as_ref(), &doc)?;
-        self.records.insert(&record_key(op.entity, op.record), encode_versioned(&doc).as_slice())?;
         Ok(doc.erased)
     }
 
-    fn reindex(&mut self, entity: Entity, id: Id, old: Option<&Doc>, new: &Doc) -> Result<()> {
-        let old_order = old.and_then(|d| order_key(entity, id, d));
-        let new_order = order_key(entity, id, new);
-        if old_order != new_order {
-            if let Some(k) = old_order {
-                self.order.remove(k.as_slice())?;
+    /// Write the touched records and their index entries, in key order.
+    fn flush(&mut self) -> Result<()> {
+        let mut touched: Vec<([u8; 17], Touched)> = self.touched.drain().collect();
+        touched.sort_unstable_by_key(|t| t.0);
+        let (mut order_out, mut order_in, mut attend_out, mut attend_in) = (vec![], vec![], vec![], vec![]);
+        for (key, t) in touched {
+            if t.after.order != t.before.order {
+                order_out.extend(t.before.order);
+                order_in.extend(t.after.order);
             }
-            if let Some(k) = new_order {
-                self.order.insert(k.as_slice(), ())?;
+            if t.after.attend != t.before.attend {
+                attend_out.extend(t.before.attend.into_iter().map(|(k, _)| k));
+                attend_in.extend(t.after.attend);
             }
+            self.records.insert(&key, t.bytes.as_slice())?;
         }
-        let old_att = old.map(|d| attend_entries(entity, id, d)).unwrap_or_default();
-        let new_att = attend_entries(entity, id, new);
-        if old_att != new_att {
-            for (k, _) in &old_att {
-                self.attend.remove(k)?;
-            }
-            for (k, v) in &new_att {
-                self.attend.insert(k, v.as_str())?;
-            }
+        // Removals first: a record's old and new entries may share a key.
+        order_out.sort_unstable();
+        for k in &order_out {
+            self.order.remove(k.as_slice())?;
+        }
+        order_in.sort_unstable();
+        for k in &order_in {
+            self.order.insert(k.as_slice(), ())?;
+        }
+        attend_out.sort_unstable();
+        for k in &attend_out {
+            self.attend.remove(k)?;
+        }
+        attend_in.sort_unstable();
+        for (k, v) in &attend_in {
+            self.attend.insert(k, v.as_str())?;
         }
         Ok(())
     }
+}
+
+/// An op must not change the kind of its record.
+fn check_kind(op: &Op, doc: &Doc) -> Result<()> {
+    if doc.entity != op.entity {
+        return Err(corrupt(format!("op {}:{} changes the kind of record {}", op.id.replica, op.id.seq, op.record)));
+    }
+    Ok(())
 }
 
 fn read_meta_u64(meta: &impl ReadableTable<&'static str, &'static [u8]>, key: &str) -> Result<Option<u64>> {
@@ -245,6 +323,7 @@ impl Store {
     /// Check the schema, make the tables and this replica's identity on first open.
     fn init(db: &Database, path: &Path) -> Result<ReplicaId> {
         let tx = db.begin_write()?;
+        let mut upgrade_from = None;
         let replica = {
             let mut meta = tx.open_table(META)?;
             let schema = meta.get("schema")?.and_then(|v| v.value().try_into().ok()).map(u32::from_le_bytes);
@@ -252,6 +331,7 @@ impl Store {
                 Some(v) if v > SCHEMA_VERSION => {
                     return Err(StoreError::NewerSchema { path: path.to_path_buf(), found: v, known: SCHEMA_VERSION });
                 }
+                Some(v) if v < SCHEMA_VERSION => upgrade_from = Some(v),
                 Some(_) => {}
                 None => {
                     meta.insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())?;
@@ -274,6 +354,10 @@ impl Store {
         tx.open_table(TRUSTED)?;
         tx.open_table(LOCAL)?;
         Tables::open(&tx)?;
+        if let Some(from) = upgrade_from {
+            migrate::migrate(&tx, path, from)?;
+            tx.open_table(META)?.insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())?;
+        }
         tx.commit()?;
         Ok(replica)
     }
@@ -404,6 +488,7 @@ impl Store {
                     ops.push(op);
                 }
             }
+            tables.flush()?;
             vv.insert(self.replica.0, seq)?;
             meta.insert("clock", clock.0.to_le_bytes().as_slice())?;
             redact_records(&mut log, &erased)?;
@@ -426,20 +511,7 @@ impl Store {
     /// Rebuild every materialised table from the log, in one transaction.
     pub fn rebuild(&self) -> Result<usize> {
         let tx = self.db.begin_write()?;
-        let mut n = 0;
-        {
-            tx.delete_table(RECORDS)?;
-            tx.delete_table(ORDER)?;
-            tx.delete_table(ATTEND)?;
-            let log = tx.open_table(LOG)?;
-            let mut tables = Tables::open(&tx)?;
-            for entry in log.iter()? {
-                let (_, v) = entry?;
-                let op = Op::decode(v.value()).map_err(corrupt)?;
-                let _ = tables.apply(&op)?;
-                n += 1;
-            }
-        }
+        let n = rebuild_in(&tx)?;
         tx.commit()?;
         Ok(n)
     }
@@ -480,7 +552,7 @@ impl Store {
         }
         for (k, doc) in &built {
             match records.get(k)? {
-                Some(v) if decode_versioned::<Doc>(v.value()).as_ref() == Ok(doc) => {}
+                Some(v) if Doc::decode(v.value()).as_ref() == Ok(doc) => {}
                 _ => problems.push(format!("record {} differs from its log", id_from_key(k))),
             }
         }
@@ -524,7 +596,7 @@ impl Store {
         let tx = self.db.begin_read()?;
         let records = tx.open_table(RECORDS)?;
         match records.get(&record_key(entity, id))? {
-            Some(v) => Ok(Some(decode_versioned(v.value()).map_err(corrupt)?)),
+            Some(v) => Ok(Some(Doc::decode(v.value()).map_err(corrupt)?)),
             None => Ok(None),
         }
     }
@@ -538,7 +610,7 @@ impl Store {
         let hi = record_key(entity, Id::from_bytes([0xff; 16]));
         for e in records.range::<&[u8; 17]>(&lo..=&hi)? {
             let (k, v) = e?;
-            f(id_from_key(k.value()), decode_versioned(v.value()).map_err(corrupt)?);
+            f(id_from_key(k.value()), Doc::decode(v.value()).map_err(corrupt)?);
         }
         Ok(())
     }
@@ -552,7 +624,7 @@ impl Store {
         let mut out = Vec::new();
         for e in records.range::<&[u8; 17]>(&lo..=&hi)? {
             let (k, v) = e?;
-            out.push((id_from_key(k.value()), decode_versioned(v.value()).map_err(corrupt)?));
+            out.push((id_from_key(k.value()), Doc::decode(v.value()).map_err(corrupt)?));
         }
         Ok(out)
     }
@@ -702,10 +774,30 @@ fn apply_remote_in(tx: &redb::WriteTransaction, incoming: &[Op]) -> Result<usize
         applied += (head - start) as usize;
         vv.insert(replica.0, head)?;
     }
+    tables.flush()?;
     meta.insert("clock", clock.0.to_le_bytes().as_slice())?;
     redact_records(&mut log, &erased)?;
     redact_records(&mut pending, &erased)?;
     Ok(applied)
+}
+
+/// Empty the materialised tables and apply the whole log again (`rebuild`, and the
+/// upgrade of a database whose records changed encoding).
+fn rebuild_in(tx: &redb::WriteTransaction) -> Result<usize> {
+    tx.delete_table(RECORDS)?;
+    tx.delete_table(ORDER)?;
+    tx.delete_table(ATTEND)?;
+    let log = tx.open_table(LOG)?;
+    let mut tables = Tables::open(tx)?;
+    let mut n = 0;
+    for entry in log.iter()? {
+        let (_, v) = entry?;
+        let op = Op::decode(v.value()).map_err(corrupt)?;
+        let _ = tables.apply(&op)?;
+        n += 1;
+    }
+    tables.flush()?;
+    Ok(n)
 }
 
 /// The bytes to store for an op: as it is, or with its personal values replaced by

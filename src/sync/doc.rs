@@ -1,9 +1,14 @@
 //! A record's merged state, built from its ops in any order.
 
-use super::op::{Change, Hlc, Op, OpId, Value};
+use super::op::{Change, Hlc, Op, OpId, ReplicaId, Value};
 use crate::model::Entity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Encoding version of a stored [`Doc`] (the leading byte of a `records` value). Ops
+/// keep [`super::ENCODING_VERSION`]; docs never leave the database, so they can change
+/// shape with a schema bump and a rebuild from the log.
+pub const DOC_ENCODING: u8 = 2;
 
 /// The order of writes: clock first, then replica and seq to break ties the same way
 /// on every replica.
@@ -203,6 +208,177 @@ impl Doc {
     }
 }
 
+/// The stored shape of a [`Doc`]: each distinct replica once per doc (16 bytes), each
+/// distinct stamp once, and fields pointing at them by index. With a full 128-bit
+/// replica id in every field's stamp, stamps were half of a record's bytes, and bytes
+/// written are most of what an import costs; a record made by one op now carries one
+/// stamp whatever its number of fields.
+mod wire {
+    use super::{Entity, Value};
+    use serde::{Deserialize, Serialize};
+
+    /// An op id: `(index into replicas, seq)`.
+    pub type Id = (u32, u64);
+    /// A stamp: `(clock, index into replicas, seq)`.
+    pub type Stamp = (u64, u32, u64);
+
+    #[derive(Serialize)]
+    pub struct DocOut<'a> {
+        pub entity: Entity,
+        pub replicas: Vec<[u8; 16]>,
+        pub stamps: Vec<Stamp>,
+        pub fields: Vec<(&'a str, FieldOut<'a>)>,
+        /// `(deleted, index into stamps)`.
+        pub deleted: Option<(bool, u32)>,
+        pub erased: bool,
+    }
+
+    #[derive(Serialize)]
+    pub enum FieldOut<'a> {
+        Reg { value: &'a Value, stamp: u32 },
+        Text { values: Vec<(u32, &'a Value)>, gone: Vec<Id> },
+        Set { adds: Vec<(&'a str, Vec<Id>)>, gone: Vec<Id> },
+    }
+
+    #[derive(Deserialize)]
+    pub struct DocIn {
+        pub entity: Entity,
+        pub replicas: Vec<[u8; 16]>,
+        pub stamps: Vec<Stamp>,
+        pub fields: Vec<(String, FieldIn)>,
+        pub deleted: Option<(bool, u32)>,
+        pub erased: bool,
+    }
+
+    #[derive(Deserialize)]
+    pub enum FieldIn {
+        Reg { value: Value, stamp: u32 },
+        Text { values: Vec<(u32, Value)>, gone: Vec<Id> },
+        Set { adds: Vec<(String, Vec<Id>)>, gone: Vec<Id> },
+    }
+}
+
+/// Builds the replica and stamp tables of one doc being encoded.
+#[derive(Default)]
+struct Interner {
+    replicas: Vec<ReplicaId>,
+    stamps: Vec<wire::Stamp>,
+}
+
+impl Interner {
+    fn replica(&mut self, r: ReplicaId) -> u32 {
+        // A record is touched by a few offices: a linear scan beats hashing.
+        match self.replicas.iter().position(|x| *x == r) {
+            Some(i) => i as u32,
+            None => {
+                self.replicas.push(r);
+                (self.replicas.len() - 1) as u32
+            }
+        }
+    }
+    fn id(&mut self, id: OpId) -> wire::Id {
+        (self.replica(id.replica), id.seq)
+    }
+    fn ids(&mut self, ids: &[OpId]) -> Vec<wire::Id> {
+        ids.iter().map(|i| self.id(*i)).collect()
+    }
+    fn stamp(&mut self, s: Stamp) -> u32 {
+        let w = (s.clock.0, self.replica(s.id.replica), s.id.seq);
+        match self.stamps.iter().rposition(|x| *x == w) {
+            Some(i) => i as u32,
+            None => {
+                self.stamps.push(w);
+                (self.stamps.len() - 1) as u32
+            }
+        }
+    }
+}
+
+impl Doc {
+    /// The stored bytes: [`DOC_ENCODING`], then the interned shape (see `wire`).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut t = Interner::default();
+        let fields = self
+            .fields
+            .iter()
+            .map(|(name, state)| {
+                let f = match state {
+                    FieldState::Reg { value, stamp } => wire::FieldOut::Reg { value, stamp: t.stamp(*stamp) },
+                    FieldState::Text { values, gone } => wire::FieldOut::Text {
+                        values: values.iter().map(|(s, v)| (t.stamp(*s), v)).collect(),
+                        gone: t.ids(gone),
+                    },
+                    FieldState::Set { adds, gone } => wire::FieldOut::Set {
+                        adds: adds.iter().map(|(e, ids)| (e.as_str(), t.ids(ids))).collect(),
+                        gone: t.ids(gone),
+                    },
+                };
+                (name.as_str(), f)
+            })
+            .collect();
+        let deleted = self.deleted.map(|(d, s)| (d, t.stamp(s)));
+        let out = wire::DocOut {
+            entity: self.entity,
+            replicas: t.replicas.iter().map(|r| r.0.to_le_bytes()).collect(),
+            stamps: t.stamps,
+            fields,
+            deleted,
+            erased: self.erased,
+        };
+        let mut bytes = vec![DOC_ENCODING];
+        // postcard only fails on writer errors, and a Vec writer cannot fail.
+        if let Ok(v) = postcard::to_extend(&out, Vec::new()) {
+            bytes.extend(v);
+        }
+        bytes
+    }
+
+    /// Read bytes written by [`Doc::encode`]; any index out of its table is damage.
+    pub fn decode(bytes: &[u8]) -> Result<Doc, String> {
+        let rest = match bytes.split_first() {
+            Some((&DOC_ENCODING, rest)) => rest,
+            Some((v, _)) if *v > DOC_ENCODING => {
+                return Err(format!("record encoded by a newer teren (encoding {v}); upgrade teren"));
+            }
+            Some((v, _)) => return Err(format!("record in an old encoding ({v}) left after an upgrade")),
+            None => return Err("empty record".into()),
+        };
+        let w: wire::DocIn = postcard::from_bytes(rest).map_err(|e| format!("undecodable record: {e}"))?;
+        let replicas: Vec<ReplicaId> = w.replicas.iter().map(|b| ReplicaId(u128::from_le_bytes(*b))).collect();
+        let bad = || "undecodable record: an index past its table".to_string();
+        let id = |(r, seq): wire::Id| -> Result<OpId, String> {
+            Ok(OpId { replica: *replicas.get(r as usize).ok_or_else(bad)?, seq })
+        };
+        let ids = |v: Vec<wire::Id>| v.into_iter().map(id).collect::<Result<Vec<_>, _>>();
+        let stamps = w
+            .stamps
+            .iter()
+            .map(|&(clock, r, seq)| Ok(Stamp { clock: Hlc(clock), id: id((r, seq))? }))
+            .collect::<Result<Vec<_>, String>>()?;
+        let stamp = |i: u32| stamps.get(i as usize).copied().ok_or_else(bad);
+        let mut fields = BTreeMap::new();
+        for (name, f) in w.fields {
+            let state = match f {
+                wire::FieldIn::Reg { value, stamp: s } => FieldState::Reg { value, stamp: stamp(s)? },
+                wire::FieldIn::Text { values, gone } => FieldState::Text {
+                    values: values.into_iter().map(|(s, v)| Ok((stamp(s)?, v))).collect::<Result<_, String>>()?,
+                    gone: ids(gone)?,
+                },
+                wire::FieldIn::Set { adds, gone } => FieldState::Set {
+                    adds: adds.into_iter().map(|(e, v)| Ok((e, ids(v)?))).collect::<Result<_, String>>()?,
+                    gone: ids(gone)?,
+                },
+            };
+            fields.insert(name, state);
+        }
+        let deleted = match w.deleted {
+            Some((d, s)) => Some((d, stamp(s)?)),
+            None => None,
+        };
+        Ok(Doc { entity: w.entity, fields, deleted, erased: w.erased })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +461,58 @@ mod tests {
         let rm = op(1, 2, 20, vec![Change::Remove { field: "tags".into(), elem: "kgw".into(), seen: vec![add.id] }]);
         let e = op(2, 1, 15, vec![Change::Erase]);
         assert_eq!(apply_all(&[&add, &rm, &e]), apply_all(&[&add, &e, &rm]));
+    }
+
+    #[test]
+    fn encoding_round_trips_every_field_kind() {
+        let base =
+            op(1, 1, 10, vec![Change::set("name", "Anna"), Change::set("place", "Osiek"), Change::write("note", "v0")]);
+        let a =
+            op(1 << 100, 2, 20, vec![Change::Write { field: "note".into(), value: "A".into(), seen: vec![base.id] }]);
+        let b =
+            op(u128::MAX, 7, 15, vec![Change::Write { field: "note".into(), value: "B".into(), seen: vec![base.id] }]);
+        let tags = op(2, 1, 30, vec![Change::add("tags", "kgw"), Change::add("tags", "pes"), Change::Delete]);
+        let rm = op(3, 1, 40, vec![Change::Remove { field: "tags".into(), elem: "pes".into(), seen: vec![tags.id] }]);
+        let d = apply_all(&[&base, &a, &b, &tags, &rm]);
+        assert_eq!(d.conflicts().len(), 1);
+        assert!(d.is_deleted());
+        assert_eq!(Doc::decode(&d.encode()).unwrap(), d);
+        let empty = Doc::new(Entity::Meeting);
+        assert_eq!(Doc::decode(&empty.encode()).unwrap(), empty);
+    }
+
+    #[test]
+    fn one_op_record_stores_its_stamp_once() {
+        let changes = (0..12).map(|i| Change::set(&format!("f{i}"), "x")).collect();
+        let d = apply_all(&[&op(u128::MAX - 5, 123_456, 1_764_000_000_000, changes)]);
+        let old = crate::sync::encode_versioned(&d).len();
+        let new = d.encode().len();
+        // 12 fields of about 9 bytes (name, tag, value, stamp index), one 16-byte
+        // replica, one 13-byte stamp, a few bytes of framing.
+        assert!(new < 150, "{new} bytes");
+        assert!(new * 3 < old, "{new} bytes against {old}");
+    }
+
+    #[test]
+    fn damaged_or_foreign_encodings_are_refused() {
+        let d = apply_all(&[&op(1, 1, 10, vec![Change::set("name", "Anna")])]);
+        let mut bytes = d.encode();
+        assert!(Doc::decode(&crate::sync::encode_versioned(&d)).unwrap_err().contains("old encoding"));
+        bytes[0] = DOC_ENCODING + 1;
+        assert!(Doc::decode(&bytes).unwrap_err().contains("newer"));
+        assert!(Doc::decode(&[]).is_err());
+        // A stamp index past the stamp table.
+        let w = wire::DocOut {
+            entity: Entity::Participant,
+            replicas: vec![[0; 16]],
+            stamps: vec![],
+            fields: vec![("name", wire::FieldOut::Reg { value: &Value::Null, stamp: 3 })],
+            deleted: None,
+            erased: false,
+        };
+        let mut bad = vec![DOC_ENCODING];
+        bad.extend(postcard::to_allocvec(&w).unwrap());
+        assert!(Doc::decode(&bad).unwrap_err().contains("index"));
     }
 
     #[test]

@@ -1,0 +1,152 @@
+//! Upgrading a database written by an older teren, inside the transaction that opens
+//! it: either the whole upgrade is committed or the file stays as it was.
+//!
+//! - Schema 1 → 2: records (merged docs) are stored in the compact encoding of
+//!   [`Doc::encode`](crate::sync::Doc::encode) — replicas and stamps interned per doc —
+//!   which halves the bytes an import writes. The log did not change, so the
+//!   materialised tables are rebuilt from it.
+
+use super::{Result, StoreError, rebuild_in};
+use std::path::Path;
+
+/// Bring the tables of the database at `path`, at schema `from`, up to
+/// [`super::SCHEMA_VERSION`]. The caller records the new version in `meta` in the same
+/// transaction, and drops the transaction (changing nothing) on an error.
+pub(super) fn migrate(tx: &redb::WriteTransaction, path: &Path, from: u32) -> Result<()> {
+    // "Run teren doctor" would not help: doctor opens the database the same way.
+    let upgrade = |e: StoreError| StoreError::Upgrade {
+        path: path.to_path_buf(),
+        detail: match e {
+            StoreError::Corrupt(d) => d,
+            other => other.to_string(),
+        },
+    };
+    if from < 2 {
+        rebuild_in(tx).map_err(upgrade)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::{Draft, META, RECORDS, SCHEMA_VERSION, Store, StoreError};
+    use crate::model::{Entity, Id};
+    use crate::sync::{Change, Doc, encode_versioned};
+    use redb::{Database, ReadableDatabase, ReadableTable};
+
+    /// A database with a few records of every field kind, then turned into what
+    /// teren 0.1 at schema 1 wrote: the same log, docs in the old encoding.
+    fn schema_1_database(path: &std::path::Path) -> (Id, Id, Id) {
+        let store = Store::open(path).unwrap();
+        let (anna, ewa, meeting) = (Id::new(), Id::new(), Id::new());
+        store
+            .commit(vec![
+                Draft::new(
+                    Entity::Participant,
+                    anna,
+                    vec![Change::set("name", "Anna Kowalska"), Change::write("note", "v1")],
+                ),
+                Draft::new(
+                    Entity::Participant,
+                    ewa,
+                    vec![Change::set("name", "Ewa Nowak"), Change::add("tags", "kgw")],
+                ),
+                Draft::new(
+                    Entity::Meeting,
+                    meeting,
+                    vec![Change::set("date", "2026-11-02"), Change::add("attendees", anna.to_string())],
+                ),
+            ])
+            .unwrap();
+        store
+            .commit(vec![
+                Draft::new(Entity::Participant, anna, vec![Change::write("note", "v2")]),
+                Draft::new(Entity::Participant, ewa, vec![Change::Delete]),
+            ])
+            .unwrap();
+        drop(store);
+        let raw = Database::create(path).unwrap();
+        let tx = raw.begin_write().unwrap();
+        {
+            let mut records = tx.open_table(RECORDS).unwrap();
+            let old: Vec<([u8; 17], Vec<u8>)> = records
+                .iter()
+                .unwrap()
+                .map(|e| {
+                    let (k, v) = e.unwrap();
+                    (*k.value(), encode_versioned(&Doc::decode(v.value()).unwrap()))
+                })
+                .collect();
+            for (k, v) in old {
+                records.insert(&k, v.as_slice()).unwrap();
+            }
+            tx.open_table(META).unwrap().insert("schema", 1u32.to_le_bytes().as_slice()).unwrap();
+        }
+        tx.commit().unwrap();
+        (anna, ewa, meeting)
+    }
+
+    fn schema(path: &std::path::Path) -> Vec<u8> {
+        let raw = Database::create(path).unwrap();
+        let tx = raw.begin_read().unwrap();
+        let meta = tx.open_table(META).unwrap();
+        meta.get("schema").unwrap().unwrap().value().to_vec()
+    }
+
+    #[test]
+    fn a_schema_1_database_is_migrated_at_open_with_nothing_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.redb");
+        let (anna, ewa, meeting) = schema_1_database(&path);
+        assert_eq!(schema(&path), 1u32.to_le_bytes());
+        // An old-encoded doc is damage for this teren until the upgrade has run.
+        let raw = Database::create(&path).unwrap();
+        {
+            let tx = raw.begin_read().unwrap();
+            let records = tx.open_table(RECORDS).unwrap();
+            let (_, v) = records.first().unwrap().unwrap();
+            assert!(Doc::decode(v.value()).unwrap_err().contains("old encoding"));
+        }
+        drop(raw);
+
+        let store = Store::open(&path).unwrap();
+        assert!(store.verify().unwrap().is_empty(), "{:?}", store.verify());
+        let a = store.doc(Entity::Participant, anna).unwrap().unwrap();
+        assert_eq!(a.str("name"), Some("Anna Kowalska"));
+        assert_eq!(a.str("note"), Some("v2"));
+        assert!(store.doc(Entity::Participant, ewa).unwrap().unwrap().is_deleted());
+        assert_eq!(store.ordered_ids(Entity::Participant, 0, 10, false).unwrap(), vec![anna]);
+        assert_eq!(store.attended(anna).unwrap(), vec![(meeting, "2026-11-02".to_string())]);
+        assert_eq!(store.log_len().unwrap(), (5, 0));
+        // Still writable, and the upgrade is recorded: the next open does nothing more.
+        store.commit(vec![Draft::new(Entity::Participant, ewa, vec![Change::Restore])]).unwrap();
+        drop(store);
+        assert_eq!(schema(&path), SCHEMA_VERSION.to_le_bytes());
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.ordered_ids(Entity::Participant, 0, 10, false).unwrap().len(), 2);
+        assert!(store.verify().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_damaged_schema_1_log_leaves_the_file_as_it_was() {
+        const LOG: redb::TableDefinition<&[u8; 24], &[u8]> = redb::TableDefinition::new("log");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.redb");
+        schema_1_database(&path);
+        {
+            let raw = Database::create(&path).unwrap();
+            let tx = raw.begin_write().unwrap();
+            {
+                let mut log = tx.open_table(LOG).unwrap();
+                let k = *log.first().unwrap().unwrap().0.value();
+                log.insert(&k, [1u8, 0xff, 0xff].as_slice()).unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let err = Store::open(&path).err().unwrap();
+        assert!(matches!(err, StoreError::Upgrade { .. }), "{err}");
+        assert!(err.to_string().contains("older teren and cannot be upgraded"), "{err}");
+        assert_eq!(schema(&path), 1u32.to_le_bytes());
+    }
+}
