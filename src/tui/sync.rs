@@ -7,7 +7,7 @@
 //! a resolution made here is the one `teren bundle` / `teren conflicts` would make.
 
 use super::keymap::{Action, Context};
-use super::view::{Effect, Env, View};
+use super::view::{Effect, Env, Job, JobResult, View};
 use crate::bundle::folder::{FileLine, FileOutcome, OwnOutcome, Synced};
 use crate::bundle::{self, Encrypt, Encryption, ImportOptions, KeyStatus, Keys, Outcome, Report};
 use crate::conflicts::{self, Conflict};
@@ -94,10 +94,35 @@ pub struct Screen {
     rows: Vec<Row>,
     selected: usize,
     offset: usize,
-    stale: bool,
     fields: Option<Fields>,
     /// One line per bundle exported or imported here, newest last.
     results: Vec<String>,
+    /// The conflicts' job: its generation (older results are dropped) and whether
+    /// one is under way.
+    generation: u64,
+    loading: bool,
+}
+
+/// The conflicts, read on a worker thread, for a generation of the screen's loads.
+struct ConflictRows(u64, Result<Vec<Row>, String>);
+
+/// Every open conflict with its writers' names and times.
+fn conflict_rows(store: &Store) -> crate::store::Result<Vec<Row>> {
+    let peers = store.peers()?;
+    Ok(conflicts::list(store)?
+        .into_iter()
+        .map(|c| {
+            let by = c
+                .values
+                .iter()
+                .map(|(s, _)| {
+                    let who = conflicts::writer(store, &peers, s.id.replica).unwrap_or_else(|_| s.id.replica.short());
+                    (who, local_time(s.clock.millis()))
+                })
+                .collect();
+            Row { conflict: c, by }
+        })
+        .collect())
 }
 
 impl Screen {
@@ -109,14 +134,16 @@ impl Screen {
             rows: Vec::new(),
             selected: 0,
             offset: 0,
-            stale: true,
             fields: None,
             results: Vec::new(),
+            generation: 0,
+            loading: false,
         }
     }
 
-    /// Read the offices and the conflicts.
-    fn load(&mut self, store: &Store) -> anyhow::Result<()> {
+    /// Read the offices (a few rows: here and now) and start the conflicts' job: they
+    /// take every record, seconds on 100 000 participants, so never on the UI thread.
+    fn load(&mut self, store: &Store) -> anyhow::Result<Effect> {
         let keys = Keys::load(store)?;
         let ours = store.version_vector()?;
         let me = store.replica();
@@ -138,29 +165,17 @@ impl Screen {
             fingerprint: fingerprint(&keys.sign_public()),
             peers: rows,
         });
-        self.rows = conflicts::list(store)?
-            .into_iter()
-            .map(|c| {
-                let by = c
-                    .values
-                    .iter()
-                    .map(|(s, _)| {
-                        let who =
-                            conflicts::writer(store, &peers, s.id.replica).unwrap_or_else(|_| s.id.replica.short());
-                        (who, local_time(s.clock.millis()))
-                    })
-                    .collect();
-                Row { conflict: c, by }
-            })
-            .collect();
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
-        self.stale = false;
-        Ok(())
+        self.generation += 1;
+        self.loading = true;
+        let generation = self.generation;
+        Ok(Effect::Job(Job::new(move |store| {
+            ConflictRows(generation, conflict_rows(store).map_err(|e| e.to_string()))
+        })))
     }
 
     fn reload(&mut self, store: &Store) -> Effect {
         match self.load(store) {
-            Ok(()) => Effect::None,
+            Ok(e) => e,
             Err(e) => Effect::Status(e.to_string()),
         }
     }
@@ -202,16 +217,7 @@ impl Screen {
             Kind::Import => import(env.store, &path, passphrase, env.lang),
         };
         self.push_result(line.clone());
-        if changed {
-            self.stale = true;
-            Effect::Changed
-        } else {
-            let e = self.reload(env.store);
-            match e {
-                Effect::None => Effect::Status(line),
-                other => other,
-            }
-        }
+        if changed { Effect::Changed } else { Effect::Status(line) }
     }
 
     fn resolve(&mut self, env: &Env, action: Action) -> Effect {
@@ -233,7 +239,6 @@ impl Screen {
                 let line =
                     format!("{}: {} — {}", t(env.lang, "sync_resolved"), c.name, field_label(env.lang, &c.field));
                 self.push_result(line);
-                self.stale = true;
                 Effect::Changed
             }
             Err(e) => Effect::Status(e.to_string()),
@@ -264,7 +269,7 @@ impl Screen {
             .push(Line::from(vec![Span::styled(format!("{}: ", t(lang, "sync_folder")), th.dim()), Span::raw(folder)]));
         lines.push(Line::from(vec![
             Span::styled(format!("{}: ", t(lang, "sync_conflicts")), th.dim()),
-            Span::raw(self.rows.len().to_string()),
+            Span::raw(if self.loading { "…".to_string() } else { self.rows.len().to_string() }),
         ]));
         lines.push(Line::from(""));
         match self.info.as_ref().map(|i| &i.peers) {
@@ -305,7 +310,8 @@ impl Screen {
     fn render_conflicts(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
         let (lang, th) = (env.lang, env.theme);
         if self.rows.is_empty() {
-            let mut lines = vec![Line::from(t(lang, "sync_no_conflicts"))];
+            let first = if self.loading { t(lang, "loading") } else { t(lang, "sync_no_conflicts") };
+            let mut lines = vec![Line::from(first)];
             lines.extend(self.results.iter().map(|r| Line::from(r.clone())));
             Paragraph::new(lines).wrap(Wrap { trim: true }).render(area, buf);
             return;
@@ -521,12 +527,6 @@ impl View for Screen {
             }
             return Some(Effect::None);
         }
-        if self.stale {
-            let e = self.reload(env.store);
-            if !matches!(e, Effect::None) {
-                return Some(e);
-            }
-        }
         let effect = match action {
             Action::BundleExport => {
                 self.start(Kind::Export);
@@ -570,7 +570,24 @@ impl View for Screen {
     }
 
     fn data_changed(&mut self) {
-        self.stale = true;
+        // The app activates a screen again after a change: that reload is enough.
+    }
+
+    fn job_done(&mut self, result: JobResult) -> Result<Effect, JobResult> {
+        let ConflictRows(generation, rows) = *result.downcast::<ConflictRows>()?;
+        if generation != self.generation {
+            // A newer load is under way: this one is stale.
+            return Ok(Effect::None);
+        }
+        self.loading = false;
+        match rows {
+            Ok(rows) => {
+                self.rows = rows;
+                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+                Ok(Effect::None)
+            }
+            Err(e) => Ok(Effect::Status(e)),
+        }
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
