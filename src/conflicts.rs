@@ -19,32 +19,28 @@ pub struct Conflict {
     pub values: Vec<(Stamp, Value)>,
 }
 
-/// Every open conflict, by entity then record id.
+/// Every open conflict, by entity then record id. Reads only the records the
+/// store's conflict index names.
 pub fn list(store: &Store) -> Result<Vec<Conflict>> {
     let mut out = Vec::new();
-    for e in Entity::ALL {
-        store.for_each_doc(e, |id, doc| {
-            for (field, values) in doc.conflicts() {
-                out.push(Conflict {
-                    entity: e,
-                    id,
-                    name: edit::display_name(e, id, &doc),
-                    field: field.to_string(),
-                    values: values.into_iter().map(|(s, v)| (s, v.clone())).collect(),
-                });
-            }
-        })?;
+    for (e, id) in store.conflicted()? {
+        let Some(doc) = store.doc(e, id)? else { continue };
+        for (field, values) in doc.conflicts() {
+            out.push(Conflict {
+                entity: e,
+                id,
+                name: edit::display_name(e, id, &doc),
+                field: field.to_string(),
+                values: values.into_iter().map(|(s, v)| (s, v.clone())).collect(),
+            });
+        }
     }
     Ok(out)
 }
 
-/// How many conflicts are open, without building their names.
+/// How many conflicts are open (from the index: no record is read).
 pub fn count(store: &Store) -> Result<usize> {
-    let mut n = 0;
-    for e in Entity::ALL {
-        store.for_each_doc(e, |_, doc| n += doc.conflicts().len())?;
-    }
-    Ok(n)
+    store.conflict_count()
 }
 
 /// Who wrote a value: this office, a known office, or a database id.

@@ -238,6 +238,9 @@ fn concurrent_note_edits_become_a_conflict_and_a_resolution_syncs() {
         let doc = r.store.doc(e, id).unwrap().unwrap();
         assert_eq!(doc.conflicts().len(), 1);
         assert_eq!(doc.conflicts()[0].1.len(), 2);
+        // The index the status line counts from follows the merge.
+        assert_eq!(r.store.conflict_count().unwrap(), 1);
+        assert_eq!(r.store.conflicted().unwrap(), vec![(e, id)]);
     }
     // C resolves; the resolution saw both values, so it clears the conflict everywhere.
     reps[2].store.commit(vec![Draft::new(e, id, vec![Change::write("note", "obie wersje")])]).unwrap();
@@ -248,6 +251,8 @@ fn concurrent_note_edits_become_a_conflict_and_a_resolution_syncs() {
         let doc = r.store.doc(e, id).unwrap().unwrap();
         assert!(doc.conflicts().is_empty());
         assert_eq!(doc.str("note"), Some("obie wersje"));
+        assert_eq!(r.store.conflict_count().unwrap(), 0);
+        assert!(r.store.verify().unwrap().is_empty());
     }
 }
 

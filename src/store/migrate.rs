@@ -5,6 +5,8 @@
 //!   [`Doc::encode`](crate::sync::Doc::encode) — replicas and stamps interned per doc —
 //!   which halves the bytes an import writes. The log did not change, so the
 //!   materialised tables are rebuilt from it.
+//! - Schema 2 → 3: a `conflicts` index (records with open conflicts), built by the
+//!   same rebuild.
 
 use super::{Result, StoreError, rebuild_in};
 use std::path::Path;
@@ -21,7 +23,7 @@ pub(super) fn migrate(tx: &redb::WriteTransaction, path: &Path, from: u32) -> Re
             other => other.to_string(),
         },
     };
-    if from < 2 {
+    if from < 3 {
         rebuild_in(tx).map_err(upgrade)?;
     }
     Ok(())

@@ -47,7 +47,7 @@ pub const APP_CACHE: usize = 2 * 1024 * 1024;
 
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
 /// 2: records in the compact [`Doc::encode`] form (1 had postcard of the whole doc).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// Records changed in one transaction are kept decoded and written back once, in key
 /// order; past this many, they are written out and the cache starts again (memory).
 const TOUCHED_MAX: usize = 50_000;
@@ -59,6 +59,9 @@ const PENDING: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("pending
 const RECORDS: TableDefinition<&[u8; 17], &[u8]> = TableDefinition::new("records");
 const ORDER: TableDefinition<&[u8], ()> = TableDefinition::new("order");
 const ATTEND: TableDefinition<&[u8; 32], &str> = TableDefinition::new("attend");
+/// Records with open conflicts (record key → how many fields): so the status line and
+/// `teren conflicts` read a handful of entries instead of every record.
+const CONFLICTS: TableDefinition<&[u8; 17], u32> = TableDefinition::new("conflicts");
 const PEERS: TableDefinition<u128, &[u8]> = TableDefinition::new("peers");
 const TRUSTED: TableDefinition<&[u8; 32], &str> = TableDefinition::new("trusted");
 const LOCAL: TableDefinition<&str, &[u8]> = TableDefinition::new("local");
@@ -151,13 +154,19 @@ fn corrupt(e: String) -> StoreError {
 struct Indexed {
     order: Option<Vec<u8>>,
     attend: Vec<([u8; 32], String)>,
+    /// Fields with more than one value kept.
+    conflicts: u32,
 }
 
 impl Indexed {
     fn of(entity: Entity, id: Id, doc: Option<&Doc>) -> Indexed {
         match doc {
-            Some(d) => Indexed { order: order_key(entity, id, d), attend: attend_entries(entity, id, d) },
-            None => Indexed { order: None, attend: Vec::new() },
+            Some(d) => Indexed {
+                order: order_key(entity, id, d),
+                attend: attend_entries(entity, id, d),
+                conflicts: d.conflict_count() as u32,
+            },
+            None => Indexed { order: None, attend: Vec::new(), conflicts: 0 },
         }
     }
 }
@@ -184,6 +193,7 @@ struct Tables<'t> {
     records: redb::Table<'t, &'static [u8; 17], &'static [u8]>,
     order: redb::Table<'t, &'static [u8], ()>,
     attend: redb::Table<'t, &'static [u8; 32], &'static str>,
+    conflicts: redb::Table<'t, &'static [u8; 17], u32>,
     touched: HashMap<[u8; 17], Touched>,
 }
 
@@ -193,6 +203,7 @@ impl Tables<'_> {
             records: tx.open_table(RECORDS)?,
             order: tx.open_table(ORDER)?,
             attend: tx.open_table(ATTEND)?,
+            conflicts: tx.open_table(CONFLICTS)?,
             touched: HashMap::new(),
         })
     }
@@ -253,6 +264,13 @@ impl Tables<'_> {
             if t.after.order != t.before.order {
                 order_out.extend(t.before.order);
                 order_in.extend(t.after.order);
+            }
+            if t.after.conflicts != t.before.conflicts {
+                if t.after.conflicts > 0 {
+                    self.conflicts.insert(&key, t.after.conflicts)?;
+                } else {
+                    self.conflicts.remove(&key)?;
+                }
             }
             if t.after.attend != t.before.attend {
                 attend_out.extend(t.before.attend.into_iter().map(|(k, _)| k));
@@ -556,6 +574,16 @@ impl Store {
                 _ => problems.push(format!("record {} differs from its log", id_from_key(k))),
             }
         }
+        let conflicts = tx.open_table(CONFLICTS)?;
+        let expected = built.values().filter(|d| d.conflict_count() > 0).count() as u64;
+        if conflicts.len()? != expected {
+            problems.push(format!("{} records marked with conflicts, {expected} in the log", conflicts.len()?));
+        }
+        for (k, doc) in built.iter().filter(|(_, d)| d.conflict_count() > 0) {
+            if conflicts.get(k)?.map(|v| v.value()) != Some(doc.conflict_count() as u32) {
+                problems.push(format!("record {} has conflicts the index does not show", id_from_key(k)));
+            }
+        }
         Ok(problems)
     }
 
@@ -669,6 +697,31 @@ impl Store {
             out.push(id_from_key(k.value()));
         }
         Ok(out)
+    }
+
+    /// The records with open conflicts, by entity then id.
+    pub fn conflicted(&self) -> Result<Vec<(Entity, Id)>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(CONFLICTS)?;
+        let mut out = Vec::new();
+        for e in table.iter()? {
+            let (k, _) = e?;
+            if let Some(entity) = Entity::from_u8(k.value()[0]) {
+                out.push((entity, id_from_key(k.value())));
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many fields hold conflicting values, over all records.
+    pub fn conflict_count(&self) -> Result<usize> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(CONFLICTS)?;
+        let mut n = 0usize;
+        for e in table.iter()? {
+            n += e?.1.value() as usize;
+        }
+        Ok(n)
     }
 
     /// Number of live records of an entity.
@@ -787,6 +840,7 @@ fn rebuild_in(tx: &redb::WriteTransaction) -> Result<usize> {
     tx.delete_table(RECORDS)?;
     tx.delete_table(ORDER)?;
     tx.delete_table(ATTEND)?;
+    tx.delete_table(CONFLICTS)?;
     let log = tx.open_table(LOG)?;
     let mut tables = Tables::open(tx)?;
     let mut n = 0;

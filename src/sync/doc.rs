@@ -194,6 +194,11 @@ impl Doc {
         }
     }
 
+    /// How many text fields hold more than one value (what [`Doc::conflicts`] lists).
+    pub fn conflict_count(&self) -> usize {
+        self.fields.values().filter(|s| matches!(s, FieldState::Text { values, .. } if values.len() > 1)).count()
+    }
+
     /// Text fields that hold more than one value: `(field, values oldest first)`.
     pub fn conflicts(&self) -> Vec<(&str, Vec<(Stamp, &Value)>)> {
         self.fields
