@@ -57,7 +57,8 @@ fn run(n: usize, dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>
     teren::demo::generate(&store, n, 1, &mut |_, _| {})?;
     println!("{n} participants: demo generated in {:.1} s", t.elapsed().as_secs_f64());
     let loaded = load_all(&store)?;
-    let people: Vec<(String, String)> = loaded.rows.iter().take(500).map(|r| (r.id.to_string(), r.name.clone())).collect();
+    let people: Vec<(String, String)> =
+        loaded.rows.iter().take(500).map(|r| (r.id.to_string(), r.name.clone())).collect();
 
     // 1. Saving a capture beside a bare commit, interleaved so both see the same disk.
     let raw = redb::Database::create(dir.join("bare.redb"))?;
@@ -122,7 +123,9 @@ fn run(n: usize, dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>
     }
     let (k50, k95) = pct(times.clone());
     let max = times.iter().copied().fold(0.0, f64::max);
-    println!("notes keystroke (on_key + render 120x40): p50 {k50:.3} ms, p95 {k95:.3} ms, max {max:.2} ms (goal < 16 ms)");
+    println!(
+        "notes keystroke (on_key + render 120x40): p50 {k50:.3} ms, p95 {k95:.3} ms, max {max:.2} ms (goal < 16 ms)"
+    );
     app.draft_sink = None;
     drop(app);
     let _ = writer.join();

@@ -87,7 +87,7 @@ fn report_pane_shows_targets_support_hours_and_what_records_lack() {
     f.ch('6');
     assert_eq!(f.app.pane, 5);
     let s = f.screen(80, 24);
-    assert!(s.contains("Raport: MAM (2024-01-01 – 2024-06-30)"), "{s}");
+    assert!(s.contains("raport: MAM (2024-01-01 – 2024-06-30)"), "{s}");
     assert!(s.contains("[###############.....]  75%"), "meetings 3 of 4: {s}");
     assert!(s.contains("Godziny wsparcia uczestników: 14.5 (4 os.)"), "{s}");
     assert!(s.contains("Do uzupełnienia: 2 / 4"), "{s}");
@@ -106,12 +106,12 @@ fn p_cycles_from_the_project_to_all_records() {
     f.ch('6');
     f.ch('p');
     let s = f.screen(80, 24);
-    assert!(s.contains("Raport: wszystkie dane (bez projektu)"), "{s}");
+    assert!(s.contains("raport: wszystkie dane (bez projektu)"), "{s}");
     // All time: four meetings, Ewa's included; no targets, so no bars.
     assert!(s.lines().any(|l| l.starts_with("│spotkania ") && l.contains(" 4 ")), "{s}");
     assert!(!s.contains('%'), "{s}");
     f.ch('p');
-    assert!(f.screen(80, 24).contains("Raport: MAM"));
+    assert!(f.screen(80, 24).contains("raport: MAM"));
 }
 
 #[test]

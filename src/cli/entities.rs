@@ -334,7 +334,6 @@ pub enum MemberCmd {
     Remove { partnership: String, member: String },
 }
 
-
 #[derive(Subcommand, Debug)]
 pub enum RelationCmd {
     /// Link two participants: teren relation add A B --type cooperates.

@@ -198,8 +198,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("ctx_report", "Raport", "Report"),
     ("ctx_sync", "Synchronizacja", "Sync"),
     ("ctx_import", "Import", "Import"),
-    ("plans", "Plany", "Plans"),
-    ("report", "Raport", "Report"),
+    ("plans", "plany", "plans"),
+    ("report", "raport", "report"),
     // The import screen (I in pane 1).
     ("imp_given", "imię", "given name"),
     ("imp_family", "nazwisko", "family name"),
@@ -376,7 +376,11 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("plan_path_form", "ścieżka gminy", "municipality's path"),
     ("plan_new_plan", "Nowy plan działania", "New action plan"),
     ("plan_path_title", "Ścieżka wsparcia", "Support path"),
-    ("plan_no_jst", "Wybierz plan gminy (JST), by edytować jej ścieżkę.", "Select a municipality's plan to edit its path."),
+    (
+        "plan_no_jst",
+        "Wybierz plan gminy (JST), by edytować jej ścieżkę.",
+        "Select a municipality's plan to edit its path.",
+    ),
     ("plan_doc_suffix", "dokument", "document"),
     ("plan_stage", "etap", "stage"),
     ("plan_document", "dokument", "document"),

@@ -963,6 +963,11 @@ impl App {
             let style = if i == self.pane { self.theme.active_tab() } else { Style::default() };
             spans.push(Span::styled(label, style));
         }
+        // The pane names matter more than the brand: drop it when they would not fit
+        // (six English names need 83 columns with it, 76 without).
+        if Line::from(spans.clone()).width() > area.width as usize {
+            spans.remove(0);
+        }
         Paragraph::new(Line::from(spans)).render(area, buf);
     }
 
@@ -988,7 +993,9 @@ impl App {
         if self.pane == 1 && self.meetings.searching {
             spans.push(Span::raw(format!("/{}▏ ", self.meetings.query)));
         }
-        let count = if self.pane == 0 {
+        let count = if let Some(s) = &self.screen {
+            format!("{} ", s.count())
+        } else if self.pane == 0 {
             if self.people.complete {
                 format!("{}/{} ", self.people.view.len(), self.people.rows.len())
             } else {
@@ -996,8 +1003,6 @@ impl App {
             }
         } else if self.pane == 1 {
             format!("{}/{} ", self.meetings.view.len(), self.meetings.data.rows.len())
-        } else if let Some(s) = &self.screen {
-            format!("{} ", s.count())
         } else if self.pane == 3 {
             format!("{} ", self.graph.view.len())
         } else if let Some(i) = self.view_index(self.pane) {

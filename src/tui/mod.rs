@@ -18,7 +18,6 @@ pub mod meetings;
 pub mod participants;
 pub mod partnership;
 pub mod plans;
-pub mod records;
 pub mod report;
 pub mod resources;
 pub mod sync;
