@@ -694,34 +694,18 @@ pub fn gmina_of(store: &Store, place: &str) -> Result<Option<String>> {
     if f.is_empty() {
         return Ok(None);
     }
-    let same = |d: &Doc| d.str("place").map(fold).as_deref() == Some(f.as_str());
-    for id in store.ordered_ids(Entity::Meeting, 0, 500, true)? {
-        if let Some(d) = store.doc(Entity::Meeting, id)? {
-            if same(&d) {
-                if let Some(g) = d.string("gmina") {
-                    return Ok(Some(g));
-                }
-            }
-        }
+    let gmina = |d: &Doc| {
+        if d.str("place").map(fold).as_deref() == Some(f.as_str()) { d.string("gmina") } else { None }
+    };
+    // Newest meetings first, then the map, then people and organisations — each a
+    // bounded number, so a save never reads the whole database.
+    if let Some(g) = store.find_ordered(Entity::Meeting, 500, true, gmina)? {
+        return Ok(Some(g));
     }
-    for (_, d) in store.docs(Entity::Resource)? {
-        if same(&d) {
-            if let Some(g) = d.string("gmina") {
-                return Ok(Some(g));
-            }
-        }
+    if let Some(g) = store.find_ordered(Entity::Resource, 5000, false, gmina)? {
+        return Ok(Some(g));
     }
-    // Last, people and organisations — a bounded number, for the same reason.
-    for id in store.ordered_ids(Entity::Participant, 0, 5000, false)? {
-        if let Some(d) = store.doc(Entity::Participant, id)? {
-            if same(&d) {
-                if let Some(g) = d.string("gmina") {
-                    return Ok(Some(g));
-                }
-            }
-        }
-    }
-    Ok(None)
+    Ok(store.find_ordered(Entity::Participant, 5000, false, gmina)?)
 }
 
 /// Live participants whose folded name and place match — likely the same person.

@@ -699,6 +699,34 @@ impl Store {
         Ok(out)
     }
 
+    /// The first answer `f` gives over live records of `entity` in list order (at most
+    /// `limit` of them), in one read transaction: lookups that stop early (the gmina of
+    /// a place) without a transaction per record.
+    pub fn find_ordered<T>(
+        &self,
+        entity: Entity,
+        limit: usize,
+        newest_first: bool,
+        mut f: impl FnMut(&Doc) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let tx = self.db.begin_read()?;
+        let order = tx.open_table(ORDER)?;
+        let records = tx.open_table(RECORDS)?;
+        let lo = [entity as u8];
+        let hi = [entity as u8 + 1];
+        let range = order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?;
+        let keys: Box<dyn Iterator<Item = _>> = if newest_first { Box::new(range.rev()) } else { Box::new(range) };
+        for e in keys.take(limit) {
+            let (k, _) = e?;
+            if let Some(v) = records.get(&record_key(entity, id_from_key(k.value())))? {
+                if let Some(t) = f(&Doc::decode(v.value()).map_err(corrupt)?) {
+                    return Ok(Some(t));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// The records with open conflicts, by entity then id.
     pub fn conflicted(&self) -> Result<Vec<(Entity, Id)>> {
         let tx = self.db.begin_read()?;
