@@ -23,25 +23,12 @@ impl Rng {
 }
 
 fn org(i: usize) -> Participant {
-    Participant {
-        id: Id::from_bytes((i as u128 + 1).to_be_bytes()),
-        kind: Kind::Org,
-        name: format!("Organizacja {i}"),
-        category: Category::Ngo,
-        memberships: Vec::new(),
-        gmina: None,
-        place: None,
-        phone: None,
-        email: None,
-        note: None,
-        tags: Vec::new(),
-        consent_data: None,
-        consent_photos: None,
-        consent_newsletter: None,
-        retention: None,
-        deleted: false,
-        erased: false,
-    }
+    Participant::new(
+        Id::from_bytes((i as u128 + 1).to_be_bytes()),
+        Kind::Org,
+        format!("Organizacja {i}"),
+        Category::Ngo,
+    )
 }
 
 fn main() {

@@ -39,7 +39,7 @@ fn resources_pane_links_a_proposal_and_exports_the_place() {
     s.wait_for("the export prompt", |t| t.contains("mapa-lubiewo.md"));
     s.send(b"\r");
     s.wait_for("the export", |t| t.contains("Zapisano mapę"));
-    let file = s.config.path().join("mapa-lubiewo.md");
+    let file = s.config.join("mapa-lubiewo.md");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.starts_with("# ") && text.contains("Lubiewo"), "{text}");
     s.send(b"q");

@@ -4,18 +4,17 @@
 //! on the database the app holds says so and exits 1, and the app's own bundle
 //! appears in the folder for the other office to import.
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
+#[path = "support/pty.rs"]
+mod harness;
+
+use harness::*;
 use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_teren");
 /// Generous: the app writes its bundle 10 s after the data last changed, and the
 /// machine may be busy. Only an upper bound; nothing is timed.
-const TIMEOUT: Duration = Duration::from_secs(60);
+const LIVE_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn teren(db: &Path, args: &[&str]) -> Output {
     Command::new(BIN).arg("--db").arg(db).args(args).env_remove("TEREN_DB").env("NO_COLOR", "1").output().unwrap()
@@ -25,85 +24,6 @@ fn ok(db: &Path, args: &[&str]) -> String {
     let out = teren(db, args);
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
-}
-
-struct App {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
-}
-
-impl App {
-    fn start(db: &Path, config: &Path) -> App {
-        let pair = native_pty_system()
-            .openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.arg("--db");
-        cmd.arg(db);
-        cmd.cwd(config);
-        cmd.env("TEREN_CONFIG_DIR", config);
-        cmd.env("TERM", "xterm-256color");
-        let child = pair.slave.spawn_command(cmd).expect("spawn teren in a pty");
-        drop(pair.slave);
-        let parser =
-            Arc::new(Mutex::new(vt100::Parser::new(NonZeroU16::new(24).unwrap(), NonZeroU16::new(80).unwrap(), 0)));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let p = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => p.lock().unwrap().process(&buf[..n]),
-                }
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
-        App { parser, writer, child, _master: pair.master }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{s}");
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("teren exited ({status:?}) while waiting for {what}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn quit(&mut self) -> bool {
-        self.writer.write_all(b"q").unwrap();
-        self.writer.flush().unwrap();
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.success();
-            }
-            assert!(Instant::now() < deadline, "teren did not exit; screen:\n{}", self.screen());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
 }
 
 #[test]
@@ -133,7 +53,8 @@ fn the_open_app_keeps_the_sync_folder_live() {
     let f = folder.to_str().unwrap();
     ok(&b, &["sync", f, "--passphrase-file", p]);
 
-    let mut app = App::start(&a, &config);
+    let mut app = Session::start_in(&a, &config, &[]);
+    app.timeout = LIVE_TIMEOUT;
     // B's bundle is imported as the app opens, and the list reloads.
     app.wait_for("the other office's participant", |s| s.contains("Jan Źdźbło"));
     // The database is the app's: `teren sync` says so, exits 1 and changes nothing.
@@ -142,7 +63,7 @@ fn the_open_app_keeps_the_sync_folder_live() {
     let err = String::from_utf8_lossy(&held.stderr);
     assert!(err.contains("database is in use by another teren process"), "{err}");
     // The app's own bundle appears once the data has been still for a while.
-    let deadline = Instant::now() + TIMEOUT;
+    let deadline = Instant::now() + LIVE_TIMEOUT;
     while !std::fs::read_dir(&folder)
         .unwrap()
         .any(|e| e.unwrap().file_name().to_string_lossy().starts_with("teren-biuro-dobiegniew-"))
@@ -151,7 +72,8 @@ fn the_open_app_keeps_the_sync_folder_live() {
         std::thread::sleep(Duration::from_millis(200));
     }
     app.wait_for("the write on the status line", |s| s.contains("zapisano paczkę tego biura"));
-    assert!(app.quit(), "the app exits cleanly");
+    app.send(b"q");
+    assert!(app.wait_exit(), "the app exits cleanly");
 
     // B takes A's bundle from the folder: one file each way, identical data.
     let out = ok(&b, &["sync", f, "--passphrase-file", p]);

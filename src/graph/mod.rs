@@ -594,25 +594,8 @@ mod tests {
     }
 
     fn participant(name: &str, kind: Kind) -> Participant {
-        Participant {
-            id: Id::new(),
-            kind,
-            name: name.into(),
-            category: if kind == Kind::Org { Category::Ngo } else { Category::Person },
-            memberships: Vec::new(),
-            gmina: None,
-            place: None,
-            phone: None,
-            email: None,
-            note: None,
-            tags: Vec::new(),
-            consent_data: None,
-            consent_photos: None,
-            consent_newsletter: None,
-            retention: None,
-            deleted: false,
-            erased: false,
-        }
+        let category = if kind == Kind::Org { Category::Ngo } else { Category::Person };
+        Participant::new(Id::new(), kind, name, category)
     }
 
     fn meeting(d: &str, who: &[Id]) -> Meeting {

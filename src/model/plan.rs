@@ -5,20 +5,9 @@
 
 use super::codes::{CoopForm, PathStage, TaskStatus, WorkArea};
 use super::ids::Id;
+use super::records::{date_of, id_of, ids_of};
 use crate::sync::Doc;
 use chrono::NaiveDate;
-
-fn id_of(doc: &Doc, field: &str) -> Option<Id> {
-    doc.str(field).and_then(Id::parse)
-}
-
-fn ids_of(doc: &Doc, field: &str) -> Vec<Id> {
-    doc.set(field).iter().filter_map(|s| Id::parse(s)).collect()
-}
-
-fn date_of(doc: &Doc, field: &str) -> Option<NaiveDate> {
-    doc.str(field).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-}
 
 fn order_of(doc: &Doc) -> i64 {
     doc.get("order").and_then(|v| v.as_f64()).map_or(0, |n| n as i64)

@@ -14,15 +14,15 @@ pub fn is_personal(entity: Entity, field: &str) -> bool {
     }
 }
 
-fn id_of(doc: &Doc, field: &str) -> Option<Id> {
+pub(super) fn id_of(doc: &Doc, field: &str) -> Option<Id> {
     doc.str(field).and_then(Id::parse)
 }
 
-fn ids_of(doc: &Doc, field: &str) -> Vec<Id> {
+pub(super) fn ids_of(doc: &Doc, field: &str) -> Vec<Id> {
     doc.set(field).iter().filter_map(|s| Id::parse(s)).collect()
 }
 
-fn date_of(doc: &Doc, field: &str) -> Option<NaiveDate> {
+pub(super) fn date_of(doc: &Doc, field: &str) -> Option<NaiveDate> {
     doc.str(field).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
 }
 
@@ -68,6 +68,30 @@ pub struct Participant {
 }
 
 impl Participant {
+    /// A participant known only by name, kind and category (tests, benches, graphs
+    /// built by hand).
+    pub fn new(id: Id, kind: Kind, name: impl Into<String>, category: Category) -> Self {
+        Participant {
+            id,
+            kind,
+            name: name.into(),
+            category,
+            memberships: Vec::new(),
+            gmina: None,
+            place: None,
+            phone: None,
+            email: None,
+            note: None,
+            tags: Vec::new(),
+            consent_data: None,
+            consent_photos: None,
+            consent_newsletter: None,
+            retention: None,
+            deleted: false,
+            erased: false,
+        }
+    }
+
     pub fn from_doc(id: Id, doc: &Doc) -> Self {
         let category = doc.str("category").and_then(|c| Category::parse(c).ok()).unwrap_or(Category::Other);
         let kind = doc.str("kind").and_then(|k| Kind::parse(k).ok()).unwrap_or_else(|| category.default_kind());

@@ -100,6 +100,9 @@ pub struct App {
     pub total: usize,
     /// Open conflicts, counted off the UI thread after each load (None: not yet).
     pub conflicts: Option<usize>,
+    /// Overdue plan tasks as of a day, for the status line: read once per data change
+    /// (and day), not on every frame.
+    overdue: std::cell::Cell<Option<(chrono::NaiveDate, usize)>>,
     /// `sync_dir` of config.toml: the live sync folder, the sync screen's default.
     pub sync_dir: Option<std::path::PathBuf>,
     /// The live sync folder, handed to the event loop's thread at start.
@@ -141,6 +144,7 @@ impl App {
             dirty: true,
             total,
             conflicts: None,
+            overdue: std::cell::Cell::new(None),
             sync_dir: None,
             live_sync: None,
         };
@@ -257,6 +261,7 @@ impl App {
     /// The data changed (the loop's reload): cached graphs are stale; the graph pane,
     /// if shown, asks for a new one.
     pub fn data_changed(&mut self) {
+        self.overdue.set(None);
         for (_, _, v) in self.views.iter_mut() {
             v.data_changed();
         }
@@ -971,6 +976,17 @@ impl App {
         Paragraph::new(Line::from(spans)).render(area, buf);
     }
 
+    /// Overdue plan tasks, from the memo while the data and the day are the same.
+    fn overdue_count(&self) -> crate::store::Result<usize> {
+        let today = self.meetings.today;
+        if let Some((_, n)) = self.overdue.get().filter(|(day, _)| *day == today) {
+            return Ok(n);
+        }
+        let n = crate::plans::overdue_count(&self.store, today)?;
+        self.overdue.set(Some((today, n)));
+        Ok(n)
+    }
+
     fn render_status(&self, area: Rect, buf: &mut Buffer) {
         let ctx = self.contexts();
         let mode = match self.popups.last() {
@@ -1014,7 +1030,7 @@ impl App {
         // Overdue tasks of action plans where the day starts (pane 1) and on the plans
         // pane: what the animator must chase.
         let overdue = match (self.pane, &self.screen) {
-            (0 | 4, None) => crate::plans::overdue_count(&self.store, self.meetings.today),
+            (0 | 4, None) => self.overdue_count(),
             _ => Ok(0),
         };
         if let Ok(n @ 1..) = overdue {

@@ -909,23 +909,8 @@ mod tests {
 
     fn org(name: &str, kind: Kind, gmina: &str) -> crate::model::Participant {
         crate::model::Participant {
-            id: Id::new(),
-            kind,
-            name: name.into(),
-            category: crate::model::Category::Ngo,
-            memberships: Vec::new(),
             gmina: Some(gmina.into()),
-            place: None,
-            phone: None,
-            email: None,
-            note: None,
-            tags: Vec::new(),
-            consent_data: None,
-            consent_photos: None,
-            consent_newsletter: None,
-            retention: None,
-            deleted: false,
-            erased: false,
+            ..crate::model::Participant::new(Id::new(), kind, name, crate::model::Category::Ngo)
         }
     }
 

@@ -27,7 +27,11 @@ pub struct Session {
     pub child: Box<dyn Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
     /// The app's config directory, also its working directory.
-    pub config: tempfile::TempDir,
+    pub config: PathBuf,
+    /// Kept alive while the session runs, when the session made the directory.
+    _config_dir: Option<tempfile::TempDir>,
+    /// How long `wait_for` and `wait_exit` wait.
+    pub timeout: Duration,
 }
 
 impl Session {
@@ -37,15 +41,22 @@ impl Session {
 
     /// Start with extra environment variables (an editor script for `$VISUAL`).
     pub fn start_env(db: &Path, env: &[(&str, &str)]) -> Session {
-        let config = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Session::start_in(db, dir.path(), env);
+        s._config_dir = Some(dir);
+        s
+    }
+
+    /// Start with `config` as the config and working directory (a config.toml there).
+    pub fn start_in(db: &Path, config: &Path, env: &[(&str, &str)]) -> Session {
         let pair = native_pty_system()
             .openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 })
             .expect("openpty");
         let mut cmd = CommandBuilder::new(BIN);
         cmd.arg("--db");
         cmd.arg(db);
-        cmd.cwd(config.path());
-        cmd.env("TEREN_CONFIG_DIR", config.path());
+        cmd.cwd(config);
+        cmd.env("TEREN_CONFIG_DIR", config);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         for (k, v) in env {
@@ -70,7 +81,15 @@ impl Session {
             }
         });
         let writer = pair.master.take_writer().unwrap();
-        Session { parser, writer: Some(writer), child, _master: pair.master, config }
+        Session {
+            parser,
+            writer: Some(writer),
+            child,
+            _master: pair.master,
+            config: config.to_path_buf(),
+            _config_dir: None,
+            timeout: TIMEOUT,
+        }
     }
 
     pub fn screen(&self) -> String {
@@ -85,7 +104,7 @@ impl Session {
 
     /// Poll the screen until `pred` holds; panic with the screen after the deadline.
     pub fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + self.timeout;
         loop {
             let s = self.screen();
             if pred(&s) {
@@ -104,7 +123,7 @@ impl Session {
 
     /// After exit: the terminal is back on the main screen with a visible cursor.
     pub fn wait_restored(&self) {
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + self.timeout;
         loop {
             {
                 let p = self.parser.lock().unwrap();
@@ -120,7 +139,7 @@ impl Session {
 
     /// Wait for the child to exit and return whether it succeeded.
     pub fn wait_exit(&mut self) -> bool {
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + self.timeout;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 self.writer = None;
