@@ -189,14 +189,14 @@ fn followups_list_and_done_undo() {
         "--follow-up",
         "Wysłać wniosek",
         "--due",
-        "2026-12-01",
+        "2099-12-01",
         "--follow-up",
         "Oddzwonić",
     ]);
     let open = db.json(&["followups", "--json"]);
     assert_eq!(open.as_array().unwrap().len(), 2, "{open}");
     let first = with_field(&open, "text", "Wysłać wniosek")[0];
-    assert_eq!(first["due"], "2026-12-01");
+    assert_eq!(first["due"], "2099-12-01");
     assert_eq!(first["done"], false);
     assert_eq!(first["overdue"], false);
     let fid = first["id"].as_str().unwrap()[..8].to_string();
