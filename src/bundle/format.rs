@@ -144,30 +144,109 @@ pub fn frame_ops(ops: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-/// Split a plain body into encoded ops.
-pub fn unframe_ops(plain: &[u8]) -> Result<Vec<&[u8]>> {
-    let bad = |m: &str| BundleError::Damaged(format!("malformed body ({m})"));
-    if plain.len() < 8 {
-        return Err(bad("no op count"));
+/// The encoded ops of a plain body, read one at a time from a stream (the body as it
+/// is decrypted and decompressed), so that they can be applied while the rest is still
+/// being read. `declared` is the body's length from the header: never read past it,
+/// and the body must end exactly there.
+pub struct Frames<R> {
+    input: R,
+    declared: u64,
+    read: u64,
+    left: u64,
+}
+
+fn malformed(m: &str) -> BundleError {
+    BundleError::Damaged(format!("malformed body ({m})"))
+}
+
+impl<R: std::io::Read> Frames<R> {
+    pub fn new(input: R, declared: u64) -> Result<Self> {
+        let mut f = Frames { input, declared, read: 0, left: 0 };
+        let mut count = [0u8; 8];
+        f.fill(&mut count, "no op count")?;
+        let count = u64::from_le_bytes(count);
+        // Every op takes at least 5 bytes, so a count larger than that is a lie.
+        if count > declared / 5 + 1 {
+            return Err(malformed("op count larger than the body"));
+        }
+        f.left = count;
+        Ok(f)
     }
-    let count = le_u64(plain);
-    let mut at = 8usize;
-    // Every op takes at least 5 bytes, so a count larger than that is a lie.
-    if count > (plain.len() as u64) / 5 + 1 {
-        return Err(bad("op count larger than the body"));
+
+    /// How many ops the body says it holds.
+    pub fn remaining(&self) -> u64 {
+        self.left
     }
-    let mut out = Vec::with_capacity(count as usize);
-    for _ in 0..count {
-        let l = plain.get(at..at + 4).ok_or_else(|| bad("cut in an op length"))?;
-        let n = u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize;
-        at += 4;
-        out.push(plain.get(at..at + n).ok_or_else(|| bad("cut in an op"))?);
-        at += n;
+
+    fn fill(&mut self, buf: &mut [u8], what: &str) -> Result<()> {
+        if self.read + buf.len() as u64 > self.declared {
+            return Err(malformed(what));
+        }
+        self.input.read_exact(buf).map_err(|e| read_error(e, what))?;
+        self.read += buf.len() as u64;
+        Ok(())
     }
-    if at != plain.len() {
-        return Err(bad("bytes after the last op"));
+
+    /// After the last op: nothing may follow, and the body must be as long as declared.
+    fn finish(&mut self) -> Result<()> {
+        let mut one = [0u8; 1];
+        match self.input.read(&mut one) {
+            Ok(0) => {}
+            Ok(_) if self.read == self.declared => {
+                return Err(BundleError::TooLarge(format!(
+                    "the body expands past the {} bytes its header declares",
+                    self.declared
+                )));
+            }
+            Ok(_) => return Err(malformed("bytes after the last op")),
+            Err(e) => return Err(read_error(e, "after the last op")),
+        }
+        if self.read != self.declared {
+            return Err(BundleError::Damaged(format!(
+                "the body expands to {} bytes, its header declares {}",
+                self.read, self.declared
+            )));
+        }
+        Ok(())
     }
-    Ok(out)
+}
+
+fn read_error(e: std::io::Error, what: &str) -> BundleError {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        malformed(&format!("cut: {what}"))
+    } else {
+        BundleError::Damaged(format!("the body does not decrypt or decompress ({e})"))
+    }
+}
+
+impl<R: std::io::Read> Iterator for Frames<R> {
+    type Item = Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            // Checked once, then the iterator is done.
+            self.left = u64::MAX;
+            return match self.finish() {
+                Ok(()) => None,
+                Err(e) => Some(Err(e)),
+            };
+        }
+        if self.left == u64::MAX {
+            return None;
+        }
+        self.left -= 1;
+        let mut len = [0u8; 4];
+        if let Err(e) = self.fill(&mut len, "in an op length") {
+            self.left = u64::MAX;
+            return Some(Err(e));
+        }
+        let mut op = vec![0u8; u32::from_le_bytes(len) as usize];
+        if let Err(e) = self.fill(&mut op, "in an op") {
+            self.left = u64::MAX;
+            return Some(Err(e));
+        }
+        Some(Ok(op))
+    }
 }
 
 #[cfg(test)]
@@ -216,14 +295,29 @@ mod tests {
         assert!(matches!(parse(&extra), Err(BundleError::Damaged(_))));
     }
 
+    fn unframe(plain: &[u8], declared: usize) -> Result<Vec<Vec<u8>>> {
+        Frames::new(plain, declared as u64)?.collect()
+    }
+
     #[test]
     fn framing_refuses_lies() {
         let f = frame_ops(&[vec![1, 2, 3], vec![]]);
-        assert_eq!(unframe_ops(&f).unwrap(), vec![&[1u8, 2, 3][..], &[][..]]);
+        assert_eq!(unframe(&f, f.len()).unwrap(), vec![vec![1u8, 2, 3], vec![]]);
         let mut lie = f.clone();
         lie[0] = 200;
-        assert!(unframe_ops(&lie).is_err());
-        assert!(unframe_ops(&f[..f.len() - 1]).is_err());
-        assert!(unframe_ops(&[]).is_err());
+        assert!(unframe(&lie, f.len()).is_err());
+        assert!(unframe(&f[..f.len() - 1], f.len()).is_err());
+        assert!(unframe(&f[..f.len() - 1], f.len() - 1).is_err());
+        assert!(unframe(&[], 0).is_err());
+        // Longer or shorter than the header declares.
+        assert!(matches!(unframe(&f, f.len() - 1), Err(BundleError::Damaged(_))));
+        assert!(matches!(unframe(&f, f.len() + 1), Err(BundleError::Damaged(_))));
+        let mut more = f.clone();
+        more.push(0);
+        assert!(matches!(unframe(&more, f.len()), Err(BundleError::TooLarge(_))));
+        // An op length past the declared body is refused before anything is allocated.
+        let mut huge = f.clone();
+        huge[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(unframe(&huge, f.len()).is_err());
     }
 }

@@ -31,7 +31,7 @@ mod peers;
 
 pub use audit::AuditEntry;
 pub use error::{Result, StoreError};
-pub use peers::Peer;
+pub use peers::{Peer, Streamed};
 
 use crate::model::{self, Entity, Id};
 use crate::search::fold;
@@ -48,9 +48,11 @@ pub const APP_CACHE: usize = 2 * 1024 * 1024;
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
 /// 2: records in the compact [`Doc::encode`] form (1 had postcard of the whole doc).
 pub const SCHEMA_VERSION: u32 = 3;
-/// Records changed in one transaction are kept decoded and written back once, in key
-/// order; past this many, they are written out and the cache starts again (memory).
-const TOUCHED_MAX: usize = 50_000;
+/// Records changed in one transaction are kept encoded and written back once, in key
+/// order; past this many bytes of them, they are written out and the cache starts
+/// again (memory). 100 000 new records take about 40 MB: written in one sorted pass,
+/// redb fills its pages, where a second pass between the first one's keys split them.
+const TOUCHED_BYTES: usize = 64 << 20;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const LOG: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("log");
@@ -195,6 +197,8 @@ struct Tables<'t> {
     attend: redb::Table<'t, &'static [u8; 32], &'static str>,
     conflicts: redb::Table<'t, &'static [u8; 17], u32>,
     touched: HashMap<[u8; 17], Touched>,
+    /// Bytes of the records in `touched`.
+    touched_bytes: usize,
 }
 
 impl Tables<'_> {
@@ -205,6 +209,7 @@ impl Tables<'_> {
             attend: tx.open_table(ATTEND)?,
             conflicts: tx.open_table(CONFLICTS)?,
             touched: HashMap::new(),
+            touched_bytes: 0,
         })
     }
 
@@ -226,7 +231,7 @@ impl Tables<'_> {
 
     /// Apply an op to its record (the indexes follow at [`Tables::flush`]). Returns
     /// whether the record is erased (so the op must be stored redacted).
-    fn apply(&mut self, op: &Op) -> Result<bool> {
+    fn apply(&mut self, op: Op) -> Result<bool> {
         let key = record_key(op.entity, op.record);
         let old = match self.touched.get(&key) {
             Some(t) => Some(Doc::decode(&t.bytes).map_err(corrupt)?),
@@ -238,18 +243,24 @@ impl Tables<'_> {
     /// [`Tables::apply`] to the record as already loaded by [`Tables::load`] (`old`): a
     /// local commit has read it to fill `seen`, and reading it twice was a tenth of an
     /// import's time.
-    fn apply_to(&mut self, op: &Op, old: Option<Doc>) -> Result<bool> {
-        let key = record_key(op.entity, op.record);
+    fn apply_to(&mut self, op: Op, old: Option<Doc>) -> Result<bool> {
+        let (entity, record) = (op.entity, op.record);
+        let key = record_key(entity, record);
         let before = match self.touched.remove(&key) {
-            Some(t) => t.before,
-            None => Indexed::of(op.entity, op.record, old.as_ref()),
+            Some(t) => {
+                self.touched_bytes -= t.bytes.len();
+                t.before
+            }
+            None => Indexed::of(entity, record, old.as_ref()),
         };
-        let mut doc = old.unwrap_or_else(|| Doc::new(op.entity));
-        check_kind(op, &doc)?;
-        doc.apply(op, |f| model::is_personal(op.entity, f));
-        let after = Indexed::of(op.entity, op.record, Some(&doc));
-        self.touched.insert(key, Touched { before, after, bytes: doc.encode() });
-        if self.touched.len() >= TOUCHED_MAX {
+        let mut doc = old.unwrap_or_else(|| Doc::new(entity));
+        check_kind(&op, &doc)?;
+        doc.apply_owned(op, |f| model::is_personal(entity, f));
+        let after = Indexed::of(entity, record, Some(&doc));
+        let bytes = doc.encode();
+        self.touched_bytes += bytes.len();
+        self.touched.insert(key, Touched { before, after, bytes });
+        if self.touched_bytes >= TOUCHED_BYTES {
             self.flush()?;
         }
         Ok(doc.erased)
@@ -257,6 +268,7 @@ impl Tables<'_> {
 
     /// Write the touched records and their index entries, in key order.
     fn flush(&mut self) -> Result<()> {
+        self.touched_bytes = 0;
         let mut touched: Vec<([u8; 17], Touched)> = self.touched.drain().collect();
         touched.sort_unstable_by_key(|t| t.0);
         let (mut order_out, mut order_in, mut attend_out, mut attend_in) = (vec![], vec![], vec![], vec![]);
@@ -496,15 +508,16 @@ impl Store {
                     record: draft.record,
                     changes,
                 };
-                let is_erased = tables.apply_to(&op, current)?;
-                log.insert(&op.id.key(), stored_bytes(&op, is_erased).as_slice())?;
                 if op.changes.iter().any(|c| matches!(c, Change::Erase)) {
                     erased.insert((op.entity, op.record));
                 }
-                written += 1;
                 if let Some(ops) = keep.as_deref_mut() {
-                    ops.push(op);
+                    ops.push(op.clone());
                 }
+                let (key, bytes) = (op.id.key(), op.encode());
+                let is_erased = tables.apply_to(op, current)?;
+                log.insert(&key, log_bytes(bytes, is_erased)?.as_slice())?;
+                written += 1;
             }
             tables.flush()?;
             vv.insert(self.replica.0, seq)?;
@@ -795,71 +808,130 @@ impl Store {
     }
 }
 
-/// The body of [`Store::apply_remote`], inside a caller's write transaction (an import
-/// also records the sending office in the same transaction).
+/// Ops from elsewhere being applied in a caller's write transaction (an import also
+/// records the sending office in the same transaction), one at a time as they arrive:
+/// a bundle's ops are applied while the rest of it is still being decoded.
 ///
-/// Ops are taken per replica in seq order: the next one expected is applied at once,
-/// the others wait in `pending`, and pending is drained after each replica's ops.
-fn apply_remote_in(tx: &redb::WriteTransaction, incoming: &[Op]) -> Result<usize> {
-    let mut applied = 0;
-    let mut meta = tx.open_table(META)?;
-    let mut log = tx.open_table(LOG)?;
-    let mut vv = tx.open_table(VV)?;
-    let mut pending = tx.open_table(PENDING)?;
-    let mut tables = Tables::open(tx)?;
-    let mut clock = Hlc(read_meta_u64(&meta, "clock")?.unwrap_or(0));
-    let mut erased = BTreeSet::new();
-    let mut by_replica: BTreeMap<ReplicaId, BTreeMap<u64, &Op>> = BTreeMap::new();
-    for op in incoming {
-        by_replica.entry(op.id.replica).or_default().insert(op.id.seq, op);
+/// The next op expected from its replica is applied at once; a later one waits in
+/// `pending`, and what waited is drained as soon as its predecessor is applied. The
+/// result depends only on the set of ops, not on their order (DESIGN.md §4).
+struct Remote<'t> {
+    meta: redb::Table<'t, &'static str, &'static [u8]>,
+    log: redb::Table<'t, &'static [u8; 24], &'static [u8]>,
+    vv: redb::Table<'t, u128, u64>,
+    pending: redb::Table<'t, &'static [u8; 24], &'static [u8]>,
+    /// Whether `pending` may hold anything: an empty one (the usual case) is not
+    /// looked up for every op.
+    pending_used: bool,
+    tables: Tables<'t>,
+    clock: Hlc,
+    erased: BTreeSet<(Entity, Id)>,
+    /// Per replica: the head when the transaction began, and now.
+    heads: HashMap<ReplicaId, (u64, u64)>,
+}
+
+impl<'t> Remote<'t> {
+    fn open(tx: &'t redb::WriteTransaction) -> Result<Remote<'t>> {
+        let meta = tx.open_table(META)?;
+        let pending = tx.open_table(PENDING)?;
+        let clock = Hlc(read_meta_u64(&meta, "clock")?.unwrap_or(0));
+        Ok(Remote {
+            pending_used: !pending.is_empty()?,
+            meta,
+            log: tx.open_table(LOG)?,
+            vv: tx.open_table(VV)?,
+            pending,
+            tables: Tables::open(tx)?,
+            clock,
+            erased: BTreeSet::new(),
+            heads: HashMap::new(),
+        })
     }
-    let mut apply_one = |op: &Op, bytes: Option<Vec<u8>>, log: &mut redb::Table<&'static [u8; 24], &'static [u8]>| {
-        let is_erased = tables.apply(op)?;
-        let stored = match bytes {
-            Some(b) if !is_erased => b,
-            _ => stored_bytes(op, is_erased),
+
+    /// Take one op; `bytes` are its encoding as it came, stored in the log as they are.
+    fn take(&mut self, op: Op, bytes: Option<Vec<u8>>) -> Result<()> {
+        let replica = op.id.replica;
+        let head = match self.heads.get(&replica) {
+            Some(h) => h.1,
+            None => {
+                let h = self.vv.get(replica.0)?.map_or(0, |v| v.value());
+                self.heads.insert(replica, (h, h));
+                h
+            }
         };
-        log.insert(&op.id.key(), stored.as_slice())?;
-        if op.changes.iter().any(|c| matches!(c, Change::Erase)) {
-            erased.insert((op.entity, op.record));
+        let seq = op.id.seq;
+        if seq <= head {
+            return Ok(());
         }
-        clock = clock.observe(op.clock);
-        Ok::<_, StoreError>(())
-    };
-    for (replica, ops) in by_replica {
-        let mut head = vv.get(replica.0)?.map_or(0, |v| v.value());
-        let start = head;
-        for (seq, op) in ops {
-            if seq <= head {
-                continue;
+        if seq > head + 1 {
+            if self.pending.get(&op.id.key())?.is_none() {
+                let bytes = bytes.unwrap_or_else(|| op.encode());
+                self.pending.insert(&op.id.key(), bytes.as_slice())?;
+                self.pending_used = true;
             }
-            if seq == head + 1 {
-                pending.remove(&op.id.key())?;
-                apply_one(op, None, &mut log)?;
-                head += 1;
-            } else if pending.get(&op.id.key())?.is_none() {
-                pending.insert(&op.id.key(), op.encode().as_slice())?;
-            }
-            // Drain what waited for this one.
-            loop {
-                let key = OpId { replica, seq: head + 1 }.key();
-                let bytes = match pending.remove(&key)? {
-                    Some(v) => v.value().to_vec(),
-                    None => break,
-                };
-                let op = Op::decode(&bytes).map_err(corrupt)?;
-                apply_one(&op, Some(bytes), &mut log)?;
-                head += 1;
-            }
+            return Ok(());
         }
-        applied += (head - start) as usize;
-        vv.insert(replica.0, head)?;
+        if self.pending_used {
+            self.pending.remove(&op.id.key())?;
+        }
+        self.apply(op, bytes)?;
+        let mut head = seq;
+        // Drain what waited for this one.
+        while self.pending_used {
+            let key = OpId { replica, seq: head + 1 }.key();
+            let bytes = match self.pending.remove(&key)? {
+                Some(v) => v.value().to_vec(),
+                None => break,
+            };
+            let op = Op::decode(&bytes).map_err(corrupt)?;
+            self.apply(op, Some(bytes))?;
+            head += 1;
+        }
+        if let Some(h) = self.heads.get_mut(&replica) {
+            h.1 = head;
+        }
+        Ok(())
     }
-    tables.flush()?;
-    meta.insert("clock", clock.0.to_le_bytes().as_slice())?;
-    redact_records(&mut log, &erased)?;
-    redact_records(&mut pending, &erased)?;
-    Ok(applied)
+
+    fn apply(&mut self, op: Op, bytes: Option<Vec<u8>>) -> Result<()> {
+        if op.changes.iter().any(|c| matches!(c, Change::Erase)) {
+            self.erased.insert((op.entity, op.record));
+        }
+        self.clock = self.clock.observe(op.clock);
+        let key = op.id.key();
+        let bytes = bytes.unwrap_or_else(|| op.encode());
+        let is_erased = self.tables.apply(op)?;
+        self.log.insert(&key, log_bytes(bytes, is_erased)?.as_slice())?;
+        Ok(())
+    }
+
+    /// Write the records, version vector and clock; redact what was erased. Returns
+    /// how many ops were applied.
+    fn finish(mut self) -> Result<usize> {
+        self.tables.flush()?;
+        let mut applied = 0;
+        for (replica, (start, head)) in &self.heads {
+            if head > start {
+                self.vv.insert(replica.0, *head)?;
+                applied += (head - start) as usize;
+            }
+        }
+        self.meta.insert("clock", self.clock.0.to_le_bytes().as_slice())?;
+        redact_records(&mut self.log, &self.erased)?;
+        redact_records(&mut self.pending, &self.erased)?;
+        Ok(applied)
+    }
+}
+
+/// The body of [`Store::apply_remote`]: every op of a slice, per replica in seq order.
+fn apply_remote_in(tx: &redb::WriteTransaction, incoming: &[Op]) -> Result<usize> {
+    let mut sorted: Vec<&Op> = incoming.iter().collect();
+    sorted.sort_by_key(|op| op.id);
+    let mut remote = Remote::open(tx)?;
+    for op in sorted {
+        remote.take(op.clone(), None)?;
+    }
+    remote.finish()
 }
 
 /// Empty the materialised tables and apply the whole log again (`rebuild`, and the
@@ -875,22 +947,22 @@ fn rebuild_in(tx: &redb::WriteTransaction) -> Result<usize> {
     for entry in log.iter()? {
         let (_, v) = entry?;
         let op = Op::decode(v.value()).map_err(corrupt)?;
-        let _ = tables.apply(&op)?;
+        let _ = tables.apply(op)?;
         n += 1;
     }
     tables.flush()?;
     Ok(n)
 }
 
-/// The bytes to store for an op: as it is, or with its personal values replaced by
-/// nulls when its record is erased.
-fn stored_bytes(op: &Op, erased: bool) -> Vec<u8> {
+/// The log entry of an op encoded as `bytes`: as it is, or with its personal values
+/// replaced by nulls when its record is erased.
+fn log_bytes(bytes: Vec<u8>, erased: bool) -> Result<Vec<u8>> {
     if erased {
-        if let Some(r) = redact(op) {
-            return r.encode();
+        if let Some(r) = redact(&Op::decode(&bytes).map_err(corrupt)?) {
+            return Ok(r.encode());
         }
     }
-    op.encode()
+    Ok(bytes)
 }
 
 /// The op with every personal value replaced by a null (set elements by ""), or None

@@ -4,10 +4,18 @@
 //! never printed by `dump`. Keys are plain bytes here; the `bundle` module gives them
 //! meaning.
 
-use super::{META, PEERS, Result, Store, TRUSTED, apply_remote_in, corrupt};
+use super::{META, PEERS, Remote, Result, Store, StoreError, TRUSTED, apply_remote_in, corrupt};
 use crate::sync::{Op, ReplicaId, VersionVector, decode_versioned, encode_versioned};
 use redb::{ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
+
+/// Why [`Store::import_stream`] stopped, with nothing written: its source failed, or
+/// the store did.
+#[derive(Debug)]
+pub enum Streamed<E> {
+    Source(E),
+    Store(StoreError),
+}
 
 /// Another office (replica), as learnt from the headers of its bundles.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -111,6 +119,35 @@ impl Store {
         let applied = apply_remote_in(&tx, ops)?;
         tx.open_table(PEERS)?.insert(sender.0, encode_versioned(peer).as_slice())?;
         tx.commit()?;
+        Ok(applied)
+    }
+
+    /// [`Store::import_ops`] for ops that arrive in batches while they are decoded (on
+    /// another thread), each with its bytes as they came, which the log keeps as they
+    /// are. Nothing is committed unless every batch arrived: the first `Err` of the
+    /// source, or of the store, leaves the database as it was.
+    pub fn import_stream<E>(
+        &self,
+        batches: impl IntoIterator<Item = std::result::Result<Vec<(Op, Vec<u8>)>, E>>,
+        sender: ReplicaId,
+        peer: &Peer,
+    ) -> std::result::Result<usize, Streamed<E>> {
+        let tx = self.db.begin_write().map_err(|e| Streamed::Store(e.into()))?;
+        let applied = {
+            let mut remote = Remote::open(&tx).map_err(Streamed::Store)?;
+            for batch in batches {
+                for (op, bytes) in batch.map_err(Streamed::Source)? {
+                    remote.take(op, Some(bytes)).map_err(Streamed::Store)?;
+                }
+            }
+            remote.finish().map_err(Streamed::Store)?
+        };
+        let write = move || -> Result<()> {
+            tx.open_table(PEERS)?.insert(sender.0, encode_versioned(peer).as_slice())?;
+            tx.commit()?;
+            Ok(())
+        };
+        write().map_err(Streamed::Store)?;
         Ok(applied)
     }
 

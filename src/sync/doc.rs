@@ -50,54 +50,60 @@ impl Doc {
 
     /// Apply one op. `personal` tells which fields an erasure removes.
     pub fn apply(&mut self, op: &Op, personal: impl Fn(&str) -> bool) {
+        self.apply_owned(op.clone(), personal);
+    }
+
+    /// [`Doc::apply`], moving the op's names and values into the doc instead of copying
+    /// them: an import allocates and frees every string once instead of twice.
+    pub fn apply_owned(&mut self, op: Op, personal: impl Fn(&str) -> bool) {
         let stamp = Stamp { clock: op.clock, id: op.id };
-        for change in &op.changes {
+        for change in op.changes {
             match change {
                 Change::Set { field, value } => {
-                    if self.erased && personal(field) {
+                    if self.erased && personal(&field) {
                         continue;
                     }
-                    let newer = match self.fields.get(field) {
+                    let newer = match self.fields.get(&field) {
                         Some(FieldState::Reg { stamp: old, .. }) => stamp > *old,
                         _ => true,
                     };
                     if newer {
-                        self.fields.insert(field.clone(), FieldState::Reg { value: value.clone(), stamp });
+                        self.fields.insert(field, FieldState::Reg { value, stamp });
                     }
                 }
                 Change::Write { field, value, seen } => {
-                    if self.erased && personal(field) {
+                    if self.erased && personal(&field) {
                         continue;
                     }
                     let entry = self
                         .fields
-                        .entry(field.clone())
+                        .entry(field)
                         .or_insert_with(|| FieldState::Text { values: Vec::new(), gone: Vec::new() });
                     if !matches!(entry, FieldState::Text { .. }) {
                         *entry = FieldState::Text { values: Vec::new(), gone: Vec::new() };
                     }
                     if let FieldState::Text { values, gone } = entry {
                         for s in seen {
-                            if !gone.contains(s) {
-                                gone.push(*s);
+                            if !gone.contains(&s) {
+                                gone.push(s);
                             }
                         }
                         gone.sort();
                         if !gone.contains(&op.id) && !values.iter().any(|(s, _)| s.id == op.id) {
-                            values.push((stamp, value.clone()));
+                            values.push((stamp, value));
                         }
                         values.retain(|(s, _)| !gone.contains(&s.id));
                         values.sort_by_key(|a| a.0);
                     }
                 }
                 Change::Add { field, elem } => {
-                    if self.erased && personal(field) {
+                    if self.erased && personal(&field) {
                         continue;
                     }
                     let entry = self.set_entry(field);
                     if let FieldState::Set { adds, gone } = entry {
                         if !gone.contains(&op.id) {
-                            let tags = adds.entry(elem.clone()).or_default();
+                            let tags = adds.entry(elem).or_default();
                             if !tags.contains(&op.id) {
                                 tags.push(op.id);
                                 tags.sort();
@@ -108,21 +114,21 @@ impl Doc {
                 Change::Remove { field, elem, seen } => {
                     // Like the writes: after an erasure a personal field stays absent,
                     // whichever of the remove and the erase came first.
-                    if self.erased && personal(field) {
+                    if self.erased && personal(&field) {
                         continue;
                     }
                     let entry = self.set_entry(field);
                     if let FieldState::Set { adds, gone } = entry {
                         for s in seen {
-                            if !gone.contains(s) {
-                                gone.push(*s);
+                            if !gone.contains(&s) {
+                                gone.push(s);
                             }
                         }
                         gone.sort();
-                        if let Some(tags) = adds.get_mut(elem) {
+                        if let Some(tags) = adds.get_mut(&elem) {
                             tags.retain(|t| !gone.contains(t));
                             if tags.is_empty() {
-                                adds.remove(elem);
+                                adds.remove(&elem);
                             }
                         }
                     }
@@ -142,11 +148,9 @@ impl Doc {
         }
     }
 
-    fn set_entry(&mut self, field: &str) -> &mut FieldState {
-        let entry = self
-            .fields
-            .entry(field.to_string())
-            .or_insert_with(|| FieldState::Set { adds: BTreeMap::new(), gone: Vec::new() });
+    fn set_entry(&mut self, field: String) -> &mut FieldState {
+        let entry =
+            self.fields.entry(field).or_insert_with(|| FieldState::Set { adds: BTreeMap::new(), gone: Vec::new() });
         if !matches!(entry, FieldState::Set { .. }) {
             *entry = FieldState::Set { adds: BTreeMap::new(), gone: Vec::new() };
         }
