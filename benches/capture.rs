@@ -63,7 +63,7 @@ fn run(n: usize, dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>
     // 1. Saving a capture beside a bare commit, interleaved so both see the same disk.
     let raw = redb::Database::create(dir.join("bare.redb"))?;
     let table: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("bare");
-    let (mut save, mut bare, mut fresh) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut save, mut plan, mut bare, mut fresh) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..ROUNDS {
         let d = CaptureDraft {
             kind: "group".into(),
@@ -80,6 +80,9 @@ fn run(n: usize, dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>
             followups: "2026-12-05: zadzwonić do sołtysa".into(),
         };
         let t = Instant::now();
+        teren::capture::plan(&store, &d)?;
+        plan.push(ms(t));
+        let t = Instant::now();
         teren::capture::save(&store, &d)?;
         save.push(ms(t));
         let t = Instant::now();
@@ -92,9 +95,11 @@ fn run(n: usize, dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>
         fresh.push(ms(t));
     }
     let (s50, s95) = pct(save);
+    let (p50, p95) = pct(plan);
     let (b50, b95) = pct(bare);
     let (f50, f95) = pct(fresh);
     println!("capture save (5 attendees, note, 2 follow-ups): p50 {s50:.2} ms, p95 {s95:.2} ms");
+    println!("  of which the checks and lookups (capture::plan): p50 {p50:.2} ms, p95 {p95:.2} ms");
     println!("bare fsync'd commit, same database:            p50 {b50:.2} ms, p95 {b95:.2} ms");
     println!("bare fsync'd commit, fresh redb file:          p50 {f50:.2} ms, p95 {f95:.2} ms");
     println!("save / bare commit (p50): {:.2}x (goal < 3x)", s50 / b50);

@@ -144,7 +144,8 @@ pub fn plan(store: &Store, d: &CaptureDraft) -> Result<(Id, Vec<Draft>), EditErr
     }
     // The place is typed in a hurry; its gmina comes from earlier records, so that
     // filters and reports by gmina see the meeting.
-    let gmina = edit::gmina_of(store, &d.place)?;
+    let view = store.view()?;
+    let gmina = edit::gmina_in(&view, &d.place)?;
     if let Some(g) = &gmina {
         fields.push(("gmina".into(), g.clone()));
     }
@@ -152,7 +153,16 @@ pub fn plan(store: &Store, d: &CaptureDraft) -> Result<(Id, Vec<Draft>), EditErr
     let mut attendees = Vec::new();
     for a in &d.attendees {
         match a {
-            Attendee::Known { id, .. } => attendees.push(edit::resolve(store, Entity::Participant, id)?),
+            Attendee::Known { id, .. } => {
+                // The form keeps whole ids: one look in the snapshot, unless the
+                // participant is gone (then `resolve` says what is wrong).
+                let live = Id::parse(id)
+                    .filter(|i| matches!(view.doc(Entity::Participant, *i), Ok(Some(d)) if !d.is_deleted()));
+                attendees.push(match live {
+                    Some(i) => i,
+                    None => edit::resolve(store, Entity::Participant, id)?,
+                });
+            }
             Attendee::New { name } => {
                 let id = Id::new();
                 let mut f = vec![("name".to_string(), name.clone())];

@@ -11,7 +11,7 @@ use crate::model::{
     ResourceCategory, TaskStatus, validate,
 };
 use crate::search::fold;
-use crate::store::{Draft, Store, StoreError};
+use crate::store::{Draft, Store, StoreError, View};
 use crate::sync::{Change, Doc, Value};
 
 /// Why an edit was refused.
@@ -690,6 +690,11 @@ pub fn resolve_any(store: &Store, entity: Entity, query: &str) -> Result<Id> {
 /// (an animator meets in the same villages), then the resource map, then participants.
 /// Bounded, so a quick capture stays quick on a big database.
 pub fn gmina_of(store: &Store, place: &str) -> Result<Option<String>> {
+    gmina_in(&store.view()?, place)
+}
+
+/// [`gmina_of`] in a snapshot the caller already holds.
+pub fn gmina_in(view: &View, place: &str) -> Result<Option<String>> {
     let f = fold(place.trim());
     if f.is_empty() {
         return Ok(None);
@@ -699,13 +704,13 @@ pub fn gmina_of(store: &Store, place: &str) -> Result<Option<String>> {
     };
     // Newest meetings first, then the map, then people and organisations — each a
     // bounded number, so a save never reads the whole database.
-    if let Some(g) = store.find_ordered(Entity::Meeting, 500, true, gmina)? {
+    if let Some(g) = view.find_ordered(Entity::Meeting, 500, true, gmina)? {
         return Ok(Some(g));
     }
-    if let Some(g) = store.find_ordered(Entity::Resource, 5000, false, gmina)? {
+    if let Some(g) = view.find_ordered(Entity::Resource, 5000, false, gmina)? {
         return Ok(Some(g));
     }
-    Ok(store.find_ordered(Entity::Participant, 5000, false, gmina)?)
+    Ok(view.find_ordered(Entity::Participant, 5000, false, gmina)?)
 }
 
 /// Live participants whose folded name and place match — likely the same person.

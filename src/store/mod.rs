@@ -523,7 +523,9 @@ impl Store {
             vv.insert(self.replica.0, seq)?;
             meta.insert("clock", clock.0.to_le_bytes().as_slice())?;
             redact_records(&mut log, &erased)?;
-            redact_records(&mut tx.open_table(PENDING)?, &erased)?;
+            if !erased.is_empty() {
+                redact_records(&mut tx.open_table(PENDING)?, &erased)?;
+            }
         }
         tx.commit()?;
         Ok(written)
@@ -634,12 +636,14 @@ impl Store {
     }
 
     pub fn doc(&self, entity: Entity, id: Id) -> Result<Option<Doc>> {
+        self.view()?.doc(entity, id)
+    }
+
+    /// One read transaction for several lookups: what a save checks before it writes
+    /// (attendees, the gmina of a place) costs one snapshot instead of one each.
+    pub fn view(&self) -> Result<View> {
         let tx = self.db.begin_read()?;
-        let records = tx.open_table(RECORDS)?;
-        match records.get(&record_key(entity, id))? {
-            Some(v) => Ok(Some(Doc::decode(v.value()).map_err(corrupt)?)),
-            None => Ok(None),
-        }
+        Ok(View { records: tx.open_table(RECORDS)?, order: tx.open_table(ORDER)? })
     }
 
     /// Visit every record of one entity in id order without holding them all: the
@@ -713,31 +717,15 @@ impl Store {
     }
 
     /// The first answer `f` gives over live records of `entity` in list order (at most
-    /// `limit` of them), in one read transaction: lookups that stop early (the gmina of
-    /// a place) without a transaction per record.
+    /// `limit` of them): lookups that stop early (the gmina of a place).
     pub fn find_ordered<T>(
         &self,
         entity: Entity,
         limit: usize,
         newest_first: bool,
-        mut f: impl FnMut(&Doc) -> Option<T>,
+        f: impl FnMut(&Doc) -> Option<T>,
     ) -> Result<Option<T>> {
-        let tx = self.db.begin_read()?;
-        let order = tx.open_table(ORDER)?;
-        let records = tx.open_table(RECORDS)?;
-        let lo = [entity as u8];
-        let hi = [entity as u8 + 1];
-        let range = order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?;
-        let keys: Box<dyn Iterator<Item = _>> = if newest_first { Box::new(range.rev()) } else { Box::new(range) };
-        for e in keys.take(limit) {
-            let (k, _) = e?;
-            if let Some(v) = records.get(&record_key(entity, id_from_key(k.value())))? {
-                if let Some(t) = f(&Doc::decode(v.value()).map_err(corrupt)?) {
-                    return Ok(Some(t));
-                }
-            }
-        }
-        Ok(None)
+        self.view()?.find_ordered(entity, limit, newest_first, f)
     }
 
     /// The records with open conflicts, by entity then id.
@@ -805,6 +793,45 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// A snapshot of the records for reading (see [`Store::view`]).
+pub struct View {
+    records: redb::ReadOnlyTable<&'static [u8; 17], &'static [u8]>,
+    order: redb::ReadOnlyTable<&'static [u8], ()>,
+}
+
+impl View {
+    pub fn doc(&self, entity: Entity, id: Id) -> Result<Option<Doc>> {
+        match self.records.get(&record_key(entity, id))? {
+            Some(v) => Ok(Some(Doc::decode(v.value()).map_err(corrupt)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The first answer `f` gives over live records of `entity` in list order, at most
+    /// `limit` of them (newest first walks the index backwards).
+    pub fn find_ordered<T>(
+        &self,
+        entity: Entity,
+        limit: usize,
+        newest_first: bool,
+        mut f: impl FnMut(&Doc) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let lo = [entity as u8];
+        let hi = [entity as u8 + 1];
+        let range = self.order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?;
+        let keys: Box<dyn Iterator<Item = _>> = if newest_first { Box::new(range.rev()) } else { Box::new(range) };
+        for e in keys.take(limit) {
+            let (k, _) = e?;
+            if let Some(doc) = self.doc(entity, id_from_key(k.value()))? {
+                if let Some(t) = f(&doc) {
+                    return Ok(Some(t));
+                }
+            }
+        }
+        Ok(None)
     }
 }
 
