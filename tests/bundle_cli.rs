@@ -355,29 +355,34 @@ fn hostile_forged_ops_are_refused_whole() {
     let parsed = teren::bundle::parse(&bytes).unwrap();
     let key = ed25519_dalek::SigningKey::from_bytes(&[5u8; 32]);
     let sender = teren::sync::ReplicaId(0xfeed);
-    let good = teren::sync::Op {
-        id: teren::sync::OpId { replica: sender, seq: 1 },
-        clock: teren::sync::Hlc::from_millis(1),
-        entity: teren::model::Entity::Participant,
-        record: teren::model::Id::from_bytes([3; 16]),
-        changes: vec![teren::sync::Change::set("name", "Dobry Wpis")],
-    };
-    let mut bad = good.clone();
-    bad.id.seq = 2;
-    bad.changes = vec![teren::sync::Change::set("Bad Field!", "x")];
-    let plain = teren::bundle::format::frame_ops(&[good.encode(), bad.encode()]);
-    let mut header = parsed.header.clone();
-    header.sender = sender;
-    header.office = "Inne biuro".into();
-    header.sign_key = key.verifying_key().to_bytes();
-    header.encryption = teren::bundle::Encryption::None;
-    header.vv = [(sender, 2)].into_iter().collect();
-    header.since = Default::default();
-    header.ops = 2;
-    header.plain_len = plain.len() as u64;
-    let body = zstd::bulk::compress(&plain, 3).unwrap();
-    let g = dir.path().join("forged-ops.teren");
-    std::fs::write(&g, teren::bundle::assemble(&header, &body, &key)).unwrap();
-    // The good op is not applied either: all or nothing.
-    refused(&b, &g, &[], "invalid op");
+    // One good op before the bad one, and thousands: the import applies ops while it
+    // decodes the rest, so a bad op late in a big bundle must still undo them all.
+    for goods in [1u64, 3000] {
+        let good = |seq: u64| teren::sync::Op {
+            id: teren::sync::OpId { replica: sender, seq },
+            clock: teren::sync::Hlc::from_millis(seq),
+            entity: teren::model::Entity::Participant,
+            record: teren::model::Id::from_bytes((seq as u128).to_be_bytes()),
+            changes: vec![teren::sync::Change::set("name", format!("Dobry Wpis {seq}").as_str())],
+        };
+        let mut bad = good(goods + 1);
+        bad.changes = vec![teren::sync::Change::set("Bad Field!", "x")];
+        let mut ops: Vec<Vec<u8>> = (1..=goods).map(|s| good(s).encode()).collect();
+        ops.push(bad.encode());
+        let plain = teren::bundle::format::frame_ops(&ops);
+        let mut header = parsed.header.clone();
+        header.sender = sender;
+        header.office = "Inne biuro".into();
+        header.sign_key = key.verifying_key().to_bytes();
+        header.encryption = teren::bundle::Encryption::None;
+        header.vv = [(sender, goods + 1)].into_iter().collect();
+        header.since = Default::default();
+        header.ops = goods + 1;
+        header.plain_len = plain.len() as u64;
+        let body = zstd::bulk::compress(&plain, 3).unwrap();
+        let g = dir.path().join(format!("forged-ops-{goods}.teren"));
+        std::fs::write(&g, teren::bundle::assemble(&header, &body, &key)).unwrap();
+        // The good ops are not applied either: all or nothing.
+        refused(&b, &g, &[], "invalid op");
+    }
 }

@@ -2,9 +2,11 @@
 //!
 //! A bundle is `magic | format version | header | body | trailer` (see [`format`]):
 //! a plain header with no personal data, the ops zstd-compressed and age-encrypted,
-//! a BLAKE3 hash and an ed25519 signature by the sending office. Import checks
-//! everything before it changes anything, and applies all the ops and the news about
-//! the sender in one write transaction, so a bad file never damages a database.
+//! a BLAKE3 hash and an ed25519 signature by the sending office. Import checks the
+//! hash, the signature and the keys before it reads the body, then applies the ops as
+//! they are decoded and checked, all of them and the news about the sender in one
+//! write transaction that is committed only when every op has passed: a bad file
+//! never damages a database.
 
 mod error;
 pub mod folder;
