@@ -366,12 +366,15 @@ fn decompress<'a>(input: impl Read + Send + 'a) -> Result<Box<dyn Read + Send + 
     Ok(Box::new(dec))
 }
 
+/// Decoded ops with their bytes as they came, handed on together.
+type Batch = Vec<(Op, Vec<u8>)>;
+
 /// Ops per batch handed from the decoding thread to the applying one.
 const BATCH: usize = 512;
 
 /// Read, decode and check every op of the body against the header, and hand them on
 /// in batches with their bytes; the first error is handed on instead, and ends it.
-fn decode_ops(body: impl Read, header: &Header, out: SyncSender<Result<Vec<(Op, Vec<u8>)>>>) {
+fn decode_ops(body: impl Read, header: &Header, out: SyncSender<Result<Batch>>) {
     let mut input = Counted { inner: body, read: 0 };
     let result = (|| {
         let mut frames = format::Frames::new(&mut input, header.plain_len)?;
