@@ -18,7 +18,7 @@ pub use format::{Encryption, FORMAT_VERSION, Header, MAGIC, Parsed, assemble, pa
 pub use keys::{Keys, format_sign_key, parse_identities, parse_recipient, parse_sign_key};
 
 use crate::search::fold;
-use crate::store::{Store, Streamed};
+use crate::store::{Prepared, Store, Streamed};
 use crate::sync::{Change, Hlc, Op, ReplicaId, Value, VersionVector};
 use age::secrecy::SecretString;
 use std::io::{Read, Write};
@@ -366,8 +366,8 @@ fn decompress<'a>(input: impl Read + Send + 'a) -> Result<Box<dyn Read + Send + 
     Ok(Box::new(dec))
 }
 
-/// Decoded ops with their bytes as they came, handed on together.
-type Batch = Vec<(Op, Vec<u8>)>;
+/// Decoded and checked ops, made ready for the applying thread.
+type Batch = Vec<Prepared>;
 
 /// Ops per batch handed from the decoding thread to the applying one.
 const BATCH: usize = 512;
@@ -410,7 +410,8 @@ fn decode_ops(body: impl Read, header: &Header, out: SyncSender<Result<Batch>>) 
             if !seen.insert(op.id) {
                 return Err(invalid("it appears twice".into()));
             }
-            batch.push((op, bytes));
+            // Building the op's record here takes that work off the applying thread.
+            batch.push(Prepared::new(op, bytes));
             if batch.len() == BATCH && out.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err() {
                 // The applying side stopped (its own error): nothing more to do.
                 return Ok(());

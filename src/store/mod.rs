@@ -257,13 +257,18 @@ impl Tables<'_> {
         check_kind(&op, &doc)?;
         doc.apply_owned(op, |f| model::is_personal(entity, f));
         let after = Indexed::of(entity, record, Some(&doc));
-        let bytes = doc.encode();
-        self.touched_bytes += bytes.len();
-        self.touched.insert(key, Touched { before, after, bytes });
+        self.put(key, Touched { before, after, bytes: doc.encode() })?;
+        Ok(doc.erased)
+    }
+
+    /// Keep a changed record until [`Tables::flush`] (sooner past the memory budget).
+    fn put(&mut self, key: [u8; 17], t: Touched) -> Result<()> {
+        self.touched_bytes += t.bytes.len();
+        self.touched.insert(key, t);
         if self.touched_bytes >= TOUCHED_BYTES {
             self.flush()?;
         }
-        Ok(doc.erased)
+        Ok(())
     }
 
     /// Write the touched records and their index entries, in key order.
@@ -835,6 +840,46 @@ impl View {
     }
 }
 
+/// An op from elsewhere made ready off the writing thread (a bundle's decoding thread
+/// calls [`Prepared::new`]): its bytes as they came, and the record it makes on its
+/// own, encoded with its index entries. Most ops of an import create their record, so
+/// the writing thread only checks that the record is new and inserts bytes; the rest
+/// are merged into their record there as usual.
+pub struct Prepared {
+    id: OpId,
+    clock: Hlc,
+    entity: Entity,
+    record: Id,
+    erases: bool,
+    bytes: Vec<u8>,
+    after: Indexed,
+    doc: Vec<u8>,
+}
+
+impl Prepared {
+    /// `bytes` must be `op` encoded (as it came in a bundle).
+    pub fn new(op: Op, bytes: Vec<u8>) -> Prepared {
+        let (id, clock, entity, record) = (op.id, op.clock, op.entity, op.record);
+        let erases = op.changes.iter().any(|c| matches!(c, Change::Erase));
+        let mut doc = Doc::new(entity);
+        doc.apply_owned(op, |f| model::is_personal(entity, f));
+        Prepared {
+            id,
+            clock,
+            entity,
+            record,
+            erases,
+            bytes,
+            after: Indexed::of(entity, record, Some(&doc)),
+            doc: doc.encode(),
+        }
+    }
+
+    pub fn id(&self) -> OpId {
+        self.id
+    }
+}
+
 /// Ops from elsewhere being applied in a caller's write transaction (an import also
 /// records the sending office in the same transaction), one at a time as they arrive:
 /// a bundle's ops are applied while the rest of it is still being decoded.
@@ -875,9 +920,9 @@ impl<'t> Remote<'t> {
         })
     }
 
-    /// Take one op; `bytes` are its encoding as it came, stored in the log as they are.
-    fn take(&mut self, op: Op, bytes: Option<Vec<u8>>) -> Result<()> {
-        let replica = op.id.replica;
+    /// Take one op from elsewhere.
+    fn take(&mut self, p: Prepared) -> Result<()> {
+        let replica = p.id.replica;
         let head = match self.heads.get(&replica) {
             Some(h) => h.1,
             None => {
@@ -886,22 +931,21 @@ impl<'t> Remote<'t> {
                 h
             }
         };
-        let seq = op.id.seq;
+        let seq = p.id.seq;
         if seq <= head {
             return Ok(());
         }
         if seq > head + 1 {
-            if self.pending.get(&op.id.key())?.is_none() {
-                let bytes = bytes.unwrap_or_else(|| op.encode());
-                self.pending.insert(&op.id.key(), bytes.as_slice())?;
+            if self.pending.get(&p.id.key())?.is_none() {
+                self.pending.insert(&p.id.key(), p.bytes.as_slice())?;
                 self.pending_used = true;
             }
             return Ok(());
         }
         if self.pending_used {
-            self.pending.remove(&op.id.key())?;
+            self.pending.remove(&p.id.key())?;
         }
-        self.apply(op, bytes)?;
+        self.apply(p)?;
         let mut head = seq;
         // Drain what waited for this one.
         while self.pending_used {
@@ -911,7 +955,7 @@ impl<'t> Remote<'t> {
                 None => break,
             };
             let op = Op::decode(&bytes).map_err(corrupt)?;
-            self.apply(op, Some(bytes))?;
+            self.apply(Prepared::new(op, bytes))?;
             head += 1;
         }
         if let Some(h) = self.heads.get_mut(&replica) {
@@ -920,15 +964,24 @@ impl<'t> Remote<'t> {
         Ok(())
     }
 
-    fn apply(&mut self, op: Op, bytes: Option<Vec<u8>>) -> Result<()> {
-        if op.changes.iter().any(|c| matches!(c, Change::Erase)) {
-            self.erased.insert((op.entity, op.record));
+    fn apply(&mut self, p: Prepared) -> Result<()> {
+        if p.erases {
+            self.erased.insert((p.entity, p.record));
         }
-        self.clock = self.clock.observe(op.clock);
-        let key = op.id.key();
-        let bytes = bytes.unwrap_or_else(|| op.encode());
-        let is_erased = self.tables.apply(op)?;
-        self.log.insert(&key, log_bytes(bytes, is_erased)?.as_slice())?;
+        self.clock = self.clock.observe(p.clock);
+        let key = record_key(p.entity, p.record);
+        let is_erased = if self.tables.touched.contains_key(&key) || self.tables.records.get(&key)?.is_some() {
+            // The record is here already: merge the op into it.
+            let op = Op::decode(&p.bytes).map_err(corrupt)?;
+            let old = self.tables.load(p.entity, p.record)?;
+            self.tables.apply_to(op, old)?
+        } else {
+            // A new record: it is the one the op made on its own.
+            let before = Indexed::of(p.entity, p.record, None);
+            self.tables.put(key, Touched { before, after: p.after, bytes: p.doc })?;
+            p.erases
+        };
+        self.log.insert(&p.id.key(), log_bytes(p.bytes, is_erased)?.as_slice())?;
         Ok(())
     }
 
@@ -956,7 +1009,7 @@ fn apply_remote_in(tx: &redb::WriteTransaction, incoming: &[Op]) -> Result<usize
     sorted.sort_by_key(|op| op.id);
     let mut remote = Remote::open(tx)?;
     for op in sorted {
-        remote.take(op.clone(), None)?;
+        remote.take(Prepared::new(op.clone(), op.encode()))?;
     }
     remote.finish()
 }

@@ -4,7 +4,7 @@
 //! never printed by `dump`. Keys are plain bytes here; the `bundle` module gives them
 //! meaning.
 
-use super::{META, PEERS, Remote, Result, Store, StoreError, TRUSTED, apply_remote_in, corrupt};
+use super::{META, PEERS, Prepared, Remote, Result, Store, StoreError, TRUSTED, apply_remote_in, corrupt};
 use crate::sync::{Op, ReplicaId, VersionVector, decode_versioned, encode_versioned};
 use redb::{ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
@@ -123,12 +123,12 @@ impl Store {
     }
 
     /// [`Store::import_ops`] for ops that arrive in batches while they are decoded (on
-    /// another thread), each with its bytes as they came, which the log keeps as they
-    /// are. Nothing is committed unless every batch arrived: the first `Err` of the
+    /// another thread), made ready there ([`Prepared`]); the log keeps their bytes as
+    /// they came. Nothing is committed unless every batch arrived: the first `Err` of the
     /// source, or of the store, leaves the database as it was.
     pub fn import_stream<E>(
         &self,
-        batches: impl IntoIterator<Item = std::result::Result<Vec<(Op, Vec<u8>)>, E>>,
+        batches: impl IntoIterator<Item = std::result::Result<Vec<Prepared>, E>>,
         sender: ReplicaId,
         peer: &Peer,
     ) -> std::result::Result<usize, Streamed<E>> {
@@ -136,8 +136,8 @@ impl Store {
         let applied = {
             let mut remote = Remote::open(&tx).map_err(Streamed::Store)?;
             for batch in batches {
-                for (op, bytes) in batch.map_err(Streamed::Source)? {
-                    remote.take(op, Some(bytes)).map_err(Streamed::Store)?;
+                for p in batch.map_err(Streamed::Source)? {
+                    remote.take(p).map_err(Streamed::Store)?;
                 }
             }
             remote.finish().map_err(Streamed::Store)?
