@@ -264,7 +264,7 @@ pub fn import(store: &Store, keys: &Keys, bytes: &[u8], opts: &ImportOptions) ->
     // late still leaves the database unchanged (nothing is committed until the end).
     let (tx, rx) = std::sync::mpsc::sync_channel(8);
     let streamed = std::thread::scope(|s| {
-        s.spawn(|| decode_ops(body, &header, tx));
+        s.spawn(|| decode_ops(body, &header, &ours, tx));
         store.import_stream(rx, header.sender, &peer)
     });
     streamed.map_err(|e| match e {
@@ -372,9 +372,10 @@ type Batch = Vec<Prepared>;
 /// Ops per batch handed from the decoding thread to the applying one.
 const BATCH: usize = 512;
 
-/// Read, decode and check every op of the body against the header, and hand them on
-/// in batches with their bytes; the first error is handed on instead, and ends it.
-fn decode_ops(body: impl Read, header: &Header, out: SyncSender<Result<Batch>>) {
+/// Read, decode and check every op of the body against the header, and hand on in
+/// batches those that `ours` does not have yet; the first error is handed on instead,
+/// and ends it.
+fn decode_ops(body: impl Read, header: &Header, ours: &VersionVector, out: SyncSender<Result<Batch>>) {
     let mut input = Counted { inner: body, read: 0 };
     let result = (|| {
         let mut frames = format::Frames::new(&mut input, header.plain_len)?;
@@ -409,6 +410,11 @@ fn decode_ops(body: impl Read, header: &Header, out: SyncSender<Result<Batch>>) 
             }
             if !seen.insert(op.id) {
                 return Err(invalid("it appears twice".into()));
+            }
+            if op.id.seq <= ours.get(&r).copied().unwrap_or(0) {
+                // Already here (the version vector only grows, so this never skips an
+                // op the database lacks): checked, but nothing to hand on.
+                continue;
             }
             // Building the op's record here takes that work off the applying thread.
             batch.push(Prepared::new(op, bytes));
