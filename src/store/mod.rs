@@ -969,17 +969,15 @@ impl<'t> Remote<'t> {
             self.erased.insert((p.entity, p.record));
         }
         self.clock = self.clock.observe(p.clock);
-        let key = record_key(p.entity, p.record);
-        let is_erased = if self.tables.touched.contains_key(&key) || self.tables.records.get(&key)?.is_some() {
+        let is_erased = match self.tables.load(p.entity, p.record)? {
             // The record is here already: merge the op into it.
-            let op = Op::decode(&p.bytes).map_err(corrupt)?;
-            let old = self.tables.load(p.entity, p.record)?;
-            self.tables.apply_to(op, old)?
-        } else {
+            Some(old) => self.tables.apply_to(Op::decode(&p.bytes).map_err(corrupt)?, Some(old))?,
             // A new record: it is the one the op made on its own.
-            let before = Indexed::of(p.entity, p.record, None);
-            self.tables.put(key, Touched { before, after: p.after, bytes: p.doc })?;
-            p.erases
+            None => {
+                let before = Indexed::of(p.entity, p.record, None);
+                self.tables.put(record_key(p.entity, p.record), Touched { before, after: p.after, bytes: p.doc })?;
+                p.erases
+            }
         };
         self.log.insert(&p.id.key(), log_bytes(p.bytes, is_erased)?.as_slice())?;
         Ok(())
