@@ -316,6 +316,11 @@ impl Tables<'_> {
     }
 }
 
+/// Whether an op erases its record (RODO): its log entries must then be redacted.
+fn erases(op: &Op) -> bool {
+    op.changes.iter().any(|c| matches!(c, Change::Erase))
+}
+
 /// An op must not change the kind of its record.
 fn check_kind(op: &Op, doc: &Doc) -> Result<()> {
     if doc.entity != op.entity {
@@ -513,7 +518,7 @@ impl Store {
                     record: draft.record,
                     changes,
                 };
-                if op.changes.iter().any(|c| matches!(c, Change::Erase)) {
+                if erases(&op) {
                     erased.insert((op.entity, op.record));
                 }
                 if let Some(ops) = keep.as_deref_mut() {
@@ -860,7 +865,7 @@ impl Prepared {
     /// `bytes` must be `op` encoded (as it came in a bundle).
     pub fn new(op: Op, bytes: Vec<u8>) -> Prepared {
         let (id, clock, entity, record) = (op.id, op.clock, op.entity, op.record);
-        let erases = op.changes.iter().any(|c| matches!(c, Change::Erase));
+        let erases = erases(&op);
         let mut doc = Doc::new(entity);
         doc.apply_owned(op, |f| model::is_personal(entity, f));
         Prepared {
@@ -873,10 +878,6 @@ impl Prepared {
             after: Indexed::of(entity, record, Some(&doc)),
             doc: doc.encode(),
         }
-    }
-
-    pub fn id(&self) -> OpId {
-        self.id
     }
 }
 
