@@ -50,17 +50,38 @@ fn letter_mask(s: &str) -> u64 {
 /// inside a word, or scattered.
 fn score_field(matcher: &SkimMatcherV2, field: &str, word: &str) -> Option<i64> {
     if word.len() <= 2 {
-        let mut best = None;
-        for (i, _) in field.match_indices(word) {
-            let at_start = field[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-            best = best.max(Some(if at_start { 48 } else { 32 }));
-            if at_start {
-                break;
-            }
-        }
-        return best.or_else(|| subsequence(field, word).then_some(16));
+        return short_word_score(field, word);
     }
     if subsequence(field, word) { matcher.fuzzy_match(field, word) } else { None }
+}
+
+/// `score_field` for a word of one or two bytes, in one pass over the field's bytes:
+/// `str::match_indices` sets up a general substring searcher per call, which cost more
+/// than the whole match on 100 000 short names.
+fn short_word_score(field: &str, word: &str) -> Option<i64> {
+    let (hay, w) = (field.as_bytes(), word.as_bytes());
+    let first = *w.first()?;
+    let mut inside = false;
+    for (i, &b) in hay.iter().enumerate() {
+        if b != first || !hay[i..].starts_with(w) {
+            continue;
+        }
+        if starts_word(field, i) {
+            return Some(48);
+        }
+        inside = true;
+    }
+    if inside { Some(32) } else { subsequence(field, word).then_some(16) }
+}
+
+/// Does a word start at byte `i` of `s` (nothing alphanumeric just before it)?
+fn starts_word(s: &str, i: usize) -> bool {
+    match i.checked_sub(1).map(|j| s.as_bytes()[j]) {
+        None => true,
+        Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
+        // A multi-byte char before: decode it (rare in folded text).
+        Some(_) => s.get(..i).and_then(|h| h.chars().next_back()).is_none_or(|c| !c.is_alphanumeric()),
+    }
 }
 
 /// The words of a query, folded.
@@ -125,10 +146,15 @@ fn score_all(entries: &[Entry], words: &[String], candidates: &[usize]) -> Vec<H
 /// and phone, and refers to shared strings — organisation, place, gmina, tags — kept
 /// once in a pool. A query word is scored once per pool string, not once per row, so
 /// 100 000 people from 40 villages cost 100 000 name matches and 40 place matches.
+///
+/// Names and phones live in one buffer, in row order once sorted: a keystroke reads
+/// them front to back instead of chasing 200 000 small allocations around the heap,
+/// which was most of its time, and the index is smaller.
 #[derive(Debug, Default, Clone)]
 pub struct Index {
     pool: Vec<Box<str>>,
     rows: Vec<IndexRow>,
+    text: String,
 }
 
 /// No shared string.
@@ -141,15 +167,36 @@ struct IndexRow {
     /// Which of a–z and 0–9 occur in any of the row's fields: a word with a letter
     /// the row lacks cannot match it, which rejects most rows without scoring them.
     letters: u64,
-    name: Box<str>,
-    phone: Option<Box<str>>,
+    /// Where the folded name is in `Index::text`.
+    name: Span,
+    /// Where the phone's digits are in `Index::text`; empty when there is no phone.
+    phone: Span,
     shared: [u32; 4],
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    fn of<'a>(&self, text: &'a str) -> &'a str {
+        text.get(self.start as usize..(self.start + self.len) as usize).unwrap_or_default()
+    }
+
+    /// Append `s` to `text` and say where it went.
+    fn push(text: &mut String, s: &str) -> Span {
+        let start = text.len() as u32;
+        text.push_str(s);
+        Span { start, len: s.len() as u32 }
+    }
 }
 
 impl Index {
     /// An index whose pool is `pool` folded: pool ids are the caller's string ids.
     pub fn new(pool: &[String]) -> Index {
-        Index { pool: pool.iter().map(|s| fold(s).into_boxed_str()).collect(), rows: Vec::new() }
+        Index { pool: pool.iter().map(|s| fold(s).into_boxed_str()).collect(), ..Index::default() }
     }
 
     /// Append one string to the pool; its id is the pool's length before the call.
@@ -157,9 +204,16 @@ impl Index {
         self.pool.push(fold(s).into_boxed_str());
     }
 
-    /// Sort the rows, in place, by the keys given when they were pushed.
+    /// Sort the rows, in place, by the keys given when they were pushed, and lay their
+    /// names out again in the new order.
     pub fn sort_by_keys(&mut self) {
         self.rows.sort_unstable_by_key(|r| r.key);
+        let mut text = String::with_capacity(self.text.len());
+        for r in &mut self.rows {
+            r.name = Span::push(&mut text, r.name.of(&self.text));
+            r.phone = Span::push(&mut text, r.phone.of(&self.text));
+        }
+        self.text = text;
     }
 
     /// Add a row: its name, phone, and up to four pool ids (`NONE` for none).
@@ -170,14 +224,16 @@ impl Index {
 
     /// Add a row with a sort key for `sort_by_keys`.
     pub fn push_keyed(&mut self, key: u32, name: &str, phone: Option<&str>, shared: [u32; 4]) {
-        let phone = phone.map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>().into_boxed_str());
-        let name = fold(name).into_boxed_str();
-        let mut letters = letter_mask(&name) | phone.as_deref().map_or(0, letter_mask);
+        let phone: String = phone.map(|p| p.chars().filter(char::is_ascii_digit).collect()).unwrap_or_default();
+        let name = fold(name);
+        let mut letters = letter_mask(&name) | letter_mask(&phone);
         for &s in &shared {
             if let Some(p) = self.pool.get(s as usize) {
                 letters |= letter_mask(p);
             }
         }
+        let name = Span::push(&mut self.text, &name);
+        let phone = Span::push(&mut self.text, &phone);
         self.rows.push(IndexRow { key, letters, name, phone, shared });
     }
 
@@ -203,6 +259,7 @@ impl Index {
         // few hundred rows then touches a few hundred pool strings, not all of them.
         // Letters every matching row must have (each word's letters, all words).
         let word_letters = words.iter().fold(0, |m, w| m | letter_mask(w));
+        let digits: Vec<bool> = words.iter().map(|w| w.bytes().all(|b| b.is_ascii_digit())).collect();
         let score_part = |part: &[usize]| -> Vec<Hit> {
             let matcher = SkimMatcherV2::default();
             let mut pool_scores: Vec<Vec<Option<Option<i64>>>> = vec![vec![None; self.pool.len()]; words.len()];
@@ -213,9 +270,12 @@ impl Index {
                     continue;
                 }
                 let mut total = 0;
+                let name = r.name.of(&self.text);
                 for (wi, w) in words.iter().enumerate() {
-                    let mut best = score_field(&matcher, &r.name, w);
-                    if let Some(p) = r.phone.as_deref().filter(|p| p.contains(w.as_str())) {
+                    let mut best = score_field(&matcher, name, w);
+                    // Phones hold digits only: only an all-digit word can match one.
+                    let phone = Some(r.phone.of(&self.text)).filter(|p| digits[wi] && !p.is_empty());
+                    if let Some(p) = phone.filter(|p| p.contains(w.as_str())) {
                         best = best.max(Some(w.len() as i64 * 16 + (p.len() == w.len()) as i64));
                     }
                     for &s in &r.shared {
@@ -330,6 +390,33 @@ mod tests {
         let first: Vec<usize> = ix.search("nowak", None).iter().map(|h| h.index).collect();
         assert_eq!(ix.search("nowak lodz", Some(&first))[0].index, 1);
         assert_eq!(ix.search("", None).len(), 4);
+    }
+
+    #[test]
+    fn short_words_score_by_where_they_occur() {
+        assert_eq!(short_word_score("anna kowalska", "ko"), Some(48), "at a word start");
+        assert_eq!(short_word_score("anna kowalska", "ow"), Some(32), "inside a word");
+        assert_eq!(short_word_score("anna kowalska", "nk"), Some(16), "scattered");
+        assert_eq!(short_word_score("anna kowalska", "zx"), None);
+        assert_eq!(short_word_score("ewa-ko", "ko"), Some(48), "after punctuation");
+        assert_eq!(short_word_score("żko", "ko"), Some(32), "after a letter that did not fold");
+        assert_eq!(short_word_score("“ko", "ko"), Some(48), "after a quotation mark");
+    }
+
+    #[test]
+    fn sorting_by_keys_keeps_each_row_its_name_and_phone() {
+        let mut ix = Index::new(&[]);
+        ix.push_keyed(2, "Zofia Wiśniewska", None, [NONE; 4]);
+        ix.push_keyed(0, "Adam Nowak", Some("+48 600 100 200"), [NONE; 4]);
+        ix.push_keyed(1, "Łucja Kowal", Some("601 222 333"), [NONE; 4]);
+        ix.sort_by_keys();
+        let first = |q: &str| ix.search(q, None).first().map(|h| h.index);
+        assert_eq!(first("nowak"), Some(0));
+        assert_eq!(first("600100"), Some(0));
+        assert_eq!(first("lucja"), Some(1));
+        assert_eq!(first("222"), Some(1));
+        assert_eq!(first("wisniewska"), Some(2));
+        assert_eq!(ix.search("200", None).len(), 1, "the sorted rows' phones are not mixed up");
     }
 
     #[test]
