@@ -1,213 +1,556 @@
-//! A backend wrapper that sends fewer bytes over slow links.
+//! The terminal backend: ratatui's changed cells to escape sequences, in few bytes.
 //!
-//! ratatui sends only the cells that changed, but each run of changed cells starts
-//! with a cursor move (`ESC[row;colH`, up to 9 bytes). When two changed runs on a row
-//! are separated by a few unchanged cells of the same style — the spaces of
-//! `+48 600 100 200`, say — writing those cells again is cheaper than moving the
-//! cursor over them. This keeps a copy of the screen to know what they hold.
+//! ratatui sends only the cells that changed; what sending them costs is up to the
+//! backend, and over SSH on a bad connection every byte counts (DESIGN.md §10: under
+//! 400 bytes per cursor move, 2.5 KB per page). Beside ratatui's crossterm backend,
+//! which starts every run of changed cells with `ESC[row;colH`, this one
+//! - moves the cursor with the shortest sequence that gets there: a line feed to the
+//!   next row, a column (`ESC[nG`) or a step (`ESC[nC`) along the row;
+//! - over a short gap of unchanged cells in the current style, writes those cells again
+//!   when that is shorter than moving (it keeps a copy of the screen to know them);
+//! - erases a run of blanks with ECH (`ESC[nX`) instead of sending the spaces, when the
+//!   blanks have the default background;
+//! - ends a frame with one attribute reset, and does not hide a cursor already hidden.
+//!
+//! Relative moves are only used from a position it is sure of: after a wide character
+//! or a write into the last column (where terminals differ), it moves by row and column.
 
-use ratatui::backend::{Backend, ClearType, WindowSize};
+use std::io::{self, Write};
+
+use ratatui::backend::{Backend, ClearType, IntoCrossterm, WindowSize};
 use ratatui::buffer::{Buffer, Cell};
+use ratatui::crossterm::{
+    cursor, queue,
+    style::{Attribute, Colored, SetAttribute},
+    terminal,
+};
 use ratatui::layout::{Position, Rect, Size};
+use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
-/// The widest gap worth filling: a cursor move costs 6–9 bytes.
-const MAX_GAP: u16 = 8;
-
-pub struct GapFill<B> {
-    inner: B,
+pub struct Lean<W: Write> {
+    out: W,
+    /// What the terminal shows, as far as this backend wrote it.
     shadow: Buffer,
+    /// The size to report instead of asking the terminal (tests have none).
+    fixed_size: Option<Size>,
+    /// Whether the cursor is hidden, when known.
+    hidden: Option<bool>,
 }
 
-impl<B: Backend> GapFill<B> {
-    pub fn new(inner: B) -> Self {
-        GapFill { inner, shadow: Buffer::empty(Rect::default()) }
+/// The attributes the terminal currently writes with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Pen {
+    fg: Color,
+    bg: Color,
+    underline: Color,
+    modifier: Modifier,
+}
+
+impl Pen {
+    const RESET: Pen = Pen { fg: Color::Reset, bg: Color::Reset, underline: Color::Reset, modifier: Modifier::empty() };
+
+    fn of(cell: &Cell) -> Pen {
+        Pen { fg: cell.fg, bg: cell.bg, underline: cell.underline_color, modifier: cell.modifier }
+    }
+}
+
+/// Attributes that show on a blank cell: such a blank cannot be erased instead.
+const VISIBLE_ON_BLANK: Modifier = Modifier::REVERSED.union(Modifier::UNDERLINED).union(Modifier::CROSSED_OUT);
+
+/// A blank that ECH can draw: erased cells take the default background here, since
+/// the pen's background is the default when we erase (with or without `bce`).
+fn erasable(cell: &Cell) -> bool {
+    cell.symbol() == " " && cell.bg == Color::Reset && !cell.modifier.intersects(VISIBLE_ON_BLANK)
+}
+
+fn digits(n: u32) -> usize {
+    n.checked_ilog10().map_or(1, |l| l as usize + 1)
+}
+
+/// The shortest sequence that moves the cursor from `at` (when known) to `(x, y)`.
+fn move_seq(at: Option<(u16, u16)>, x: u16, y: u16) -> String {
+    let (col, row) = (u32::from(x) + 1, u32::from(y) + 1);
+    let absolute = if x == 0 { format!("\x1b[{row}H") } else { format!("\x1b[{row};{col}H") };
+    let Some((cx, cy)) = at else { return absolute };
+    // Along the row, from a known column or (None) from anywhere on it.
+    let along = |from: Option<u16>| -> String {
+        if from == Some(x) {
+            return String::new();
+        }
+        if x == 0 {
+            return "\r".into();
+        }
+        let cha = format!("\x1b[{col}G");
+        let step = match from {
+            Some(c) if c < x && x - c == 1 => "\x1b[C".to_string(),
+            Some(c) if c < x => format!("\x1b[{}C", x - c),
+            Some(c) => format!("\x1b[{}D", c - x),
+            None => return cha,
+        };
+        if step.len() < cha.len() { step } else { cha }
+    };
+    let mut best = absolute;
+    let mut consider = |s: String| {
+        if s.len() < best.len() {
+            best = s;
+        }
+    };
+    match y.cmp(&cy) {
+        std::cmp::Ordering::Equal => consider(along(Some(cx))),
+        std::cmp::Ordering::Greater => {
+            if y == cy + 1 {
+                // A line feed keeps the column in raw mode and goes to column 0 where
+                // the tty adds a carriage return: only an absolute column follows it.
+                consider(format!("\n{}", along(None)));
+                consider(format!("\x1b[B{}", along(Some(cx))));
+            } else {
+                consider(format!("\x1b[{}B{}", y - cy, along(Some(cx))));
+            }
+        }
+        std::cmp::Ordering::Less => consider(format!("\x1b[{}A{}", cy - y, along(Some(cx)))),
+    }
+    best
+}
+
+/// Write the attribute changes from `from` to `to`, as one SGR sequence.
+fn set_pen(out: &mut impl Write, from: Pen, to: Pen) -> io::Result<()> {
+    let mut from = from;
+    let mut params: Vec<String> = Vec::new();
+    if !(from.modifier - to.modifier).is_empty() {
+        // Something to switch off: start again from nothing, which is never longer
+        // than switching attributes off one by one and is the same on every terminal.
+        params.push("0".into());
+        from = Pen::RESET;
+    }
+    let added = to.modifier - from.modifier;
+    for (m, code) in [
+        (Modifier::BOLD, "1"),
+        (Modifier::DIM, "2"),
+        (Modifier::ITALIC, "3"),
+        (Modifier::UNDERLINED, "4"),
+        (Modifier::SLOW_BLINK, "5"),
+        (Modifier::RAPID_BLINK, "6"),
+        (Modifier::REVERSED, "7"),
+        (Modifier::HIDDEN, "8"),
+        (Modifier::CROSSED_OUT, "9"),
+    ] {
+        if added.contains(m) {
+            params.push(code.into());
+        }
+    }
+    // crossterm spells the colours (and leaves them out under NO_COLOR).
+    if to.fg != from.fg {
+        params.push(Colored::ForegroundColor(to.fg.into_crossterm()).to_string());
+    }
+    if to.bg != from.bg {
+        params.push(Colored::BackgroundColor(to.bg.into_crossterm()).to_string());
+    }
+    if to.underline != from.underline {
+        params.push(Colored::UnderlineColor(to.underline.into_crossterm()).to_string());
+    }
+    params.retain(|p| !p.is_empty());
+    if params.is_empty() {
+        return Ok(());
+    }
+    write!(out, "\x1b[{}m", params.join(";"))
+}
+
+impl<W: Write> Lean<W> {
+    pub fn new(out: W) -> Self {
+        Lean { out, shadow: Buffer::empty(Rect::default()), fixed_size: None, hidden: None }
     }
 
-    pub fn inner_mut(&mut self) -> &mut B {
-        &mut self.inner
+    /// A backend that reports `size` instead of asking a terminal.
+    pub fn with_size(out: W, size: Size) -> Self {
+        Lean { fixed_size: Some(size), ..Lean::new(out) }
     }
 
-    fn reset_shadow(&mut self) {
-        let area = self.inner.size().map(|s| Rect::new(0, 0, s.width, s.height)).unwrap_or_default();
+    /// The output, for sequences outside ratatui's frames (alternate screen, sync).
+    pub fn writer_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    /// Forget what the screen shows: it was cleared, or someone else wrote to it.
+    fn forget(&mut self) {
+        let area = self.size().map(|s| Rect::new(0, 0, s.width, s.height)).unwrap_or_default();
         self.shadow = Buffer::empty(area);
+        self.hidden = None;
     }
 
     fn shadow_cell(&self, x: u16, y: u16) -> Option<&Cell> {
         self.shadow.area.contains(Position { x, y }).then(|| &self.shadow[(x, y)])
     }
+
+    /// The screen's cells from `x0` up to `x1` on row `y` as text, if writing them in
+    /// `pen` leaves them as they are.
+    fn unchanged_text(&self, x0: u16, x1: u16, y: u16, pen: Pen) -> Option<String> {
+        (x0..x1)
+            .map(|x| {
+                self.shadow_cell(x, y)
+                    .filter(|c| c.symbol().width() == 1 && Pen::of(c) == pen)
+                    .map(|c| c.symbol().to_string())
+            })
+            .collect()
+    }
 }
 
-fn same_style(a: &Cell, b: &Cell) -> bool {
-    a.fg == b.fg && a.bg == b.bg && a.modifier == b.modifier && a.underline_color == b.underline_color
+/// Blanks from the first of some changed cells on: the changed blanks (`cells` of
+/// them) up to column `end`, with `gaps` runs of unchanged blanks between them.
+struct BlankRun {
+    cells: usize,
+    end: u16,
+    gaps: usize,
 }
 
-impl<B: Backend> Backend for GapFill<B> {
-    type Error = B::Error;
+impl<W: Write> Lean<W> {
+    /// The run of blanks that starts at `changed[0]` (an erasable cell): changed
+    /// erasable cells, bridged over unchanged cells the screen already shows blank, so
+    /// that one ECH clears what would take several.
+    fn blank_run(&self, changed: &[(u16, u16, &Cell)], width: u16) -> BlankRun {
+        let (x, y, _) = changed[0];
+        let mut run = BlankRun { cells: 0, end: x, gaps: 0 };
+        let (mut k, mut p, mut in_gap) = (0, x, false);
+        while p < width {
+            match changed.get(k) {
+                Some(&(cx, cy, c)) if cy == y && cx == p => {
+                    if !erasable(c) {
+                        break;
+                    }
+                    k += 1;
+                    run = BlankRun { cells: k, end: p + 1, gaps: run.gaps + usize::from(in_gap) };
+                    in_gap = false;
+                }
+                _ if self.shadow_cell(p, y).is_some_and(erasable) => in_gap = true,
+                _ => break,
+            }
+            p += 1;
+        }
+        run
+    }
+}
 
-    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+impl<W: Write> Backend for Lean<W> {
+    type Error = io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        let size = self.inner.size()?;
+        let size = self.size()?;
         if self.shadow.area.width != size.width || self.shadow.area.height != size.height {
-            self.reset_shadow();
+            self.forget();
         }
-        let mut out: Vec<(u16, u16, Cell)> = Vec::new();
-        // (row, last column written, that cell) of the previous changed cell.
-        let mut prev: Option<(u16, u16, Cell)> = None;
-        for (x, y, cell) in content {
-            if let Some((py, px, pcell)) = &prev {
-                let gap = x.saturating_sub(px + 1);
-                if *py == y && x > px + 1 && gap <= MAX_GAP {
-                    let fill: Option<Vec<Cell>> = (px + 1..x)
-                        .map(|gx| {
-                            self.shadow_cell(gx, y).filter(|c| c.symbol().width() == 1 && same_style(c, pcell)).cloned()
-                        })
-                        .collect();
-                    if let Some(fill) = fill {
-                        for (i, c) in fill.into_iter().enumerate() {
-                            out.push((px + 1 + i as u16, y, c));
-                        }
-                    }
+        let cells: Vec<(u16, u16, &Cell)> = content.collect();
+        let mut buf: Vec<u8> = Vec::with_capacity(cells.len() * 2);
+        // Where the cursor is, when sure; the pen the terminal writes with.
+        let mut at: Option<(u16, u16)> = None;
+        let mut pen = Pen::RESET;
+        let mut i = 0;
+        while i < cells.len() {
+            let (x, y, cell) = cells[i];
+            // Unchanged cells just before this one, in the pen's style: rewrite them if
+            // that is shorter than moving over them.
+            let mut moved = false;
+            if let Some((cx, _)) = at.filter(|&(cx, cy)| cy == y && cx < x) {
+                let step = move_seq(at, x, y);
+                if let Some(text) = self.unchanged_text(cx, x, y, pen).filter(|t| t.len() < step.len()) {
+                    buf.extend_from_slice(text.as_bytes());
+                    at = Some((x, y));
+                    moved = true;
                 }
             }
-            let width = cell.symbol().width().max(1) as u16;
-            prev = Some((y, x + width - 1, cell.clone()));
-            out.push((x, y, cell.clone()));
-        }
-        for (x, y, c) in &out {
-            if self.shadow.area.contains(Position { x: *x, y: *y }) {
-                self.shadow[(*x, *y)] = c.clone();
+            // A run of blanks: erase it, if shorter, and leave the cursor at its start.
+            if erasable(cell) {
+                let run = self.blank_run(&cells[i..], size.width);
+                let next_adjacent = cells.get(i + run.cells).is_some_and(|&(nx, ny, _)| ny == y && nx == run.end);
+                let ech = 3 + digits(u32::from(run.end - x));
+                let after = if next_adjacent { move_seq(Some((x, y)), run.end, y).len() } else { 0 };
+                // Without it: the changed blanks as spaces, a step over each gap.
+                if ech + after < run.cells + 4 * run.gaps {
+                    if !moved {
+                        buf.extend_from_slice(move_seq(at, x, y).as_bytes());
+                    }
+                    if pen.bg != Color::Reset || pen.modifier.intersects(VISIBLE_ON_BLANK) {
+                        set_pen(&mut buf, pen, Pen::of(cell))?;
+                        pen = Pen::of(cell);
+                    }
+                    write!(buf, "\x1b[{}X", run.end - x)?;
+                    for &(cx, cy, c) in &cells[i..i + run.cells] {
+                        if self.shadow.area.contains(Position { x: cx, y: cy }) {
+                            self.shadow[(cx, cy)] = c.clone();
+                        }
+                    }
+                    at = Some((x, y));
+                    i += run.cells;
+                    continue;
+                }
             }
+            if !moved && at != Some((x, y)) {
+                buf.extend_from_slice(move_seq(at, x, y).as_bytes());
+            }
+            if Pen::of(cell) != pen {
+                set_pen(&mut buf, pen, Pen::of(cell))?;
+                pen = Pen::of(cell);
+            }
+            buf.extend_from_slice(cell.symbol().as_bytes());
+            // Only a narrow character short of the last column leaves the cursor where
+            // every terminal agrees it is.
+            let next = x.saturating_add(1);
+            at = (cell.symbol().width() == 1 && next < size.width).then_some((next, y));
+            if self.shadow.area.contains(Position { x, y }) {
+                self.shadow[(x, y)] = cell.clone();
+            }
+            // The cells a wide character covers hold nothing to rewrite or erase
+            // (ratatui does not send them).
+            for cx in x.saturating_add(1)..x.saturating_add(cell.symbol().width() as u16) {
+                if self.shadow.area.contains(Position { x: cx, y }) {
+                    self.shadow[(cx, y)] = Cell::new("");
+                }
+            }
+            i += 1;
         }
-        self.inner.draw(out.iter().map(|(x, y, c)| (*x, *y, c)))
+        if pen != Pen::RESET {
+            queue!(buf, SetAttribute(Attribute::Reset))?;
+        }
+        self.out.write_all(&buf)
     }
 
-    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.hide_cursor()
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        if self.hidden != Some(true) {
+            queue!(self.out, cursor::Hide)?;
+            self.hidden = Some(true);
+        }
+        Ok(())
     }
 
-    fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.show_cursor()
+    fn show_cursor(&mut self) -> io::Result<()> {
+        if self.hidden != Some(false) {
+            queue!(self.out, cursor::Show)?;
+            self.hidden = Some(false);
+        }
+        Ok(())
     }
 
-    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
-        self.inner.get_cursor_position()
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        cursor::position().map(|(x, y)| Position { x, y })
     }
 
-    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
-        self.inner.set_cursor_position(position)
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        let Position { x, y } = position.into();
+        queue!(self.out, cursor::MoveTo(x, y))
     }
 
-    fn clear(&mut self) -> Result<(), Self::Error> {
-        self.reset_shadow();
-        self.inner.clear()
+    fn clear(&mut self) -> io::Result<()> {
+        self.clear_region(ClearType::All)
     }
 
-    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
-        // Anything but a whole-screen clear leaves the copy unsure: forget it, so no gap
-        // is filled from stale cells.
-        self.reset_shadow();
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        // Anything but a whole-screen clear leaves the copy unsure: an empty copy fills
+        // no gap until the next full redraw.
+        self.forget();
         if clear_type != ClearType::All {
             self.shadow = Buffer::empty(Rect::default());
         }
-        self.inner.clear_region(clear_type)
+        let clear = match clear_type {
+            ClearType::All => terminal::ClearType::All,
+            ClearType::AfterCursor => terminal::ClearType::FromCursorDown,
+            ClearType::BeforeCursor => terminal::ClearType::FromCursorUp,
+            ClearType::CurrentLine => terminal::ClearType::CurrentLine,
+            ClearType::UntilNewLine => terminal::ClearType::UntilNewLine,
+        };
+        queue!(self.out, terminal::Clear(clear))?;
+        self.out.flush()
     }
 
-    fn size(&self) -> Result<Size, Self::Error> {
-        self.inner.size()
+    fn size(&self) -> io::Result<Size> {
+        if let Some(size) = self.fixed_size {
+            return Ok(size);
+        }
+        let (width, height) = terminal::size()?;
+        Ok(Size { width, height })
     }
 
-    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
-        self.inner.window_size()
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        if let Some(size) = self.fixed_size {
+            return Ok(WindowSize { columns_rows: size, pixels: Size::default() });
+        }
+        let w = terminal::window_size()?;
+        Ok(WindowSize {
+            columns_rows: Size { width: w.columns, height: w.rows },
+            pixels: Size { width: w.width, height: w.height },
+        })
     }
 
-    fn flush(&mut self) -> Result<(), Self::Error> {
-        self.inner.flush()
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
+    use ratatui::backend::CrosstermBackend;
+    use ratatui::style::Style;
+    use ratatui::text::{Line, Span};
     use ratatui::widgets::Paragraph;
+    use std::cell::RefCell;
+    use std::rc::Rc;
 
-    fn frame(term: &mut Terminal<impl Backend>, text: &str) {
-        term.draw(|f| f.render_widget(Paragraph::new(text.to_string()), f.area())).unwrap();
+    const W: u16 = 40;
+    const H: u16 = 6;
+
+    fn vt() -> vt100::Parser {
+        let n = |v: u16| std::num::NonZeroU16::new(v).unwrap();
+        vt100::Parser::new(n(H), n(W), 0)
     }
 
-    #[test]
-    fn the_screen_ends_the_same_as_without_filling() {
-        let mut plain = Terminal::new(TestBackend::new(30, 3)).unwrap();
-        let mut filled = Terminal::new(GapFill::new(TestBackend::new(30, 3))).unwrap();
-        for text in ["telefon: +48 600 100 200\nŁódź", "telefon: +48 731 515 327\nŻółć", "x\n\nżółw"] {
-            frame(&mut plain, text);
-            frame(&mut filled, text);
-            assert_eq!(plain.backend().buffer(), filled.backend_mut().inner_mut().buffer());
+    /// A writer whose bytes the test can take while a backend owns it.
+    #[derive(Clone, Default)]
+    struct Shared(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
         }
     }
 
-    /// Counts what an ANSI terminal would receive: a cursor move (8 bytes) before every
-    /// cell that does not follow the previous one, plus the cell's text.
-    struct Counting {
-        bytes: usize,
-        last: Option<(u16, u16)>,
-    }
-
-    impl Backend for Counting {
-        type Error = std::io::Error;
-        fn draw<'a, I: Iterator<Item = (u16, u16, &'a Cell)>>(&mut self, content: I) -> std::io::Result<()> {
-            for (x, y, c) in content {
-                if self.last != Some((x.wrapping_sub(1), y)) {
-                    self.bytes += 8;
+    /// Two emulated screens show the same: text, and the attributes that show.
+    fn assert_same(got: &vt100::Screen, want: &vt100::Screen, when: &str) {
+        let text = |c: &vt100::Cell| if c.contents().is_empty() { " ".to_string() } else { c.contents().to_string() };
+        for y in 0..H {
+            for x in 0..W {
+                let (Some(g), Some(w)) = (got.cell(y, x), want.cell(y, x)) else { panic!("{when}: no cell {x},{y}") };
+                let at = format!("{when}: cell {x},{y}");
+                assert_eq!(text(g), text(w), "{at}");
+                assert_eq!(g.is_wide_continuation(), w.is_wide_continuation(), "{at} wide");
+                assert_eq!(g.bgcolor(), w.bgcolor(), "{at} background");
+                assert_eq!(g.inverse(), w.inverse(), "{at} reverse");
+                assert_eq!(g.underline(), w.underline(), "{at} underline");
+                if text(w) != " " {
+                    assert_eq!(g.fgcolor(), w.fgcolor(), "{at} foreground");
+                    assert_eq!(g.bold(), w.bold(), "{at} bold");
+                    assert_eq!(g.italic(), w.italic(), "{at} italic");
                 }
-                self.bytes += c.symbol().len();
-                self.last = Some((x, y));
             }
-            Ok(())
         }
-        fn hide_cursor(&mut self) -> std::io::Result<()> {
-            Ok(())
+    }
+
+    /// Draw the same frames through this backend and through ratatui's crossterm
+    /// backend, each into an emulated terminal, and check that the screens agree after
+    /// every frame. Returns the bytes each backend wrote.
+    fn both(frames: &[Vec<Line<'static>>]) -> (usize, usize) {
+        let mut lean = Terminal::new(Lean::with_size(Vec::new(), Size { width: W, height: H })).unwrap();
+        let shared = Shared::default();
+        let options = ratatui::TerminalOptions { viewport: ratatui::Viewport::Fixed(Rect::new(0, 0, W, H)) };
+        let mut plain = Terminal::with_options(CrosstermBackend::new(shared.clone()), options).unwrap();
+        let (mut vl, mut vp) = (vt(), vt());
+        let (mut a, mut b) = (0, 0);
+        for (n, lines) in frames.iter().enumerate() {
+            let draw = |f: &mut ratatui::Frame| f.render_widget(Paragraph::new(lines.clone()), f.area());
+            lean.draw(draw).unwrap();
+            plain.draw(draw).unwrap();
+            let mine = std::mem::take(lean.backend_mut().writer_mut());
+            let theirs = std::mem::take(&mut *shared.0.borrow_mut());
+            a += mine.len();
+            b += theirs.len();
+            vl.process(&mine);
+            vp.process(&theirs);
+            assert_same(vl.screen(), vp.screen(), &format!("frame {n}"));
         }
-        fn show_cursor(&mut self) -> std::io::Result<()> {
-            Ok(())
+        (a, b)
+    }
+
+    fn style_of(n: u8) -> Style {
+        match n % 7 {
+            0 => Style::default(),
+            1 => Style::default().fg(Color::Cyan),
+            2 => Style::default().add_modifier(Modifier::BOLD),
+            3 => Style::default().add_modifier(Modifier::REVERSED),
+            4 => Style::default().bg(Color::Indexed(236)).fg(Color::Rgb(200, 120, 0)),
+            5 => Style::default().add_modifier(Modifier::UNDERLINED | Modifier::ITALIC),
+            _ => Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::REVERSED),
         }
-        fn get_cursor_position(&mut self) -> std::io::Result<Position> {
-            Ok(Position::default())
-        }
-        fn set_cursor_position<P: Into<Position>>(&mut self, _: P) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn clear(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn clear_region(&mut self, _: ClearType) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn size(&self) -> std::io::Result<Size> {
-            Ok(Size { width: 40, height: 2 })
-        }
-        fn window_size(&mut self) -> std::io::Result<WindowSize> {
-            Ok(WindowSize { columns_rows: Size { width: 40, height: 2 }, pixels: Size::default() })
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
+    }
+
+    /// Frames of styled words: Polish letters, runs of blanks, a wide character.
+    fn frames() -> impl Strategy<Value = Vec<Vec<Line<'static>>>> {
+        let word = prop_oneof![
+            Just("Łódź".to_string()),
+            Just("Kowalska".to_string()),
+            Just("   ".to_string()),
+            Just("          ".to_string()),
+            Just("—".to_string()),
+            Just("+48 600 100 200".to_string()),
+            Just("数".to_string()),
+            "[a-z ]{1,12}",
+        ];
+        let line = prop::collection::vec((word, any::<u8>()), 0..6)
+            .prop_map(|l| Line::from(l.into_iter().map(|(w, s)| Span::styled(w, style_of(s))).collect::<Vec<_>>()));
+        prop::collection::vec(prop::collection::vec(line, 0..(H as usize + 1)), 1..6)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn the_screen_ends_as_with_the_crossterm_backend(frames in frames()) {
+            both(&frames);
         }
     }
 
     #[test]
-    fn fewer_bytes_for_values_with_small_gaps() {
-        let mut plain = Terminal::new(Counting { bytes: 0, last: None }).unwrap();
-        let mut filled = Terminal::new(GapFill::new(Counting { bytes: 0, last: None })).unwrap();
-        for text in ["telefon: +48 600 100 200", "telefon: +48 731 515 327"] {
-            frame(&mut plain, text);
-            frame(&mut filled, text);
+    fn a_wide_character_leaves_nothing_to_rewrite() {
+        // The cell under the right half of `数` is not sent by ratatui: what was there
+        // before (`4`) must not be written back when the gap next to it is filled.
+        let frames = ["+48 600 100 200", "数Łódź", ""].map(|t| vec![Line::from(t)]);
+        both(&frames);
+    }
+
+    #[test]
+    fn moves_take_the_shortest_sequence() {
+        assert_eq!(move_seq(None, 4, 9), "\x1b[10;5H");
+        assert_eq!(move_seq(None, 0, 9), "\x1b[10H");
+        assert_eq!(move_seq(Some((3, 9)), 4, 9), "\x1b[C");
+        assert_eq!(move_seq(Some((3, 9)), 12, 9), "\x1b[9C");
+        assert_eq!(move_seq(Some((3, 9)), 30, 9), "\x1b[31G");
+        assert_eq!(move_seq(Some((30, 9)), 0, 9), "\r");
+        assert_eq!(move_seq(Some((30, 9)), 0, 10), "\n\r");
+        assert_eq!(move_seq(Some((30, 9)), 30, 10), "\x1b[B");
+        assert_eq!(move_seq(Some((30, 9)), 4, 10), "\n\x1b[5G");
+        assert_eq!(move_seq(Some((30, 9)), 4, 3), "\x1b[4;5H");
+    }
+
+    #[test]
+    fn a_page_down_costs_a_quarter_fewer_bytes() {
+        let names = ["Anna Adamczyk", "Bartłomiej Kowalski-Nowak", "Ewa Żółw", "Jan Nowak", "Zofia Wiśniewska"];
+        let pages: Vec<Vec<Line>> = (0..4)
+            .map(|p| {
+                (0..H as usize)
+                    .map(|r| {
+                        let n = names[(p * 3 + r) % names.len()];
+                        let place = if (p + r) % 2 == 0 { "Dobiegniew" } else { "Łódź" };
+                        Line::from(format!("{n:<26}{place}"))
+                    })
+                    .collect()
+            })
+            .collect();
+        let (a, b) = both(&pages);
+        assert!(a * 4 < b * 3, "{a} bytes against the crossterm backend's {b}");
+    }
+
+    #[test]
+    fn a_hidden_cursor_is_not_hidden_again() {
+        let mut t = Terminal::new(Lean::with_size(Vec::new(), Size { width: W, height: H })).unwrap();
+        for _ in 0..2 {
+            std::mem::take(t.backend_mut().writer_mut());
+            t.draw(|f| f.render_widget(Paragraph::new("x"), f.area())).unwrap();
         }
-        let a = plain.backend().bytes;
-        let b = filled.backend_mut().inner_mut().bytes;
-        assert!(b < a, "{b} >= {a}");
+        assert!(t.backend_mut().writer_mut().is_empty(), "nothing changed, nothing sent");
     }
 }

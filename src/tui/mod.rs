@@ -32,7 +32,6 @@ use crossterm::event::{Event, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::{execute, queue, terminal};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use serde::Deserialize;
 use std::io::{BufWriter, Stdout, Write};
 use std::path::PathBuf;
@@ -139,11 +138,11 @@ enum Msg {
     LiveSync(Result<crate::bundle::folder::Synced, String>),
 }
 
-type Term = Terminal<backend::GapFill<CrosstermBackend<BufWriter<Stdout>>>>;
+type Term = Terminal<backend::Lean<BufWriter<Stdout>>>;
 
 fn enter(term: &mut Term) -> Result<()> {
     terminal::enable_raw_mode().context("cannot switch the terminal to raw mode (is this a terminal?)")?;
-    execute!(term.backend_mut().inner_mut(), terminal::EnterAlternateScreen)
+    execute!(term.backend_mut().writer_mut(), terminal::EnterAlternateScreen)
         .context("cannot open the alternate screen")?;
     // Clear and force a full redraw. Not `term.clear()`: it asks the terminal for the
     // cursor position and fails when no answer comes (slow links, terminals without DSR).
@@ -185,7 +184,7 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
         hook(info);
     }));
 
-    let backend = backend::GapFill::new(CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, std::io::stdout())));
+    let backend = backend::Lean::new(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
     let mut term = Terminal::new(backend)?;
     enter(&mut term)?;
     let result = event_loop(&mut term, &mut app, store);
@@ -452,13 +451,13 @@ fn run_loop(
 }
 
 fn draw(term: &mut Term, app: &mut app::App) -> Result<()> {
-    queue!(term.backend_mut().inner_mut(), BeginSynchronizedUpdate)?;
+    queue!(term.backend_mut().writer_mut(), BeginSynchronizedUpdate)?;
     term.draw(|f| {
         let area = f.area();
         app.render(area, f.buffer_mut());
     })?;
-    queue!(term.backend_mut().inner_mut(), EndSynchronizedUpdate)?;
-    Write::flush(term.backend_mut().inner_mut())?;
+    queue!(term.backend_mut().writer_mut(), EndSynchronizedUpdate)?;
+    Write::flush(term.backend_mut().writer_mut())?;
     Ok(())
 }
 
