@@ -119,6 +119,7 @@ impl App {
     ) -> crate::store::Result<App> {
         let first = participants::first_page(&store, first_rows)?;
         let total = store.count(Entity::Participant)?;
+        let store_conflicts = store.conflict_count().ok();
         let mut app = App {
             store,
             lang,
@@ -143,7 +144,9 @@ impl App {
             select_after_reload: None,
             dirty: true,
             total,
-            conflicts: None,
+            // One small table: known for the first frame, so it does not change the
+            // status line when the background count confirms it.
+            conflicts: store_conflicts,
             overdue: std::cell::Cell::new(None),
             sync_dir: None,
             live_sync: None,
@@ -1015,7 +1018,10 @@ impl App {
             if self.people.complete {
                 format!("{}/{} ", self.people.view.len(), self.people.rows.len())
             } else {
-                format!("{}/{} ", self.people.view.len().min(self.total), self.total)
+                // Only the first page is here: with nothing filtering, the whole list
+                // is the view, and saying so now spares a redraw when the rest arrives.
+                let shown = if self.people.unfiltered() { self.total } else { self.people.view.len().min(self.total) };
+                format!("{shown}/{} ", self.total)
             }
         } else if self.pane == 1 {
             format!("{}/{} ", self.meetings.view.len(), self.meetings.data.rows.len())

@@ -36,6 +36,10 @@ pub struct Lean<W: Write> {
     fixed_size: Option<Size>,
     /// Whether the cursor is hidden, when known.
     hidden: Option<bool>,
+    /// Wrap frames in synchronized updates (mode 2026), so that a terminal that knows
+    /// them shows a frame whole; `in_update` while one is open.
+    synchronized: bool,
+    in_update: bool,
 }
 
 /// The attributes the terminal currently writes with.
@@ -158,7 +162,20 @@ fn set_pen(out: &mut impl Write, from: Pen, to: Pen) -> io::Result<()> {
 
 impl<W: Write> Lean<W> {
     pub fn new(out: W) -> Self {
-        Lean { out, shadow: Buffer::empty(Rect::default()), fixed_size: None, hidden: None }
+        Lean {
+            out,
+            shadow: Buffer::empty(Rect::default()),
+            fixed_size: None,
+            hidden: None,
+            synchronized: false,
+            in_update: false,
+        }
+    }
+
+    /// Wrap each frame that changes something in a synchronized update. A frame that
+    /// changes nothing writes nothing at all.
+    pub fn synchronized(self) -> Self {
+        Lean { synchronized: true, ..self }
     }
 
     /// A backend that reports `size` instead of asking a terminal.
@@ -243,6 +260,10 @@ impl<W: Write> Backend for Lean<W> {
         }
         let cells: Vec<(u16, u16, &Cell)> = content.collect();
         let mut buf: Vec<u8> = Vec::with_capacity(cells.len() * 2);
+        if self.synchronized && !self.in_update && !cells.is_empty() {
+            queue!(buf, terminal::BeginSynchronizedUpdate)?;
+            self.in_update = true;
+        }
         // Where the cursor is, when sure; the pen the terminal writes with.
         let mut at: Option<(u16, u16)> = None;
         let mut pen = Pen::RESET;
@@ -383,6 +404,10 @@ impl<W: Write> Backend for Lean<W> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if self.in_update {
+            queue!(self.out, terminal::EndSynchronizedUpdate)?;
+            self.in_update = false;
+        }
         self.out.flush()
     }
 }
@@ -542,6 +567,17 @@ mod tests {
             .collect();
         let (a, b) = both(&pages);
         assert!(a * 4 < b * 3, "{a} bytes against the crossterm backend's {b}");
+    }
+
+    #[test]
+    fn a_frame_that_changes_nothing_writes_nothing() {
+        let backend = Lean::with_size(Vec::new(), Size { width: W, height: H }).synchronized();
+        let mut t = Terminal::new(backend).unwrap();
+        t.draw(|f| f.render_widget(Paragraph::new("Łódź"), f.area())).unwrap();
+        let first = String::from_utf8(std::mem::take(t.backend_mut().writer_mut())).unwrap();
+        assert!(first.starts_with("\x1b[?2026h") && first.ends_with("\x1b[?2026l"), "{first:?}");
+        t.draw(|f| f.render_widget(Paragraph::new("Łódź"), f.area())).unwrap();
+        assert!(t.backend_mut().writer_mut().is_empty());
     }
 
     #[test]

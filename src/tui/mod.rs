@@ -29,11 +29,10 @@ use crate::i18n::Lang;
 use crate::store::Store;
 use anyhow::{Context as _, Result};
 use crossterm::event::{Event, KeyEventKind};
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use crossterm::{execute, queue, terminal};
+use crossterm::{execute, terminal};
 use ratatui::Terminal;
 use serde::Deserialize;
-use std::io::{BufWriter, Stdout, Write};
+use std::io::{BufWriter, Stdout};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -184,7 +183,7 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
         hook(info);
     }));
 
-    let backend = backend::Lean::new(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
+    let backend = backend::Lean::new(BufWriter::with_capacity(64 * 1024, std::io::stdout())).synchronized();
     let mut term = Terminal::new(backend)?;
     enter(&mut term)?;
     let result = event_loop(&mut term, &mut app, store);
@@ -451,13 +450,11 @@ fn run_loop(
 }
 
 fn draw(term: &mut Term, app: &mut app::App) -> Result<()> {
-    queue!(term.backend_mut().writer_mut(), BeginSynchronizedUpdate)?;
+    // The backend wraps a frame that changes something in a synchronized update.
     term.draw(|f| {
         let area = f.area();
         app.render(area, f.buffer_mut());
     })?;
-    queue!(term.backend_mut().writer_mut(), EndSynchronizedUpdate)?;
-    Write::flush(term.backend_mut().writer_mut())?;
     Ok(())
 }
 
