@@ -385,11 +385,6 @@ impl Pane {
         true
     }
 
-    /// Nothing narrows the list: no search, category or gmina.
-    pub fn unfiltered(&self) -> bool {
-        self.query.trim().is_empty() && self.category.is_none() && self.gmina.is_none()
-    }
-
     pub fn move_by(&mut self, delta: isize) {
         if self.view.is_empty() {
             return;
