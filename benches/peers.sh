@@ -77,5 +77,9 @@ for label, what, key, goal in rows:
     fmt = lambda v: "—" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))
     ratio = f"{t / f:.2f}" if t and f else "—"
     print(f"| {label} | {fmt(t)} | {fmt(f)} | {ratio} | {goal} |")
+first = get("t", "first", "first_frame_ms")
+if first and first >= 50 and int(n) <= 20000:
+    print("note: at this size the first frame counts the background load's status-line redraw, which")
+    print("ends inside tty_bench's 150 ms quiet window; the first screenful is earlier (BENCHMARKS.md)")
 PY
 done
