@@ -279,9 +279,11 @@ impl Index {
                 for (wi, w) in words.iter().enumerate() {
                     let mut best = score_field(&matcher, name, w);
                     // Phones hold digits only: only an all-digit word can match one.
-                    let phone = Some(r.phone.of(&self.text)).filter(|p| digits[wi] && !p.is_empty());
-                    if let Some(p) = phone.filter(|p| p.contains(w.as_str())) {
-                        best = best.max(Some(w.len() as i64 * 16 + (p.len() == w.len()) as i64));
+                    if digits[wi] {
+                        let p = r.phone.of(&self.text);
+                        if p.contains(w.as_str()) {
+                            best = best.max(Some(w.len() as i64 * 16 + (p.len() == w.len()) as i64));
+                        }
                     }
                     for &s in &r.shared {
                         let Some(slot) = pool_scores[wi].get_mut(s as usize) else { continue };

@@ -188,9 +188,10 @@ impl<W: Write> Lean<W> {
         &mut self.out
     }
 
-    /// Forget what the screen shows: it was cleared, or someone else wrote to it.
-    fn forget(&mut self) {
-        let area = self.size().map(|s| Rect::new(0, 0, s.width, s.height)).unwrap_or_default();
+    /// Forget what the screen shows: it was cleared (a blank `area`), resized, or
+    /// someone else wrote to it (an empty `area`, which fills no gap until the next
+    /// full redraw).
+    fn forget(&mut self, area: Rect) {
         self.shadow = Buffer::empty(area);
         self.hidden = None;
     }
@@ -210,22 +211,12 @@ impl<W: Write> Lean<W> {
             })
             .collect()
     }
-}
 
-/// Blanks from the first of some changed cells on: the changed blanks (`cells` of
-/// them) up to column `end`, with `gaps` runs of unchanged blanks between them.
-struct BlankRun {
-    cells: usize,
-    end: u16,
-    gaps: usize,
-}
-
-impl<W: Write> Lean<W> {
     /// The run of blanks that starts at `changed[0]` (an erasable cell): changed
     /// erasable cells, bridged over unchanged cells the screen already shows blank, so
     /// that one ECH clears what would take several.
     fn blank_run(&self, changed: &[(u16, u16, &Cell)], width: u16) -> BlankRun {
-        let (x, y, _) = changed[0];
+        let Some(&(x, y, _)) = changed.first() else { return BlankRun { cells: 0, end: 0, gaps: 0 } };
         let mut run = BlankRun { cells: 0, end: x, gaps: 0 };
         let (mut k, mut p, mut in_gap) = (0, x, false);
         while p < width {
@@ -245,6 +236,21 @@ impl<W: Write> Lean<W> {
         }
         run
     }
+
+    /// Note that the screen now shows `cell` at `(x, y)`.
+    fn remember(&mut self, x: u16, y: u16, cell: Cell) {
+        if self.shadow.area.contains(Position { x, y }) {
+            self.shadow[(x, y)] = cell;
+        }
+    }
+}
+
+/// Blanks from the first of some changed cells on: the changed blanks (`cells` of
+/// them) up to column `end`, with `gaps` runs of unchanged blanks between them.
+struct BlankRun {
+    cells: usize,
+    end: u16,
+    gaps: usize,
 }
 
 impl<W: Write> Backend for Lean<W> {
@@ -256,7 +262,7 @@ impl<W: Write> Backend for Lean<W> {
     {
         let size = self.size()?;
         if self.shadow.area.width != size.width || self.shadow.area.height != size.height {
-            self.forget();
+            self.forget(Rect::new(0, 0, size.width, size.height));
         }
         let cells: Vec<(u16, u16, &Cell)> = content.collect();
         let mut buf: Vec<u8> = Vec::with_capacity(cells.len() * 2);
@@ -274,8 +280,9 @@ impl<W: Write> Backend for Lean<W> {
             // that is shorter than moving over them.
             let mut moved = false;
             if let Some((cx, _)) = at.filter(|&(cx, cy)| cy == y && cx < x) {
-                let step = move_seq(at, x, y);
-                if let Some(text) = self.unchanged_text(cx, x, y, pen).filter(|t| t.len() < step.len()) {
+                let step = move_seq(at, x, y).len();
+                let text = (usize::from(x - cx) < step).then(|| self.unchanged_text(cx, x, y, pen)).flatten();
+                if let Some(text) = text.filter(|t| t.len() < step) {
                     buf.extend_from_slice(text.as_bytes());
                     at = Some((x, y));
                     moved = true;
@@ -298,9 +305,7 @@ impl<W: Write> Backend for Lean<W> {
                     }
                     write!(buf, "\x1b[{}X", run.end - x)?;
                     for &(cx, cy, c) in &cells[i..i + run.cells] {
-                        if self.shadow.area.contains(Position { x: cx, y: cy }) {
-                            self.shadow[(cx, cy)] = c.clone();
-                        }
+                        self.remember(cx, cy, c.clone());
                     }
                     at = Some((x, y));
                     i += run.cells;
@@ -319,15 +324,11 @@ impl<W: Write> Backend for Lean<W> {
             // every terminal agrees it is.
             let next = x.saturating_add(1);
             at = (cell.symbol().width() == 1 && next < size.width).then_some((next, y));
-            if self.shadow.area.contains(Position { x, y }) {
-                self.shadow[(x, y)] = cell.clone();
-            }
+            self.remember(x, y, cell.clone());
             // The cells a wide character covers hold nothing to rewrite or erase
             // (ratatui does not send them).
             for cx in x.saturating_add(1)..x.saturating_add(cell.symbol().width() as u16) {
-                if self.shadow.area.contains(Position { x: cx, y }) {
-                    self.shadow[(cx, y)] = Cell::new("");
-                }
+                self.remember(cx, y, Cell::new(""));
             }
             i += 1;
         }
@@ -367,12 +368,12 @@ impl<W: Write> Backend for Lean<W> {
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
-        // Anything but a whole-screen clear leaves the copy unsure: an empty copy fills
-        // no gap until the next full redraw.
-        self.forget();
-        if clear_type != ClearType::All {
-            self.shadow = Buffer::empty(Rect::default());
-        }
+        // Anything but a whole-screen clear leaves the copy unsure.
+        let blank = match clear_type {
+            ClearType::All => self.size().map(|s| Rect::new(0, 0, s.width, s.height)).unwrap_or_default(),
+            _ => Rect::default(),
+        };
+        self.forget(blank);
         let clear = match clear_type {
             ClearType::All => terminal::ClearType::All,
             ClearType::AfterCursor => terminal::ClearType::FromCursorDown,
