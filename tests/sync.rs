@@ -302,3 +302,38 @@ fn the_bundle_header_holds_no_personal_data() {
     assert!(name.starts_with("teren-biuro-strzelce-krajenskie-lodz-"), "{name}");
     assert!(name.ends_with(".teren") && name.is_ascii(), "{name}");
 }
+
+/// An import of more than a thousand records writes `records` on a second thread
+/// while the indexes are written (`Tables::flush`); the result must be what small
+/// imports, written on one thread, make of the same ops.
+#[test]
+fn a_large_import_writes_what_small_ones_write() {
+    let (a, b, c) = (replica("Biuro A"), replica("Biuro B"), replica("Biuro C"));
+    teren::demo::generate(&a.store, 1000, 7, &mut |_, _| {}).unwrap();
+    let ops: Vec<teren::sync::Op> = a
+        .store
+        .op_bytes_since(&Default::default())
+        .unwrap()
+        .iter()
+        .map(|bytes| teren::sync::Op::decode(bytes).unwrap())
+        .collect();
+    let records: usize = [Entity::Participant, Entity::Meeting, Entity::FollowUp, Entity::Resource, Entity::Need]
+        .into_iter()
+        .map(|e| a.store.count(e).unwrap())
+        .sum();
+    assert!(records > 1024, "{records} records: too few to take the two-thread path");
+    let dir = tempfile::tempdir().unwrap();
+    let reps = [a, b];
+    import(&reps[1], &export(&reps, 0, Some(1), true, dir.path())).unwrap();
+    let b = &reps[1];
+    for chunk in ops.chunks(100) {
+        c.store.apply_remote(chunk).unwrap();
+    }
+    assert_eq!(dump(b), dump(&c));
+    for entity in [Entity::Participant, Entity::Meeting, Entity::FollowUp] {
+        let listed = |r: &Replica| r.store.ordered_ids(entity, 0, usize::MAX, false).unwrap();
+        assert_eq!(listed(b), listed(&c), "{entity:?} in list order");
+    }
+    assert_eq!(b.store.last_contacts().unwrap(), c.store.last_contacts().unwrap());
+    assert!(!b.store.last_contacts().unwrap().is_empty());
+}

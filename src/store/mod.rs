@@ -42,6 +42,11 @@ use std::path::{Path, PathBuf};
 
 /// Page cache for command-line work.
 pub const BULK_CACHE: usize = 64 * 1024 * 1024;
+/// Page cache for commands that write in bulk (bundle import, sync, CSV import, demo,
+/// rebuild). 100 000 imported ops dirty about 160 MB of pages; past the cache redb
+/// writes them out early and reads them back to checksum them at commit, which was a
+/// fifth of an import. Memory is only taken as pages are touched.
+pub const WRITE_CACHE: usize = 256 * 1024 * 1024;
 /// Page cache for the app: RSS matters on old laptops, and the OS caches the file anyway.
 pub const APP_CACHE: usize = 2 * 1024 * 1024;
 
@@ -271,46 +276,106 @@ impl Tables<'_> {
         Ok(())
     }
 
-    /// Write the touched records and their index entries, in key order.
+    /// Write the touched records and their index entries, in key order. A large batch
+    /// (an import) writes `records` on a second thread while this one writes the
+    /// indexes: redb lets the tables of one write transaction change concurrently.
     fn flush(&mut self) -> Result<()> {
         self.touched_bytes = 0;
         let mut touched: Vec<([u8; 17], Touched)> = self.touched.drain().collect();
         touched.sort_unstable_by_key(|t| t.0);
-        let (mut order_out, mut order_in, mut attend_out, mut attend_in) = (vec![], vec![], vec![], vec![]);
+        let mut index = IndexChanges::default();
+        let mut records = Vec::with_capacity(touched.len());
         for (key, t) in touched {
-            if t.after.order != t.before.order {
-                order_out.extend(t.before.order);
-                order_in.extend(t.after.order);
+            index.add(key, t.before, t.after);
+            records.push((key, t.bytes));
+        }
+        index.sort();
+        let Tables { records: table, order, attend, conflicts, .. } = self;
+        if records.len() < PARALLEL_FLUSH {
+            write_records(table, &records)?;
+            return index.write(order, attend, conflicts);
+        }
+        std::thread::scope(|s| {
+            let writer = s.spawn(|| write_records(table, &records));
+            let indexes = index.write(order, attend, conflicts);
+            let records = writer.join().unwrap_or_else(|_| Err(corrupt("the thread writing records stopped".into())));
+            records.and(indexes)
+        })
+    }
+}
+
+/// Below this many records a flush stays on one thread: spawning one costs more than
+/// a capture's three records take to write.
+const PARALLEL_FLUSH: usize = 1024;
+
+fn write_records(
+    table: &mut redb::Table<&'static [u8; 17], &'static [u8]>,
+    records: &[([u8; 17], Vec<u8>)],
+) -> Result<()> {
+    for (key, bytes) in records {
+        table.insert(key, bytes.as_slice())?;
+    }
+    Ok(())
+}
+
+/// The index entries a flush removes and adds, and the records whose conflict count
+/// changed.
+#[derive(Default)]
+struct IndexChanges {
+    order_out: Vec<Vec<u8>>,
+    order_in: Vec<Vec<u8>>,
+    attend_out: Vec<[u8; 32]>,
+    attend_in: Vec<([u8; 32], String)>,
+    conflicts: Vec<([u8; 17], u32)>,
+}
+
+impl IndexChanges {
+    fn add(&mut self, key: [u8; 17], before: Indexed, after: Indexed) {
+        if after.order != before.order {
+            self.order_out.extend(before.order);
+            self.order_in.extend(after.order);
+        }
+        if after.conflicts != before.conflicts {
+            self.conflicts.push((key, after.conflicts));
+        }
+        if after.attend != before.attend {
+            self.attend_out.extend(before.attend.into_iter().map(|(k, _)| k));
+            self.attend_in.extend(after.attend);
+        }
+    }
+
+    fn sort(&mut self) {
+        self.order_out.sort_unstable();
+        self.order_in.sort_unstable();
+        self.attend_out.sort_unstable();
+        self.attend_in.sort_unstable();
+    }
+
+    fn write(
+        &self,
+        order: &mut redb::Table<&'static [u8], ()>,
+        attend: &mut redb::Table<&'static [u8; 32], &'static str>,
+        conflicts: &mut redb::Table<&'static [u8; 17], u32>,
+    ) -> Result<()> {
+        for (key, n) in &self.conflicts {
+            if *n > 0 {
+                conflicts.insert(key, *n)?;
+            } else {
+                conflicts.remove(key)?;
             }
-            if t.after.conflicts != t.before.conflicts {
-                if t.after.conflicts > 0 {
-                    self.conflicts.insert(&key, t.after.conflicts)?;
-                } else {
-                    self.conflicts.remove(&key)?;
-                }
-            }
-            if t.after.attend != t.before.attend {
-                attend_out.extend(t.before.attend.into_iter().map(|(k, _)| k));
-                attend_in.extend(t.after.attend);
-            }
-            self.records.insert(&key, t.bytes.as_slice())?;
         }
         // Removals first: a record's old and new entries may share a key.
-        order_out.sort_unstable();
-        for k in &order_out {
-            self.order.remove(k.as_slice())?;
+        for k in &self.order_out {
+            order.remove(k.as_slice())?;
         }
-        order_in.sort_unstable();
-        for k in &order_in {
-            self.order.insert(k.as_slice(), ())?;
+        for k in &self.order_in {
+            order.insert(k.as_slice(), ())?;
         }
-        attend_out.sort_unstable();
-        for k in &attend_out {
-            self.attend.remove(k)?;
+        for k in &self.attend_out {
+            attend.remove(k)?;
         }
-        attend_in.sort_unstable();
-        for (k, v) in &attend_in {
-            self.attend.insert(k, v.as_str())?;
+        for (k, v) in &self.attend_in {
+            attend.insert(k, v.as_str())?;
         }
         Ok(())
     }
@@ -827,6 +892,30 @@ impl View {
         entity: Entity,
         limit: usize,
         newest_first: bool,
+        f: impl FnMut(&Doc) -> Option<T>,
+    ) -> Result<Option<T>> {
+        self.find_ordered_where(entity, limit, newest_first, None, f)
+    }
+
+    /// [`View::find_ordered`] over the records whose stored bytes contain `text`; the
+    /// others are skipped without decoding them (stored strings are plain UTF-8).
+    pub fn find_ordered_containing<T>(
+        &self,
+        entity: Entity,
+        limit: usize,
+        newest_first: bool,
+        text: &str,
+        f: impl FnMut(&Doc) -> Option<T>,
+    ) -> Result<Option<T>> {
+        self.find_ordered_where(entity, limit, newest_first, Some(&memchr::memmem::Finder::new(text)), f)
+    }
+
+    fn find_ordered_where<T>(
+        &self,
+        entity: Entity,
+        limit: usize,
+        newest_first: bool,
+        containing: Option<&memchr::memmem::Finder>,
         mut f: impl FnMut(&Doc) -> Option<T>,
     ) -> Result<Option<T>> {
         let lo = [entity as u8];
@@ -835,10 +924,12 @@ impl View {
         let keys: Box<dyn Iterator<Item = _>> = if newest_first { Box::new(range.rev()) } else { Box::new(range) };
         for e in keys.take(limit) {
             let (k, _) = e?;
-            if let Some(doc) = self.doc(entity, id_from_key(k.value()))? {
-                if let Some(t) = f(&doc) {
-                    return Ok(Some(t));
-                }
+            let Some(v) = self.records.get(&record_key(entity, id_from_key(k.value())))? else { continue };
+            if containing.is_some_and(|c| c.find(v.value()).is_none()) {
+                continue;
+            }
+            if let Some(t) = f(&Doc::decode(v.value()).map_err(corrupt)?) {
+                return Ok(Some(t));
             }
         }
         Ok(None)
