@@ -1,7 +1,8 @@
 //! Bundle export and import of about 100 000 ops (DESIGN.md §10: < 0.5 s / < 1 s), and
 //! the bundle's size against `zstd -3` over the same ops serialised.
 //!
-//! `cargo bench --bench bundle` (optionally `-- N` participants; 59 000 give about
+//! The importing database has the page cache `teren bundle import` gives it
+//! (`WRITE_CACHE`). `cargo bench --bench bundle` (optionally `-- N` participants; 59 000 give about
 //! 100 000 ops of realistic demo data). Prints timings; asserts nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -33,7 +34,8 @@ fn main() {
     teren::demo::generate(&a, n, 1, &mut |_, _| {}).unwrap();
     let ops = a.log_len().unwrap().0;
     let ka = Keys::load(&a).unwrap();
-    let b = Store::open(&dir.path().join("b.redb")).unwrap();
+    // As `teren bundle import` opens it.
+    let b = Store::open_with_cache(&dir.path().join("b.redb"), teren::store::WRITE_CACHE).unwrap();
     let kb = Keys::load(&b).unwrap();
     println!("{n} demo participants: {ops} ops");
 
@@ -67,11 +69,11 @@ fn main() {
     let t = Instant::now();
     let decoded: Vec<teren::sync::Op> = raw_ops.iter().map(|o| teren::sync::Op::decode(o).unwrap()).collect();
     println!("decode {} ops: {:.3} s", decoded.len(), t.elapsed().as_secs_f64());
-    let c = Store::open(&dir.path().join("c.redb")).unwrap();
+    let c = Store::open_with_cache(&dir.path().join("c.redb"), teren::store::WRITE_CACHE).unwrap();
     let (t, cp) = (Instant::now(), cpu());
     c.apply_remote(&decoded).unwrap();
     println!("apply_remote into an empty database: {:.3} s, {}", t.elapsed().as_secs_f64(), cpu_since(cp));
-    for mb in [256usize, 1024] {
+    for mb in [64usize, 1024] {
         let d = Store::open_with_cache(&dir.path().join(format!("d{mb}.redb")), mb << 20).unwrap();
         let (t, cp) = (Instant::now(), cpu());
         d.apply_remote(&decoded).unwrap();

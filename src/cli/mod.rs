@@ -181,6 +181,12 @@ pub fn open(cli_db: Option<PathBuf>) -> Result<Store> {
     Ok(Store::open(&path)?)
 }
 
+/// Open the database for a command that writes in bulk, with a larger page cache.
+pub fn open_bulk(cli_db: Option<PathBuf>) -> Result<Store> {
+    let path = db_path(cli_db)?;
+    Ok(Store::open_with_cache(&path, crate::store::WRITE_CACHE)?)
+}
+
 /// Run a parsed command line. `None` (no subcommand) is handled by the caller.
 pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
     let lang = cli.lang.unwrap_or_default();
@@ -202,7 +208,7 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         }
         Command::Man => misc::man(out),
         Command::Keymap(k) => misc::keymap(k, out),
-        Command::Demo { participants, seed } => misc::demo(&open(cli.db)?, participants, seed, out),
+        Command::Demo { participants, seed } => misc::demo(&open_bulk(cli.db)?, participants, seed, out),
         Command::Participant(c) => entities::participant(&open(cli.db)?, c, lang, out),
         Command::Meeting(c) => entities::meeting(&open(cli.db)?, c, lang, out),
         Command::Followups { all, json } => entities::followups(&open(cli.db)?, all, json, out),
@@ -215,16 +221,16 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         Command::Path(c) => plan::path(&open(cli.db)?, c, lang, out),
         Command::Plan(c) => plan::plan(&open(cli.db)?, c, lang, out),
         Command::Graph(a) => graph::run(&open(cli.db)?, a, lang, out),
-        Command::Import(c) => data::import(&open(cli.db)?, c, out),
+        Command::Import(c) => data::import(&open_bulk(cli.db)?, c, out),
         Command::Export(a) => data::export(&open(cli.db)?, a, lang, out),
         Command::Project(c) => data::project(&open(cli.db)?, c, lang, out),
         Command::Report(a) => data::report(&open(cli.db)?, a, lang, out),
         Command::Audit { json } => data::audit(&open(cli.db)?, json, out),
         Command::Dump { json: _ } => output::json(out, &crate::dump::dump(&open(cli.db)?)?).map_err(Into::into),
-        Command::Doctor { rebuild } => misc::doctor(&open(cli.db)?, rebuild, out),
-        Command::Bundle(c) => sync::bundle(&open(cli.db)?, c, out),
+        Command::Doctor { rebuild } => misc::doctor(&open_bulk(cli.db)?, rebuild, out),
+        Command::Bundle(c) => sync::bundle(&open_bulk(cli.db)?, c, out),
         Command::Office(a) => sync::office(&open(cli.db)?, a, out),
-        Command::Sync(a) => sync::sync(&open(cli.db)?, a, out),
+        Command::Sync(a) => sync::sync(&open_bulk(cli.db)?, a, out),
         Command::Conflicts(a) => sync::conflicts(&open(cli.db)?, a, out),
         Command::Erase { id } => sync::erase(&open(cli.db)?, &id, out),
     }
