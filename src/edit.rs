@@ -703,14 +703,21 @@ pub fn gmina_in(view: &View, place: &str) -> Result<Option<String>> {
         if d.str("place").map(fold).as_deref() == Some(f.as_str()) { d.string("gmina") } else { None }
     };
     // Newest meetings first, then the map, then people and organisations — each a
-    // bounded number, so a save never reads the whole database.
-    if let Some(g) = view.find_ordered(Entity::Meeting, 500, true, gmina)? {
-        return Ok(Some(g));
+    // bounded number, so a save never reads the whole database. A place is mostly
+    // typed as it was before (the capture form offers the last one): records holding
+    // that exact text are looked at first, without decoding the rest.
+    let sources = [(Entity::Meeting, 500, true), (Entity::Resource, 5000, false), (Entity::Participant, 5000, false)];
+    for (entity, limit, newest_first) in sources {
+        if let Some(g) = view.find_ordered_containing(entity, limit, newest_first, place.trim(), gmina)? {
+            return Ok(Some(g));
+        }
     }
-    if let Some(g) = view.find_ordered(Entity::Resource, 5000, false, gmina)? {
-        return Ok(Some(g));
+    for (entity, limit, newest_first) in sources {
+        if let Some(g) = view.find_ordered(entity, limit, newest_first, gmina)? {
+            return Ok(Some(g));
+        }
     }
-    Ok(view.find_ordered(Entity::Participant, 5000, false, gmina)?)
+    Ok(None)
 }
 
 /// Live participants whose folded name and place match — likely the same person.
