@@ -9,7 +9,8 @@
 //!    Goal: under one frame (16 ms). The draft goes to a channel, as in the app, where
 //!    a writer thread takes it off the UI thread.
 //!
-//! `cargo bench --bench capture` (optionally `-- N` participants). Prints timings;
+//! `cargo bench --bench capture` (optionally `-- N` participants, then `ROUNDS` saves,
+//! 40 by default; more make a profile of the save readable). Prints timings;
 //! asserts nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -27,8 +28,6 @@ use teren::tui::keymap::Keymap;
 use teren::tui::participants::load_all;
 use teren::tui::theme::Theme;
 
-const ROUNDS: usize = 40;
-
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
@@ -40,10 +39,12 @@ fn pct(mut v: Vec<f64>) -> (f64, f64) {
 }
 
 fn main() {
-    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    let mut numbers = std::env::args().skip(1).filter_map(|a| a.parse::<usize>().ok());
+    let n = numbers.next().unwrap_or(100_000);
+    let rounds = numbers.next().unwrap_or(40);
     let dir = std::env::temp_dir().join(format!("teren-bench-capture-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
-    let result = run(n, &dir);
+    let result = run(n, rounds, &dir);
     let _ = std::fs::remove_dir_all(&dir);
     if let Err(e) = result {
         eprintln!("bench failed: {e}");
@@ -51,7 +52,7 @@ fn main() {
     }
 }
 
-fn run(n: usize, dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+fn run(n: usize, rounds: usize, dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let store = Arc::new(Store::open(&dir.join("bench.redb"))?);
     let t = Instant::now();
     teren::demo::generate(&store, n, 1, &mut |_, _| {})?;
@@ -64,7 +65,7 @@ fn run(n: usize, dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>
     let raw = redb::Database::create(dir.join("bare.redb"))?;
     let table: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("bare");
     let (mut save, mut plan, mut bare, mut fresh) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for i in 0..ROUNDS {
+    for i in 0..rounds {
         let d = CaptureDraft {
             kind: "group".into(),
             date: "2026-11-20".into(),
