@@ -281,22 +281,20 @@ impl Tables<'_> {
     /// indexes: redb lets the tables of one write transaction change concurrently.
     fn flush(&mut self) -> Result<()> {
         self.touched_bytes = 0;
-        let mut touched: Vec<([u8; 17], Touched)> = self.touched.drain().collect();
-        touched.sort_unstable_by_key(|t| t.0);
         let mut index = IndexChanges::default();
-        let mut records = Vec::with_capacity(touched.len());
-        for (key, t) in touched {
+        let mut records = Vec::with_capacity(self.touched.len());
+        for (key, t) in self.touched.drain() {
             index.add(key, t.before, t.after);
             records.push((key, t.bytes));
         }
-        index.sort();
         let Tables { records: table, order, attend, conflicts, .. } = self;
         if records.len() < PARALLEL_FLUSH {
-            write_records(table, &records)?;
+            write_records(table, records)?;
             return index.write(order, attend, conflicts);
         }
+        // Each thread sorts, writes and frees its own part.
         std::thread::scope(|s| {
-            let writer = s.spawn(|| write_records(table, &records));
+            let writer = s.spawn(|| write_records(table, records));
             let indexes = index.write(order, attend, conflicts);
             let records = writer.join().unwrap_or_else(|_| Err(corrupt("the thread writing records stopped".into())));
             records.and(indexes)
@@ -308,11 +306,13 @@ impl Tables<'_> {
 /// a capture's three records take to write.
 const PARALLEL_FLUSH: usize = 1024;
 
+/// Write records in key order (redb fills its pages best that way).
 fn write_records(
     table: &mut redb::Table<&'static [u8; 17], &'static [u8]>,
-    records: &[([u8; 17], Vec<u8>)],
+    mut records: Vec<([u8; 17], Vec<u8>)>,
 ) -> Result<()> {
-    for (key, bytes) in records {
+    records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (key, bytes) in &records {
         table.insert(key, bytes.as_slice())?;
     }
     Ok(())
@@ -344,19 +344,18 @@ impl IndexChanges {
         }
     }
 
-    fn sort(&mut self) {
-        self.order_out.sort_unstable();
-        self.order_in.sort_unstable();
-        self.attend_out.sort_unstable();
-        self.attend_in.sort_unstable();
-    }
-
+    /// Write the changes, each table's in key order.
     fn write(
-        &self,
+        mut self,
         order: &mut redb::Table<&'static [u8], ()>,
         attend: &mut redb::Table<&'static [u8; 32], &'static str>,
         conflicts: &mut redb::Table<&'static [u8; 17], u32>,
     ) -> Result<()> {
+        self.conflicts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.order_out.sort_unstable();
+        self.order_in.sort_unstable();
+        self.attend_out.sort_unstable();
+        self.attend_in.sort_unstable();
         for (key, n) in &self.conflicts {
             if *n > 0 {
                 conflicts.insert(key, *n)?;
