@@ -311,7 +311,7 @@ fn write_records(
     table: &mut redb::Table<&'static [u8; 17], &'static [u8]>,
     mut records: Vec<([u8; 17], Vec<u8>)>,
 ) -> Result<()> {
-    records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    records.sort_unstable_by_key(|a| a.0);
     for (key, bytes) in &records {
         table.insert(key, bytes.as_slice())?;
     }
@@ -351,7 +351,7 @@ impl IndexChanges {
         attend: &mut redb::Table<&'static [u8; 32], &'static str>,
         conflicts: &mut redb::Table<&'static [u8; 17], u32>,
     ) -> Result<()> {
-        self.conflicts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.conflicts.sort_unstable_by_key(|a| a.0);
         self.order_out.sort_unstable();
         self.order_in.sort_unstable();
         self.attend_out.sort_unstable();
