@@ -351,4 +351,22 @@ mod tests {
         assert_eq!(store.count(Entity::Participant).unwrap(), 0);
         assert_eq!(store.log_len().unwrap(), (0, 0));
     }
+
+    #[test]
+    fn the_gmina_of_a_place_is_checked_on_every_record_that_holds_its_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.redb")).unwrap();
+        let person = |name: &str, place: &str, gmina: &str| {
+            let f = [("name", name), ("place", place), ("gmina", gmina)];
+            edit::create(&store, Entity::Participant, &f.map(|(k, v)| (k.to_string(), v.to_string()))).unwrap();
+        };
+        // "Łódź" appears in this record, but not as its place.
+        person("Łódź Kaliska (zespół)", "Zgierz", "Zgierz");
+        person("Jan Nowak", "Łódź", "Łódź");
+        let gmina = |place: &str| edit::gmina_in(&store.view().unwrap(), place).unwrap();
+        assert_eq!(gmina("Łódź").as_deref(), Some("Łódź"));
+        // Typed without Polish letters: no record holds that text; the folded search finds it.
+        assert_eq!(gmina("lodz").as_deref(), Some("Łódź"));
+        assert_eq!(gmina("Kalisz"), None);
+    }
 }
