@@ -19,7 +19,7 @@ pub use keys::{Keys, format_sign_key, parse_identities, parse_recipient, parse_s
 
 use crate::search::fold;
 use crate::store::{Prepared, Store, Streamed};
-use crate::sync::{Change, Hlc, Op, ReplicaId, Value, VersionVector};
+use crate::sync::{ChangeRef, Hlc, OpRef, ReplicaId, ValueRef, VersionVector};
 use age::secrecy::SecretString;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -391,7 +391,7 @@ fn decode_ops(body: impl Read, header: &Header, ours: &VersionVector, out: SyncS
         let mut batch = Vec::with_capacity(BATCH);
         for bytes in &mut frames {
             let bytes = bytes?;
-            let op = Op::decode(&bytes).map_err(|e| {
+            let op = OpRef::decode(&bytes).map_err(|e| {
                 if e.contains("newer") { BundleError::NewerOps(e) } else { BundleError::Damaged(format!("an op: {e}")) }
             })?;
             let invalid =
@@ -417,7 +417,8 @@ fn decode_ops(body: impl Read, header: &Header, ours: &VersionVector, out: SyncS
                 continue;
             }
             // Building the op's record here takes that work off the applying thread.
-            batch.push(Prepared::new(op, bytes));
+            let prepared = Prepared::of(&op);
+            batch.push(prepared.with_bytes(bytes));
             if batch.len() == BATCH && out.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err() {
                 // The applying side stopped (its own error): nothing more to do.
                 return Ok(());
@@ -466,7 +467,7 @@ const MAX_TEXT: usize = 1 << 20;
 const MAX_SEEN: usize = 100_000;
 
 /// The shape rules every op must keep, whoever made it.
-pub fn validate_op(op: &Op) -> std::result::Result<(), String> {
+pub fn validate_op(op: &OpRef<'_>) -> std::result::Result<(), String> {
     if op.id.seq == 0 {
         return Err("seq 0 (seqs count from 1)".into());
     }
@@ -478,18 +479,18 @@ pub fn validate_op(op: &Op) -> std::result::Result<(), String> {
             && f.len() <= 64
             && f.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.:-".contains(&b))
     };
-    let value_ok = |v: &Value| match v {
-        Value::Str(s) => s.len() <= MAX_TEXT,
-        Value::Num(n) => n.is_finite(),
+    let value_ok = |v: &ValueRef| match v {
+        ValueRef::Str(s) => s.len() <= MAX_TEXT,
+        ValueRef::Num(n) => n.is_finite(),
         _ => true,
     };
     for c in &op.changes {
         let (field, ok) = match c {
-            Change::Set { field, value } => (field.as_str(), value_ok(value)),
-            Change::Write { field, value, seen } => (field.as_str(), value_ok(value) && seen.len() <= MAX_SEEN),
-            Change::Add { field, elem } => (field.as_str(), elem.len() <= MAX_TEXT),
-            Change::Remove { field, elem, seen } => (field.as_str(), elem.len() <= MAX_TEXT && seen.len() <= MAX_SEEN),
-            Change::Delete | Change::Restore | Change::Erase => ("x", true),
+            ChangeRef::Set { field, value } => (*field, value_ok(value)),
+            ChangeRef::Write { field, value, seen } => (*field, value_ok(value) && seen.len() <= MAX_SEEN),
+            ChangeRef::Add { field, elem } => (*field, elem.len() <= MAX_TEXT),
+            ChangeRef::Remove { field, elem, seen } => (*field, elem.len() <= MAX_TEXT && seen.len() <= MAX_SEEN),
+            ChangeRef::Delete | ChangeRef::Restore | ChangeRef::Erase => ("x", true),
         };
         if !field_ok(field) {
             return Err(format!("bad field name {field:?}"));

@@ -35,7 +35,7 @@ pub use peers::{Peer, Streamed};
 
 use crate::model::{self, Entity, Id};
 use crate::search::fold;
-use crate::sync::{Change, Doc, Hlc, Op, OpId, ReplicaId, VersionVector};
+use crate::sync::{Change, Doc, Fresh, Hlc, Op, OpId, OpRef, ReplicaId, VersionVector};
 use redb::{Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -114,8 +114,52 @@ fn attend_key(participant: Id, meeting: Id) -> [u8; 32] {
     k
 }
 
+/// What the indexes read of a record: a stored [`Doc`], or the [`Fresh`] record an
+/// op makes on its own.
+trait Indexable {
+    fn is_deleted(&self) -> bool;
+    fn str(&self, field: &str) -> Option<&str>;
+    /// The elements of a set field, sorted.
+    fn elems(&self, field: &str) -> Vec<&str>;
+    fn conflict_count(&self) -> usize;
+}
+
+impl Indexable for Doc {
+    fn is_deleted(&self) -> bool {
+        Doc::is_deleted(self)
+    }
+    fn str(&self, field: &str) -> Option<&str> {
+        Doc::str(self, field)
+    }
+    fn elems(&self, field: &str) -> Vec<&str> {
+        match self.fields.get(field) {
+            Some(crate::sync::FieldState::Set { adds, .. }) => adds.keys().map(String::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+    fn conflict_count(&self) -> usize {
+        Doc::conflict_count(self)
+    }
+}
+
+impl Indexable for Fresh<'_> {
+    fn is_deleted(&self) -> bool {
+        false
+    }
+    fn str(&self, field: &str) -> Option<&str> {
+        Fresh::str(self, field)
+    }
+    fn elems(&self, field: &str) -> Vec<&str> {
+        self.set(field).to_vec()
+    }
+    fn conflict_count(&self) -> usize {
+        // One op keeps one value per text.
+        0
+    }
+}
+
 /// The sort key of a record in `order`, or None when it is not listed (deleted).
-fn order_key(entity: Entity, id: Id, doc: &Doc) -> Option<Vec<u8>> {
+fn order_key(entity: Entity, id: Id, doc: &impl Indexable) -> Option<Vec<u8>> {
     if doc.is_deleted() {
         return None;
     }
@@ -144,12 +188,12 @@ fn order_key(entity: Entity, id: Id, doc: &Doc) -> Option<Vec<u8>> {
     Some(k)
 }
 
-fn attend_entries(entity: Entity, id: Id, doc: &Doc) -> Vec<([u8; 32], String)> {
+fn attend_entries(entity: Entity, id: Id, doc: &impl Indexable) -> Vec<([u8; 32], String)> {
     if entity != Entity::Meeting || doc.is_deleted() {
         return Vec::new();
     }
-    let date = doc.string("date").unwrap_or_default();
-    doc.set("attendees").iter().filter_map(|p| Id::parse(p)).map(|p| (attend_key(p, id), date.clone())).collect()
+    let date = doc.str("date").unwrap_or_default();
+    doc.elems("attendees").into_iter().filter_map(Id::parse).map(|p| (attend_key(p, id), date.to_string())).collect()
 }
 
 fn corrupt(e: String) -> StoreError {
@@ -166,15 +210,20 @@ struct Indexed {
 }
 
 impl Indexed {
-    fn of(entity: Entity, id: Id, doc: Option<&Doc>) -> Indexed {
+    fn of(entity: Entity, id: Id, doc: Option<&impl Indexable>) -> Indexed {
         match doc {
             Some(d) => Indexed {
                 order: order_key(entity, id, d),
                 attend: attend_entries(entity, id, d),
                 conflicts: d.conflict_count() as u32,
             },
-            None => Indexed { order: None, attend: Vec::new(), conflicts: 0 },
+            None => Indexed::none(),
         }
+    }
+
+    /// A record that is not there.
+    fn none() -> Indexed {
+        Indexed { order: None, attend: Vec::new(), conflicts: 0 }
     }
 }
 
@@ -952,22 +1001,25 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// `bytes` must be `op` encoded (as it came in a bundle).
-    pub fn new(op: Op, bytes: Vec<u8>) -> Prepared {
-        let (id, clock, entity, record) = (op.id, op.clock, op.entity, op.record);
-        let erases = erases(&op);
-        let mut doc = Doc::new(entity);
-        doc.apply_owned(op, |f| model::is_personal(entity, f));
-        Prepared {
-            id,
-            clock,
-            entity,
-            record,
-            erases,
-            bytes,
-            after: Indexed::of(entity, record, Some(&doc)),
-            doc: doc.encode(),
-        }
+    /// The record `op` makes on its own, with its index entries. The op's bytes follow
+    /// with [`Prepared::with_bytes`]: `op` borrows them until then.
+    pub fn of(op: &OpRef<'_>) -> Prepared {
+        let (entity, record) = (op.entity, op.record);
+        let (after, doc) = match Fresh::of(op) {
+            Some(fresh) => (Indexed::of(entity, record, Some(&fresh)), fresh.encode()),
+            None => {
+                let mut doc = Doc::new(entity);
+                doc.apply_owned(op.to_op(), |f| model::is_personal(entity, f));
+                (Indexed::of(entity, record, Some(&doc)), doc.encode())
+            }
+        };
+        Prepared { id: op.id, clock: op.clock, entity, record, erases: op.erases(), bytes: Vec::new(), after, doc }
+    }
+
+    /// `bytes` must be the op given to [`Prepared::of`], encoded (as it came).
+    pub fn with_bytes(mut self, bytes: Vec<u8>) -> Prepared {
+        self.bytes = bytes;
+        self
     }
 }
 
@@ -1045,8 +1097,8 @@ impl<'t> Remote<'t> {
                 Some(v) => v.value().to_vec(),
                 None => break,
             };
-            let op = Op::decode(&bytes).map_err(corrupt)?;
-            self.apply(Prepared::new(op, bytes))?;
+            let p = Prepared::of(&OpRef::decode(&bytes).map_err(corrupt)?);
+            self.apply(p.with_bytes(bytes))?;
             head += 1;
         }
         if let Some(h) = self.heads.get_mut(&replica) {
@@ -1065,7 +1117,7 @@ impl<'t> Remote<'t> {
             Some(old) => self.tables.apply_to(Op::decode(&p.bytes).map_err(corrupt)?, Some(old))?,
             // A new record: it is the one the op made on its own.
             None => {
-                let before = Indexed::of(p.entity, p.record, None);
+                let before = Indexed::none();
                 self.tables.put(record_key(p.entity, p.record), Touched { before, after: p.after, bytes: p.doc })?;
                 p.erases
             }
@@ -1098,7 +1150,8 @@ fn apply_remote_in(tx: &redb::WriteTransaction, incoming: &[Op]) -> Result<usize
     sorted.sort_by_key(|op| op.id);
     let mut remote = Remote::open(tx)?;
     for op in sorted {
-        remote.take(Prepared::new(op.clone(), op.encode()))?;
+        let bytes = op.encode();
+        remote.take(Prepared::of(&OpRef::from(op)).with_bytes(bytes))?;
     }
     remote.finish()
 }

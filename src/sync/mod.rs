@@ -15,7 +15,8 @@
 mod doc;
 mod op;
 
-pub use doc::{Doc, FieldState, Stamp};
+pub use doc::{Doc, FieldState, Fresh, Stamp};
 pub use op::{
-    Change, ENCODING_VERSION, Hlc, Op, OpId, ReplicaId, Value, VersionVector, decode_versioned, encode_versioned,
+    Change, ChangeRef, ENCODING_VERSION, Hlc, Op, OpId, OpRef, ReplicaId, Value, ValueRef, VersionVector,
+    decode_versioned, encode_versioned,
 };
