@@ -427,7 +427,7 @@ pub fn participant_export(store: &Store, id: &str, to: Option<PathBuf>, out: &mu
 pub fn retention(store: &Store, on: Option<String>, as_json: bool, out: &mut impl Write) -> Result<()> {
     let today = match on {
         Some(d) => crate::model::validate::date(&d).map_err(|e| anyhow!("--on: {e}"))?,
-        None => chrono::Local::now().date_naive(),
+        None => crate::plans::today(),
     };
     let list = privacy::retention_overdue(store, today)?;
     if as_json {

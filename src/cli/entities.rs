@@ -379,7 +379,7 @@ fn date_arg(s: &str) -> std::result::Result<chrono::NaiveDate, String> {
 }
 
 fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    crate::plans::today()
 }
 
 pub(super) fn common(store: &Store, entity: Entity, cmd: Common, lang: Lang, out: &mut impl Write) -> Result<()> {

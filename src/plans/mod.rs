@@ -273,9 +273,16 @@ impl Filter {
     }
 }
 
-/// Today's date for "overdue" (local time, the animator's day).
+/// Today's date for "overdue", default dates and period filters (local time, the
+/// animator's day). The one place the app asks the clock for the day.
+///
+/// `TEREN_TODAY=yyyy-mm-dd` pins it, so that tests and demo screenshots say the same
+/// thing whatever the real date is; a value that is not such a date is ignored.
 pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    std::env::var("TEREN_TODAY")
+        .ok()
+        .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
 /// Tick a task: an open task becomes done today; a done one is reopened.

@@ -308,7 +308,7 @@ impl App {
         if self.people.detail.as_ref().is_some_and(|d| d.id == id) {
             return;
         }
-        match participants::detail(&self.store, id, self.lang, false) {
+        match participants::detail(&self.store, id, self.lang, false, self.meetings.today) {
             Ok(d) => self.people.detail = d,
             Err(e) => self.status = Some(e.to_string()),
         }
@@ -777,7 +777,7 @@ impl App {
         }
         let Some(i) = self.people.view.get(self.people.selected).copied() else { return };
         let row = &self.people.rows[i];
-        let lines = match participants::detail(&self.store, row.id, self.lang, true) {
+        let lines = match participants::detail(&self.store, row.id, self.lang, true, self.meetings.today) {
             Ok(Some(d)) => d.full,
             Ok(None) => return,
             Err(e) => {

@@ -175,7 +175,8 @@ pub struct Pane {
     pub fup_view: Vec<usize>,
     pub fup_selected: usize,
     pub fup_offset: usize,
-    /// "Overdue" and the period filter are relative to this day (tests fix it).
+    /// The app's day: "overdue", the period filter, a new capture's date and a
+    /// municipality's detail are relative to it (tests fix it).
     pub today: NaiveDate,
     /// A load is on its way (or asked for): "loading…" until the first arrives.
     pub loading: bool,
@@ -213,7 +214,7 @@ impl Pane {
             fup_view: Vec::new(),
             fup_selected: 0,
             fup_offset: 0,
-            today: chrono::Local::now().date_naive(),
+            today: crate::plans::today(),
             loading: false,
             load_job: None,
             generation: 0,

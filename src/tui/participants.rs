@@ -154,8 +154,8 @@ pub struct Detail {
 
 /// The detail of one participant. `all_meetings` reads every meeting attended for the
 /// full view (Enter); the panel, redrawn on every cursor move and search result, reads
-/// only the last one.
-pub fn detail(store: &Store, id: Id, lang: Lang, all_meetings: bool) -> Result<Option<Detail>> {
+/// only the last one. `today` is the app's day, for a municipality's overdue tasks.
+pub fn detail(store: &Store, id: Id, lang: Lang, all_meetings: bool, today: NaiveDate) -> Result<Option<Detail>> {
     let Some(doc) = store.doc(Entity::Participant, id)? else { return Ok(None) };
     let p = Participant::from_doc(id, &doc);
     let label = |k: &str| t(lang, k).to_string();
@@ -204,7 +204,7 @@ pub fn detail(store: &Store, id: Id, lang: Lang, all_meetings: bool) -> Result<O
     }
     if p.category == crate::model::Category::Jst && p.kind == crate::model::Kind::Org {
         // A municipality: where it is on the support path, and its plans' progress.
-        extra.extend(crate::plans::summary_of(store, id, lang, crate::plans::today())?);
+        extra.extend(crate::plans::summary_of(store, id, lang, today)?);
     }
     if !p.tags.is_empty() {
         extra.push((label("tags"), p.tags.join(", ")));
