@@ -32,8 +32,21 @@ pub fn fixture_sized(lang: Lang, participants: usize) -> Fixture {
     let store = Arc::new(store);
     let mut app =
         App::new(store.clone(), lang, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
+    pin_today(&mut app, teren::demo::anchor());
     app.loaded(load_all(&store).unwrap());
     Fixture { _dir: dir, store, app }
+}
+
+/// Make `day` the app's today. The demo's dates are counted from its anchor, so on the
+/// real date the screens (overdue counts on the status line, overdue tasks in a
+/// municipality's detail) would change as the calendar moves on: the first change
+/// comes on 2027-12-22, when a demo task due 400 days after the anchor falls overdue.
+pub fn pin_today(app: &mut App, day: chrono::NaiveDate) {
+    app.meetings.today = day;
+    app.views.retain(|(i, ..)| *i != 4);
+    app.views.push((4, "plans", Box::new(teren::tui::plans::Pane::with_today(day))));
+    // App::new's detail was counted from the real date; the next `loaded` redraws it.
+    app.people.detail = None;
 }
 
 impl Fixture {
