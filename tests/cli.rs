@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The command line of DESIGN.md §8 through the built binary, on real redb files.
 
+#[allow(dead_code)]
 mod common;
 
 use common::{Db, with_field};

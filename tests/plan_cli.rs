@@ -11,8 +11,12 @@ mod common;
 use common::Db;
 use serde_json::Value;
 
+/// The day the plan tests run on: tasks due in 2020 are overdue, those due in 2099 are
+/// not, and a tick is done on it, whatever the real date.
+const TODAY: &str = "2026-11-16";
+
 fn gmina() -> Db {
-    let db = Db::new();
+    let db = Db::on(TODAY);
     db.add(&["participant", "add", "--name", "Gmina Dobiegniew", "--category", "jst", "--gmina", "Dobiegniew"]);
     db.add(&[
         "participant",
@@ -190,6 +194,7 @@ fn a_plan_with_two_goals_and_five_tasks_exports_to_markdown_and_csv() {
     let v = db.json(&["plan", "show", &plan, "--json"]);
     assert_eq!(v["goals"][0]["done"], 1);
     assert_eq!(v["goals"][0]["tasks"][0]["status"], "done");
+    assert_eq!(v["goals"][0]["tasks"][0]["done_on"], TODAY);
     assert_eq!(v["overdue"], 1);
 
     let md = db.ok(&["plan", "export", &plan, "--format", "md"]);

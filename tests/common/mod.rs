@@ -51,13 +51,21 @@ impl Run {
 pub struct Db {
     _dir: TempDir,
     path: PathBuf,
+    /// The day every command is run on (`TEREN_TODAY`), when the test fixes it.
+    today: Option<&'static str>,
 }
 
 impl Db {
     pub fn new() -> Db {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("teren.redb");
-        Db { _dir: dir, path }
+        Db { _dir: dir, path, today: None }
+    }
+
+    /// A database whose commands all run on `day` (yyyy-mm-dd), for tests whose
+    /// output depends on what is overdue or done today.
+    pub fn on(day: &'static str) -> Db {
+        Db { today: Some(day), ..Db::new() }
     }
 
     pub fn path(&self) -> &Path {
@@ -67,6 +75,9 @@ impl Db {
     /// A command on this database, not yet run.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = command();
+        if let Some(day) = self.today {
+            c.env("TEREN_TODAY", day);
+        }
         c.arg("--db").arg(&self.path).args(args);
         c
     }
