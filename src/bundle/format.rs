@@ -219,10 +219,10 @@ fn read_error(e: std::io::Error, what: &str) -> BundleError {
     }
 }
 
-impl<R: std::io::Read> Iterator for Frames<R> {
-    type Item = Result<Vec<u8>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: std::io::Read> Frames<R> {
+    /// The next op's bytes into `op` (whatever it held is replaced; its memory is
+    /// reused), or None after the last one.
+    pub fn next_into(&mut self, op: &mut Vec<u8>) -> Option<Result<()>> {
         if self.left == 0 {
             // Checked once, then the iterator is done.
             self.left = u64::MAX;
@@ -235,17 +235,33 @@ impl<R: std::io::Read> Iterator for Frames<R> {
             return None;
         }
         self.left -= 1;
+        let result = self.read_op(op);
+        if result.is_err() {
+            self.left = u64::MAX;
+        }
+        Some(result)
+    }
+
+    fn read_op(&mut self, op: &mut Vec<u8>) -> Result<()> {
         let mut len = [0u8; 4];
-        if let Err(e) = self.fill(&mut len, "in an op length") {
-            self.left = u64::MAX;
-            return Some(Err(e));
+        self.fill(&mut len, "in an op length")?;
+        let len = u64::from(u32::from_le_bytes(len));
+        // Checked before the memory is taken: a length past the body is a lie.
+        if self.read + len > self.declared {
+            return Err(malformed("in an op"));
         }
-        let mut op = vec![0u8; u32::from_le_bytes(len) as usize];
-        if let Err(e) = self.fill(&mut op, "in an op") {
-            self.left = u64::MAX;
-            return Some(Err(e));
-        }
-        Some(Ok(op))
+        op.clear();
+        op.resize(len as usize, 0);
+        self.fill(op, "in an op")
+    }
+}
+
+impl<R: std::io::Read> Iterator for Frames<R> {
+    type Item = Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut op = Vec::new();
+        self.next_into(&mut op).map(|r| r.map(|()| op))
     }
 }
 
@@ -319,5 +335,19 @@ mod tests {
         let mut huge = f.clone();
         huge[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(unframe(&huge, f.len()).is_err());
+    }
+
+    #[test]
+    fn an_op_read_into_a_used_buffer_is_only_that_op() {
+        let f = frame_ops(&[vec![9; 40], vec![1, 2], vec![]]);
+        let mut frames = Frames::new(f.as_slice(), f.len() as u64).unwrap();
+        let mut buf = Vec::new();
+        let mut got = Vec::new();
+        while let Some(read) = frames.next_into(&mut buf) {
+            read.unwrap();
+            got.push(buf.clone());
+        }
+        assert_eq!(got, vec![vec![9; 40], vec![1, 2], vec![]]);
+        assert!(buf.capacity() >= 40, "the buffer's memory is kept");
     }
 }

@@ -23,7 +23,7 @@ use crate::sync::{ChangeRef, Hlc, OpRef, ReplicaId, ValueRef, VersionVector};
 use age::secrecy::SecretString;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 /// No bundle may decompress to more than this.
 pub const MAX_PLAIN: u64 = 1 << 30;
@@ -263,9 +263,12 @@ pub fn import(store: &Store, keys: &Keys, bytes: &[u8], opts: &ImportOptions) ->
     // on two cores the import takes about as long as applying alone. A bad op found
     // late still leaves the database unchanged (nothing is committed until the end).
     let (tx, rx) = std::sync::mpsc::sync_channel(8);
+    let (spare_tx, spare_rx) = std::sync::mpsc::channel();
     let streamed = std::thread::scope(|s| {
-        s.spawn(|| decode_ops(body, &header, &ours, tx));
-        store.import_stream(rx, header.sender, &peer)
+        s.spawn(|| decode_ops(body, &header, &ours, tx, spare_rx));
+        // Once the decoding thread has stopped, what is handed back is simply dropped.
+        let recycle = |buffers| drop(spare_tx.send(buffers));
+        store.import_stream(rx, recycle, header.sender, &peer)
     });
     streamed.map_err(|e| match e {
         Streamed::Source(e) => e,
@@ -374,8 +377,15 @@ const BATCH: usize = 512;
 
 /// Read, decode and check every op of the body against the header, and hand on in
 /// batches those that `ours` does not have yet; the first error is handed on instead,
-/// and ends it.
-fn decode_ops(body: impl Read, header: &Header, ours: &VersionVector, out: SyncSender<Result<Batch>>) {
+/// and ends it. Ops are read into the buffers that come back through `spare` (see
+/// [`Store::import_stream`]) when there are any.
+fn decode_ops(
+    body: impl Read,
+    header: &Header,
+    ours: &VersionVector,
+    out: SyncSender<Result<Batch>>,
+    spare: Receiver<Vec<Vec<u8>>>,
+) {
     let mut input = Counted { inner: body, read: 0 };
     let result = (|| {
         let mut frames = format::Frames::new(&mut input, header.plain_len)?;
@@ -389,8 +399,16 @@ fn decode_ops(body: impl Read, header: &Header, ours: &VersionVector, out: SyncS
         let mut seen = std::collections::HashSet::new();
         let horizon = Hlc::now_millis() + 366 * 24 * 3600 * 1000;
         let mut batch = Vec::with_capacity(BATCH);
-        for bytes in &mut frames {
-            let bytes = bytes?;
+        let mut buffers: Vec<Vec<u8>> = Vec::new();
+        loop {
+            if buffers.is_empty() {
+                buffers.extend(spare.try_iter().flatten());
+            }
+            let mut bytes = buffers.pop().unwrap_or_default();
+            match frames.next_into(&mut bytes) {
+                Some(read) => read?,
+                None => break,
+            }
             let op = OpRef::decode(&bytes).map_err(|e| {
                 if e.contains("newer") { BundleError::NewerOps(e) } else { BundleError::Damaged(format!("an op: {e}")) }
             })?;
@@ -414,6 +432,7 @@ fn decode_ops(body: impl Read, header: &Header, ours: &VersionVector, out: SyncS
             if op.id.seq <= ours.get(&r).copied().unwrap_or(0) {
                 // Already here (the version vector only grows, so this never skips an
                 // op the database lacks): checked, but nothing to hand on.
+                buffers.push(bytes);
                 continue;
             }
             // Building the op's record here takes that work off the applying thread.

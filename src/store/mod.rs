@@ -1043,6 +1043,9 @@ struct Remote<'t> {
     erased: BTreeSet<(Entity, Id)>,
     /// Per replica: the head when the transaction began, and now.
     heads: HashMap<ReplicaId, (u64, u64)>,
+    /// Op bytes written to the log: [`Store::import_stream`] hands them back to the
+    /// decoding thread, which reads the next ops into them.
+    spent: Vec<Vec<u8>>,
 }
 
 impl<'t> Remote<'t> {
@@ -1060,6 +1063,7 @@ impl<'t> Remote<'t> {
             clock,
             erased: BTreeSet::new(),
             heads: HashMap::new(),
+            spent: Vec::new(),
         })
     }
 
@@ -1122,7 +1126,9 @@ impl<'t> Remote<'t> {
                 p.erases
             }
         };
-        self.log.insert(&p.id.key(), log_bytes(p.bytes, is_erased)?.as_slice())?;
+        let bytes = log_bytes(p.bytes, is_erased)?;
+        self.log.insert(&p.id.key(), bytes.as_slice())?;
+        self.spent.push(bytes);
         Ok(())
     }
 
@@ -1152,6 +1158,7 @@ fn apply_remote_in(tx: &redb::WriteTransaction, incoming: &[Op]) -> Result<usize
     for op in sorted {
         let bytes = op.encode();
         remote.take(Prepared::of(&OpRef::from(op)).with_bytes(bytes))?;
+        remote.spent.clear();
     }
     remote.finish()
 }

@@ -126,9 +126,14 @@ impl Store {
     /// another thread), made ready there ([`Prepared`]); the log keeps their bytes as
     /// they came. Nothing is committed unless every batch arrived: the first `Err` of the
     /// source, or of the store, leaves the database as it was.
+    ///
+    /// After each batch, the buffers of its ops go to `recycle`, for the decoding
+    /// thread to read the next ops into: freed here, memory taken there is freed under
+    /// the lock of that thread's heap, and the two threads waited on each other for it.
     pub fn import_stream<E>(
         &self,
         batches: impl IntoIterator<Item = std::result::Result<Vec<Prepared>, E>>,
+        mut recycle: impl FnMut(Vec<Vec<u8>>),
         sender: ReplicaId,
         peer: &Peer,
     ) -> std::result::Result<usize, Streamed<E>> {
@@ -139,6 +144,7 @@ impl Store {
                 for p in batch.map_err(Streamed::Source)? {
                     remote.take(p).map_err(Streamed::Store)?;
                 }
+                recycle(std::mem::take(&mut remote.spent));
             }
             remote.finish().map_err(Streamed::Store)?
         };
