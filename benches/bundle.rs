@@ -35,7 +35,7 @@ fn main() {
     let ops = a.log_len().unwrap().0;
     let ka = Keys::load(&a).unwrap();
     // As `teren bundle import` opens it.
-    let b = Store::open_with_cache(&dir.path().join("b.redb"), teren::store::WRITE_CACHE).unwrap();
+    let b = Store::open_bulk(&dir.path().join("b.redb")).unwrap();
     let kb = Keys::load(&b).unwrap();
     println!("{n} demo participants: {ops} ops");
 

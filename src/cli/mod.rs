@@ -184,7 +184,7 @@ pub fn open(cli_db: Option<PathBuf>) -> Result<Store> {
 /// Open the database for a command that writes in bulk, with a larger page cache.
 pub fn open_bulk(cli_db: Option<PathBuf>) -> Result<Store> {
     let path = db_path(cli_db)?;
-    Ok(Store::open_with_cache(&path, crate::store::WRITE_CACHE)?)
+    Ok(Store::open_bulk(&path)?)
 }
 
 /// Run a parsed command line. `None` (no subcommand) is handled by the caller.

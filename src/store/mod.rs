@@ -26,6 +26,7 @@
 
 mod audit;
 mod error;
+mod gather;
 mod migrate;
 mod peers;
 
@@ -456,10 +457,37 @@ impl Store {
     /// import, bundles) go faster with a big one; the app, which mostly reads, keeps
     /// its memory small with `APP_CACHE` (BENCHMARKS.md).
     pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store> {
+        Self::open_as(path, cache_bytes, false)
+    }
+
+    /// Open for a command that writes in bulk (bundle import, sync, CSV import, demo,
+    /// rebuild): a [`WRITE_CACHE`], and a commit's pages written out together, in file
+    /// order, when redb syncs (see `gather`).
+    pub fn open_bulk(path: &Path) -> Result<Store> {
+        Self::open_as(path, WRITE_CACHE, true)
+    }
+
+    fn open_as(path: &Path, cache_bytes: usize, gather: bool) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { path: dir.to_path_buf(), source })?;
         }
-        let db = Database::builder().set_cache_size(cache_bytes).create(path).map_err(|e| match e {
+        let mut builder = Database::builder();
+        builder.set_cache_size(cache_bytes);
+        let opened = if gather {
+            // As `Builder::create` opens the file.
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .map_err(DatabaseError::from)
+                .and_then(gather::Gathering::new)
+                .and_then(|file| builder.create_with_backend(file))
+        } else {
+            builder.create(path)
+        };
+        let db = opened.map_err(|e| match e {
             DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.to_path_buf()),
             DatabaseError::Storage(redb::StorageError::Io(io)) => {
                 StoreError::Open { path: path.to_path_buf(), detail: io.to_string() }
