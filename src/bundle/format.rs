@@ -224,7 +224,7 @@ impl<R: std::io::Read> Frames<R> {
     /// reused), or None after the last one.
     pub fn next_into(&mut self, op: &mut Vec<u8>) -> Option<Result<()>> {
         if self.left == 0 {
-            // Checked once, then the iterator is done.
+            // Checked once; after that there is nothing more.
             self.left = u64::MAX;
             return match self.finish() {
                 Ok(()) => None,
@@ -253,15 +253,6 @@ impl<R: std::io::Read> Frames<R> {
         op.clear();
         op.resize(len as usize, 0);
         self.fill(op, "in an op")
-    }
-}
-
-impl<R: std::io::Read> Iterator for Frames<R> {
-    type Item = Result<Vec<u8>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let mut op = Vec::new();
-        self.next_into(&mut op).map(|r| r.map(|()| op))
     }
 }
 
@@ -312,7 +303,14 @@ mod tests {
     }
 
     fn unframe(plain: &[u8], declared: usize) -> Result<Vec<Vec<u8>>> {
-        Frames::new(plain, declared as u64)?.collect()
+        let mut frames = Frames::new(plain, declared as u64)?;
+        let mut ops = Vec::new();
+        let mut op = Vec::new();
+        while let Some(read) = frames.next_into(&mut op) {
+            read?;
+            ops.push(op.clone());
+        }
+        Ok(ops)
     }
 
     #[test]

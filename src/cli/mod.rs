@@ -181,7 +181,7 @@ pub fn open(cli_db: Option<PathBuf>) -> Result<Store> {
     Ok(Store::open(&path)?)
 }
 
-/// Open the database for a command that writes in bulk, with a larger page cache.
+/// Open the database for a command that writes in bulk ([`Store::open_bulk`]).
 pub fn open_bulk(cli_db: Option<PathBuf>) -> Result<Store> {
     let path = db_path(cli_db)?;
     Ok(Store::open_bulk(&path)?)

@@ -133,10 +133,7 @@ impl Indexable for Doc {
         Doc::str(self, field)
     }
     fn elems(&self, field: &str) -> Vec<&str> {
-        match self.fields.get(field) {
-            Some(crate::sync::FieldState::Set { adds, .. }) => adds.keys().map(String::as_str).collect(),
-            _ => Vec::new(),
-        }
+        Doc::elems(self, field)
     }
     fn conflict_count(&self) -> usize {
         Doc::conflict_count(self)

@@ -176,8 +176,13 @@ impl Doc {
 
     /// The elements of a set field, sorted.
     pub fn set(&self, field: &str) -> Vec<String> {
+        self.elems(field).into_iter().map(str::to_string).collect()
+    }
+
+    /// [`Doc::set`], borrowed.
+    pub fn elems(&self, field: &str) -> Vec<&str> {
         match self.fields.get(field) {
-            Some(FieldState::Set { adds, .. }) => adds.keys().cloned().collect(),
+            Some(FieldState::Set { adds, .. }) => adds.keys().map(String::as_str).collect(),
             _ => Vec::new(),
         }
     }
