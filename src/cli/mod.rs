@@ -195,7 +195,7 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
             return misc::guide(cli.db, out);
         }
-        let store = Store::open_with_cache(&db_path(cli.db)?, crate::store::APP_CACHE)?;
+        let store = Store::open_app(&db_path(cli.db)?)?;
         return crate::tui::run(store, crate::tui::Options { lang: cli.lang, ascii: cli.ascii });
     };
     match command {

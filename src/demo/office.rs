@@ -72,5 +72,6 @@ pub fn neighbour(store: &Store) -> Result<usize, BundleError> {
         Ok(targets.len())
     })();
     let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(crate::store::journal_path(&path));
     result
 }

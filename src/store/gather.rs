@@ -1,6 +1,5 @@
-//! The file under redb for bulk writes (imports, demo, rebuild): a commit's page writes
-//! are gathered and written out when redb syncs, in file order, neighbouring pages in
-//! one call.
+//! The file under redb, with a commit's page writes held until redb syncs and then
+//! written out in file order, neighbouring pages in one call.
 //!
 //! redb writes every dirty page with a call of its own. An import of 100 000 ops
 //! commits about 21 000 pages, and a 4 KB `pwrite` each took 0.19 s with the sync on
@@ -8,8 +7,12 @@
 //!
 //! Nothing is durable before `sync_data` either way: redb commits with one sync after
 //! its page writes, so holding them until then changes no guarantee. Reads see the
-//! gathered writes. Locks are the file's, as with redb's own backend.
+//! held writes. Locks are the file's, as with redb's own backend.
+//!
+//! With a [`Journal`] (the app), the writes held at a sync go to the journal first, in
+//! one synced piece, and then to the file unsynced (see `journal`).
 
+use super::journal::Journal;
 use redb::StorageBackend;
 use redb::backends::FileBackend;
 use std::collections::BTreeMap;
@@ -28,30 +31,108 @@ pub(super) struct Gathering {
     gathered: Mutex<Gathered>,
 }
 
-/// Writes not made yet, by offset; none overlaps another.
+/// Writes by offset; none overlaps another.
 #[derive(Debug, Default)]
-struct Gathered {
-    writes: BTreeMap<u64, Vec<u8>>,
+struct Writes {
+    map: BTreeMap<u64, Vec<u8>>,
     bytes: usize,
-    /// The longest write held: how far before a range a write overlapping it may start.
+    /// The longest write: how far before a range a write overlapping it may start.
     longest: usize,
 }
 
-impl Gathered {
-    /// Offsets of the writes held that overlap `offset..end`.
+impl Writes {
+    /// Offsets of the writes that overlap `offset..end`.
     fn overlapping(&self, offset: u64, end: u64) -> Vec<u64> {
         let from = offset.saturating_sub(self.longest as u64);
-        self.writes
+        self.map
             .range(from..end)
             .filter(|(start, data)| **start + data.len() as u64 > offset)
-            .map(|(start, _)| *start)
+            .map(|(s, _)| *s)
             .collect()
+    }
+
+    /// Add a write over the ones it overlaps (usually one it covers exactly), merged with
+    /// them into one. Each overlaps it, so together they cover one range without gaps.
+    fn put(&mut self, offset: u64, data: Vec<u8>) {
+        let end = offset + data.len() as u64;
+        let mut old = Vec::new();
+        for start in self.overlapping(offset, end) {
+            if let Some(d) = self.map.remove(&start) {
+                self.bytes -= d.len();
+                old.push((start, d));
+            }
+        }
+        let (offset, data) = match (old.first(), old.last()) {
+            (Some((first, _)), Some((last, last_data)))
+                if !(old.len() == 1 && *first == offset && last_data.len() == data.len()) =>
+            {
+                let from = (*first).min(offset);
+                let to = (last + last_data.len() as u64).max(end);
+                let mut merged = vec![0u8; (to - from) as usize];
+                for (start, d) in old.iter().chain([(offset, data)].iter()) {
+                    let at = (start - from) as usize;
+                    merged[at..at + d.len()].copy_from_slice(d);
+                }
+                (from, merged)
+            }
+            _ => (offset, data),
+        };
+        self.bytes += data.len();
+        self.longest = self.longest.max(data.len());
+        self.map.insert(offset, data);
+    }
+
+    /// Copy what these writes have of `offset..` over `out`.
+    fn overlay(&self, offset: u64, out: &mut [u8]) {
+        let end = offset + out.len() as u64;
+        for start in self.overlapping(offset, end) {
+            let Some(data) = self.map.get(&start) else { continue };
+            let from = start.max(offset);
+            let to = (start + data.len() as u64).min(end);
+            let src = &data[(from - start) as usize..(to - start) as usize];
+            out[(from - offset) as usize..(to - offset) as usize].copy_from_slice(src);
+        }
+    }
+
+    /// Drop what lies past `len`; cut a write across it.
+    fn trim(&mut self, len: u64) {
+        let past: Vec<u64> = self.map.range(..).filter(|(s, d)| **s + d.len() as u64 > len).map(|(s, _)| *s).collect();
+        for start in past {
+            if let Some(mut data) = self.map.remove(&start) {
+                self.bytes -= data.len();
+                if start < len {
+                    data.truncate((len - start) as usize);
+                    self.bytes += data.len();
+                    self.map.insert(start, data);
+                }
+            }
+        }
+    }
+
+    fn take(&mut self) -> BTreeMap<u64, Vec<u8>> {
+        self.bytes = 0;
+        self.longest = 0;
+        std::mem::take(&mut self.map)
     }
 }
 
+#[derive(Debug, Default)]
+struct Gathered {
+    /// Written by redb since its last sync.
+    held: Writes,
+    /// With a journal: synced to it but not yet written to the file, which they reach at
+    /// the next checkpoint. Pages that every commit rewrites (the roots, the tables'
+    /// headers) are thereby written to the file once per checkpoint, not once per commit.
+    journaled: Writes,
+    journal: Option<Journal>,
+    /// Writes made to the file past [`MAX_GATHERED`] since the last sync, which the
+    /// journal does not have: the next sync syncs the file itself.
+    spilled: bool,
+}
+
 impl Gathering {
-    pub(super) fn new(file: std::fs::File) -> Result<Gathering, redb::DatabaseError> {
-        Ok(Gathering { file: FileBackend::new(file)?, gathered: Mutex::new(Gathered::default()) })
+    pub(super) fn new(file: FileBackend, journal: Option<Journal>) -> Gathering {
+        Gathering { file, gathered: Mutex::new(Gathered { journal, ..Gathered::default() }) }
     }
 
     fn gathered(&self) -> MutexGuard<'_, Gathered> {
@@ -59,27 +140,39 @@ impl Gathering {
         self.gathered.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Make every write held, in offset order, neighbours in one call.
+    /// Make every write held or journaled, in offset order, neighbours in one call.
     fn write_out(&self, g: &mut Gathered) -> io::Result<()> {
-        let writes = std::mem::take(&mut g.writes);
-        g.bytes = 0;
-        g.longest = 0;
+        self.write_runs(&g.journaled.take())?;
+        self.write_runs(&g.held.take())
+    }
+
+    fn write_runs(&self, writes: &BTreeMap<u64, Vec<u8>>) -> io::Result<()> {
         let mut run: Vec<u8> = Vec::new();
         let mut run_start = 0;
         for (start, data) in writes {
-            if !run.is_empty() && (start != run_start + run.len() as u64 || run.len() + data.len() > RUN) {
+            if !run.is_empty() && (*start != run_start + run.len() as u64 || run.len() + data.len() > RUN) {
                 self.file.write(run_start, &run)?;
                 run.clear();
             }
             if run.is_empty() {
-                run_start = start;
+                run_start = *start;
             }
-            run.extend_from_slice(&data);
+            run.extend_from_slice(data);
         }
         if !run.is_empty() {
             self.file.write(run_start, &run)?;
         }
         Ok(())
+    }
+
+    /// Everything to the file, synced; the journal's records are then not needed.
+    fn checkpoint(&self, g: &mut Gathered) -> io::Result<()> {
+        self.write_out(g)?;
+        self.file.sync_data()?;
+        match g.journal.as_mut() {
+            Some(journal) => journal.restart(),
+            None => Ok(()),
+        }
     }
 }
 
@@ -91,68 +184,65 @@ impl StorageBackend for Gathering {
     fn read(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
         self.file.read(offset, out)?;
         let g = self.gathered();
-        let end = offset + out.len() as u64;
-        for start in g.overlapping(offset, end) {
-            let Some(data) = g.writes.get(&start) else { continue };
-            // The part of the held write inside offset..end, copied over what the file has.
-            let from = start.max(offset);
-            let to = (start + data.len() as u64).min(end);
-            let src = &data[(from - start) as usize..(to - start) as usize];
-            out[(from - offset) as usize..(to - offset) as usize].copy_from_slice(src);
-        }
+        g.journaled.overlay(offset, out);
+        g.held.overlay(offset, out);
         Ok(())
     }
 
     fn set_len(&self, len: u64) -> io::Result<()> {
         let mut g = self.gathered();
-        // Writes past a shrunk end are gone with it; one across the end is cut there.
-        let past: Vec<u64> = g.writes.range(..).filter(|(s, d)| **s + d.len() as u64 > len).map(|(s, _)| *s).collect();
-        for start in past {
-            if let Some(mut data) = g.writes.remove(&start) {
-                g.bytes -= data.len();
-                if start < len {
-                    data.truncate((len - start) as usize);
-                    g.bytes += data.len();
-                    g.writes.insert(start, data);
-                }
-            }
-        }
+        g.held.trim(len);
+        g.journaled.trim(len);
         drop(g);
         self.file.set_len(len)
     }
 
     fn sync_data(&self) -> io::Result<()> {
         let mut g = self.gathered();
-        self.write_out(&mut g)?;
-        drop(g);
-        self.file.sync_data()
+        if g.journal.is_none() || std::mem::take(&mut g.spilled) {
+            // Part of this commit is on the file already: the file synced itself.
+            return self.checkpoint(&mut g);
+        }
+        if g.held.map.is_empty() {
+            // Everything written before is in the journal already.
+            return Ok(());
+        }
+        let len = self.file.len()?;
+        let g = &mut *g;
+        let Some(journal) = g.journal.as_mut() else { return Ok(()) };
+        let mut appended = journal.append(&g.held.map, len)?;
+        if !appended && !journal.is_empty() {
+            // Full: a checkpoint, and the record again in the empty journal.
+            self.write_runs(&g.journaled.take())?;
+            self.file.sync_data()?;
+            journal.restart()?;
+            appended = journal.append(&g.held.map, len)?;
+        }
+        if !appended {
+            // Bigger than the whole journal: as without one.
+            return self.checkpoint(g);
+        }
+        for (offset, data) in g.held.take() {
+            g.journaled.put(offset, data);
+        }
+        Ok(())
     }
 
     fn write(&self, offset: u64, data: &[u8]) -> io::Result<()> {
         let mut g = self.gathered();
-        let end = offset + data.len() as u64;
-        // Keep the held writes apart: one this write covers exactly is replaced; one it
-        // overlaps otherwise (rare) is made first, so that this one lands over it.
-        for start in g.overlapping(offset, end) {
-            if let Some(old) = g.writes.remove(&start) {
-                g.bytes -= old.len();
-                if !(start == offset && old.len() == data.len()) {
-                    self.file.write(start, &old)?;
-                }
-            }
-        }
-        g.writes.insert(offset, data.to_vec());
-        g.bytes += data.len();
-        g.longest = g.longest.max(data.len());
-        if g.bytes > MAX_GATHERED {
+        g.held.put(offset, data.to_vec());
+        if g.held.bytes > MAX_GATHERED {
+            // The journaled writes first: reads must not find them over newer ones.
             self.write_out(&mut g)?;
+            g.spilled = true;
         }
         Ok(())
     }
 
     fn close(&self) -> io::Result<()> {
         let mut g = self.gathered();
-        let written = self.write_out(&mut g);
+        // A checkpoint: the file whole without its journal.
+        let written = self.checkpoint(&mut g);
         drop(g);
         let closed = self.file.close();
         written.and(closed)
@@ -196,7 +286,7 @@ mod tests {
             .truncate(false)
             .open(dir.path().join("f"))
             .unwrap();
-        Gathering::new(file).unwrap()
+        Gathering::new(FileBackend::new(file).unwrap(), None)
     }
 
     fn read(b: &Gathering, offset: u64, len: usize) -> Vec<u8> {
@@ -223,10 +313,9 @@ mod tests {
         want[36..44].fill(5);
         assert_eq!(read(&b, 0, 64), want);
         assert_eq!(read(&b, 6, 4), vec![1, 1, 4, 4]);
-        // Nothing held is on the file before the sync (but the partial overlap's first
-        // write, made to keep the held ones apart).
+        // Nothing held is on the file before the sync.
         let on_file = std::fs::read(dir.path().join("f")).unwrap();
-        assert_eq!(&on_file[..16], &[0; 16]);
+        assert_eq!(on_file, vec![0; 64]);
         b.sync_data().unwrap();
         assert_eq!(std::fs::read(dir.path().join("f")).unwrap(), want);
         // Shrinking cuts what is held past the end.

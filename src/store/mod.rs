@@ -27,16 +27,19 @@
 mod audit;
 mod error;
 mod gather;
+mod journal;
 mod migrate;
 mod peers;
 
 pub use audit::AuditEntry;
 pub use error::{Result, StoreError};
+pub use journal::path_for as journal_path;
 pub use peers::{Peer, Streamed};
 
 use crate::model::{self, Entity, Id};
 use crate::search::fold;
 use crate::sync::{Change, Doc, Fresh, Hlc, Op, OpId, OpRef, ReplicaId, VersionVector};
+use redb::backends::FileBackend;
 use redb::{Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -90,9 +93,23 @@ impl Draft {
 
 /// An open teren database.
 pub struct Store {
+    // Dropped before `_lock`: redb's close is the journal's last checkpoint.
     db: Database,
     path: PathBuf,
     replica: ReplicaId,
+    /// The journal file, locked while the database is open (see `journal`).
+    _lock: std::fs::File,
+}
+
+/// How the file under redb is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    /// redb's own.
+    Plain,
+    /// A commit's pages held and written in file order (`gather`).
+    Bulk,
+    /// As `Bulk`, with each commit synced through the journal (`journal`).
+    Journal,
 }
 
 fn record_key(entity: Entity, id: Id) -> [u8; 17] {
@@ -451,51 +468,68 @@ impl Store {
     }
 
     /// Open with a given page cache. Commands that write many records at once (demo,
-    /// import, bundles) go faster with a big one; the app, which mostly reads, keeps
-    /// its memory small with `APP_CACHE` (BENCHMARKS.md).
+    /// import, bundles) go faster with a big one (BENCHMARKS.md).
     pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store> {
-        Self::open_as(path, cache_bytes, false)
+        Self::open_as(path, cache_bytes, Backend::Plain)
     }
 
     /// Open for a command that writes in bulk (bundle import, sync, CSV import, demo,
     /// rebuild): a [`WRITE_CACHE`], and a commit's pages written out together, in file
     /// order, when redb syncs (see `gather`).
     pub fn open_bulk(path: &Path) -> Result<Store> {
-        Self::open_as(path, WRITE_CACHE, true)
+        Self::open_as(path, WRITE_CACHE, Backend::Bulk)
     }
 
-    fn open_as(path: &Path, cache_bytes: usize, gather: bool) -> Result<Store> {
+    /// Open for the app: the [`APP_CACHE`] (RSS matters on old laptops, and the OS
+    /// caches the file anyway), and each commit synced as one write to the journal
+    /// beside the database, which makes saving a captured meeting cost little more
+    /// than a one-key commit (see `journal`).
+    pub fn open_app(path: &Path) -> Result<Store> {
+        Self::open_as(path, APP_CACHE, Backend::Journal)
+    }
+
+    fn open_as(path: &Path, cache_bytes: usize, backend: Backend) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { path: dir.to_path_buf(), source })?;
         }
+        let open_err = |detail: String| StoreError::Open { path: path.to_path_buf(), detail };
+        let journal_err = |e: std::io::Error| {
+            open_err(format!("its journal {} cannot be used ({e}); check the disk", journal::path_for(path).display()))
+        };
+        // The journal is teren's lock on the database: held before anything is read, so
+        // that only this process replays it.
+        let lock = journal::lock(path).map_err(journal_err)?.ok_or_else(|| StoreError::InUse(path.to_path_buf()))?;
+        // As `Builder::create` opens the file.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| open_err(e.to_string()))?;
+        let main = FileBackend::new(file).map_err(|e| open_err(e.to_string()))?;
+        let journal_file = lock
+            .try_clone()
+            .map_err(journal_err)
+            .and_then(|f| FileBackend::new(f).map_err(|e| open_err(e.to_string())))?;
+        journal::replay(&journal_file, &main).map_err(journal_err)?;
         let mut builder = Database::builder();
         builder.set_cache_size(cache_bytes);
-        let opened = if gather {
-            // As `Builder::create` opens the file.
-            std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(path)
-                .map_err(DatabaseError::from)
-                .and_then(gather::Gathering::new)
-                .and_then(|file| builder.create_with_backend(file))
-        } else {
-            builder.create(path)
+        let opened = match backend {
+            Backend::Plain => builder.create_with_backend(main),
+            Backend::Bulk => builder.create_with_backend(gather::Gathering::new(main, None)),
+            Backend::Journal => {
+                let journal = journal::Journal::start(journal_file, journal::CAPACITY).map_err(journal_err)?;
+                builder.create_with_backend(gather::Gathering::new(main, Some(journal)))
+            }
         };
         let db = opened.map_err(|e| match e {
             DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.to_path_buf()),
-            DatabaseError::Storage(redb::StorageError::Io(io)) => {
-                StoreError::Open { path: path.to_path_buf(), detail: io.to_string() }
-            }
-            other => StoreError::Open {
-                path: path.to_path_buf(),
-                detail: format!("not a teren database or damaged ({other})"),
-            },
+            DatabaseError::Storage(redb::StorageError::Io(io)) => open_err(io.to_string()),
+            other => open_err(format!("not a teren database or damaged ({other})")),
         })?;
         let replica = Self::init(&db, path)?;
-        Ok(Store { db, path: path.to_path_buf(), replica })
+        Ok(Store { db, path: path.to_path_buf(), replica, _lock: lock })
     }
 
     /// Check the schema, make the tables and this replica's identity on first open.
