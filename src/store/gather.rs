@@ -12,13 +12,14 @@
 //! With a [`Journal`] (the app), the writes held at a sync go to the journal first, in
 //! one synced piece, and then to the file unsynced (see `journal`).
 
-use super::journal::Journal;
+use super::journal::{Journal, Mark};
 use redb::StorageBackend;
 use redb::backends::FileBackend;
 use std::collections::BTreeMap;
 use std::io;
 use std::ops::Bound;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
 
 /// Past this many bytes gathered, they are written out before the sync (memory).
 const MAX_GATHERED: usize = 256 << 20;
@@ -27,12 +28,21 @@ const RUN: usize = 1 << 20;
 
 #[derive(Debug)]
 pub(super) struct Gathering {
+    shared: Arc<Shared>,
+    /// With a journal: the thread that makes checkpoints while the app goes on.
+    checkpointer: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Debug)]
+struct Shared {
     file: FileBackend,
-    gathered: Mutex<Gathered>,
+    state: Mutex<Gathered>,
+    /// Signalled when a checkpoint is asked for, when one ends, and to stop.
+    changed: Condvar,
 }
 
 /// Writes by offset; none overlaps another.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Writes {
     map: BTreeMap<u64, Vec<u8>>,
     bytes: usize,
@@ -53,7 +63,14 @@ impl Writes {
 
     /// Add a write over the ones it overlaps (usually one it covers exactly), merged with
     /// them into one. Each overlaps it, so together they cover one range without gaps.
-    fn put(&mut self, offset: u64, data: Vec<u8>) {
+    /// Returns the buffer of a write it replaced exactly, for reuse.
+    fn put(&mut self, offset: u64, data: Vec<u8>) -> Option<Vec<u8>> {
+        if let Some(old) = self.map.get_mut(&offset) {
+            if old.len() == data.len() {
+                // The usual case: a page written again. Nothing else can overlap it.
+                return Some(std::mem::replace(old, data));
+            }
+        }
         let end = offset + data.len() as u64;
         let mut old = Vec::new();
         for start in self.overlapping(offset, end) {
@@ -80,6 +97,7 @@ impl Writes {
         self.bytes += data.len();
         self.longest = self.longest.max(data.len());
         self.map.insert(offset, data);
+        None
     }
 
     /// Copy what these writes have of `offset..` over `out`.
@@ -120,30 +138,61 @@ impl Writes {
 struct Gathered {
     /// Written by redb since its last sync.
     held: Writes,
-    /// With a journal: synced to it but not yet written to the file, which they reach at
-    /// the next checkpoint. Pages that every commit rewrites (the roots, the tables'
-    /// headers) are thereby written to the file once per checkpoint, not once per commit.
+    /// With a journal: synced to it but not yet written to the file. Pages that every
+    /// commit rewrites (the roots, the tables' headers) thereby reach the file once per
+    /// checkpoint, not once per commit.
     journaled: Writes,
+    /// Journaled writes a checkpoint is putting in the file, and where the journal's
+    /// records that hold them end. Left here if that checkpoint failed: the next
+    /// checkpoint writes them again.
+    flushing: Option<(Arc<Writes>, Mark)>,
     journal: Option<Journal>,
+    /// A background checkpoint is asked for or under way.
+    busy: bool,
+    /// There is a checkpointer thread.
+    background: bool,
+    stop: bool,
     /// Writes made to the file past [`MAX_GATHERED`] since the last sync, which the
     /// journal does not have: the next sync syncs the file itself.
     spilled: bool,
+    /// Buffers of writes replaced or written out, for the next writes: a save copies
+    /// some 40 pages, and allocating and freeing them was a tenth of its time.
+    spare: Vec<Vec<u8>>,
 }
 
-impl Gathering {
-    pub(super) fn new(file: FileBackend, journal: Option<Journal>) -> Gathering {
-        Gathering { file, gathered: Mutex::new(Gathered { journal, ..Gathered::default() }) }
+/// Spare buffers kept at most.
+const SPARE: usize = 128;
+
+impl Gathered {
+    fn recycle(&mut self, buf: Vec<u8>) {
+        if self.spare.len() < SPARE {
+            self.spare.push(buf);
+        }
     }
 
-    fn gathered(&self) -> MutexGuard<'_, Gathered> {
+    fn recycle_all(&mut self, writes: BTreeMap<u64, Vec<u8>>) {
+        for buf in writes.into_values().take(SPARE.saturating_sub(self.spare.len())) {
+            self.spare.push(buf);
+        }
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Gathered> {
         // The writes held stay valid whatever panicked while holding the lock.
-        self.gathered.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Make every write held or journaled, in offset order, neighbours in one call.
-    fn write_out(&self, g: &mut Gathered) -> io::Result<()> {
-        self.write_runs(&g.journaled.take())?;
-        self.write_runs(&g.held.take())
+    fn wait<'a>(&self, g: MutexGuard<'a, Gathered>) -> MutexGuard<'a, Gathered> {
+        self.changed.wait(g).unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Until no background checkpoint is under way: the file is this thread's again.
+    fn idle<'a>(&self, mut g: MutexGuard<'a, Gathered>) -> MutexGuard<'a, Gathered> {
+        while g.busy {
+            g = self.wait(g);
+        }
+        g
     }
 
     fn write_runs(&self, writes: &BTreeMap<u64, Vec<u8>>) -> io::Result<()> {
@@ -165,111 +214,234 @@ impl Gathering {
         Ok(())
     }
 
-    /// Everything to the file, synced; the journal's records are then not needed.
-    fn checkpoint(&self, g: &mut Gathered) -> io::Result<()> {
-        self.write_out(g)?;
+    /// Write what the journal holds (and the held writes, with `held`) to the file,
+    /// in that order. Call when idle.
+    fn write_out(&self, g: &mut Gathered, held: bool) -> io::Result<()> {
+        if let Some((writes, _)) = &g.flushing {
+            self.write_runs(&writes.map)?;
+        }
+        self.write_runs(&g.journaled.map)?;
+        if held {
+            self.write_runs(&g.held.map)?;
+        }
+        g.flushing = None;
+        let journaled = g.journaled.take();
+        g.recycle_all(journaled);
+        if held {
+            let held = g.held.take();
+            g.recycle_all(held);
+        }
+        Ok(())
+    }
+
+    /// Everything the journal holds (and the held writes, with `held`) to the file,
+    /// synced; then the journal's records are not needed. Call when idle.
+    fn checkpoint(&self, g: &mut Gathered, held: bool) -> io::Result<()> {
+        self.write_out(g, held)?;
         self.file.sync_data()?;
         match g.journal.as_mut() {
-            Some(journal) => journal.restart(),
+            Some(journal) => {
+                let end = journal.end();
+                journal.release(end)
+            }
             None => Ok(()),
         }
+    }
+
+    /// The checkpointer thread: writes the journaled writes handed to it while the app
+    /// goes on committing to the journal, syncs the file, releases their records.
+    fn checkpoints(&self) {
+        let mut g = self.lock();
+        loop {
+            while !g.stop && !g.busy {
+                g = self.wait(g);
+            }
+            if g.stop {
+                return;
+            }
+            if let Some((writes, mark)) = g.flushing.clone() {
+                drop(g);
+                let written = self.write_runs(&writes.map).and_then(|()| self.file.sync_data());
+                g = self.lock();
+                let released = written.and_then(|()| match g.journal.as_mut() {
+                    Some(journal) => journal.release(mark),
+                    None => Ok(()),
+                });
+                if released.is_ok() {
+                    g.flushing = None;
+                }
+            }
+            g.busy = false;
+            self.changed.notify_all();
+        }
+    }
+}
+
+impl Gathering {
+    pub(super) fn new(file: FileBackend, journal: Option<Journal>) -> Gathering {
+        let with_journal = journal.is_some();
+        let shared = Arc::new(Shared {
+            file,
+            state: Mutex::new(Gathered { journal, ..Gathered::default() }),
+            changed: Condvar::new(),
+        });
+        let checkpointer = with_journal
+            .then(|| {
+                let s = shared.clone();
+                // Without the thread, checkpoints are made at the commit that finds the journal full.
+                std::thread::Builder::new().name("teren-checkpoint".into()).spawn(move || s.checkpoints()).ok()
+            })
+            .flatten();
+        shared.lock().background = checkpointer.is_some();
+        Gathering { shared, checkpointer: Mutex::new(checkpointer) }
+    }
+
+    fn stop(&self) {
+        self.shared.lock().stop = true;
+        self.shared.changed.notify_all();
+        let handle = self.checkpointer.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for Gathering {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
 impl StorageBackend for Gathering {
     fn len(&self) -> io::Result<u64> {
-        self.file.len()
+        self.shared.file.len()
     }
 
     fn read(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
-        self.file.read(offset, out)?;
-        let g = self.gathered();
+        self.shared.file.read(offset, out)?;
+        // Newest last. A page the checkpointer is writing may be read torn from the
+        // file; `flushing` has it whole until then.
+        let g = self.shared.lock();
+        if let Some((writes, _)) = &g.flushing {
+            writes.overlay(offset, out);
+        }
         g.journaled.overlay(offset, out);
         g.held.overlay(offset, out);
         Ok(())
     }
 
     fn set_len(&self, len: u64) -> io::Result<()> {
-        let mut g = self.gathered();
+        let mut g = self.shared.lock();
+        if len < self.shared.file.len()? {
+            // A checkpoint writing past the new end would lengthen the file again.
+            g = self.shared.idle(g);
+            if let Some((writes, _)) = &mut g.flushing {
+                Arc::make_mut(writes).trim(len);
+            }
+        }
         g.held.trim(len);
         g.journaled.trim(len);
-        drop(g);
-        self.file.set_len(len)
+        self.shared.file.set_len(len)
     }
 
     fn sync_data(&self) -> io::Result<()> {
-        let mut g = self.gathered();
-        if g.journal.is_none() || std::mem::take(&mut g.spilled) {
-            // Part of this commit is on the file already: the file synced itself.
-            return self.checkpoint(&mut g);
+        let shared = &*self.shared;
+        let mut g = shared.lock();
+        if g.journal.is_none() || g.spilled {
+            // Without a journal, or part of this commit on the file already: the file
+            // synced itself.
+            g = shared.idle(g);
+            g.spilled = false;
+            return shared.checkpoint(&mut g, true);
         }
         if g.held.map.is_empty() {
             // Everything written before is in the journal already.
             return Ok(());
         }
-        let len = self.file.len()?;
-        let g = &mut *g;
-        let Some(journal) = g.journal.as_mut() else { return Ok(()) };
-        let mut appended = journal.append(&g.held.map, len)?;
-        if !appended && !journal.is_empty() {
-            // Full: a checkpoint, and the record again in the empty journal.
-            self.write_runs(&g.journaled.take())?;
-            self.file.sync_data()?;
-            journal.restart()?;
-            appended = journal.append(&g.held.map, len)?;
+        let len = shared.file.len()?;
+        loop {
+            let gathered = &mut *g;
+            let Some(journal) = gathered.journal.as_mut() else { return Ok(()) };
+            if journal.append(&gathered.held.map, len)? {
+                break;
+            }
+            if gathered.busy {
+                // The checkpoint under way frees room.
+                g = shared.idle(g);
+            } else if !journal.is_empty() {
+                shared.checkpoint(gathered, false)?;
+            } else {
+                // Bigger than the whole journal: as without one.
+                return shared.checkpoint(gathered, true);
+            }
         }
-        if !appended {
-            // Bigger than the whole journal: as without one.
-            return self.checkpoint(g);
+        let gathered = &mut *g;
+        for (offset, data) in gathered.held.take() {
+            if let Some(old) = gathered.journaled.put(offset, data) {
+                gathered.recycle(old);
+            }
         }
-        for (offset, data) in g.held.take() {
-            g.journaled.put(offset, data);
+        // Past half the journal, the checkpointer writes what it holds to the file.
+        if let Some(journal) = gathered.journal.as_ref() {
+            if gathered.background && !gathered.busy && gathered.flushing.is_none() && journal.half_full() {
+                gathered.flushing = Some((Arc::new(std::mem::take(&mut gathered.journaled)), journal.end()));
+                gathered.busy = true;
+                shared.changed.notify_all();
+            }
         }
         Ok(())
     }
 
     fn write(&self, offset: u64, data: &[u8]) -> io::Result<()> {
-        let mut g = self.gathered();
-        g.held.put(offset, data.to_vec());
+        let mut g = self.shared.lock();
+        let mut buf = g.spare.pop().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(data);
+        if let Some(old) = g.held.put(offset, buf) {
+            g.recycle(old);
+        }
         if g.held.bytes > MAX_GATHERED {
             // The journaled writes first: reads must not find them over newer ones.
-            self.write_out(&mut g)?;
+            g = self.shared.idle(g);
+            self.shared.write_out(&mut g, true)?;
             g.spilled = true;
         }
         Ok(())
     }
 
     fn close(&self) -> io::Result<()> {
-        let mut g = self.gathered();
+        let g = self.shared.lock();
+        let mut g = self.shared.idle(g);
         // A checkpoint: the file whole without its journal.
-        let written = self.checkpoint(&mut g);
+        let written = self.shared.checkpoint(&mut g, true);
         drop(g);
-        let closed = self.file.close();
+        self.stop();
+        let closed = self.shared.file.close();
         written.and(closed)
     }
 
     fn try_lock_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<bool, redb::BackendError> {
-        self.file.try_lock_range(start, end)
+        self.shared.file.try_lock_range(start, end)
     }
 
     fn try_lock_shared_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<bool, redb::BackendError> {
-        self.file.try_lock_shared_range(start, end)
+        self.shared.file.try_lock_shared_range(start, end)
     }
 
     fn lock_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<(), redb::BackendError> {
-        self.file.lock_range(start, end)
+        self.shared.file.lock_range(start, end)
     }
 
     fn lock_shared_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<(), redb::BackendError> {
-        self.file.lock_shared_range(start, end)
+        self.shared.file.lock_shared_range(start, end)
     }
 
     fn unlock_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<(), redb::BackendError> {
-        self.file.unlock_range(start, end)
+        self.shared.file.unlock_range(start, end)
     }
 
     fn query_lock_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<bool, redb::BackendError> {
-        self.file.query_lock_range(start, end)
+        self.shared.file.query_lock_range(start, end)
     }
 }
 

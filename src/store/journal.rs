@@ -1,25 +1,28 @@
-//! The app's write-ahead journal: at each commit, the pages redb wrote go in one piece to
-//! `<database>.journal` and are synced there; then to their places in the database file,
-//! which is synced only at a checkpoint (journal full, or the database closed).
+//! The app's write-ahead journal. At each commit, the pages redb wrote go in one piece to
+//! `<database>.journal` and are synced there; they reach their places in the database
+//! file later, at a checkpoint (see `gather`), which syncs the database file and then
+//! releases the journal's records up to it.
 //!
 //! Why: redb writes a commit's pages wherever its allocator finds room, scattered over
-//! the file, and a sync costs per separate place written far more than per byte. On this
-//! project's machine (ext4 on a virtual disk) 40 scattered 4 KB pages synced in 2.3 ms and
-//! the same 40 side by side in 0.26 ms (BENCHMARKS.md, seventh session). A captured
-//! meeting writes about 40 pages, a one-key commit 6.
+//! the file, and both writing and syncing cost per separate page far more than per
+//! byte. On this project's machine (ext4 on a virtual disk) 40 scattered 4 KB pages
+//! took 0.5 ms to write and 2.3 ms to sync; the same 40 side by side, 0.26 ms in all
+//! (BENCHMARKS.md, seventh session). A captured meeting writes about 40 pages.
 //!
-//! Safety. A record holds every write of one commit (offset and bytes), the database
-//! file's length, the journal's epoch and the record's sequence number, and a BLAKE3 hash
-//! of all that. Opening the database replays, in order, the records of the current epoch
-//! that are whole, then syncs the database file and starts a new epoch, which makes the
-//! old records stale. A commit is durable once its record is synced: a crash before that
-//! leaves the record torn or absent, and the commit is lost whole, as redb's own commit
-//! would be. Writes redb makes to the database file before its sync (none in practice; see
-//! `gather`) are writes to pages the last commit does not use, as with redb's own backend.
-//! The journal's header (magic, epoch) sits in its first 512 bytes, which a disk writes
-//! whole.
+//! Layout: a header in the first block (where records start, and the sequence number
+//! of the first one), then records in a ring. A record holds every write of one commit
+//! (offset and bytes), the database file's length, its sequence number, and a BLAKE3
+//! hash of all that.
 //!
-//! The journal file is also teren's lock on the database: taken before redb opens the
+//! Safety. Opening the database replays the records from the header's, in sequence,
+//! while they are whole, then syncs the database file and starts the journal afresh.
+//! Sequence numbers never repeat, so a record left from an earlier lap of the ring is
+//! never taken for the next one. A commit is durable once its record is synced: a crash
+//! before that leaves the record torn or absent, and the commit is lost whole, as
+//! redb's own commit would be. The header is rewritten only after the database file is
+//! synced, and sits in the first 512 bytes, which a disk writes whole.
+//!
+//! The journal file is also teren's lock on the database, taken before redb opens the
 //! file, so that only the process that owns the database replays its journal.
 
 use redb::StorageBackend;
@@ -30,13 +33,13 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// Bytes of journal: about 48 captured meetings (a save writes ~170 KB), or a few
-/// hundred draft saves, between checkpoints.
+/// hundred draft saves. A checkpoint starts when half is used.
 pub(super) const CAPACITY: u64 = 8 << 20;
 const BLOCK: u64 = 4096;
-const MAGIC: &[u8; 8] = b"terenJ01";
-const RECORD: &[u8; 8] = b"terenR01";
-/// magic, epoch, seq, database length, writes, body length.
-const HEAD: usize = 8 + 8 + 8 + 8 + 4 + 8;
+const MAGIC: &[u8; 8] = b"terenJ02";
+const RECORD: &[u8; 8] = b"terenR02";
+/// magic, seq, database length, writes, body length.
+const HEAD: usize = 8 + 8 + 8 + 4 + 8;
 const HASH: usize = 32;
 
 /// `<database>.journal`, beside the database.
@@ -60,16 +63,66 @@ pub(super) fn lock(db: &Path) -> io::Result<Option<File>> {
     }
 }
 
-#[derive(Debug)]
-pub(super) struct Journal {
-    file: FileBackend,
-    epoch: u64,
-    seq: u64,
-    /// Where the next record goes.
+/// Where replay starts: the first record still needed and its sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Mark {
     pos: u64,
-    capacity: u64,
-    /// The record being written, kept for the next one.
-    buf: Vec<u8>,
+    seq: u64,
+}
+
+fn header(mark: Mark) -> [u8; 56] {
+    let mut h = [0u8; 56];
+    h[..8].copy_from_slice(MAGIC);
+    h[8..16].copy_from_slice(&mark.pos.to_le_bytes());
+    h[16..24].copy_from_slice(&mark.seq.to_le_bytes());
+    let hash = blake3::hash(&h[..24]);
+    h[24..].copy_from_slice(hash.as_bytes());
+    h
+}
+
+fn read_header(file: &FileBackend) -> io::Result<Option<Mark>> {
+    if file.len()? < BLOCK {
+        return Ok(None);
+    }
+    let mut h = [0u8; 56];
+    file.read(0, &mut h)?;
+    let mark = Mark { pos: le_u64(&h[8..16]), seq: le_u64(&h[16..24]) };
+    Ok((h == header(mark)).then_some(mark))
+}
+
+fn le_u64(b: &[u8]) -> u64 {
+    u64::from_le_bytes(b.try_into().unwrap_or_default())
+}
+
+fn round_up(n: u64) -> u64 {
+    n.div_ceil(BLOCK) * BLOCK
+}
+
+/// One whole record: the database file's length and the writes.
+struct Record {
+    len: u64,
+    data: Vec<u8>,
+    size: u64,
+}
+
+/// The record `seq` at `pos`, if one is there whole.
+fn read_record(file: &FileBackend, end: u64, pos: u64, seq: u64) -> io::Result<Option<Record>> {
+    if pos < BLOCK || pos + (HEAD + HASH) as u64 > end {
+        return Ok(None);
+    }
+    let mut head = [0u8; HEAD];
+    file.read(pos, &mut head)?;
+    let body = le_u64(&head[28..36]);
+    if &head[..8] != RECORD || le_u64(&head[8..16]) != seq || body > end || pos + (HEAD + HASH) as u64 + body > end {
+        return Ok(None);
+    }
+    let mut data = vec![0u8; HEAD + body as usize + HASH];
+    file.read(pos, &mut data)?;
+    let hash = data.split_off(HEAD + body as usize);
+    if blake3::hash(&data).as_bytes() != hash.as_slice() {
+        return Ok(None);
+    }
+    Ok(Some(Record { len: le_u64(&head[16..24]), size: round_up(data.len() as u64 + HASH as u64), data }))
 }
 
 /// What [`replay`] did.
@@ -79,117 +132,144 @@ pub(super) struct Replayed {
     pub writes: u64,
 }
 
-fn header(epoch: u64) -> [u8; 48] {
-    let mut h = [0u8; 48];
-    h[..8].copy_from_slice(MAGIC);
-    h[8..16].copy_from_slice(&epoch.to_le_bytes());
-    let hash = blake3::hash(&h[..16]);
-    h[16..48].copy_from_slice(hash.as_bytes());
-    h
-}
-
-fn read_header(file: &FileBackend) -> io::Result<Option<u64>> {
-    let mut h = [0u8; 48];
-    if file.len()? < BLOCK {
-        return Ok(None);
-    }
-    file.read(0, &mut h)?;
-    let epoch = u64::from_le_bytes(h[8..16].try_into().unwrap_or_default());
-    Ok((h == header(epoch)).then_some(epoch))
-}
-
-fn le_u64(b: &[u8]) -> u64 {
-    u64::from_le_bytes(b.try_into().unwrap_or_default())
-}
-
-/// Replay into `main` the whole records of the journal's current epoch, sync `main`, and
-/// start a new epoch, so that a crash of the process that wrote them loses no commit.
-/// Nothing is written when the journal holds no record.
+/// Replay into `main` the journal's whole records from its header's on, sync `main`,
+/// and start the journal afresh, so that a crash of the process that wrote them loses
+/// no commit. Nothing is written when the journal holds no record.
 pub(super) fn replay(journal: &FileBackend, main: &FileBackend) -> io::Result<Replayed> {
     let mut done = Replayed::default();
-    let Some(epoch) = read_header(journal)? else { return Ok(done) };
+    let Some(mut mark) = read_header(journal)? else { return Ok(done) };
     let end = journal.len()?;
-    let mut pos = BLOCK;
-    let mut head = [0u8; HEAD];
-    while pos + (HEAD + HASH) as u64 <= end {
-        journal.read(pos, &mut head)?;
-        let body = le_u64(&head[36..44]);
-        if &head[..8] != RECORD
-            || le_u64(&head[8..16]) != epoch
-            || le_u64(&head[16..24]) != done.records
-            || pos + (HEAD + HASH) as u64 + body > end
-        {
-            break;
-        }
-        let mut rec = vec![0u8; HEAD + body as usize + HASH];
-        journal.read(pos, &mut rec)?;
-        let (data, hash) = rec.split_at(HEAD + body as usize);
-        if blake3::hash(data).as_bytes() != hash {
-            break;
-        }
-        main.set_len(le_u64(&head[24..32]))?;
+    loop {
+        // A record that did not fit before the end of the ring went to its start.
+        let record = match read_record(journal, end, mark.pos, mark.seq)? {
+            Some(r) => Some((mark.pos, r)),
+            None => read_record(journal, end, BLOCK, mark.seq)?.map(|r| (BLOCK, r)),
+        };
+        let Some((pos, record)) = record else { break };
+        main.set_len(record.len)?;
+        let data = &record.data;
         let mut at = HEAD;
         while at < data.len() {
-            let offset = le_u64(&data[at..at + 8]);
-            let len = u32::from_le_bytes(data[at + 8..at + 12].try_into().unwrap_or_default()) as usize;
+            let (Some(offset), Some(len)) = (data.get(at..at + 8), data.get(at + 8..at + 12)) else { break };
+            let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
             let Some(bytes) = data.get(at + 12..at + 12 + len) else {
                 return Err(io::Error::new(io::ErrorKind::InvalidData, "a journal record runs past its end"));
             };
-            main.write(offset, bytes)?;
+            main.write(le_u64(offset), bytes)?;
             at += 12 + len;
             done.writes += 1;
         }
         done.records += 1;
-        pos += round_up((HEAD + body as usize + HASH) as u64);
+        mark = Mark { pos: pos + record.size, seq: mark.seq + 1 };
     }
     if done.records > 0 {
         main.sync_data()?;
-        journal.write(0, &header(epoch + 1))?;
+        journal.write(0, &header(Mark { pos: BLOCK, seq: mark.seq }))?;
         journal.sync_data()?;
     }
     Ok(done)
 }
 
-fn round_up(n: u64) -> u64 {
-    n.div_ceil(BLOCK) * BLOCK
+#[derive(Debug)]
+pub(super) struct Journal {
+    file: FileBackend,
+    capacity: u64,
+    /// The oldest record still needed (as in the header).
+    start: Mark,
+    /// Where the next record goes, and its number.
+    next: Mark,
+    /// The record being written, kept for the next one.
+    buf: Vec<u8>,
 }
 
 impl Journal {
-    /// Start writing to `file` (locked, already replayed): a new epoch.
+    /// Start writing to `file` (locked, already replayed), from its start.
     pub(super) fn start(file: FileBackend, capacity: u64) -> io::Result<Journal> {
-        let epoch = read_header(&file)?.map_or(1, |e| e + 1);
-        let mut j = Journal { file, epoch, seq: 0, pos: BLOCK, capacity, buf: Vec::new() };
-        j.write_header()?;
+        let seq = match read_header(&file)? {
+            Some(m) => m.seq,
+            None => {
+                // New, or not a journal: nothing in it may pass for a record later. Its
+                // blocks are written once now: a sync after writing into a hole also
+                // syncs the file system's records of the new blocks, which took a save
+                // twice as long in the journal's first lap.
+                file.set_len(0)?;
+                let zeros = vec![0u8; 1 << 20];
+                let mut at = 0;
+                while at < capacity {
+                    let n = zeros.len().min((capacity - at) as usize);
+                    file.write(at, &zeros[..n])?;
+                    at += n as u64;
+                }
+                0
+            }
+        };
+        let mark = Mark { pos: BLOCK, seq };
+        let mut j = Journal { file, capacity, start: mark, next: mark, buf: Vec::new() };
+        if j.file.len()? < capacity {
+            j.file.set_len(capacity)?;
+        }
+        j.release(mark)?;
         Ok(j)
     }
 
-    fn write_header(&mut self) -> io::Result<()> {
-        if self.file.len()? < self.capacity {
-            self.file.set_len(self.capacity)?;
-        }
-        self.file.write(0, &header(self.epoch))?;
-        self.file.sync_data()
+    /// Whether no record is needed any more.
+    pub(super) fn is_empty(&self) -> bool {
+        self.start.seq == self.next.seq
     }
 
-    /// Whether nothing was written since the last [`Journal::restart`].
-    pub(super) fn is_empty(&self) -> bool {
-        self.seq == 0
+    /// Whether the records still needed take half the ring or more: time for a
+    /// checkpoint.
+    pub(super) fn half_full(&self) -> bool {
+        self.used() >= (self.capacity - BLOCK) / 2
+    }
+
+    /// Bytes the records still needed take.
+    fn used(&self) -> u64 {
+        if self.is_empty() {
+            0
+        } else if self.next.pos > self.start.pos {
+            self.next.pos - self.start.pos
+        } else {
+            self.capacity - self.start.pos + self.next.pos - BLOCK
+        }
+    }
+
+    /// Where the records written so far end: a checkpoint that has put them all in the
+    /// database file passes it to [`Journal::release`].
+    pub(super) fn end(&self) -> Mark {
+        self.next
+    }
+
+    /// Where a record of `size` bytes would go, if it fits in the ring's free space.
+    fn place(&self, size: u64) -> Option<u64> {
+        if self.is_empty() {
+            return (BLOCK + size <= self.capacity).then_some(if self.next.pos + size <= self.capacity {
+                self.next.pos
+            } else {
+                BLOCK
+            });
+        }
+        if self.next.pos > self.start.pos {
+            // Free: after next to the end, and from the start of the ring to start.
+            if self.next.pos + size <= self.capacity {
+                return Some(self.next.pos);
+            }
+            return (BLOCK + size <= self.start.pos).then_some(BLOCK);
+        }
+        (self.next.pos + size <= self.start.pos).then_some(self.next.pos)
     }
 
     /// Write one commit's writes and the database file's length as a record, synced.
-    /// `false` (nothing written) when the record does not fit in what is left.
+    /// `false` (nothing written) when the record does not fit in the free space.
     pub(super) fn append(&mut self, writes: &BTreeMap<u64, Vec<u8>>, len: u64) -> io::Result<bool> {
         let body: usize = writes.values().map(|d| 12 + d.len()).sum();
         let size = round_up((HEAD + body + HASH) as u64);
-        if self.pos + size > self.capacity {
-            return Ok(false);
-        }
+        let Some(pos) = self.place(size) else { return Ok(false) };
         let buf = &mut self.buf;
         buf.clear();
         buf.reserve(size as usize);
         buf.extend_from_slice(RECORD);
-        buf.extend_from_slice(&self.epoch.to_le_bytes());
-        buf.extend_from_slice(&self.seq.to_le_bytes());
+        buf.extend_from_slice(&self.next.seq.to_le_bytes());
         buf.extend_from_slice(&len.to_le_bytes());
         buf.extend_from_slice(&(writes.len() as u32).to_le_bytes());
         buf.extend_from_slice(&(body as u64).to_le_bytes());
@@ -201,19 +281,18 @@ impl Journal {
         let hash = blake3::hash(buf);
         buf.extend_from_slice(hash.as_bytes());
         buf.resize(size as usize, 0);
-        self.file.write(self.pos, buf)?;
+        self.file.write(pos, buf)?;
         self.file.sync_data()?;
-        self.pos += size;
-        self.seq += 1;
+        self.next = Mark { pos: pos + size, seq: self.next.seq + 1 };
         Ok(true)
     }
 
-    /// A new epoch, once the database file has been synced: the records written so far
-    /// are no longer needed.
-    pub(super) fn restart(&mut self) -> io::Result<()> {
-        self.epoch += 1;
-        self.seq = 0;
-        self.pos = BLOCK;
-        self.write_header()
+    /// The records before `mark` are in the database file, synced: replay starts there
+    /// from now on, and their space is free.
+    pub(super) fn release(&mut self, mark: Mark) -> io::Result<()> {
+        self.file.write(0, &header(mark))?;
+        self.file.sync_data()?;
+        self.start = mark;
+        Ok(())
     }
 }

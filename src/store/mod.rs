@@ -627,15 +627,16 @@ impl Store {
     /// Turn drafts into ops of this replica and apply them, all in one transaction.
     /// Returns the ops written.
     pub fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {
-        self.commit_with_local(drafts, &[])
+        let mut ops = Vec::with_capacity(drafts.len());
+        self.write_drafts(drafts, &[], Some(&mut ops))?;
+        Ok(ops)
     }
 
     /// [`Store::commit`], also setting (Some) or removing (None) local keys in the same
-    /// transaction: a saved capture clears its draft atomically.
-    pub fn commit_with_local(&self, drafts: Vec<Draft>, local: &[(&str, Option<&[u8]>)]) -> Result<Vec<Op>> {
-        let mut ops = Vec::with_capacity(drafts.len());
-        self.write_drafts(drafts, local, Some(&mut ops))?;
-        Ok(ops)
+    /// transaction: a saved capture clears its draft atomically. Returns how many ops
+    /// were written.
+    pub fn commit_with_local(&self, drafts: Vec<Draft>, local: &[(&str, Option<&[u8]>)]) -> Result<usize> {
+        self.write_drafts(drafts, local, None)
     }
 
     /// [`Store::commit`] for bulk writes (imports): the ops are not kept, so each one's
