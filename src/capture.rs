@@ -116,13 +116,12 @@ pub fn split_followups(field: &str) -> Vec<NoteFollowUp> {
         if t.is_empty() {
             continue;
         }
-        if let Some((d, text)) = t.split_once(':') {
-            if let Ok(due) = validate::date(d) {
-                if !text.trim().is_empty() {
-                    out.push(NoteFollowUp { text: text.trim().to_string(), due: Some(due) });
-                    continue;
-                }
-            }
+        if let Some((d, text)) = t.split_once(':')
+            && let Ok(due) = validate::date(d)
+            && !text.trim().is_empty()
+        {
+            out.push(NoteFollowUp { text: text.trim().to_string(), due: Some(due) });
+            continue;
         }
         // The notes' own syntax: `text @date` at the end.
         let (_, mut f) = split_notes(&format!("- [ ] {t}"));

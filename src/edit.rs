@@ -307,17 +307,17 @@ fn field_changes(
     extra: &mut Vec<Draft>,
 ) -> Result<Vec<Change>> {
     // A partnership member's role and joining date live in `role:ID` and `joined:ID`.
-    if entity == Entity::Partnership {
-        if let Some((kind, member)) = field.split_once(':').filter(|(k, _)| matches!(*k, "role" | "joined")) {
-            let member = resolve(store, Entity::Participant, member)?;
-            let name = format!("{kind}:{member}");
-            let v = raw.trim();
-            return Ok(vec![match kind {
-                "role" => Change::set(&name, Value::from(validate::text(v))),
-                _ if v.is_empty() => Change::set(&name, Value::Null),
-                _ => Change::set(&name, validate::date(v).map_err(|e| invalid(field, e))?.to_string()),
-            }]);
-        }
+    if entity == Entity::Partnership
+        && let Some((kind, member)) = field.split_once(':').filter(|(k, _)| matches!(*k, "role" | "joined"))
+    {
+        let member = resolve(store, Entity::Participant, member)?;
+        let name = format!("{kind}:{member}");
+        let v = raw.trim();
+        return Ok(vec![match kind {
+            "role" => Change::set(&name, Value::from(validate::text(v))),
+            _ if v.is_empty() => Change::set(&name, Value::Null),
+            _ => Change::set(&name, validate::date(v).map_err(|e| invalid(field, e))?.to_string()),
+        }]);
     }
     let ty =
         spec(entity).iter().find(|(n, _)| *n == field).map(|(_, t)| *t).ok_or_else(|| EditError::UnknownField {
@@ -477,11 +477,11 @@ fn build(
     };
     if entity == Entity::Project {
         let date = |name: &str| given(name).or_else(|| from_doc(name)).and_then(|d| validate::date(&d).ok());
-        if let (Some(from), Some(to)) = (date("from"), date("to")) {
-            if to < from {
-                let field = if given("from").is_some() && given("to").is_none() { "from" } else { "to" };
-                return Err(invalid(field, format!("the project ends ({to}) before it starts ({from})")));
-            }
+        if let (Some(from), Some(to)) = (date("from"), date("to"))
+            && to < from
+        {
+            let field = if given("from").is_some() && given("to").is_none() { "from" } else { "to" };
+            return Err(invalid(field, format!("the project ends ({to}) before it starts ({from})")));
         }
     }
     if matches!(entity, Entity::SupportPath | Entity::Plan) {

@@ -130,11 +130,11 @@ fn check_no_text_lost(r: &Replica) {
         let mut seen: BTreeSet<OpId> = BTreeSet::new();
         for op in ops.iter().filter(|o| o.record == id && o.entity == entity) {
             for c in &op.changes {
-                if let Change::Write { field, seen: s, .. } = c {
-                    if field == "note" {
-                        written.insert(op.id);
-                        seen.extend(s.iter().copied());
-                    }
+                if let Change::Write { field, seen: s, .. } = c
+                    && field == "note"
+                {
+                    written.insert(op.id);
+                    seen.extend(s.iter().copied());
                 }
             }
         }

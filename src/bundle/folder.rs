@@ -86,11 +86,11 @@ fn import_one(
         Ok(b) => b,
         Err(e) => return FileLine { name, outcome: FileOutcome::Failed(e) },
     };
-    if let Ok(p) = super::parse(&bytes) {
-        if p.header.sender == store.replica() {
-            own.push((path.to_path_buf(), p.header));
-            return FileLine { name, outcome: FileOutcome::Own };
-        }
+    if let Ok(p) = super::parse(&bytes)
+        && p.header.sender == store.replica()
+    {
+        own.push((path.to_path_buf(), p.header));
+        return FileLine { name, outcome: FileOutcome::Own };
     }
     let outcome = match super::import(store, keys, &bytes, opts) {
         Ok(r) => FileOutcome::Imported(r),

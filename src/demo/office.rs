@@ -36,10 +36,10 @@ pub fn neighbour(store: &Store) -> Result<usize, BundleError> {
     let mut targets = Vec::new();
     store.for_each_doc(Entity::Participant, |id, doc| {
         let name = crate::edit::display_name(Entity::Participant, id, &doc);
-        if let Some(n) = NOTES.iter().position(|(who, ..)| *who == name) {
-            if !targets.iter().any(|(k, _)| *k == n) {
-                targets.push((n, id));
-            }
+        if let Some(n) = NOTES.iter().position(|(who, ..)| *who == name)
+            && !targets.iter().any(|(k, _)| *k == n)
+        {
+            targets.push((n, id));
         }
     })?;
     if targets.is_empty() {

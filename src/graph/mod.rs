@@ -300,10 +300,10 @@ impl Graph {
         for p in &data.participants {
             let Some(&pi) = index.get(&p.id) else { continue };
             for m in &p.memberships {
-                if let Some(&oi) = index.get(&m.org) {
-                    if let Some((t, _)) = tie_of(&mut ties, pi, oi) {
-                        t.membership = Some(m.role.clone());
-                    }
+                if let Some(&oi) = index.get(&m.org)
+                    && let Some((t, _)) = tie_of(&mut ties, pi, oi)
+                {
+                    t.membership = Some(m.role.clone());
                 }
             }
         }

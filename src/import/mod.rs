@@ -180,10 +180,10 @@ pub fn spreadsheet_date(s: &str) -> Option<String> {
     let s = s.trim();
     let s = s.split_once([' ', 'T']).map_or(s, |(d, _)| d);
     for f in ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y.%m.%d", "%Y/%m/%d"] {
-        if let Ok(d) = chrono::NaiveDate::parse_from_str(s, f) {
-            if (1900..=2200).contains(&chrono::Datelike::year(&d)) {
-                return Some(d.to_string());
-            }
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(s, f)
+            && (1900..=2200).contains(&chrono::Datelike::year(&d))
+        {
+            return Some(d.to_string());
         }
     }
     None
@@ -426,10 +426,10 @@ fn check_row(store: &Store, fields: &[Field], rec: &Record, codes: &mut HashMap<
     }
     let id = Id::new();
     let mut errors = Vec::new();
-    if let Some(o) = &org {
-        if let Err(e) = validate::name(o) {
-            errors.push(RowError { row: rec.row, field: "org".into(), message: e.0 });
-        }
+    if let Some(o) = &org
+        && let Err(e) = validate::name(o)
+    {
+        errors.push(RowError { row: rec.row, field: "org".into(), message: e.0 });
     }
     let draft = match edit::plan_create(store, Entity::Participant, id, &given) {
         Ok(mut d) => d.pop(),

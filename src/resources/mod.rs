@@ -358,10 +358,10 @@ pub fn propose(data: &Data, need: &Need, lang: Lang) -> Vec<Proposal> {
         for (orig, f) in &need_words {
             let in_text = resource_words.iter().any(|w| word_match(f, w));
             let tag = tag_words.iter().find(|(_, ws)| ws.iter().any(|w| word_match(f, w)));
-            if let Some((t, _)) = tag {
-                if !tags.contains(t) {
-                    tags.push(t.clone());
-                }
+            if let Some((t, _)) = tag
+                && !tags.contains(t)
+            {
+                tags.push(t.clone());
             }
             if in_text || tag.is_some() {
                 shared.push(orig.clone());

@@ -76,10 +76,10 @@ impl Store {
         {
             let tx = self.db.begin_read()?;
             let meta = tx.open_table(META)?;
-            if let Some(v) = meta.get(key.as_str())? {
-                if let Ok(k) = <[u8; 32]>::try_from(v.value()) {
-                    return Ok(k);
-                }
+            if let Some(v) = meta.get(key.as_str())?
+                && let Ok(k) = <[u8; 32]>::try_from(v.value())
+            {
+                return Ok(k);
             }
         }
         let mut secret = [0u8; 32];
@@ -89,10 +89,10 @@ impl Store {
         {
             let mut meta = tx.open_table(META)?;
             // Another writer may have made it between the two transactions.
-            if let Some(v) = meta.get(key.as_str())? {
-                if let Ok(k) = <[u8; 32]>::try_from(v.value()) {
-                    secret = k;
-                }
+            if let Some(v) = meta.get(key.as_str())?
+                && let Ok(k) = <[u8; 32]>::try_from(v.value())
+            {
+                secret = k;
             }
             meta.insert(key.as_str(), secret.as_slice())?;
         }

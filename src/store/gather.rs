@@ -65,11 +65,11 @@ impl Writes {
     /// them into one. Each overlaps it, so together they cover one range without gaps.
     /// Returns the buffer of a write it replaced exactly, for reuse.
     fn put(&mut self, offset: u64, data: Vec<u8>) -> Option<Vec<u8>> {
-        if let Some(old) = self.map.get_mut(&offset) {
-            if old.len() == data.len() {
-                // The usual case: a page written again. Nothing else can overlap it.
-                return Some(std::mem::replace(old, data));
-            }
+        if let Some(old) = self.map.get_mut(&offset)
+            && old.len() == data.len()
+        {
+            // The usual case: a page written again. Nothing else can overlap it.
+            return Some(std::mem::replace(old, data));
         }
         let end = offset + data.len() as u64;
         let mut old = Vec::new();
@@ -382,12 +382,15 @@ impl StorageBackend for Gathering {
             }
         }
         // Past half the journal, the checkpointer writes what it holds to the file.
-        if let Some(journal) = gathered.journal.as_ref() {
-            if gathered.background && !gathered.busy && gathered.flushing.is_none() && journal.half_full() {
-                gathered.flushing = Some((Arc::new(std::mem::take(&mut gathered.journaled)), journal.end()));
-                gathered.busy = true;
-                shared.changed.notify_all();
-            }
+        if let Some(journal) = gathered.journal.as_ref()
+            && gathered.background
+            && !gathered.busy
+            && gathered.flushing.is_none()
+            && journal.half_full()
+        {
+            gathered.flushing = Some((Arc::new(std::mem::take(&mut gathered.journaled)), journal.end()));
+            gathered.busy = true;
+            shared.changed.notify_all();
         }
         Ok(())
     }

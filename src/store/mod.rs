@@ -1246,10 +1246,8 @@ fn rebuild_in(tx: &redb::WriteTransaction) -> Result<usize> {
 /// The log entry of an op encoded as `bytes`: as it is, or with its personal values
 /// replaced by nulls when its record is erased.
 fn log_bytes(bytes: Vec<u8>, erased: bool) -> Result<Vec<u8>> {
-    if erased {
-        if let Some(r) = redact(&Op::decode(&bytes).map_err(corrupt)?) {
-            return Ok(r.encode());
-        }
+    if erased && let Some(r) = redact(&Op::decode(&bytes).map_err(corrupt)?) {
+        return Ok(r.encode());
     }
     Ok(bytes)
 }
@@ -1291,10 +1289,10 @@ fn redact_records(
     for e in table.iter()? {
         let (k, v) = e?;
         let op = Op::decode(v.value()).map_err(corrupt)?;
-        if records.contains(&(op.entity, op.record)) {
-            if let Some(r) = redact(&op) {
-                rewrite.push((*k.value(), r.encode()));
-            }
+        if records.contains(&(op.entity, op.record))
+            && let Some(r) = redact(&op)
+        {
+            rewrite.push((*k.value(), r.encode()));
         }
     }
     for (k, v) in rewrite {

@@ -101,13 +101,13 @@ impl Doc {
                         continue;
                     }
                     let entry = self.set_entry(field);
-                    if let FieldState::Set { adds, gone } = entry {
-                        if !gone.contains(&op.id) {
-                            let tags = adds.entry(elem).or_default();
-                            if !tags.contains(&op.id) {
-                                tags.push(op.id);
-                                tags.sort();
-                            }
+                    if let FieldState::Set { adds, gone } = entry
+                        && !gone.contains(&op.id)
+                    {
+                        let tags = adds.entry(elem).or_default();
+                        if !tags.contains(&op.id) {
+                            tags.push(op.id);
+                            tags.sort();
                         }
                     }
                 }

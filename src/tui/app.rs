@@ -251,11 +251,11 @@ impl App {
     pub fn loaded(&mut self, loaded: participants::Loaded) {
         self.total = loaded.rows.len();
         self.people.set_loaded(loaded);
-        if let Some(id) = self.select_after_reload.take() {
-            if !self.people.select_id(id) {
-                self.people.clear();
-                self.people.select_id(id);
-            }
+        if let Some(id) = self.select_after_reload.take()
+            && !self.people.select_id(id)
+        {
+            self.people.clear();
+            self.people.select_id(id);
         }
         self.refresh_detail();
         self.dirty = true;
@@ -390,32 +390,32 @@ impl App {
             }
         }
         // A focused text field sees keys before the keymap: every printable key types.
-        if let Some(Popup::Form(f)) = self.popups.last_mut() {
-            if let Some(field) = f.focused() {
-                match (printable, ev.code) {
-                    (Some(c), _) => {
-                        field.insert(c);
-                        f.dirty = true;
-                        return Request::None;
-                    }
-                    (_, KeyCode::Backspace) => {
-                        field.backspace();
-                        return Request::None;
-                    }
-                    (_, KeyCode::Delete) => {
-                        field.delete();
-                        return Request::None;
-                    }
-                    (_, KeyCode::Left) => {
-                        field.left();
-                        return Request::None;
-                    }
-                    (_, KeyCode::Right) => {
-                        field.right();
-                        return Request::None;
-                    }
-                    _ => {}
+        if let Some(Popup::Form(f)) = self.popups.last_mut()
+            && let Some(field) = f.focused()
+        {
+            match (printable, ev.code) {
+                (Some(c), _) => {
+                    field.insert(c);
+                    f.dirty = true;
+                    return Request::None;
                 }
+                (_, KeyCode::Backspace) => {
+                    field.backspace();
+                    return Request::None;
+                }
+                (_, KeyCode::Delete) => {
+                    field.delete();
+                    return Request::None;
+                }
+                (_, KeyCode::Left) => {
+                    field.left();
+                    return Request::None;
+                }
+                (_, KeyCode::Right) => {
+                    field.right();
+                    return Request::None;
+                }
+                _ => {}
             }
         }
         if self.popups.is_empty() && self.pane == 0 && self.people.searching {
@@ -433,10 +433,10 @@ impl App {
                 _ => {}
             }
         }
-        if let Some(Popup::Duplicate { .. } | Popup::FirstRun | Popup::ResumeDraft(_)) = self.popups.last() {
-            if let Some(c) = printable {
-                return self.popup_char(c);
-            }
+        if let Some(Popup::Duplicate { .. } | Popup::FirstRun | Popup::ResumeDraft(_)) = self.popups.last()
+            && let Some(c) = printable
+        {
+            return self.popup_char(c);
         }
         let contexts = self.contexts();
         self.pending_keys.push(Key::from_event(&ev));
@@ -450,10 +450,10 @@ impl App {
                 let retry = self.pending_keys.len() > 1;
                 let last = self.pending_keys.pop();
                 self.pending_keys.clear();
-                if let (true, Some(k)) = (retry, last) {
-                    if let Lookup::Run(a) = self.keymap.lookup(&contexts, &[k]) {
-                        return self.run(a);
-                    }
+                if let (true, Some(k)) = (retry, last)
+                    && let Lookup::Run(a) = self.keymap.lookup(&contexts, &[k])
+                {
+                    return self.run(a);
                 }
                 Request::None
             }
@@ -526,12 +526,12 @@ impl App {
                 (Popup::Help { scroll } | Popup::Record { scroll, .. }, PageDown) => *scroll += 10,
                 (Popup::Help { scroll } | Popup::Record { scroll, .. }, PageUp) => *scroll = scroll.saturating_sub(10),
                 (Popup::Duplicate { .. }, Confirm) => {
-                    if let Some(Popup::Duplicate { existing, .. }) = self.popups.pop() {
-                        if let Some((id, _)) = existing.first() {
-                            self.people.clear();
-                            self.people.select_id(*id);
-                            self.refresh_detail();
-                        }
+                    if let Some(Popup::Duplicate { existing, .. }) = self.popups.pop()
+                        && let Some((id, _)) = existing.first()
+                    {
+                        self.people.clear();
+                        self.people.select_id(*id);
+                        self.refresh_detail();
                     }
                 }
                 (Popup::Duplicate { .. }, Cancel) => {
@@ -593,10 +593,10 @@ impl App {
                     }
                     _ => {}
                 }
-            } else if let Some(i) = self.view_index(self.pane) {
-                if let Some(e) = self.views[i].2.on_action(&env, action) {
-                    return self.apply(e);
-                }
+            } else if let Some(i) = self.view_index(self.pane)
+                && let Some(e) = self.views[i].2.on_action(&env, action)
+            {
+                return self.apply(e);
             }
         }
         if self.pane == 1 && self.meetings.searching {

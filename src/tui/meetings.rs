@@ -252,11 +252,11 @@ impl Pane {
         }
         self.loading = false;
         self.set_loaded(result?);
-        if let Some(id) = self.select_after_load.take() {
-            if !self.select_id(id) {
-                self.clear();
-                self.select_id(id);
-            }
+        if let Some(id) = self.select_after_load.take()
+            && !self.select_id(id)
+        {
+            self.clear();
+            self.select_id(id);
         }
         Ok(true)
     }
@@ -268,24 +268,24 @@ impl Pane {
         let keep_fup = self.fup_view.get(self.fup_selected).map(|&i| self.data.followups[i].id);
         self.data = data;
         self.loaded = true;
-        if let Some(Period::Project(i)) = self.period {
-            if i >= self.data.projects.len() {
-                self.period = None;
-            }
+        if let Some(Period::Project(i)) = self.period
+            && i >= self.data.projects.len()
+        {
+            self.period = None;
         }
         if self.partnership.is_some_and(|p| !self.data.partnerships.iter().any(|(id, _)| *id == p)) {
             self.partnership = None;
         }
         self.refilter();
-        if let Some(id) = keep {
-            if self.select_id(id) {
-                self.item = item;
-            }
+        if let Some(id) = keep
+            && self.select_id(id)
+        {
+            self.item = item;
         }
-        if let Some(f) = keep_fup {
-            if let Some(p) = self.fup_view.iter().position(|&i| self.data.followups[i].id == f) {
-                self.fup_selected = p;
-            }
+        if let Some(f) = keep_fup
+            && let Some(p) = self.fup_view.iter().position(|&i| self.data.followups[i].id == f)
+        {
+            self.fup_selected = p;
         }
     }
 

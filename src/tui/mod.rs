@@ -436,15 +436,13 @@ fn run_loop(
         }
         // At most one search runs at a time; when it ends, the newest query waiting
         // goes next and the ones typed in between are never run.
-        if !searching {
-            if let Some(job) = app.people.search_job.take() {
-                searching = true;
-                let tx = tx.clone();
-                std::thread::spawn(move || {
-                    let hits = job.run();
-                    let _ = tx.send(Msg::Searched(job.generation, job.query, hits));
-                });
-            }
+        if !searching && let Some(job) = app.people.search_job.take() {
+            searching = true;
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let hits = job.run();
+                let _ = tx.send(Msg::Searched(job.generation, job.query, hits));
+            });
         }
     }
 }

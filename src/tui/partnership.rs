@@ -721,11 +721,11 @@ impl App {
             Focus::Meeting | Focus::Meetings => e.meeting_candidates(&q),
             _ => Vec::new(),
         };
-        if let Some(Popup::Partnership(d)) = self.popups.last_mut() {
-            if let Dialog::Edit(e) = d.as_mut() {
-                e.candidates = out;
-                e.cand = 0;
-            }
+        if let Some(Popup::Partnership(d)) = self.popups.last_mut()
+            && let Dialog::Edit(e) = d.as_mut()
+        {
+            e.candidates = out;
+            e.cand = 0;
         }
     }
 

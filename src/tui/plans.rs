@@ -103,10 +103,10 @@ impl Pane {
                 }
             }
         }
-        if let Some(k) = keep {
-            if let Some(i) = self.rows.iter().position(|r| *r == k) {
-                self.selected = i;
-            }
+        if let Some(k) = keep
+            && let Some(i) = self.rows.iter().position(|r| *r == k)
+        {
+            self.selected = i;
         }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }

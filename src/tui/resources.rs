@@ -268,10 +268,10 @@ impl Pane {
                 self.selected = i;
                 self.select_after = None;
             }
-        } else if let Some(k) = keep {
-            if let Some(i) = self.rows.iter().position(|r| r.key == k) {
-                self.selected = i;
-            }
+        } else if let Some(k) = keep
+            && let Some(i) = self.rows.iter().position(|r| r.key == k)
+        {
+            self.selected = i;
         }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
         self.rebuild_needs();
@@ -881,10 +881,10 @@ impl Pane {
                     if row.kind == Kind::Gmina { Scope::new(row.scope.gmina.clone(), None) } else { row.scope.clone() };
                 let visible = &self.visible;
                 for c in ResourceCategory::ALL {
-                    if let Kind::Category(only) = row.kind {
-                        if only != *c {
-                            continue;
-                        }
+                    if let Kind::Category(only) = row.kind
+                        && only != *c
+                    {
+                        continue;
                     }
                     let n = visible
                         .resources
