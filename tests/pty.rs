@@ -171,12 +171,14 @@ fn killed_while_typing_a_note_the_draft_is_offered_at_the_next_start() {
     s.send(b"c");
     s.wait_for("the capture form", |t| t.contains("Nowe spotkanie"));
     s.send(b"\r"); // to the notes
-    let before = modified(&db);
+    // The app's commits reach the disk in the journal beside the database.
+    let journal = teren::store::journal_path(&db);
+    let before = modified(&journal);
     s.send("Notatka przerwana w pół".as_bytes());
     s.wait_for("the typed note", |t| t.contains("Notatka przerwana w pół"));
-    // The pause in typing lets the draft reach the disk: the file changes.
+    // The pause in typing lets the draft reach the disk: the journal changes.
     let deadline = Instant::now() + TIMEOUT;
-    while modified(&db) == before {
+    while modified(&journal) == before {
         assert!(Instant::now() < deadline, "the draft was never written");
         std::thread::sleep(Duration::from_millis(20));
     }
