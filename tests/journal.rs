@@ -130,3 +130,30 @@ fn a_second_teren_on_the_same_database_is_told_it_is_in_use() {
     drop(app);
     assert_eq!(Store::open(&path).unwrap().count(Entity::Participant).unwrap(), 3);
 }
+
+#[test]
+fn readers_see_whole_pages_while_checkpoints_write_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("teren.redb");
+    let store = Store::open_app(&path).unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let (mut seen, mut reads) = (0, 0);
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let names = teren::dump::participant_names(&store).unwrap();
+                assert!(names.len() >= seen, "{} participants after {seen}", names.len());
+                assert!(names.values().all(|n| n.starts_with("Uczestniczka ")), "a page read torn or stale");
+                seen = names.len();
+                reads += 1;
+            }
+            reads
+        });
+        // Several checkpoints in the background (see the test above).
+        add_participants(&store, 0, 500);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(reader.join().unwrap() > 10);
+    });
+    assert_eq!(store.count(Entity::Participant).unwrap(), 500);
+    assert!(store.verify().unwrap().is_empty());
+}

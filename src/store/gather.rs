@@ -155,6 +155,9 @@ struct Gathered {
     /// Writes made to the file past [`MAX_GATHERED`] since the last sync, which the
     /// journal does not have: the next sync syncs the file itself.
     spilled: bool,
+    /// Counts the times writes held here were written to the file and dropped from
+    /// here, so that a read that read the file before can tell (see `read`).
+    written_out: u64,
     /// Buffers of writes replaced or written out, for the next writes: a save copies
     /// some 40 pages, and allocating and freeing them was a tenth of its time.
     spare: Vec<Vec<u8>>,
@@ -225,6 +228,7 @@ impl Shared {
             self.write_runs(&g.held.map)?;
         }
         g.flushing = None;
+        g.written_out += 1;
         let journaled = g.journaled.take();
         g.recycle_all(journaled);
         if held {
@@ -269,6 +273,7 @@ impl Shared {
                 });
                 if released.is_ok() {
                     g.flushing = None;
+                    g.written_out += 1;
                 }
             }
             g.busy = false;
@@ -318,10 +323,17 @@ impl StorageBackend for Gathering {
     }
 
     fn read(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
+        // The file is read without the lock, so that readers do not wait on each other.
+        // A page the checkpointer is writing may come torn from the file: `flushing` has
+        // it whole, unless the checkpoint ended meanwhile and dropped it, which
+        // `written_out` tells; then the file has it whole, and is read again.
+        let before = self.shared.lock().written_out;
         self.shared.file.read(offset, out)?;
-        // Newest last. A page the checkpointer is writing may be read torn from the
-        // file; `flushing` has it whole until then.
         let g = self.shared.lock();
+        if g.written_out != before {
+            self.shared.file.read(offset, out)?;
+        }
+        // Newest last.
         if let Some((writes, _)) = &g.flushing {
             writes.overlay(offset, out);
         }
