@@ -170,6 +170,28 @@ pub(super) fn replay(journal: &FileBackend, main: &FileBackend) -> io::Result<Re
     Ok(done)
 }
 
+/// Make `file` a journal of `capacity` bytes, unless it is one: its blocks written, and
+/// an empty ring. A sync after writing into a hole of the file also syncs the file
+/// system's records of the new blocks, which made a save take twice as long in the
+/// journal's first lap. Done by the commands that write in bulk and by the app, once
+/// per database: the one-line commands skip it.
+pub(super) fn prepare(file: &FileBackend, capacity: u64) -> io::Result<()> {
+    if read_header(file)?.is_some() && file.len()? >= capacity {
+        return Ok(());
+    }
+    // Nothing left in it may pass for a record later.
+    file.set_len(0)?;
+    let zeros = vec![0u8; 1 << 20];
+    let mut at = 0;
+    while at < capacity {
+        let n = zeros.len().min((capacity - at) as usize);
+        file.write(at, &zeros[..n])?;
+        at += n as u64;
+    }
+    file.write(0, &header(Mark { pos: BLOCK, seq: 0 }))?;
+    file.sync_data()
+}
+
 #[derive(Debug)]
 pub(super) struct Journal {
     file: FileBackend,
@@ -185,29 +207,10 @@ pub(super) struct Journal {
 impl Journal {
     /// Start writing to `file` (locked, already replayed), from its start.
     pub(super) fn start(file: FileBackend, capacity: u64) -> io::Result<Journal> {
-        let seq = match read_header(&file)? {
-            Some(m) => m.seq,
-            None => {
-                // New, or not a journal: nothing in it may pass for a record later. Its
-                // blocks are written once now: a sync after writing into a hole also
-                // syncs the file system's records of the new blocks, which took a save
-                // twice as long in the journal's first lap.
-                file.set_len(0)?;
-                let zeros = vec![0u8; 1 << 20];
-                let mut at = 0;
-                while at < capacity {
-                    let n = zeros.len().min((capacity - at) as usize);
-                    file.write(at, &zeros[..n])?;
-                    at += n as u64;
-                }
-                0
-            }
-        };
+        prepare(&file, capacity)?;
+        let seq = read_header(&file)?.map_or(0, |m| m.seq);
         let mark = Mark { pos: BLOCK, seq };
         let mut j = Journal { file, capacity, start: mark, next: mark, buf: Vec::new() };
-        if j.file.len()? < capacity {
-            j.file.set_len(capacity)?;
-        }
         j.release(mark)?;
         Ok(j)
     }

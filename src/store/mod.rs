@@ -517,11 +517,17 @@ impl Store {
         builder.set_cache_size(cache_bytes);
         let opened = match backend {
             Backend::Plain => builder.create_with_backend(main),
-            Backend::Bulk => builder.create_with_backend(gather::Gathering::new(main, None)),
-            Backend::Journal => {
-                let journal = journal::Journal::start(journal_file, journal::CAPACITY).map_err(journal_err)?;
-                builder.create_with_backend(gather::Gathering::new(main, Some(journal)))
+            Backend::Bulk => {
+                // Ready for the app (see `journal::prepare`); the command works without it.
+                let _ = journal::prepare(&journal_file, journal::CAPACITY);
+                builder.create_with_backend(gather::Gathering::new(main, None))
             }
+            Backend::Journal => match journal::Journal::start(journal_file, journal::CAPACITY) {
+                Ok(journal) => builder.create_with_backend(gather::Gathering::new(main, Some(journal))),
+                // No room for the journal (a full disk): the app still opens, and commits
+                // as redb makes them. Its header is not valid, so nothing replays it.
+                Err(_) => builder.create_with_backend(main),
+            },
         };
         let db = opened.map_err(|e| match e {
             DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.to_path_buf()),
