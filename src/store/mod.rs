@@ -20,6 +20,12 @@
 //! - `local`: key → bytes for this machine only (the quick-capture draft, the last
 //!   meeting type and place used); never an op, never in a bundle or in `dump`.
 //!
+//! How the file is written: the app (`Store::open_app`) syncs each commit as one record
+//! in a journal beside the database, and the pages reach the database file at
+//! checkpoints (`journal`, `gather`); every open replays what a killed app left there.
+//! Bulk commands hold a commit's pages and write them in file order (`gather`); the
+//! one-line commands use redb's own backend.
+//!
 //! Erasure (RODO) also redacts the log: when a record is erased, the personal values
 //! of every op on it here (log and pending) are replaced by nulls, keeping the op ids,
 //! and ops on it that arrive later are stored redacted.
