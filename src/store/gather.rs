@@ -9,8 +9,11 @@
 //! its page writes, so holding them until then changes no guarantee. Reads see the
 //! held writes. Locks are the file's, as with redb's own backend.
 //!
-//! With a [`Journal`] (the app), the writes held at a sync go to the journal first, in
-//! one synced piece, and then to the file unsynced (see `journal`).
+//! With a [`Journal`] (the app), the writes held at a sync go to the journal instead, in
+//! one synced record, and stay here for reads until a checkpoint writes them to the
+//! file and syncs it. A thread makes the checkpoints when half the journal is used,
+//! while commits go on; a commit that finds the journal full waits for it, or makes one
+//! itself when there is no thread.
 
 use super::journal::{Journal, Mark};
 use redb::StorageBackend;

@@ -6,8 +6,8 @@
 //! Why: redb writes a commit's pages wherever its allocator finds room, scattered over
 //! the file, and both writing and syncing cost per separate page far more than per
 //! byte. On this project's machine (ext4 on a virtual disk) 40 scattered 4 KB pages
-//! took 0.5 ms to write and 2.3 ms to sync; the same 40 side by side, 0.26 ms in all
-//! (BENCHMARKS.md, seventh session). A captured meeting writes about 40 pages.
+//! took 0.3–0.5 ms to write and 2.5 ms to write and sync; the same 40 side by side,
+//! 0.26 ms (`benches/disk_sync.py`). A captured meeting writes about 40 pages.
 //!
 //! Layout: a header in the first block (where records start, and the sequence number
 //! of the first one), then records in a ring. A record holds every write of one commit
