@@ -157,3 +157,34 @@ fn readers_see_whole_pages_while_checkpoints_write_them() {
     assert_eq!(store.count(Entity::Participant).unwrap(), 500);
     assert!(store.verify().unwrap().is_empty());
 }
+
+#[test]
+fn a_commit_bigger_than_the_journal_goes_straight_to_the_file_between_journaled_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("teren.redb");
+    drop(Store::open(&path).unwrap());
+    let store = Store::open_app(&path).unwrap();
+    add_participants(&store, 0, 20);
+    // One commit of some 20 MB of pages (an import, a bundle from the live sync): past
+    // the journal's size it is written to the file as it goes, then synced.
+    let note = "Długa notatka o współpracy z sołectwem. ".repeat(12);
+    let big: Vec<Draft> = (0..8000)
+        .map(|i| {
+            let name = format!("Uczestniczka {i} z Gubina");
+            Draft::new(
+                Entity::Participant,
+                Id::new(),
+                vec![Change::set("name", name.as_str()), Change::set("note", note.as_str())],
+            )
+        })
+        .collect();
+    store.commit_bulk(big).unwrap();
+    add_participants(&store, 20, 20);
+    let all = dump(&store);
+    let crashed = dir.path().join("crashed.redb");
+    copy_as_crashed(&path, &crashed);
+    std::mem::forget(store);
+    let s = Store::open(&crashed).unwrap();
+    assert_eq!(dump(&s), all);
+    assert!(s.verify().unwrap().is_empty());
+}

@@ -24,7 +24,9 @@ use std::ops::Bound;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
-/// Past this many bytes gathered, they are written out before the sync (memory).
+/// Past this many bytes gathered, they are written out before the sync (memory). With
+/// a journal, past its capacity: a commit that big cannot go through it anyway, and
+/// the app keeps its memory small (a bundle imported by the app's live sync).
 const MAX_GATHERED: usize = 256 << 20;
 /// Bytes per write call at most.
 const RUN: usize = 1 << 20;
@@ -155,7 +157,9 @@ struct Gathered {
     /// There is a checkpointer thread.
     background: bool,
     stop: bool,
-    /// Writes made to the file past [`MAX_GATHERED`] since the last sync, which the
+    /// Bytes held past which they are written out before the sync (`MAX_GATHERED`).
+    spill_at: usize,
+    /// Writes made to the file past `spill_at` since the last sync, which the
     /// journal does not have: the next sync syncs the file itself.
     spilled: bool,
     /// Counts the times writes held here were written to the file and dropped from
@@ -288,9 +292,10 @@ impl Shared {
 impl Gathering {
     pub(super) fn new(file: FileBackend, journal: Option<Journal>) -> Gathering {
         let with_journal = journal.is_some();
+        let spill_at = journal.as_ref().map_or(MAX_GATHERED, |j| j.capacity() as usize);
         let shared = Arc::new(Shared {
             file,
-            state: Mutex::new(Gathered { journal, ..Gathered::default() }),
+            state: Mutex::new(Gathered { journal, spill_at, ..Gathered::default() }),
             changed: Condvar::new(),
         });
         let checkpointer = with_journal
@@ -418,7 +423,7 @@ impl StorageBackend for Gathering {
         if let Some(old) = g.held.put(offset, buf) {
             g.recycle(old);
         }
-        if g.held.bytes > MAX_GATHERED {
+        if g.held.bytes > g.spill_at {
             // The journaled writes first: reads must not find them over newer ones.
             g = self.shared.idle(g);
             self.shared.write_out(&mut g, true)?;

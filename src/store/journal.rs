@@ -215,6 +215,10 @@ impl Journal {
         Ok(j)
     }
 
+    pub(super) fn capacity(&self) -> u64 {
+        self.capacity
+    }
+
     /// Whether no record is needed any more.
     pub(super) fn is_empty(&self) -> bool {
         self.start.seq == self.next.seq
