@@ -123,7 +123,7 @@ fn run(n: usize, rounds: usize, dir: &std::path::Path) -> Result<(), Box<dyn std
         "bare fsync'd redb commit, fresh redb file:     p50 {f50:.2} ms, p95 {f95:.2} ms, mean {fm:.2} ms, max {fmax:.2} ms"
     );
     println!(
-        "one-key commit, same database (journal):       p50 {b50:.2} ms, p95 {b95:.2} ms, mean {bm:.2} ms, max {bmax:.2} ms"
+        "one-key commit, same database:                 p50 {b50:.2} ms, p95 {b95:.2} ms, mean {bm:.2} ms, max {bmax:.2} ms"
     );
     println!("save / bare redb commit (p50): {:.2}x, (mean): {:.2}x (goal < 3x)", s50 / f50, sm / fm);
     println!("save / one-key commit, same database (p50): {:.2}x, (mean): {:.2}x", s50 / b50, sm / bm);
