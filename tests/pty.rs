@@ -182,10 +182,9 @@ fn killed_while_typing_a_note_the_draft_is_offered_at_the_next_start() {
         assert!(Instant::now() < deadline, "the draft was never written");
         std::thread::sleep(Duration::from_millis(20));
     }
-    // More typing, then the terminal dies (SIGKILL) before the next pause.
+    // More typing, then the app dies (SIGKILL) before the next pause.
     s.send(" zdania".as_bytes());
-    s.child.kill().unwrap();
-    let _ = s.child.wait();
+    s.kill_hard();
     drop(s);
 
     let mut s = Session::start(&db);
@@ -194,6 +193,33 @@ fn killed_while_typing_a_note_the_draft_is_offered_at_the_next_start() {
     s.wait_for("the resumed capture", |t| t.contains("Nowe spotkanie") && t.contains("Notatka przerwana w pół"));
     s.send(&[0x03]); // Ctrl-C: quit, the draft stays
     assert!(s.wait_exit(), "teren did not exit cleanly");
+}
+
+#[test]
+fn a_saved_meeting_survives_the_app_killed_right_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let mut s = Session::start(&db);
+    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
+    s.send(b"c");
+    s.wait_for("the capture form", |t| t.contains("Nowe spotkanie"));
+    s.send(b"\t"); // attendees -> notes
+    s.send("Spotkanie w remizie, zapisane przed odcięciem prądu.".as_bytes());
+    s.wait_for("the typed note", |t| t.contains("przed odcięciem"));
+    s.send(&[0x13]); // Ctrl-S
+    s.wait_for("the form to close", |t| !t.contains("Nowe spotkanie"));
+    // The save is in the journal only: the app dies before any checkpoint or close.
+    s.kill_hard();
+    drop(s);
+    let note = "przed odcięciem".as_bytes();
+    assert!(!std::fs::read(&db).unwrap().windows(note.len()).any(|w| w == note), "already in the database file");
+    let out = Command::new(BIN).arg("--db").arg(&db).args(["meeting", "list", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        list.as_array().unwrap().iter().any(|m| m["note"] == "Spotkanie w remizie, zapisane przed odcięciem prądu."),
+        "the saved meeting is lost: {list:#}"
+    );
 }
 
 #[test]

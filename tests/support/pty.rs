@@ -102,6 +102,16 @@ impl Session {
         w.flush().unwrap();
     }
 
+    /// Kill the app as a crash or a flat battery would: SIGKILL, which it cannot catch.
+    /// (`Child::kill` of portable-pty sends SIGHUP first, on which the app quits
+    /// cleanly.)
+    pub fn kill_hard(&mut self) {
+        let pid = self.child.process_id().expect("the app's pid");
+        let status = Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+        assert!(status.success(), "kill -9 {pid} failed");
+        let _ = self.child.wait();
+    }
+
     /// Poll the screen until `pred` holds; panic with the screen after the deadline.
     pub fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + self.timeout;
