@@ -52,7 +52,16 @@ pub fn path_for(db: &Path) -> PathBuf {
 /// Open (or create) the journal of the database at `db` and lock it. `Ok(None)` when
 /// another process holds it.
 pub(super) fn lock(db: &Path) -> io::Result<Option<File>> {
-    let file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path_for(db))?;
+    let path = path_for(db);
+    let new = !path.exists();
+    let file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+    if new {
+        // The journal's name must survive a power cut as its records do. Best effort:
+        // not every system can sync a directory.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = File::open(dir).and_then(|d| d.sync_all());
+        }
+    }
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(std::fs::TryLockError::WouldBlock) => Ok(None),
