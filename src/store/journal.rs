@@ -58,9 +58,8 @@ pub(super) fn lock(db: &Path) -> io::Result<Option<File>> {
     if new {
         // The journal's name must survive a power cut as its records do. Best effort:
         // not every system can sync a directory.
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = File::open(dir).and_then(|d| d.sync_all());
-        }
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let _ = File::open(dir).and_then(|d| d.sync_all());
     }
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
