@@ -500,7 +500,10 @@ impl Store {
         }
         let open_err = |detail: String| StoreError::Open { path: path.to_path_buf(), detail };
         let journal_err = |e: std::io::Error| {
-            open_err(format!("its journal {} cannot be used ({e}); check the disk", journal::path_for(path).display()))
+            open_err(format!(
+                "its journal {} cannot be used ({e}); check that its folder is writable and has room",
+                journal::path_for(path).display()
+            ))
         };
         // The journal is teren's lock on the database: held before anything is read, so
         // that only this process replays it.
