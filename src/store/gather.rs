@@ -534,4 +534,91 @@ mod tests {
         assert_eq!(crate::dump::dump(&store).unwrap(), bulk);
         assert!(store.verify().unwrap().is_empty());
     }
+
+    proptest::proptest! {
+        /// Writes put over each other in any order read back as the same writes made
+        /// to a plain byte array, and never overlap in the map.
+        #[test]
+        fn writes_put_over_each_other_read_as_a_byte_array(
+            writes in proptest::collection::vec((0u64..200, 1usize..40, proptest::prelude::any::<u8>()), 1..40)
+        ) {
+            let mut w = Writes::default();
+            let mut model = vec![0u8; 260];
+            for (offset, len, byte) in writes {
+                let _ = w.put(offset, vec![byte; len]);
+                model[offset as usize..offset as usize + len].fill(byte);
+            }
+            let mut out = vec![0u8; 260];
+            w.overlay(0, &mut out);
+            proptest::prop_assert_eq!(&out, &model);
+            let mut end = 0;
+            for (start, data) in &w.map {
+                proptest::prop_assert!(*start >= end, "overlap at {}", start);
+                end = start + data.len() as u64;
+            }
+            proptest::prop_assert_eq!(w.bytes, w.map.values().map(Vec::len).sum::<usize>());
+            // A read of any part sees the same.
+            let mut part = vec![0u8; 17];
+            w.overlay(93, &mut part);
+            proptest::prop_assert_eq!(&part[..], &model[93..110]);
+        }
+    }
+
+    fn journaled(dir: &tempfile::TempDir, capacity: u64) -> Gathering {
+        let open = |name: &str| {
+            let f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(dir.path().join(name))
+                .unwrap();
+            FileBackend::new(f).unwrap()
+        };
+        let journal = Journal::start(open("j"), capacity).unwrap();
+        Gathering::new(open("f"), Some(journal))
+    }
+
+    #[test]
+    fn journaled_writes_reach_the_file_at_a_checkpoint_and_big_ones_at_their_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let on_file = || std::fs::read(dir.path().join("f")).unwrap();
+        // 64 KB of journal: 60 KB of ring after the header block.
+        let b = journaled(&dir, 64 << 10);
+        b.set_len(128 << 10).unwrap();
+        // A commit that fits: synced to the journal, read back, not yet on the file.
+        b.write(4096, &[1; 4096]).unwrap();
+        b.sync_data().unwrap();
+        assert_eq!(read(&b, 4096, 4096), vec![1; 4096]);
+        assert_eq!(&on_file()[4096..8192], &[0; 4096]);
+        // One that fills the whole ring (56 KB and its record's head, 15 blocks): a
+        // checkpoint first puts the earlier one on the file and empties the ring. (The
+        // full ring then starts a checkpoint on the thread, which may already have put
+        // this one on the file too.)
+        b.write(8192, &vec![2; 56 << 10]).unwrap();
+        b.sync_data().unwrap();
+        assert_eq!(&on_file()[4096..8192], &[1; 4096]);
+        assert_eq!(read(&b, 8192, 4096), vec![2; 4096]);
+        // One bigger than the ring: to the file at its sync, with what was journaled.
+        b.write(4096, &vec![3; 60 << 10]).unwrap();
+        b.sync_data().unwrap();
+        let f = on_file();
+        assert_eq!(&f[4096..4096 + (60 << 10)], &vec![3u8; 60 << 10][..]);
+        // Small commits again, through a checkpoint when the ring fills (each record
+        // takes two blocks: 15 of them fill the 60 KB).
+        for i in 0..20u8 {
+            b.write(u64::from(i) * 4096, &[10 + i; 4096]).unwrap();
+            b.sync_data().unwrap();
+        }
+        for i in 0..20u8 {
+            assert_eq!(read(&b, u64::from(i) * 4096, 4096), vec![10 + i; 4096], "page {i}");
+        }
+        // Closing is a checkpoint: the file whole.
+        b.close().unwrap();
+        drop(b);
+        let f = on_file();
+        for i in 0..20usize {
+            assert_eq!(&f[i * 4096..(i + 1) * 4096], &[10 + i as u8; 4096][..], "page {i} on the file");
+        }
+    }
 }
