@@ -262,6 +262,18 @@ impl Shared {
     /// The checkpointer thread: writes the journaled writes handed to it while the app
     /// goes on committing to the journal, syncs the file, releases their records.
     fn checkpoints(&self) {
+        // Should this thread die, commits make their checkpoints themselves instead of
+        // waiting for it for ever.
+        struct Gone<'a>(&'a Shared);
+        impl Drop for Gone<'_> {
+            fn drop(&mut self) {
+                let mut g = self.0.lock();
+                g.busy = false;
+                g.background = false;
+                self.0.changed.notify_all();
+            }
+        }
+        let _gone = Gone(self);
         let mut g = self.lock();
         loop {
             while !g.stop && !g.busy {
