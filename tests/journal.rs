@@ -30,6 +30,13 @@ fn copy_as_crashed(from: &Path, to: &Path) {
     std::fs::copy(from, to).unwrap();
 }
 
+/// The app's store on a database a command made first: the app's very first commits,
+/// which make the database, would otherwise be only in the journal too.
+fn app_on_made_database(path: &Path) -> Store {
+    drop(Store::open(path).unwrap());
+    Store::open_app(path).unwrap()
+}
+
 fn dump(store: &Store) -> String {
     teren::dump::dump(store).unwrap().to_string()
 }
@@ -38,10 +45,7 @@ fn dump(store: &Store) -> String {
 fn a_killed_app_loses_no_commit_and_a_torn_last_one_loses_only_itself() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("teren.redb");
-    // Made by a command first: the app's very first commits, which make the database,
-    // would otherwise be only in the journal too.
-    drop(Store::open(&path).unwrap());
-    let store = Store::open_app(&path).unwrap();
+    let store = app_on_made_database(&path);
     add_participants(&store, 0, 40);
     let before_last = dump(&store);
     add_participants(&store, 40, 1);
@@ -162,8 +166,7 @@ fn readers_see_whole_pages_while_checkpoints_write_them() {
 fn a_commit_bigger_than_the_journal_goes_straight_to_the_file_between_journaled_ones() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("teren.redb");
-    drop(Store::open(&path).unwrap());
-    let store = Store::open_app(&path).unwrap();
+    let store = app_on_made_database(&path);
     add_participants(&store, 0, 20);
     // One commit of some 20 MB of pages (an import, a bundle from the live sync): past
     // the journal's size it is written to the file as it goes, then synced.

@@ -15,7 +15,7 @@ fn add_participant_by_keyboard_then_list_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let mut s = Session::start(&db);
-    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
+    s.wait_participants();
     s.send(b"a");
     s.wait_for("the add form", |t| t.contains("Nowy uczestnik"));
     s.send("Zenon Źdźbłowski".as_bytes());
@@ -50,7 +50,7 @@ fn help_opens_and_closes() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let mut s = Session::start(&db);
-    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
+    s.wait_participants();
     s.send(b"?");
     // "? Pomoc" is also a hint on the status line: look for the overlay's own text.
     s.wait_for("the help overlay", |t| t.contains("Pomoc") && t.contains("Pomoc: wszystkie klawisze"));
@@ -79,9 +79,8 @@ fn quick_capture_two_attendees_note_and_follow_up_then_cli_shows_it() {
     let unique: Vec<&String> =
         names.iter().filter(|n| names.iter().filter(|m| m == n).count() == 1 && n.contains(' ')).take(2).collect();
     let mut s = Session::start(&db);
-    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
-    s.send(b"c");
-    s.wait_for("the capture form", |t| t.contains("Nowe spotkanie"));
+    s.wait_participants();
+    s.open_capture();
     for name in &unique {
         s.send(teren::search::fold(name).as_bytes());
         s.wait_for("the person among the candidates", |t| t.contains(name.as_str()));
@@ -126,9 +125,8 @@ fn capture_notes_go_through_the_editor_with_the_terminal_handed_over() {
     // input thread has let go of them.
     let editor = r#"sh -c 'printf "\nEDYTOR: wpisz\n" > /dev/tty; IFS= read -r line < /dev/tty; old=$(cat "$1"); printf "%s %s\n- [ ] zadzwonić do sołtysa\n" "$old" "$line" > "$1"' --"#;
     let mut s = Session::start_env(&db, &[("VISUAL", editor), ("EDITOR", editor)]);
-    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
-    s.send(b"c");
-    s.wait_for("the capture form", |t| t.contains("Nowe spotkanie"));
+    s.wait_participants();
+    s.open_capture();
     s.send(b"\t"); // attendees -> notes
     s.send("Stara notatka.".as_bytes());
     s.wait_for("the typed note", |t| t.contains("Stara notatka."));
@@ -167,9 +165,8 @@ fn killed_while_typing_a_note_the_draft_is_offered_at_the_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let mut s = Session::start(&db);
-    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
-    s.send(b"c");
-    s.wait_for("the capture form", |t| t.contains("Nowe spotkanie"));
+    s.wait_participants();
+    s.open_capture();
     s.send(b"\r"); // to the notes
     // The app's commits reach the disk in the journal beside the database.
     let journal = teren::store::journal_path(&db);
@@ -200,9 +197,8 @@ fn a_saved_meeting_survives_the_app_killed_right_after() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let mut s = Session::start(&db);
-    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
-    s.send(b"c");
-    s.wait_for("the capture form", |t| t.contains("Nowe spotkanie"));
+    s.wait_participants();
+    s.open_capture();
     s.send(b"\t"); // attendees -> notes
     s.send("Spotkanie w remizie, zapisane przed odcięciem prądu.".as_bytes());
     s.wait_for("the typed note", |t| t.contains("przed odcięciem"));
@@ -227,7 +223,7 @@ fn graph_pane_computes_in_the_background_steps_a_month_and_quits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let mut s = Session::start(&db);
-    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
+    s.wait_participants();
     s.send(b"4");
     s.wait_for("the graph pane with its metrics", |t| t.contains("sąsiedzi wg wagi") && !t.contains("liczę…"));
     s.send(b"[");

@@ -25,7 +25,7 @@ fn resources_pane_links_a_proposal_and_exports_the_place() {
     let db = demo_db(dir.path());
     let before = links_in(&db, "Lubiewo");
     let mut s = Session::start(&db);
-    s.wait_for("the participants pane", |t| t.contains("uczestnicy"));
+    s.wait_participants();
     s.send(b"3");
     s.wait_for("the resource tree", |t| t.contains("gmina Dobiegniew"));
     s.send(b"/lubiewo\r");

@@ -133,18 +133,12 @@ fn read_record(file: &FileBackend, end: u64, pos: u64, seq: u64) -> io::Result<O
     Ok(Some(Record { len: le_u64(&head[16..24]), size: round_up(data.len() as u64 + HASH as u64), data }))
 }
 
-/// What [`replay`] did.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct Replayed {
-    pub records: u64,
-    pub writes: u64,
-}
-
 /// Replay into `main` the journal's whole records from its header's on, sync `main`,
 /// and start the journal afresh, so that a crash of the process that wrote them loses
-/// no commit. Nothing is written when the journal holds no record.
-pub(super) fn replay(journal: &FileBackend, main: &FileBackend) -> io::Result<Replayed> {
-    let mut done = Replayed::default();
+/// no commit. Nothing is written when the journal holds no record. Returns how many
+/// records were replayed.
+pub(super) fn replay(journal: &FileBackend, main: &FileBackend) -> io::Result<u64> {
+    let mut done = 0;
     let Some(mut mark) = read_header(journal)? else { return Ok(done) };
     let end = journal.len()?;
     loop {
@@ -165,12 +159,11 @@ pub(super) fn replay(journal: &FileBackend, main: &FileBackend) -> io::Result<Re
             };
             main.write(le_u64(offset), bytes)?;
             at += 12 + len;
-            done.writes += 1;
         }
-        done.records += 1;
+        done += 1;
         mark = Mark { pos: pos + record.size, seq: mark.seq + 1 };
     }
-    if done.records > 0 {
+    if done > 0 {
         main.sync_data()?;
         journal.write(0, &header(Mark { pos: BLOCK, seq: mark.seq }))?;
         journal.sync_data()?;
@@ -213,14 +206,13 @@ pub(super) struct Journal {
 }
 
 impl Journal {
-    /// Start writing to `file` (locked, already replayed), from its start.
+    /// Start writing to `file` (locked, already replayed) where its header says the
+    /// ring starts: nothing before it is needed, so the start of the app writes nothing
+    /// here once the journal is prepared.
     pub(super) fn start(file: FileBackend, capacity: u64) -> io::Result<Journal> {
         prepare(&file, capacity)?;
-        let seq = read_header(&file)?.map_or(0, |m| m.seq);
-        let mark = Mark { pos: BLOCK, seq };
-        let mut j = Journal { file, capacity, start: mark, next: mark, buf: Vec::new() };
-        j.release(mark)?;
-        Ok(j)
+        let mark = read_header(&file)?.unwrap_or(Mark { pos: BLOCK, seq: 0 });
+        Ok(Journal { file, capacity, start: mark, next: mark, buf: Vec::new() })
     }
 
     pub(super) fn capacity(&self) -> u64 {
@@ -346,7 +338,7 @@ mod tests {
 
     /// What the database file holds after replaying copies of the journal and of the
     /// database file as they are now on disk, as a crash would leave them.
-    fn after_crash(dir: &Path, journal: &Path, main: &Path, tear: Option<u64>) -> (Vec<u8>, Replayed) {
+    fn after_crash(dir: &Path, journal: &Path, main: &Path, tear: Option<u64>) -> (Vec<u8>, u64) {
         let (j, m) = (dir.join("j2"), dir.join("m2"));
         std::fs::copy(journal, &j).unwrap();
         std::fs::copy(main, &m).unwrap();
@@ -358,7 +350,7 @@ mod tests {
         let replayed = replay(&backend(&j), &backend(&m)).unwrap();
         let state = std::fs::read(&m).unwrap();
         // Replay leaves a journal with nothing more to replay.
-        assert_eq!(replay(&backend(&j), &backend(&m)).unwrap(), Replayed::default());
+        assert_eq!(replay(&backend(&j), &backend(&m)).unwrap(), 0);
         (state, replayed)
     }
 
@@ -412,7 +404,7 @@ mod tests {
             if step % 5 == 0 {
                 let (state, replayed) = after_crash(dir.path(), &jpath, &mpath, None);
                 assert_eq!(state, current, "step {step}");
-                assert!(replayed.records >= 1);
+                assert!(replayed >= 1);
                 // The last record torn: the state before it, nothing else lost.
                 let (state, _) = after_crash(dir.path(), &jpath, &mpath, Some(last + HEAD as u64 + 3));
                 assert_eq!(state, before, "step {step}, torn");

@@ -108,7 +108,7 @@ pub struct Store {
 }
 
 /// How the file under redb is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 enum Backend {
     /// redb's own.
     Plain,

@@ -102,6 +102,17 @@ impl Session {
         w.flush().unwrap();
     }
 
+    /// Wait for the app's first pane, the participants.
+    pub fn wait_participants(&mut self) {
+        self.wait_for("the participants pane", |t| t.contains("uczestnicy"));
+    }
+
+    /// Open the quick capture form (`c`) and wait for it.
+    pub fn open_capture(&mut self) {
+        self.send(b"c");
+        self.wait_for("the capture form", |t| t.contains("Nowe spotkanie"));
+    }
+
     /// Kill the app as a crash or a flat battery would: SIGKILL, which it cannot catch.
     /// (`Child::kill` of portable-pty sends SIGHUP first, on which the app quits
     /// cleanly.)
