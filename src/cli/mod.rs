@@ -113,9 +113,23 @@ pub enum Command {
     },
     /// Check the database; --rebuild remakes every table from the operation log.
     Doctor {
+        /// Remake every table from the operation log.
         #[arg(long)]
         rebuild: bool,
+        /// Recover the saves an older teren left in `teren.redb.journal`: replayed into a
+        /// copy, checked, then swapped in (the original kept as `teren.redb.before-journal`).
+        #[arg(long, conflicts_with_all = ["rebuild", "stats", "compact"])]
+        journal: bool,
+        /// Bytes on disk by table, and the free pages.
+        #[arg(long)]
+        stats: bool,
+        /// Give the free pages back to the disk (redb's compaction).
+        #[arg(long)]
+        compact: bool,
     },
+    /// A consistent copy of the database, safe while the app runs; checked before it is
+    /// named. PATH is a new file, or a folder to put a dated copy in.
+    Backup { path: PathBuf },
     /// Keymaps: where the user's file goes, and checking one.
     #[command(subcommand)]
     Keymap(KeymapCmd),
@@ -177,14 +191,20 @@ pub fn db_path(cli_db: Option<PathBuf>) -> Result<PathBuf> {
 
 /// Open the database for a command.
 pub fn open(cli_db: Option<PathBuf>) -> Result<Store> {
-    let path = db_path(cli_db)?;
-    Ok(Store::open(&path)?)
+    notice(Store::open(&db_path(cli_db)?)?)
 }
 
 /// Open the database for a command that writes in bulk ([`Store::open_bulk`]).
 pub fn open_bulk(cli_db: Option<PathBuf>) -> Result<Store> {
-    let path = db_path(cli_db)?;
-    Ok(Store::open_bulk(&path)?)
+    notice(Store::open_bulk(&db_path(cli_db)?)?)
+}
+
+/// Tell the user (on stderr, beside the command's output) what opening changed.
+fn notice(store: Store) -> Result<Store> {
+    if store.tightened() {
+        eprintln!("teren: {}", crate::store::files::TIGHTENED);
+    }
+    Ok(store)
 }
 
 /// Run a parsed command line. `None` (no subcommand) is handled by the caller.
@@ -196,6 +216,9 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
             return misc::guide(cli.db, out);
         }
         let store = Store::open_app(&db_path(cli.db)?)?;
+        if store.tightened() {
+            eprintln!("teren: {}", crate::store::files::TIGHTENED);
+        }
         return crate::tui::run(store, crate::tui::Options { lang: cli.lang, ascii: cli.ascii });
     };
     match command {
@@ -227,7 +250,11 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         Command::Report(a) => data::report(&open(cli.db)?, a, lang, out),
         Command::Audit { json } => data::audit(&open(cli.db)?, json, out),
         Command::Dump { json: _ } => output::json(out, &crate::dump::dump(&open(cli.db)?)?).map_err(Into::into),
-        Command::Doctor { rebuild } => misc::doctor(&open_bulk(cli.db)?, rebuild, out),
+        Command::Doctor { journal: true, .. } => misc::recover_journal(&db_path(cli.db)?, out),
+        Command::Doctor { rebuild, stats, compact, .. } => {
+            misc::doctor(open_bulk(cli.db)?, misc::DoctorAsk { rebuild, stats, compact }, out)
+        }
+        Command::Backup { path } => misc::backup(&db_path(cli.db)?, &path, out),
         Command::Bundle(c) => sync::bundle(&open_bulk(cli.db)?, c, out),
         Command::Office(a) => sync::office(&open(cli.db)?, a, out),
         Command::Sync(a) => sync::sync(&open_bulk(cli.db)?, a, out),

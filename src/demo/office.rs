@@ -72,6 +72,5 @@ pub fn neighbour(store: &Store) -> Result<usize, BundleError> {
         Ok(targets.len())
     })();
     let _ = std::fs::remove_file(&path);
-    let _ = std::fs::remove_file(crate::store::journal_path(&path));
     result
 }

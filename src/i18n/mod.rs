@@ -35,6 +35,37 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
     "?"
 }
 
+/// A failed write as the status line says it: what happened and what to do, in the
+/// interface's language, with the detail (the system's own words) after it.
+pub fn write_failed(lang: Lang, trouble: Option<crate::store::Trouble>, detail: &str) -> String {
+    use crate::store::Trouble;
+    let key = match trouble {
+        Some(Trouble::DiskFull) => "err_disk_full",
+        Some(Trouble::ReadOnly) => "err_read_only",
+        Some(Trouble::Permission) => "err_permission",
+        Some(Trouble::Disk) => "err_disk",
+        Some(Trouble::Earlier) => return t(lang, "err_earlier").to_string(),
+        Some(Trouble::Other) | None => "err_write",
+    };
+    format!("{} ({detail})", t(lang, key))
+}
+
+/// An error of a save, in the interface's language where it is a failed write.
+pub fn save_error(lang: Lang, e: &crate::edit::EditError) -> String {
+    match e {
+        crate::edit::EditError::Store(s) => store_error(lang, s),
+        other => other.to_string(),
+    }
+}
+
+/// A store error, in the interface's language where it is a failed write.
+pub fn store_error(lang: Lang, e: &crate::store::StoreError) -> String {
+    match e {
+        crate::store::StoreError::Write { trouble, detail } => write_failed(lang, Some(*trouble), detail),
+        other => other.to_string(),
+    }
+}
+
 /// `(key, Polish, English)`.
 pub const LABELS: &[(&str, &str, &str)] = &[
     ("id", "id", "id"),
@@ -92,6 +123,32 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("new_participant", "Nowy uczestnik", "New participant"),
     ("fix_errors", "Popraw zaznaczone pola", "Fix the marked fields"),
     ("saved", "Zapisano", "Saved"),
+    (
+        "err_disk_full",
+        "Nie zapisano: dysk jest pełny. Zwolnij miejsce i zapisz ponownie",
+        "Not saved: the disk is full. Free some space and save again",
+    ),
+    (
+        "err_read_only",
+        "Nie zapisano: dysk jest tylko do odczytu. Sprawdź folder lub nośnik",
+        "Not saved: the disk is read-only. Check the folder or the drive",
+    ),
+    (
+        "err_permission",
+        "Nie zapisano: brak uprawnień do pliku bazy. Sprawdź uprawnienia folderu",
+        "Not saved: no permission to write the database. Check the folder's permissions",
+    ),
+    (
+        "err_disk",
+        "Nie zapisano: dysk zgłosił błąd. Sprawdź nośnik i zrób kopię (teren backup)",
+        "Not saved: the disk reported an error. Check the drive and make a copy (teren backup)",
+    ),
+    (
+        "err_earlier",
+        "Nie zapisano: wcześniejszy zapis się nie udał. Wyjdź z teren i uruchom go ponownie (zapisane wcześniej zostaje)",
+        "Not saved: an earlier write failed. Quit teren and start it again (what was saved before stays)",
+    ),
+    ("err_write", "Nie zapisano: błąd zapisu bazy", "Not saved: the database could not be written"),
     ("too_small", "Terminal za mały — powiększ okno", "Terminal too small — enlarge the window"),
     ("mode_form", "FORMULARZ", "FORM"),
     ("mode_popup", "OKNO", "DIALOG"),

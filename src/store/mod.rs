@@ -20,33 +20,37 @@
 //! - `local`: key → bytes for this machine only (the quick-capture draft, the last
 //!   meeting type and place used); never an op, never in a bundle or in `dump`.
 //!
-//! How the file is written: the app (`Store::open_app`) syncs each commit as one record
-//! in a journal beside the database, and the pages reach the database file at
-//! checkpoints (`journal`, `gather`); every open replays what a killed app left there.
-//! Bulk commands hold a commit's pages and write them in file order (`gather`); the
-//! one-line commands use redb's own backend.
+//! How the file is written: only by redb, through its own file backend, each commit
+//! `Durability::Immediate` (synced before it returns). Nothing of ours sits under redb:
+//! a page journal once did, and could destroy a database when a stray one lay beside it
+//! (`legacy` recovers what such a journal holds). The file is private to its owner
+//! (`files`); `backup` copies it from one read transaction, even while the app writes.
 //!
 //! Erasure (RODO) also redacts the log: when a record is erased, the personal values
 //! of every op on it here (log and pending) are replaced by nulls, keeping the op ids,
 //! and ops on it that arrive later are stored redacted.
 
 mod audit;
+mod backup;
 mod error;
-mod gather;
-mod journal;
+pub mod files;
+pub mod legacy;
 mod migrate;
 mod peers;
 
 pub use audit::AuditEntry;
-pub use error::{Result, StoreError};
-pub use journal::path_for as journal_path;
+pub use backup::{Backup, TableSize, backup_running};
+pub use error::{Result, StoreError, Trouble};
 pub use peers::{Peer, Streamed};
 
 use crate::model::{self, Entity, Id};
 use crate::search::fold;
 use crate::sync::{Change, Doc, Fresh, Hlc, Op, OpId, OpRef, ReplicaId, VersionVector};
 use redb::backends::FileBackend;
-use redb::{Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{
+    ConcurrencyMode, Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata, StorageBackend,
+    TableDefinition,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -99,23 +103,11 @@ impl Draft {
 
 /// An open teren database.
 pub struct Store {
-    // Dropped before `_lock`: redb's close is the journal's last checkpoint.
     db: Database,
     path: PathBuf,
     replica: ReplicaId,
-    /// The journal file, locked while the database is open (see `journal`).
-    _lock: std::fs::File,
-}
-
-/// How the file under redb is written.
-#[derive(Debug, Clone, Copy)]
-enum Backend {
-    /// redb's own.
-    Plain,
-    /// A commit's pages held and written in file order (`gather`).
-    Bulk,
-    /// As `Bulk`, with each commit synced through the journal (`journal`).
-    Journal,
+    /// The file was readable by others and was made private at open (see `files`).
+    tightened: bool,
 }
 
 fn record_key(entity: Entity, id: Id) -> [u8; 17] {
@@ -476,75 +468,59 @@ impl Store {
     /// Open with a given page cache. Commands that write many records at once (demo,
     /// import, bundles) go faster with a big one (BENCHMARKS.md).
     pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store> {
-        Self::open_as(path, cache_bytes, Backend::Plain)
+        Self::open_on(path, cache_bytes, Ok)
     }
 
     /// Open for a command that writes in bulk (bundle import, sync, CSV import, demo,
-    /// rebuild): a [`WRITE_CACHE`], and a commit's pages written out together, in file
-    /// order, when redb syncs (see `gather`).
+    /// rebuild), with a [`WRITE_CACHE`].
     pub fn open_bulk(path: &Path) -> Result<Store> {
-        Self::open_as(path, WRITE_CACHE, Backend::Bulk)
+        Self::open_with_cache(path, WRITE_CACHE)
     }
 
-    /// Open for the app: the [`APP_CACHE`] (RSS matters on old laptops, and the OS
-    /// caches the file anyway), and each commit synced as one write to the journal
-    /// beside the database, which makes saving a captured meeting cost little more
-    /// than a one-key commit (see `journal`).
+    /// Open for the app, with the [`APP_CACHE`]: RSS matters on old laptops, and the OS
+    /// caches the file anyway.
     pub fn open_app(path: &Path) -> Result<Store> {
-        Self::open_as(path, APP_CACHE, Backend::Journal)
+        Self::open_with_cache(path, APP_CACHE)
     }
 
-    fn open_as(path: &Path, cache_bytes: usize, backend: Backend) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { path: dir.to_path_buf(), source })?;
-        }
+    /// Open through a wrapper around redb's file backend. Only the power-cut tests
+    /// wrap it (to record writes and cut the power); everything else passes `Ok`, so
+    /// that redb's own backend is the only thing that writes the file.
+    #[doc(hidden)]
+    pub fn open_on<B: StorageBackend>(
+        path: &Path,
+        cache_bytes: usize,
+        wrap: impl FnOnce(FileBackend) -> std::io::Result<B>,
+    ) -> Result<Store> {
         let open_err = |detail: String| StoreError::Open { path: path.to_path_buf(), detail };
-        let journal_err = |e: std::io::Error| {
-            open_err(format!(
-                "its journal {} cannot be used ({e}); check that its folder is writable and has room",
-                journal::path_for(path).display()
-            ))
-        };
-        // The journal is teren's lock on the database: held before anything is read, so
-        // that only this process replays it.
-        let lock = journal::lock(path).map_err(journal_err)?.ok_or_else(|| StoreError::InUse(path.to_path_buf()))?;
-        // As `Builder::create` opens the file.
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| open_err(e.to_string()))?;
-        let main = FileBackend::new(file).map_err(|e| open_err(e.to_string()))?;
-        let journal_file = lock
-            .try_clone()
-            .map_err(journal_err)
-            .and_then(|f| FileBackend::new(f).map_err(|e| open_err(e.to_string())))?;
-        journal::replay(&journal_file, &main).map_err(journal_err)?;
+        files::make_dir(path)?;
+        legacy::refuse_pending(path)?;
+        let existed = path.exists();
+        let file = files::open_private(path).map_err(|e| open_err(e.to_string()))?;
+        let tightened = files::tighten(&file).map_err(|e| open_err(e.to_string()))?;
+        let backend = FileBackend::new(file).map_err(|e| open_err(e.to_string()))?;
+        let backend = wrap(backend).map_err(|e| open_err(e.to_string()))?;
         let mut builder = Database::builder();
         builder.set_cache_size(cache_bytes);
-        let opened = match backend {
-            Backend::Plain => builder.create_with_backend(main),
-            Backend::Bulk => {
-                // Ready for the app (see `journal::prepare`); the command works without it.
-                let _ = journal::prepare(&journal_file, journal::CAPACITY);
-                builder.create_with_backend(gather::Gathering::new(main, None))
-            }
-            Backend::Journal => match journal::Journal::start(journal_file, journal::CAPACITY) {
-                Ok(journal) => builder.create_with_backend(gather::Gathering::new(main, Some(journal))),
-                // No room for the journal (a full disk): the app still opens, and commits
-                // as redb makes them. Its header is not valid, so nothing replays it.
-                Err(_) => builder.create_with_backend(main),
-            },
-        };
-        let db = opened.map_err(|e| match e {
+        // One process writes; `teren backup` may read a snapshot beside it.
+        builder.set_concurrency_mode(ConcurrencyMode::SingleWriter);
+        let opened = builder.create_with_backend(backend).map_err(|e| match e {
             DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.to_path_buf()),
-            DatabaseError::Storage(redb::StorageError::Io(io)) => open_err(io.to_string()),
+            DatabaseError::Storage(redb::StorageError::Io(io)) => open_err(files::io_detail(&io)),
             other => open_err(format!("not a teren database or damaged ({other})")),
-        })?;
-        let replica = Self::init(&db, path)?;
-        Ok(Store { db, path: path.to_path_buf(), replica, _lock: lock })
+        });
+        let made = opened.and_then(|db| Self::init(&db, path).map(|replica| (db, replica)));
+        match made {
+            Ok((db, replica)) => Ok(Store { db, path: path.to_path_buf(), replica, tightened }),
+            Err(e) => {
+                // A database that could not be made (a full disk) must not stay behind as
+                // a file that no later open can read.
+                if !existed {
+                    let _ = std::fs::remove_file(path);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Check the schema, make the tables and this replica's identity on first open.
@@ -591,6 +567,12 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the database file was readable by others and was made private when it
+    /// was opened: the caller tells the user once ([`files::TIGHTENED`]).
+    pub fn tightened(&self) -> bool {
+        self.tightened
     }
 
     pub fn replica(&self) -> ReplicaId {

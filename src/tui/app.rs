@@ -750,7 +750,7 @@ impl App {
                             Request::Reload
                         }
                         Err(e) => {
-                            self.status = Some(e.to_string());
+                            self.status = Some(crate::i18n::save_error(self.lang, &e));
                             Request::None
                         }
                     };
@@ -911,8 +911,12 @@ impl App {
                     ),
                     _ => None,
                 };
+                let msg = crate::i18n::save_error(self.lang, &e);
+                if matches!(e, EditError::Store(_)) {
+                    self.status = Some(msg.clone());
+                }
                 if let Some(Popup::Form(f)) = self.popups.last_mut() {
-                    f.set_error(field.as_deref(), e.to_string());
+                    f.set_error(field.as_deref(), msg);
                 }
                 Request::None
             }
@@ -1355,7 +1359,7 @@ impl App {
                 self.meetings.mark_done(id, done);
                 self.load_meetings();
             }
-            Err(e) => self.status = Some(e.to_string()),
+            Err(e) => self.status = Some(crate::i18n::save_error(self.lang, &e)),
         }
     }
 
@@ -1381,7 +1385,7 @@ impl App {
             None => bytes,
         };
         if let Err(e) = self.store.set_local(crate::capture::DRAFT_KEY, bytes.as_deref()) {
-            self.status = Some(e.to_string());
+            self.status = Some(crate::i18n::store_error(self.lang, &e));
         }
     }
 
@@ -1631,9 +1635,12 @@ impl App {
                 Request::Reload
             }
             Err(e) => {
+                let msg = crate::i18n::save_error(self.lang, &e);
                 if let Some(Popup::Capture(c)) = self.popups.last_mut() {
-                    c.error = Some(e.to_string());
+                    c.error = Some(msg.clone());
                 }
+                // Also on the status line, where every failed save shows.
+                self.status = Some(msg);
                 Request::None
             }
         }

@@ -135,6 +135,8 @@ enum Msg {
     Conflicts(u64, crate::store::Result<usize>),
     /// A pass of the live sync folder that did something.
     LiveSync(Result<crate::bundle::folder::Synced, String>),
+    /// The capture draft could not be written: the error, and why.
+    DraftFailed(String, Option<crate::store::Trouble>),
 }
 
 type Term = Terminal<backend::Lean<BufWriter<Stdout>>>;
@@ -231,10 +233,16 @@ const DRAFT_MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The capture-draft writer: a thread that writes the newest draft after a pause in
 /// typing (or at once when a field was left), so typing never waits on the disk.
-/// It is a one-shot debounce on its own channel: nothing wakes the UI loop.
-fn spawn_draft_writer(store: Arc<Store>) -> (mpsc::Sender<app::DraftMsg>, std::thread::JoinHandle<()>) {
+/// It is a one-shot debounce on its own channel: nothing wakes the UI loop but a
+/// failed write, which it reports (`Msg::DraftFailed`). It returns the error of its
+/// last write, if that failed: the write at quit has no loop left to report to.
+fn spawn_draft_writer(
+    store: Arc<Store>,
+    report: mpsc::Sender<Msg>,
+) -> (mpsc::Sender<app::DraftMsg>, std::thread::JoinHandle<Option<crate::store::StoreError>>) {
     let (tx, rx) = mpsc::channel::<app::DraftMsg>();
     let handle = std::thread::spawn(move || {
+        let mut last = None;
         while let Ok(mut msg) = rx.recv() {
             let first = std::time::Instant::now();
             while !msg.1 {
@@ -247,8 +255,16 @@ fn spawn_draft_writer(store: Arc<Store>) -> (mpsc::Sender<app::DraftMsg>, std::t
                     Err(_) => break,
                 }
             }
-            let _ = store.set_local(crate::capture::DRAFT_KEY, msg.0.as_deref());
+            last = store.set_local(crate::capture::DRAFT_KEY, msg.0.as_deref()).err();
+            if let Some(e) = &last {
+                let detail = match e {
+                    crate::store::StoreError::Write { detail, .. } => detail.clone(),
+                    other => other.to_string(),
+                };
+                let _ = report.send(Msg::DraftFailed(detail, e.trouble()));
+            }
         }
+        last
     });
     (tx, handle)
 }
@@ -257,12 +273,17 @@ fn spawn_draft_writer(store: Arc<Store>) -> (mpsc::Sender<app::DraftMsg>, std::t
 /// handle is dropped when the app is, and redb closes the file cleanly (a file left
 /// open is repaired at the next start, which takes a while on a big database).
 fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<()> {
-    let (sink, writer) = spawn_draft_writer(store.clone());
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let (sink, writer) = spawn_draft_writer(store.clone(), tx.clone());
     app.draft_sink = Some(sink);
     let mut loaders = Vec::new();
-    let result = run_loop(term, app, store, &mut loaders);
+    let mut result = run_loop(term, app, store, (tx, rx), &mut loaders);
     app.draft_sink = None;
-    let _ = writer.join();
+    if let Ok(Some(e)) = writer.join()
+        && result.is_ok()
+    {
+        result = Err(anyhow::anyhow!("the unsaved meeting note could not be kept for the next start: {e}"));
+    }
     for l in loaders {
         let _ = l.join();
     }
@@ -273,9 +294,9 @@ fn run_loop(
     term: &mut Term,
     app: &mut app::App,
     store: Arc<Store>,
+    (tx, rx): (mpsc::Sender<Msg>, mpsc::Receiver<Msg>),
     loaders: &mut Vec<std::thread::JoinHandle<()>>,
 ) -> Result<()> {
-    let (tx, rx) = mpsc::channel::<Msg>();
     // A dropped SSH connection sends SIGHUP, which would kill us mid-way and leave the
     // database for redb to repair at the next start. Quit through the loop instead, so
     // everything is closed properly (a capture draft is already on disk by then).
@@ -343,6 +364,11 @@ fn run_loop(
                 }
                 Msg::Input(_) => app::Request::None,
                 Msg::Hangup => app::Request::Quit,
+                Msg::DraftFailed(detail, trouble) => {
+                    app.status = Some(crate::i18n::write_failed(app.lang, trouble, &detail));
+                    app.dirty = true;
+                    app::Request::None
+                }
                 Msg::ViewJob(result) => app.job_done(result),
                 Msg::Conflicts(g, r) if g == generation => {
                     match r {

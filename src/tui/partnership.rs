@@ -744,7 +744,9 @@ impl App {
                 Request::Reload
             }
             Err(err) => {
-                e.error = Some(err.to_string());
+                let msg = crate::i18n::save_error(lang, &err);
+                e.error = Some(msg.clone());
+                self.status = Some(msg);
                 Request::None
             }
         }

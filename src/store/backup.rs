@@ -1,0 +1,175 @@
+//! A consistent copy of the database (`teren backup`), its size by table
+//! (`teren doctor --stats`) and compaction (`teren doctor --compact`).
+//!
+//! The copy is made from one read transaction: every table as it stood at one commit,
+//! copied entry by entry into a new database that redb writes. It works while the app
+//! writes the database, because teren opens the file in redb's single-writer mode: a
+//! second process may open it read-only and read a snapshot (a copy of the file's
+//! bytes made meanwhile could catch a commit half-written).
+
+use super::*;
+use redb::{ReadOnlyDatabase, ReadTransaction, TableHandle};
+
+/// What `teren backup` wrote.
+#[derive(Debug)]
+pub struct Backup {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub records: u64,
+    pub ops: u64,
+}
+
+/// One table's share of the file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TableSize {
+    pub table: String,
+    pub entries: u64,
+    /// Bytes of keys and values stored.
+    pub stored: u64,
+    /// Bytes of its pages (leaf and branch).
+    pub pages: u64,
+    /// Bytes of its pages not used by entries.
+    pub fragmented: u64,
+}
+
+/// Copy every entry of one table; a table the source does not have is skipped.
+fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    from: &ReadTransaction,
+    to: &redb::WriteTransaction,
+    def: TableDefinition<K, V>,
+) -> Result<()> {
+    let source = match from.open_table(def) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut target = to.open_table(def)?;
+    for entry in source.iter()? {
+        let (k, v) = entry?;
+        target.insert(k.value(), v.value())?;
+    }
+    Ok(())
+}
+
+/// Copy what `from` sees into a new database at `dest`.
+fn copy_all(from: &ReadTransaction, dest: &Path) -> Result<()> {
+    let file = files::open_private(dest)
+        .map_err(|e| StoreError::Open { path: dest.to_path_buf(), detail: files::io_detail(&e) })?;
+    let backend =
+        FileBackend::new(file).map_err(|e| StoreError::Open { path: dest.to_path_buf(), detail: e.to_string() })?;
+    let mut builder = Database::builder();
+    builder.set_cache_size(WRITE_CACHE);
+    let db = builder
+        .create_with_backend(backend)
+        .map_err(|e| StoreError::Open { path: dest.to_path_buf(), detail: e.to_string() })?;
+    let tx = db.begin_write()?;
+    copy_table(from, &tx, META)?;
+    copy_table(from, &tx, LOG)?;
+    copy_table(from, &tx, VV)?;
+    copy_table(from, &tx, PENDING)?;
+    copy_table(from, &tx, RECORDS)?;
+    copy_table(from, &tx, ORDER)?;
+    copy_table(from, &tx, ATTEND)?;
+    copy_table(from, &tx, CONFLICTS)?;
+    copy_table(from, &tx, PEERS)?;
+    copy_table(from, &tx, TRUSTED)?;
+    copy_table(from, &tx, LOCAL)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Where a backup goes: `dest` itself, or a dated name inside it when it is a folder.
+fn target(dest: &Path) -> PathBuf {
+    if dest.is_dir() {
+        dest.join(format!("teren-backup-{}.redb", chrono::Local::now().format("%Y%m%d-%H%M%S")))
+    } else {
+        dest.to_path_buf()
+    }
+}
+
+/// Write the copy beside its final name, check it, then give it its name.
+fn write_checked(dest: &Path, copy: impl FnOnce(&Path) -> Result<()>) -> Result<Backup> {
+    let path = target(dest);
+    if path.exists() {
+        return Err(StoreError::Open {
+            path: path.clone(),
+            detail: "a file of that name is already there; give a new name (a backup never overwrites)".into(),
+        });
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let result = (|| {
+        copy(&tmp)?;
+        let store = Store::open_with_cache(&tmp, BULK_CACHE)?;
+        if let Some(p) = store.verify()?.first() {
+            return Err(StoreError::Corrupt(format!("the backup does not check out ({p})")));
+        }
+        let records = store.db.begin_read()?.open_table(RECORDS)?.len()?;
+        let ops = store.log_len()?.0;
+        drop(store);
+        std::fs::rename(&tmp, &path)
+            .map_err(|e| StoreError::Open { path: path.clone(), detail: files::io_detail(&e) })?;
+        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        Ok(Backup { path: path.clone(), bytes, records, ops })
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+impl Store {
+    /// A consistent copy of this database at `dest` (a new file, or a folder to put a
+    /// dated one in), checked to open and to agree with its log.
+    pub fn backup(&self, dest: &Path) -> Result<Backup> {
+        let tx = self.db.begin_read()?;
+        write_checked(dest, |tmp| copy_all(&tx, tmp))
+    }
+
+    /// Bytes of the file by table, and the free pages.
+    pub fn sizes(&self) -> Result<(Vec<TableSize>, u64)> {
+        let write = self.db.begin_write()?;
+        let stats = write.stats()?;
+        write.abort()?;
+        let page = stats.page_size() as u64;
+        let read = self.db.begin_read()?;
+        let mut out = Vec::new();
+        for handle in read.list_tables()? {
+            let name = handle.name().to_string();
+            let table = read.open_untyped_table(handle)?;
+            let s = table.stats()?;
+            out.push(TableSize {
+                table: name,
+                entries: table.len()?,
+                stored: s.stored_bytes(),
+                pages: (s.leaf_pages() + s.branch_pages()) * page,
+                fragmented: s.fragmented_bytes(),
+            });
+        }
+        let file = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
+        out.sort_by_key(|t| std::cmp::Reverse(t.pages));
+        Ok((out, file.saturating_sub(stats.allocated_pages() * page)))
+    }
+
+    /// Compact the file (redb's own compaction). Returns the bytes before and after.
+    pub fn compact(&mut self) -> Result<(u64, u64)> {
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let before = size(&self.path);
+        while self.db.compact().map_err(|e| StoreError::Db(e.to_string()))? {}
+        Ok((before, size(&self.path)))
+    }
+}
+
+/// `teren backup` of a database another teren (the app) has open for writing: a
+/// read-only snapshot beside the writer.
+pub fn backup_running(db: &Path, dest: &Path) -> Result<Backup> {
+    let mut builder = Database::builder();
+    builder.set_concurrency_mode(ConcurrencyMode::SingleWriter);
+    let ro: ReadOnlyDatabase = builder.open_read_only(db).map_err(|e| match e {
+        DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(db.to_path_buf()),
+        other => StoreError::Open { path: db.to_path_buf(), detail: other.to_string() },
+    })?;
+    let tx = ro.begin_read()?;
+    write_checked(dest, |tmp| copy_all(&tx, tmp))
+}
