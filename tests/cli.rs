@@ -716,3 +716,219 @@ fn the_same_demo_seed_gives_the_same_dump() {
     assert_eq!(dump, b.dump(), "seed 7 twice");
     assert_ne!(dump, c.dump(), "seeds 7 and 8");
 }
+
+// 9. Journals an older teren left beside the database (src/store/legacy.rs).
+
+/// A journal as teren 0.1 wrote it: a header saying where the ring starts, then one
+/// record per commit (its page writes and the file's length), each hashed.
+fn old_journal(records: &[(u64, Vec<(u64, Vec<u8>)>)]) -> Vec<u8> {
+    const BLOCK: usize = 4096;
+    let mut out = vec![0u8; BLOCK];
+    out[..8].copy_from_slice(b"terenJ02");
+    out[8..16].copy_from_slice(&(BLOCK as u64).to_le_bytes());
+    out[16..24].copy_from_slice(&7u64.to_le_bytes());
+    let hash = blake3::hash(&out[..24]);
+    out[24..56].copy_from_slice(hash.as_bytes());
+    for (i, (len, writes)) in records.iter().enumerate() {
+        let body: usize = writes.iter().map(|(_, d)| 12 + d.len()).sum();
+        let mut r = b"terenR02".to_vec();
+        r.extend_from_slice(&(7 + i as u64).to_le_bytes());
+        r.extend_from_slice(&len.to_le_bytes());
+        r.extend_from_slice(&(writes.len() as u32).to_le_bytes());
+        r.extend_from_slice(&(body as u64).to_le_bytes());
+        for (offset, data) in writes {
+            r.extend_from_slice(&offset.to_le_bytes());
+            r.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            r.extend_from_slice(data);
+        }
+        let hash = blake3::hash(&r);
+        r.extend_from_slice(hash.as_bytes());
+        r.resize(r.len().div_ceil(BLOCK) * BLOCK, 0);
+        out.extend_from_slice(&r);
+    }
+    out
+}
+
+/// The pages that differ from `old` to `new`, as one journal record.
+fn page_diff(old: &[u8], new: &[u8]) -> (u64, Vec<(u64, Vec<u8>)>) {
+    let writes = new
+        .chunks(4096)
+        .enumerate()
+        .filter(|(i, page)| old.get(i * 4096..i * 4096 + page.len()) != Some(*page))
+        .map(|(i, page)| ((i * 4096) as u64, page.to_vec()))
+        .collect();
+    (new.len() as u64, writes)
+}
+
+/// A database and a journal of three saves (people added) that its file lacks, as the
+/// old app left them when it was killed. Returns the database (without the saves).
+fn with_old_journal(names: &[&str; 3]) -> Db {
+    let db = small();
+    let mut snapshots = vec![std::fs::read(db.path()).unwrap()];
+    for name in names {
+        db.add(&["participant", "add", "--name", name]);
+        snapshots.push(std::fs::read(db.path()).unwrap());
+    }
+    let records: Vec<_> = snapshots.windows(2).map(|w| page_diff(&w[0], &w[1])).collect();
+    std::fs::write(db.path(), &snapshots[0]).unwrap();
+    std::fs::write(teren::store::legacy::path_for(db.path()), old_journal(&records)).unwrap();
+    db
+}
+
+#[test]
+fn an_old_journal_with_saves_stops_every_open_until_doctor_recovers_it() {
+    let db = with_old_journal(&["Halina Świątek", "Roman Żuk", "Ola Łęcka"]);
+    let journal = teren::store::legacy::path_for(db.path());
+    let (file, log) = (std::fs::read(db.path()).unwrap(), std::fs::read(&journal).unwrap());
+    for args in [&["participant", "list"][..], &["doctor"], &["participant", "add", "--name", "Ewa Nowak"]] {
+        let line = db.run(args).error_line(&format!("{args:?} beside an old journal"));
+        assert!(line.contains("3 save(s)") && line.contains("teren doctor --journal"), "{line}");
+    }
+    // Both files untouched.
+    assert_eq!(std::fs::read(db.path()).unwrap(), file);
+    assert_eq!(std::fs::read(&journal).unwrap(), log);
+
+    let out = db.ok(&["doctor", "--journal"]);
+    assert!(out.contains("recovered 3 save(s)"), "{out}");
+    let listed = db.json(&["participant", "list", "--json"]);
+    for name in ["Halina Świątek", "Roman Żuk", "Ola Łęcka", "Jan Źdźbło"] {
+        assert!(names(&listed).contains(&name), "{name} missing: {listed:#}");
+    }
+    assert!(db.ok(&["doctor"]).contains("ok: the tables agree with the log"));
+    // The database as it was, and its journal, kept side by side.
+    let before = teren::store::legacy::before_path(db.path());
+    assert_eq!(std::fs::read(&before).unwrap(), file);
+    assert_eq!(std::fs::read(teren::store::legacy::path_for(&before)).unwrap(), log);
+    assert!(!journal.exists());
+    // Nothing left to do.
+    assert!(db.ok(&["doctor", "--journal"]).contains("nothing to recover"));
+}
+
+#[test]
+fn another_databases_journal_is_never_applied() {
+    let theirs = with_old_journal(&["Halina Świątek", "Roman Żuk", "Ola Łęcka"]);
+    let ours = Db::new();
+    ours.ok(&["demo", "--participants", "120"]);
+    let before = ours.dump();
+    let file = std::fs::read(ours.path()).unwrap();
+    let journal = teren::store::legacy::path_for(ours.path());
+    std::fs::copy(teren::store::legacy::path_for(theirs.path()), &journal).unwrap();
+    ours.run(&["participant", "list"]).error_line("beside a stray journal");
+    assert_eq!(std::fs::read(ours.path()).unwrap(), file);
+
+    let line = ours.run(&["doctor", "--journal"]).error_line("doctor --journal with a stray journal");
+    assert!(line.contains("does not fit"), "{line}");
+    assert_eq!(std::fs::read(ours.path()).unwrap(), file, "the database was changed");
+    assert!(!journal.exists() && teren::store::legacy::rejected_path(ours.path()).exists());
+    // The database opens without it, as it was.
+    assert_eq!(ours.dump(), before);
+}
+
+#[test]
+fn a_damaged_old_journal_gives_back_what_it_can_and_says_what_it_could_not() {
+    let db = with_old_journal(&["Halina Świątek", "Roman Żuk", "Ola Łęcka"]);
+    let journal = teren::store::legacy::path_for(db.path());
+    let mut bytes = std::fs::read(&journal).unwrap();
+    // One byte of the second record flipped.
+    let second = teren::store::legacy::read(&bytes).whole[0].writes.iter().map(|(_, d)| 12 + d.len()).sum::<usize>();
+    let at = 4096 + (36 + second + 32).div_ceil(4096) * 4096 + 100;
+    bytes[at] ^= 0x55;
+    std::fs::write(&journal, &bytes).unwrap();
+    let line = db.run(&["participant", "list"]).error_line("beside a damaged journal");
+    assert!(line.contains("3 save(s)"), "{line}");
+    let out = db.ok(&["doctor", "--journal"]);
+    assert!(out.contains("recovered 1 save(s)") && out.contains("2 more save(s)"), "{out}");
+    let listed = db.json(&["participant", "list", "--json"]);
+    assert!(names(&listed).contains(&"Halina Świątek") && !names(&listed).contains(&"Roman Żuk"), "{listed:#}");
+    assert!(db.ok(&["doctor"]).contains("ok"));
+
+    // A damaged header: nothing can be placed in order, and nothing is lost in silence.
+    let db = with_old_journal(&["Halina Świątek", "Roman Żuk", "Ola Łęcka"]);
+    let journal = teren::store::legacy::path_for(db.path());
+    let mut bytes = std::fs::read(&journal).unwrap();
+    bytes[9] ^= 1;
+    std::fs::write(&journal, &bytes).unwrap();
+    let line = db.run(&["participant", "list"]).error_line("beside a journal with a damaged header");
+    assert!(line.contains("3 save(s)"), "{line}");
+}
+
+#[test]
+fn an_empty_old_journal_is_deleted_and_the_database_opens() {
+    let db = small();
+    let journal = teren::store::legacy::path_for(db.path());
+    let mut released = old_journal(&[]);
+    released.resize(8 << 20, 0);
+    std::fs::write(&journal, released).unwrap();
+    assert_eq!(names(&db.json(&["participant", "list", "--json"])).len(), 3);
+    assert!(!journal.exists());
+}
+
+// 10. Files only their owner can read, and a backup safe while the app writes.
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_database_are_private_even_with_umask_022() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dane").join("teren.redb");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask 022; exec '{}' --db '{}' participant add --name 'Ewa Nowak'", common::bin(), db.display()))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(db.parent().unwrap()), 0o700);
+    assert_eq!(mode(&db), 0o600);
+
+    // A database made readable by others is made private again, with one notice.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let r: common::Run = common::command().arg("--db").arg(&db).args(["participant", "list"]).output().unwrap().into();
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("readable by you only"), "{r:?}");
+    assert_eq!(mode(&db), 0o600);
+}
+
+#[test]
+fn backup_is_a_checked_copy_even_while_the_database_is_written() {
+    let db = Db::new();
+    db.ok(&["demo", "--participants", "300"]);
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("kopia.redb");
+    let out = db.ok(&["backup", copy.to_str().unwrap()]);
+    assert!(out.starts_with("backup: ") && out.contains("checked"), "{out}");
+    let copied = common::command().arg("--db").arg(&copy).args(["dump", "--json"]).output().unwrap();
+    assert_eq!(String::from_utf8(copied.stdout).unwrap(), db.dump());
+    // Never over an existing file.
+    let line = db.run(&["backup", copy.to_str().unwrap()]).error_line("backup over a file");
+    assert!(line.contains("already there"), "{line}");
+
+    // While another teren (the app, here a thread of this test) holds the database and
+    // saves, one after another.
+    let store = teren::store::Store::open_app(db.path()).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let saver = s.spawn(|| {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let name = format!("Zapisana Osoba {n}");
+                teren::edit::create(&store, teren::model::Entity::Participant, &[("name".into(), name)]).unwrap();
+                n += 1;
+            }
+            n
+        });
+        for i in 0..3 {
+            let into = dir.path().join(format!("w-trakcie-{i}.redb"));
+            let out = db.ok(&["backup", into.to_str().unwrap()]);
+            assert!(out.contains("checked"), "{out}");
+            let r: common::Run = common::command().arg("--db").arg(&into).arg("doctor").output().unwrap().into();
+            assert!(r.stdout.contains("ok: the tables agree with the log"), "{r:?}");
+        }
+        // A folder: a dated name inside it.
+        let out = db.ok(&["backup", dir.path().to_str().unwrap()]);
+        assert!(out.contains("teren-backup-"), "{out}");
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(saver.join().unwrap() > 0);
+    });
+}

@@ -41,17 +41,16 @@ pub(super) fn open_private(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// Take group and other permissions off an open database file. Returns whether it had
-/// any.
-pub(super) fn tighten(file: &File) -> io::Result<bool> {
+/// Take group and other permissions off a database file. Returns whether it had any.
+pub(super) fn tighten(path: &Path) -> io::Result<bool> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = file.metadata()?.permissions().mode();
+        let mode = std::fs::metadata(path)?.permissions().mode();
         if mode & 0o077 == 0 {
             return Ok(false);
         }
-        file.set_permissions(std::fs::Permissions::from_mode(mode & 0o700)).map_err(|e| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700)).map_err(|e| {
             io::Error::new(
                 e.kind(),
                 format!("it is readable by others and cannot be made private ({e}); check its owner"),
@@ -61,7 +60,7 @@ pub(super) fn tighten(file: &File) -> io::Result<bool> {
     }
     #[cfg(not(unix))]
     {
-        let _ = file;
+        let _ = path;
         Ok(false)
     }
 }

@@ -497,7 +497,6 @@ impl Store {
         legacy::refuse_pending(path)?;
         let existed = path.exists();
         let file = files::open_private(path).map_err(|e| open_err(e.to_string()))?;
-        let tightened = files::tighten(&file).map_err(|e| open_err(e.to_string()))?;
         let backend = FileBackend::new(file).map_err(|e| open_err(e.to_string()))?;
         let backend = wrap(backend).map_err(|e| open_err(e.to_string()))?;
         let mut builder = Database::builder();
@@ -510,8 +509,13 @@ impl Store {
             other => open_err(format!("not a teren database or damaged ({other})")),
         });
         let made = opened.and_then(|db| Self::init(&db, path).map(|replica| (db, replica)));
+        // Only a file that proved to be a teren database has its permissions changed.
+        let made = made.and_then(|(db, replica)| {
+            let tightened = files::tighten(path).map_err(|e| open_err(e.to_string()))?;
+            Ok((db, replica, tightened))
+        });
         match made {
-            Ok((db, replica)) => Ok(Store { db, path: path.to_path_buf(), replica, tightened }),
+            Ok((db, replica, tightened)) => Ok(Store { db, path: path.to_path_buf(), replica, tightened }),
             Err(e) => {
                 // A database that could not be made (a full disk) must not stay behind as
                 // a file that no later open can read.
