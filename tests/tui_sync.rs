@@ -507,3 +507,31 @@ fn demo_data_has_a_neighbouring_office_and_two_conflicts() {
     o.run_jobs();
     assert!(o.screen().contains("Konflikty: 2"), "{}", o.screen());
 }
+
+#[test]
+fn backup_from_the_sync_screen_is_a_checked_copy_on_the_path_typed() {
+    let mut a = office("Biuro Dobiegniew", &["Anna Kowalska", "Stowarzyszenie Łąka"]);
+    let out = tempfile::tempdir().unwrap();
+    a.app.sync_dir = Some(out.path().to_path_buf());
+    a.ch('S');
+    a.ch('b');
+    let s = a.screen();
+    assert!(s.contains("Kopia zapasowa bazy"), "{s}");
+    assert!(!s.contains("hasło:"), "a backup asks for a path only: {s}");
+    // The folder offered: a dated copy goes into it.
+    a.key(KeyCode::Enter);
+    let s = flat(&a.screen());
+    assert!(s.contains("Kopia zapisana i sprawdzona"), "{s}");
+    let files: Vec<PathBuf> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let copy = Store::open(&files[0]).unwrap();
+    assert_eq!(copy.count(Entity::Participant).unwrap(), 2);
+    assert!(copy.verify().unwrap().is_empty());
+
+    // Never over an existing file: the reason is shown, in Polish.
+    a.ch('b');
+    a.clear_line();
+    a.typ(files[0].to_str().unwrap());
+    a.key(KeyCode::Enter);
+    assert!(flat(&a.screen()).contains("Kopia nie powstała"), "{}", a.screen());
+}

@@ -1845,6 +1845,7 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::SyncScreen => "sync_screen",
         Action::BundleExport => "bundle_export",
         Action::BundleImport => "bundle_import",
+        Action::Backup => "backup",
         Action::ConflictsView => "conflicts_view",
         Action::KeepLeft => "keep_left",
         Action::KeepRight => "keep_right",

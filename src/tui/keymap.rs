@@ -81,6 +81,8 @@ pub enum Action {
     BundleExport,
     /// Sync screen: import a bundle file.
     BundleImport,
+    /// Sync screen: a checked copy of the database (`teren backup`).
+    Backup,
     /// Sync screen: the offices / the open conflicts.
     ConflictsView,
     /// Sync screen, conflicts: keep the left value, the right one, or both merged.

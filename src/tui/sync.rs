@@ -75,6 +75,8 @@ enum Tab {
 enum Kind {
     Export,
     Import,
+    /// A copy of the database (`teren backup`): a path only.
+    Backup,
 }
 
 /// The two lines typed for an export or an import: a path and a passphrase.
@@ -202,7 +204,7 @@ impl Screen {
 
     fn start(&mut self, kind: Kind) {
         let path = match kind {
-            Kind::Export => self.default_export(),
+            Kind::Export | Kind::Backup => self.default_export(),
             Kind::Import => self.default_import(),
         };
         self.fields = Some(Fields { kind, path, passphrase: String::new(), focus: 0 });
@@ -215,6 +217,7 @@ impl Screen {
         let (line, changed) = match f.kind {
             Kind::Export => (export(env.store, &path, passphrase, env.lang), false),
             Kind::Import => import(env.store, &path, passphrase, env.lang),
+            Kind::Backup => (backup(env.store, &path, env.lang), false),
         };
         self.push_result(line.clone());
         if changed { Effect::Changed } else { Effect::Status(line) }
@@ -447,6 +450,21 @@ pub fn report_text(lang: Lang, r: &Report) -> String {
     }
 }
 
+/// The line after a backup from the app (as `teren backup` says it).
+fn backup(store: &Store, path: &std::path::Path, lang: Lang) -> String {
+    match store.backup(path) {
+        Ok(b) => format!(
+            "{}: {} ({} MB, {} {})",
+            t(lang, "sync_backup_done"),
+            b.path.display(),
+            b.bytes.div_ceil(1 << 20),
+            b.records,
+            t(lang, "sync_backup_records")
+        ),
+        Err(e) => format!("{}: {}", t(lang, "sync_backup_failed"), crate::i18n::store_error(lang, &e)),
+    }
+}
+
 /// One line per bundle file of the live folder.
 pub fn file_line(lang: Lang, f: &FileLine) -> String {
     match &f.outcome {
@@ -517,7 +535,7 @@ impl View for Screen {
         if let Some(f) = self.fields.as_mut() {
             match action {
                 Action::Cancel => self.fields = None,
-                Action::NextField if f.focus == 0 => f.focus = 1,
+                Action::NextField if f.focus == 0 && f.kind != Kind::Backup => f.focus = 1,
                 Action::PrevField => f.focus = 0,
                 Action::NextField | Action::Save => {
                     let f = self.fields.take()?;
@@ -534,6 +552,10 @@ impl View for Screen {
             }
             Action::BundleImport => {
                 self.start(Kind::Import);
+                Effect::None
+            }
+            Action::Backup => {
+                self.start(Kind::Backup);
                 Effect::None
             }
             Action::ConflictsView => {
@@ -610,10 +632,11 @@ impl View for Screen {
             let title = match f.kind {
                 Kind::Export => t(lang, "sync_export_title"),
                 Kind::Import => t(lang, "sync_import_title"),
+                Kind::Backup => t(lang, "sync_backup_title"),
             };
             let masked: String = "•".repeat(f.passphrase.chars().count());
             let cursor = |on: bool| if on { "▏" } else { "" };
-            let lines = vec![
+            let mut lines = vec![
                 Line::styled(title, th.header()),
                 Line::from(vec![
                     Span::styled(format!("{}: ", t(lang, "sync_path")), th.dim()),
@@ -632,6 +655,10 @@ impl View for Screen {
                     ),
                 ]),
             ];
+            if f.kind == Kind::Backup {
+                // A backup asks for a path only.
+                lines.truncate(2);
+            }
             ratatui::widgets::Clear.render(form, buf);
             Paragraph::new(lines).render(form, buf);
         }
@@ -650,7 +677,9 @@ impl View for Screen {
             return vec![Action::NextField, Action::Save, Action::Cancel];
         }
         match self.tab {
-            Tab::Offices => vec![Action::BundleExport, Action::BundleImport, Action::ConflictsView, Action::Cancel],
+            Tab::Offices => {
+                vec![Action::BundleExport, Action::BundleImport, Action::Backup, Action::ConflictsView, Action::Cancel]
+            }
             Tab::Conflicts => vec![Action::KeepLeft, Action::KeepRight, Action::KeepBoth, Action::ConflictsView],
         }
     }
