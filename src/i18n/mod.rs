@@ -444,6 +444,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("sync_screen", "Synchronizacja", "Sync"),
     ("bundle_export", "eksport", "export"),
     ("bundle_import", "import", "import"),
+    ("backup", "kopia", "backup"),
     ("conflicts_view", "konflikty/biura", "conflicts/offices"),
     ("keep_left", "lewa", "left"),
     ("keep_right", "prawa", "right"),
