@@ -896,10 +896,15 @@ fn backup_is_a_checked_copy_even_while_the_database_is_written() {
     db.ok(&["demo", "--participants", "300"]);
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("kopia.redb");
+    // The audit log (local, not in `dump`) is copied too.
+    let someone = db.json(&["participant", "list", "--json"])[0]["id"].as_str().unwrap().to_string();
+    db.ok(&["erase", &someone]);
     let out = db.ok(&["backup", copy.to_str().unwrap()]);
     assert!(out.starts_with("backup: ") && out.contains("checked"), "{out}");
     let copied = common::command().arg("--db").arg(&copy).args(["dump", "--json"]).output().unwrap();
     assert_eq!(String::from_utf8(copied.stdout).unwrap(), db.dump());
+    let audit = common::command().arg("--db").arg(&copy).args(["audit", "--json"]).output().unwrap();
+    assert_eq!(String::from_utf8(audit.stdout).unwrap(), db.ok(&["audit", "--json"]));
     // Never over an existing file.
     let line = db.run(&["backup", copy.to_str().unwrap()]).error_line("backup over a file");
     assert!(line.contains("already there"), "{line}");

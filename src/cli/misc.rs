@@ -25,16 +25,17 @@ pub fn man(out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-pub fn demo(store: &Store, participants: usize, seed: u64, out: &mut impl Write) -> Result<()> {
+pub fn demo(mut store: Store, participants: usize, seed: u64, out: &mut impl Write) -> Result<()> {
     let mut bar = Progress::new("demo");
-    let sum = crate::demo::generate(store, participants, seed, &mut |d, t| bar.update(d, t))?;
+    let sum = crate::demo::generate(&store, participants, seed, &mut |d, t| bar.update(d, t))?;
     bar.finish();
     // A demo office has a name, so that `teren office` and bundle names mean something.
     if store.meta_bytes("office")?.is_none() {
         store.set_office("Biuro Strzelce Krajeńskie")?;
     }
     // A neighbouring office met through a bundle, with two conflicting notes.
-    crate::demo::office::neighbour(store)?;
+    crate::demo::office::neighbour(&store)?;
+    store.compact_if_loose()?;
     writeln!(
         out,
         "demo: {} people, {} organisations, {} meetings, {} follow-ups, {} resources, {} needs, {} partnerships, {} relations",

@@ -231,7 +231,7 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         }
         Command::Man => misc::man(out),
         Command::Keymap(k) => misc::keymap(k, out),
-        Command::Demo { participants, seed } => misc::demo(&open_bulk(cli.db)?, participants, seed, out),
+        Command::Demo { participants, seed } => misc::demo(open_bulk(cli.db)?, participants, seed, out),
         Command::Participant(c) => entities::participant(&open(cli.db)?, c, lang, out),
         Command::Meeting(c) => entities::meeting(&open(cli.db)?, c, lang, out),
         Command::Followups { all, json } => entities::followups(&open(cli.db)?, all, json, out),
@@ -244,7 +244,11 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         Command::Path(c) => plan::path(&open(cli.db)?, c, lang, out),
         Command::Plan(c) => plan::plan(&open(cli.db)?, c, lang, out),
         Command::Graph(a) => graph::run(&open(cli.db)?, a, lang, out),
-        Command::Import(c) => data::import(&open_bulk(cli.db)?, c, out),
+        Command::Import(c) => {
+            let mut store = open_bulk(cli.db)?;
+            data::import(&store, c, out)?;
+            Ok(store.compact_if_loose()?)
+        }
         Command::Export(a) => data::export(&open(cli.db)?, a, lang, out),
         Command::Project(c) => data::project(&open(cli.db)?, c, lang, out),
         Command::Report(a) => data::report(&open(cli.db)?, a, lang, out),

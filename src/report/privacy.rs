@@ -132,8 +132,12 @@ pub fn erase(store: &Store, id: Id) -> Result<Erased> {
     if doc.erased {
         return Ok(Erased::Already);
     }
-    store.commit(vec![Draft::new(Entity::Participant, id, vec![Change::Erase])])?;
-    store.audit("erase", "one participant's personal data", 1)?;
+    store.commit_audited(
+        vec![Draft::new(Entity::Participant, id, vec![Change::Erase])],
+        "erase",
+        "one participant's personal data",
+        1,
+    )?;
     Ok(Erased::Now)
 }
 

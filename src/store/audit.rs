@@ -12,7 +12,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 /// `seq` → encoded [`AuditEntry`].
-const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+pub(super) const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
 /// One audited operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,9 +30,32 @@ pub struct AuditEntry {
     pub records: u64,
 }
 
+/// Append an encoded entry to the audit log in `tx`.
+pub(super) fn append_audit(tx: &redb::WriteTransaction, bytes: &[u8]) -> Result<()> {
+    let mut table = tx.open_table(AUDIT)?;
+    let next = table.last()?.map_or(1, |(k, _)| k.value() + 1);
+    table.insert(next, bytes)?;
+    Ok(())
+}
+
 impl Store {
     /// Append an entry to the audit log; the office and time are filled in here.
     pub fn audit(&self, action: &str, detail: &str, records: u64) -> Result<AuditEntry> {
+        let (entry, bytes) = self.audit_entry(action, detail, records)?;
+        let tx = self.db.begin_write()?;
+        append_audit(&tx, &bytes)?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// [`Store::commit`] and its audit entry in one transaction: an erasure is never
+    /// saved without its entry, nor the entry without it.
+    pub fn commit_audited(&self, drafts: Vec<super::Draft>, action: &str, detail: &str, records: u64) -> Result<()> {
+        let (_, bytes) = self.audit_entry(action, detail, records)?;
+        self.write_drafts_audited(drafts, &bytes)
+    }
+
+    fn audit_entry(&self, action: &str, detail: &str, records: u64) -> Result<(AuditEntry, Vec<u8>)> {
         let entry = AuditEntry {
             at_ms: Hlc::now_millis(),
             office: self.office()?,
@@ -42,14 +65,7 @@ impl Store {
             records,
         };
         let bytes = serde_json::to_vec(&entry).map_err(|e| StoreError::Db(e.to_string()))?;
-        let tx = self.db.begin_write()?;
-        {
-            let mut table = tx.open_table(AUDIT)?;
-            let next = table.last()?.map_or(1, |(k, _)| k.value() + 1);
-            table.insert(next, bytes.as_slice())?;
-        }
-        tx.commit()?;
-        Ok(entry)
+        Ok((entry, bytes))
     }
 
     /// The audit log, oldest first.

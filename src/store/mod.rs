@@ -496,7 +496,7 @@ impl Store {
         files::make_dir(path)?;
         legacy::refuse_pending(path)?;
         let existed = path.exists();
-        let file = files::open_private(path).map_err(|e| open_err(e.to_string()))?;
+        let file = files::open_private(path).map_err(|e| open_err(files::io_detail(&e)))?;
         let backend = FileBackend::new(file).map_err(|e| open_err(e.to_string()))?;
         let backend = wrap(backend).map_err(|e| open_err(e.to_string()))?;
         let mut builder = Database::builder();
@@ -629,22 +629,27 @@ impl Store {
     /// Returns the ops written.
     pub fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {
         let mut ops = Vec::with_capacity(drafts.len());
-        self.write_drafts(drafts, &[], Some(&mut ops))?;
+        self.write_drafts(drafts, &[], Some(&mut ops), None)?;
         Ok(ops)
+    }
+
+    /// [`Store::commit`] with an encoded audit entry in the same transaction.
+    fn write_drafts_audited(&self, drafts: Vec<Draft>, audit: &[u8]) -> Result<()> {
+        self.write_drafts(drafts, &[], None, Some(audit)).map(drop)
     }
 
     /// [`Store::commit`], also setting (Some) or removing (None) local keys in the same
     /// transaction: a saved capture clears its draft atomically. Returns how many ops
     /// were written.
     pub fn commit_with_local(&self, drafts: Vec<Draft>, local: &[(&str, Option<&[u8]>)]) -> Result<usize> {
-        self.write_drafts(drafts, local, None)
+        self.write_drafts(drafts, local, None, None)
     }
 
     /// [`Store::commit`] for bulk writes (imports): the ops are not kept, so each one's
     /// memory is reused by the next instead of 100 000 of them living to the end.
     /// Returns how many ops were written.
     pub fn commit_bulk(&self, drafts: Vec<Draft>) -> Result<usize> {
-        self.write_drafts(drafts, &[], None)
+        self.write_drafts(drafts, &[], None, None)
     }
 
     fn write_drafts(
@@ -652,9 +657,13 @@ impl Store {
         drafts: Vec<Draft>,
         local: &[(&str, Option<&[u8]>)],
         mut keep: Option<&mut Vec<Op>>,
+        audit: Option<&[u8]>,
     ) -> Result<usize> {
         let mut written = 0;
         let tx = self.db.begin_write()?;
+        if let Some(entry) = audit {
+            audit::append_audit(&tx, entry)?;
+        }
         {
             let mut table = tx.open_table(LOCAL)?;
             for (k, v) in local {
