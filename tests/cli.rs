@@ -721,7 +721,10 @@ fn the_same_demo_seed_gives_the_same_dump() {
 
 /// A journal as teren 0.1 wrote it: a header saying where the ring starts, then one
 /// record per commit (its page writes and the file's length), each hashed.
-fn old_journal(records: &[(u64, Vec<(u64, Vec<u8>)>)]) -> Vec<u8> {
+/// One old journal record: the database file's length, and (offset, bytes) writes.
+type OldRecord = (u64, Vec<(u64, Vec<u8>)>);
+
+fn old_journal(records: &[OldRecord]) -> Vec<u8> {
     const BLOCK: usize = 4096;
     let mut out = vec![0u8; BLOCK];
     out[..8].copy_from_slice(b"terenJ02");
@@ -750,7 +753,7 @@ fn old_journal(records: &[(u64, Vec<(u64, Vec<u8>)>)]) -> Vec<u8> {
 }
 
 /// The pages that differ from `old` to `new`, as one journal record.
-fn page_diff(old: &[u8], new: &[u8]) -> (u64, Vec<(u64, Vec<u8>)>) {
+fn page_diff(old: &[u8], new: &[u8]) -> OldRecord {
     let writes = new
         .chunks(4096)
         .enumerate()
