@@ -808,6 +808,36 @@ fn an_old_journal_with_saves_stops_every_open_until_doctor_recovers_it() {
 }
 
 #[test]
+fn a_database_that_only_its_old_journal_makes_whole_is_recovered() {
+    // Killed mid-checkpoint: the file's first page (redb's header) is not valid alone.
+    let db = with_old_journal(&["Halina Świątek", "Roman Żuk", "Ola Łęcka"]);
+    let mut file = std::fs::read(db.path()).unwrap();
+    file[..4096].fill(0);
+    std::fs::write(db.path(), &file).unwrap();
+    let out = db.ok(&["doctor", "--journal"]);
+    assert!(out.contains("recovered 3 save(s)"), "{out}");
+    assert_eq!(names(&db.json(&["participant", "list", "--json"])).len(), 6);
+
+    // Neither alone nor with the journal: both files are left as they were.
+    let db = with_old_journal(&["Halina Świątek", "Roman Żuk", "Ola Łęcka"]);
+    let journal = teren::store::legacy::path_for(db.path());
+    let mut log = std::fs::read(&journal).unwrap();
+    let mut file = std::fs::read(db.path()).unwrap();
+    file[..4096].fill(0);
+    std::fs::write(db.path(), &file).unwrap();
+    log.truncate(4096);
+    log.resize(3 * 4096, 0);
+    // One damaged record of the sequence the header expects.
+    log[4096..4104].copy_from_slice(b"terenR02");
+    log[4104..4112].copy_from_slice(&7u64.to_le_bytes());
+    std::fs::write(&journal, &log).unwrap();
+    let line = db.run(&["doctor", "--journal"]).error_line("a database beyond its journal");
+    assert!(line.contains("both files are left as they were"), "{line}");
+    assert_eq!(std::fs::read(db.path()).unwrap(), file);
+    assert_eq!(std::fs::read(&journal).unwrap(), log);
+}
+
+#[test]
 fn another_databases_journal_is_never_applied() {
     let theirs = with_old_journal(&["Halina Świątek", "Roman Żuk", "Ola Łęcka"]);
     let ours = Db::new();

@@ -197,16 +197,21 @@ pub fn recover(db: &Path) -> Result<Recovery> {
     };
     let copy = suffixed(db, ".journal-replay");
     let original = suffixed(db, ".journal-original");
+    // The database's identity without the journal, read from a copy (the file itself
+    // may need redb's repair after the old app was killed). None when it does not open
+    // alone: killed mid-checkpoint, only its journal can make it whole.
+    let alone = std::fs::copy(db, &original)
+        .ok()
+        .and_then(|_| check_pages(&original).ok())
+        .and_then(|()| Store::open_with_cache(&original, super::BULK_CACHE).ok())
+        .map(|s| s.replica());
+    let _ = std::fs::remove_file(&original);
     let checked = (|| {
-        // The database's identity before the replay, read from a copy (the file
-        // itself may need redb's repair after the old app was killed).
-        std::fs::copy(db, &original).map_err(|e| io_fail("the database cannot be copied", e))?;
-        let replica = Store::open_with_cache(&original, super::BULK_CACHE)?.replica();
         std::fs::copy(db, &copy).map_err(|e| io_fail("the database cannot be copied", e))?;
         replay(&copy, &contents.whole).map_err(|e| io_fail("the copy cannot be written", e))?;
         check_pages(&copy)?;
         let store = Store::open_with_cache(&copy, super::BULK_CACHE)?;
-        if store.replica() != replica {
+        if alone.is_some_and(|r| r != store.replica()) {
             return Err(fail("the journal belongs to another database".into()));
         }
         let problems = store.verify()?;
@@ -215,9 +220,13 @@ pub fn recover(db: &Path) -> Result<Recovery> {
         }
         Ok(())
     })();
-    let _ = std::fs::remove_file(&original);
     if let Err(e) = checked {
         let _ = std::fs::remove_file(&copy);
+        if alone.is_none() {
+            return Err(fail(format!(
+                "it does not open without its old journal, nor with it ({e}); both files are left as they were: restore a backup, or import a bundle from another office into a new database"
+            )));
+        }
         let rejected = rejected_path(db);
         std::fs::rename(&journal, &rejected).map_err(|e| io_fail("the old journal cannot be moved aside", e))?;
         return Err(fail(format!(
