@@ -275,14 +275,16 @@ fn replay(path: &Path, records: &[Record]) -> io::Result<()> {
 
 /// Open the copy with redb checking every page's checksum: a journal of another
 /// database or another day leaves pages that do not fit, which a plain open may not
-/// notice.
+/// notice. (Not `StoreError::Corrupt`: its advice, `doctor --rebuild`, is not for a
+/// copy.)
 fn check_pages(path: &Path) -> Result<()> {
     let mut builder = redb::Database::builder();
     builder.set_check_integrity_on_open(true);
     let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.open(path).map(drop)));
+    let damaged = |detail: String| StoreError::Open { path: path.to_path_buf(), detail };
     match opened {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(StoreError::Corrupt(format!("after the journal, redb finds the copy damaged ({e})"))),
-        Err(_) => Err(StoreError::Corrupt("after the journal, redb cannot read the copy".into())),
+        Ok(Err(e)) => Err(damaged(format!("redb finds it damaged ({e})"))),
+        Err(_) => Err(damaged("redb cannot read it".into())),
     }
 }

@@ -508,7 +508,13 @@ impl Store {
             DatabaseError::Storage(redb::StorageError::Io(io)) => open_err(files::io_detail(&io)),
             other => open_err(format!("not a teren database or damaged ({other})")),
         });
-        let made = opened.and_then(|db| Self::init(&db, path).map(|replica| (db, replica)));
+        let made = opened.and_then(|db| {
+            Self::init(&db, path).map(|replica| (db, replica)).map_err(|e| match e {
+                // Not "not saved": nothing was being saved, the database was being opened.
+                StoreError::Write { .. } => open_err(e.to_string().trim_start_matches("not saved: ").to_string()),
+                other => other,
+            })
+        });
         // Only a file that proved to be a teren database has its permissions changed.
         let made = made.and_then(|(db, replica)| {
             let tightened = files::tighten(path).map_err(|e| open_err(e.to_string()))?;
