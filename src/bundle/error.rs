@@ -23,13 +23,27 @@ pub enum BundleError {
     )]
     BadSignature,
     #[error(
-        "signed by an unknown key: office \"{office}\" is known here as database {known} with another key, this bundle comes from database {replica} signed by {key}; if that is a new database of the office, run `teren office trust {replica} {key}` or import with --trust"
+        "signed by a weak key (one any signature verifies against): forged or broken; nothing was imported, delete the file"
     )]
-    UnknownKey { office: String, known: String, replica: String, key: String },
+    WeakKey,
     #[error(
-        "signed by a changed key: office \"{office}\" (database {replica}) was pinned with {pinned}, this bundle is signed by {key}; if the office really made a new key, run `teren office trust {replica} {key}` or import with --trust"
+        "signed by the key of office \"{paired}\" (database {paired_replica}) but claims to be office \"{office}\" (database {replica}): refused, nothing was imported; a paired key speaks only for its own office"
     )]
-    ChangedKey { office: String, replica: String, pinned: String, key: String },
+    WrongOffice { office: String, replica: String, paired: String, paired_replica: String },
+    #[error(
+        "office \"{office}\" (database {replica}) is already paired with another key (fingerprint {paired}); if that office really has a new key, run `teren office forget {replica}` first, then pair again"
+    )]
+    OtherKey { office: String, replica: String, paired: String },
+    #[error(
+        "the key with fingerprint {fingerprint} is already paired with office \"{office}\" (database {replica}); a key speaks for one office only"
+    )]
+    KeyTaken { fingerprint: String, office: String, replica: String },
+    #[error(
+        "the fingerprint you gave ({given}) is not this office's ({actual}): not paired; check it with the other office and try again"
+    )]
+    FingerprintMismatch { given: String, actual: String },
+    #[error("no office with fingerprint {0} is waiting here and none is paired with it")]
+    NoSuchFingerprint(String),
     #[error("this is this office's own bundle (office \"{office}\"); import bundles made by other offices")]
     OwnBundle { office: String },
     #[error("the bundle is encrypted with a passphrase; give it with --passphrase-file FILE")]

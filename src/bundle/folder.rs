@@ -1,10 +1,13 @@
 //! Shared-folder mode (DESIGN.md §4): `teren sync DIR`, and the open app's live sync
 //! folder, which calls [`Live::poll`] every few seconds on a thread of its own.
 //!
-//! Other offices' bundles are imported; this office's bundle is written with what the
-//! offices met have not acknowledged, encrypted to their keys (or the folder's
-//! passphrase), and replaces this office's older bundles. Half-written files
-//! (`*.tmp`, hidden files) are never read.
+//! Paired offices' bundles are imported; a bundle from a key not paired here is held
+//! (copied beside the database, still encrypted: [`hold`]) and listed with its
+//! fingerprint until the user pairs or refuses that office. This office's bundle is
+//! written with what the paired offices cannot be proven to have, encrypted to their
+//! keys and this office's own (or the folder's passphrase), and replaces this office's
+//! older bundles. Half-written files (`*.tmp`, hidden files such as Syncthing's
+//! `.syncthing.*.tmp`) are never read.
 
 use super::{BundleError, Encrypt, Encryption, Header, ImportOptions, Keys, Report, Result};
 use crate::store::Store;
@@ -99,13 +102,13 @@ fn import_one(
     FileLine { name, outcome }
 }
 
-/// The age recipients of every office met, sorted; this office's own when none is
-/// known yet, so the bundle still announces this office's keys.
+/// The readers of this office's folder bundle: the age recipients of the paired
+/// offices and this office's own (so that the bundle announces this office's keys to
+/// offices about to pair, and readable by this office only when none is paired),
+/// sorted. Never a key merely found in the folder.
 pub fn peer_recipients(store: &Store, keys: &Keys) -> Result<Vec<String>> {
-    let mut rs: Vec<String> = store.peers()?.into_iter().filter_map(|(_, p)| p.recipient).collect();
-    if rs.is_empty() {
-        rs.push(keys.recipient().to_string());
-    }
+    let mut rs = super::paired_recipients(store)?;
+    rs.push(keys.recipient().to_string());
     rs.sort();
     rs.dedup();
     Ok(rs)
@@ -299,4 +302,136 @@ pub fn export_to(
     };
     super::write_atomic(&path, &b.bytes)?;
     Ok((path, b))
+}
+
+/// How many bundles are held from one key at most: the newest are kept.
+pub const HELD_PER_KEY: usize = 4;
+
+/// Where bundles from keys not paired here are held: a folder beside the database
+/// (`teren.redb.held`), private to the user, its files named by their BLAKE3 hash.
+pub fn held_dir(store: &Store) -> PathBuf {
+    let mut p = store.path().as_os_str().to_owned();
+    p.push(".held");
+    PathBuf::from(p)
+}
+
+/// Hold a bundle (already checked: it parses and its signature holds) from a key not
+/// paired here: copied as it is, still encrypted, named by its hash (no personal
+/// data), until its office is paired ([`apply_held`]) or refused ([`drop_held`]). Only
+/// the newest [`HELD_PER_KEY`] bundles of a key are kept.
+pub fn hold(store: &Store, bytes: &[u8]) -> Result<()> {
+    let dir = held_dir(store);
+    let werr = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| BundleError::Write { path: p, source }
+    };
+    std::fs::create_dir_all(&dir).map_err(werr(&dir))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(werr(&dir))?;
+    }
+    let hash = blake3::hash(bytes).to_hex();
+    let path = dir.join(format!("{}.teren", &hash[..32]));
+    if !path.exists() {
+        super::write_atomic(&path, bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    let key = super::parse(bytes)?.header.sign_key;
+    let mut same: Vec<(PathBuf, Header)> = held(store)?.into_iter().filter(|(_, h)| h.sign_key == key).collect();
+    same.sort_by_key(|(_, h)| std::cmp::Reverse(h.created_ms));
+    for (p, _) in same.into_iter().skip(HELD_PER_KEY) {
+        let _ = std::fs::remove_file(p);
+    }
+    Ok(())
+}
+
+/// Every held bundle that still parses, with its header, oldest first. A held file
+/// that does not parse any more (damaged on disk) is deleted.
+pub fn held(store: &Store) -> Result<Vec<(PathBuf, Header)>> {
+    let dir = held_dir(store);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for path in bundle_files(&dir)? {
+        let Ok(bytes) = super::read_file(&path) else { continue };
+        match super::parse(&bytes) {
+            Ok(p) => out.push((path, p.header)),
+            Err(_) => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.created_ms.cmp(&b.1.created_ms).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
+}
+
+/// An office whose bundles are held here: not paired.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub fingerprint: String,
+    /// The newest held bundle's header: its office label, database id and keys.
+    pub header: Header,
+    pub bundles: usize,
+    pub why: super::Unpaired,
+}
+
+/// The offices waiting to be paired or refused, one per key, newest bundle first.
+/// Held bundles of keys paired meanwhile are not listed.
+pub fn pending(store: &Store) -> Result<Vec<Pending>> {
+    let mut out: Vec<Pending> = Vec::new();
+    for (_, h) in held(store)?.into_iter().rev() {
+        let fp = super::fingerprint(&h.sign_key);
+        if let Some(p) = out.iter_mut().find(|p| p.fingerprint == fp) {
+            p.bundles += 1;
+            continue;
+        }
+        let why = match super::standing(store, &h) {
+            Ok(super::Standing::Not(why)) if why != super::Unpaired::Refused => why,
+            _ => continue,
+        };
+        out.push(Pending { fingerprint: fp, header: h, bundles: 1, why });
+    }
+    Ok(out)
+}
+
+/// Import every bundle held from the key with this fingerprint (its office has just
+/// been paired), oldest first, and delete them. One result per held file.
+pub fn apply_held(
+    store: &Store,
+    keys: &Keys,
+    fingerprint: &str,
+    opts: &ImportOptions,
+) -> Result<super::Imports> {
+    let opts = ImportOptions {
+        passphrase: opts.passphrase.clone(),
+        identities: opts.identities.clone(),
+        learn_from_header: true,
+    };
+    let mut out = Vec::new();
+    for (path, h) in held(store)? {
+        if super::fingerprint(&h.sign_key) != fingerprint {
+            continue;
+        }
+        let result = super::read_file(&path).and_then(|bytes| super::import(store, keys, &bytes, &opts));
+        let _ = std::fs::remove_file(&path);
+        out.push((file_name_of(&path), result));
+    }
+    Ok(out)
+}
+
+/// Delete every bundle held from the key with this fingerprint; how many.
+pub fn drop_held(store: &Store, fingerprint: &str) -> Result<usize> {
+    let mut n = 0;
+    for (path, h) in held(store)? {
+        if super::fingerprint(&h.sign_key) == fingerprint && std::fs::remove_file(&path).is_ok() {
+            n += 1;
+        }
+    }
+    Ok(n)
 }

@@ -105,3 +105,113 @@ pub fn parse_identities(text: &str) -> Result<Vec<age::x25519::Identity>> {
     }
     Ok(out)
 }
+
+/// Domain separation of the fingerprint hash.
+const FINGERPRINT_CONTEXT: &[u8] = b"teren office fingerprint v1\0";
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/// Characters of a fingerprint: 8 groups of 4, 160 bits of a SHA-256 of the key.
+const FINGERPRINT_CHARS: usize = 32;
+
+/// An office's identity as people read it aloud: 8 groups of 4 base32 characters
+/// (`ABCD-EFGH-…`) of a hash of its ed25519 public key, as Syncthing shows device ids.
+pub fn fingerprint(key: &[u8; 32]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(FINGERPRINT_CONTEXT);
+    h.update(key);
+    let digest = h.finalize();
+    // 160 bits: 20 bytes, 32 base32 characters, 5 bits each.
+    let mut out = String::with_capacity(FINGERPRINT_CHARS + 7);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    let mut n = 0;
+    for b in &digest[..20] {
+        acc = (acc << 8) | u32::from(*b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            if n > 0 && n % 4 == 0 {
+                out.push('-');
+            }
+            out.push(BASE32[((acc >> bits) & 31) as usize] as char);
+            n += 1;
+        }
+    }
+    out
+}
+
+/// A fingerprint as typed: any case, with or without dashes or spaces; `0` read as
+/// `O`, `1` as `I` and `8` as `B` (base32 has none of them). A full signing key
+/// (`ed25519:…`) is accepted too and gives its fingerprint. Returns the fingerprint
+/// as [`fingerprint`] writes it.
+pub fn parse_fingerprint(s: &str) -> Result<String> {
+    let t = s.trim();
+    if t.starts_with(SIGN_PREFIX) || (t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Ok(fingerprint(&parse_sign_key(t)?));
+    }
+    let mut chars = String::with_capacity(FINGERPRINT_CHARS);
+    for c in t.chars() {
+        let c = match c.to_ascii_uppercase() {
+            '-' | ' ' | '\t' => continue,
+            '0' => 'O',
+            '1' => 'I',
+            '8' => 'B',
+            c => c,
+        };
+        if !c.is_ascii() || !BASE32.contains(&(c as u8)) || chars.len() >= FINGERPRINT_CHARS {
+            return Err(bad_fingerprint(s));
+        }
+        chars.push(c);
+    }
+    if chars.len() != FINGERPRINT_CHARS {
+        return Err(bad_fingerprint(s));
+    }
+    let groups: Vec<&str> = (0..8).map(|i| &chars[i * 4..i * 4 + 4]).collect();
+    Ok(groups.join("-"))
+}
+
+fn bad_fingerprint(s: &str) -> BundleError {
+    BundleError::Key(format!(
+        "'{s}' is not an office fingerprint; expected 8 groups of 4 letters and digits (ABCD-EFGH-…), as `teren office` shows it"
+    ))
+}
+
+/// A signing key fit to be an office's identity: a valid ed25519 point that is not
+/// one of the weak (small-order) keys any signature verifies against.
+pub fn strong_key(key: &[u8; 32]) -> Result<ed25519_dalek::VerifyingKey> {
+    match ed25519_dalek::VerifyingKey::from_bytes(key) {
+        Ok(k) if !k.is_weak() => Ok(k),
+        _ => Err(BundleError::WeakKey),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_read_aloud_and_parse_back() {
+        let key = SigningKey::from_bytes(&[7; 32]).verifying_key().to_bytes();
+        let f = fingerprint(&key);
+        assert_eq!(f.len(), 39);
+        assert_eq!(f.split('-').count(), 8);
+        assert_eq!(parse_fingerprint(&f).unwrap(), f);
+        assert_eq!(parse_fingerprint(&f.to_lowercase().replace('-', " ")).unwrap(), f);
+        assert_eq!(parse_fingerprint(&format_sign_key(&key)).unwrap(), f);
+        assert!(parse_fingerprint(&f[..30]).is_err());
+        assert!(parse_fingerprint(&format!("{f}A")).is_err());
+        assert!(parse_fingerprint("ąęść").is_err());
+        let other = SigningKey::from_bytes(&[8; 32]).verifying_key().to_bytes();
+        assert_ne!(fingerprint(&other), f);
+    }
+
+    #[test]
+    fn weak_keys_are_refused() {
+        // The identity point: every signature "verifies" against a small-order key.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert!(matches!(strong_key(&identity), Err(BundleError::WeakKey)));
+        let good = SigningKey::from_bytes(&[7; 32]).verifying_key().to_bytes();
+        assert!(strong_key(&good).is_ok());
+    }
+}

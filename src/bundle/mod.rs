@@ -7,6 +7,12 @@
 //! they are decoded and checked, all of them and the news about the sender in one
 //! write transaction that is committed only when every op has passed: a bad file
 //! never damages a database.
+//!
+//! Trust is paired, never found (DESIGN.md §4): a bundle is applied only when its
+//! signing key is paired with the office (replica) it claims to come from. A bundle
+//! from a key not paired here is held, not applied ([`folder::hold`]): listed with its
+//! fingerprint until the user pairs that office ([`pair_header`], [`pair_fingerprint`])
+//! or refuses it ([`refuse`]). A paired key claiming another office is refused.
 
 mod error;
 pub mod folder;
@@ -15,10 +21,13 @@ mod keys;
 
 pub use error::{BundleError, Result};
 pub use format::{Encryption, FORMAT_VERSION, Header, MAGIC, Parsed, assemble, parse};
-pub use keys::{Keys, format_sign_key, parse_identities, parse_recipient, parse_sign_key};
+pub use keys::{
+    Keys, fingerprint, format_sign_key, parse_fingerprint, parse_identities, parse_recipient, parse_sign_key,
+    strong_key,
+};
 
 use crate::search::fold;
-use crate::store::{Prepared, Store, Streamed};
+use crate::store::{Peer, Prepared, Store, Streamed};
 use crate::sync::{ChangeRef, Hlc, OpRef, ReplicaId, ValueRef, VersionVector};
 use age::secrecy::SecretString;
 use std::io::{Read, Write};
@@ -49,14 +58,17 @@ pub struct Bundle {
     pub bytes: Vec<u8>,
 }
 
-/// What the destination has not acknowledged: everything with `full`; else what the
-/// office `to` acknowledged; else the least any known office acknowledged (nothing
-/// known: everything).
+/// What the destination cannot be proven to have: everything with `full`; else what
+/// the office `to` acknowledged (an office never heard from: everything); else the
+/// least any paired office acknowledged (none paired: everything). Acknowledgements
+/// are the version vectors in the signed headers of an office's own bundles, so an
+/// export holds every office's ops the destination lacks, relayed ones and erasures
+/// included. Forgotten offices do not count.
 pub fn since_for(store: &Store, to: Option<ReplicaId>, full: bool) -> Result<VersionVector> {
     if full {
         return Ok(VersionVector::new());
     }
-    let peers = store.peers()?;
+    let peers: Vec<(ReplicaId, Peer)> = store.peers()?.into_iter().filter(|(_, p)| p.paired).collect();
     if let Some(to) = to {
         return Ok(peers.into_iter().find(|(r, _)| *r == to).map(|(_, p)| p.acked).unwrap_or_default());
     }
@@ -72,6 +84,29 @@ pub fn since_for(store: &Store, to: Option<ReplicaId>, full: bool) -> Result<Ver
         });
     }
     Ok(min)
+}
+
+/// The age recipients of every paired office, sorted: the only keys this office
+/// encrypts to besides its own (never keys merely found in a folder).
+pub fn paired_recipients(store: &Store) -> Result<Vec<String>> {
+    let mut rs: Vec<String> = store
+        .peers()?
+        .into_iter()
+        .filter(|(_, p)| p.paired)
+        .filter_map(|(_, p)| p.recipient)
+        .filter(|r| parse_recipient(r).is_ok())
+        .collect();
+    rs.sort();
+    rs.dedup();
+    Ok(rs)
+}
+
+/// This office's introduction: a bundle with its keys, office id and label and no
+/// ops, to be imported by `teren office pair FILE` at another office. Not encrypted:
+/// it holds no data.
+pub fn introduction(store: &Store, keys: &Keys) -> Result<Bundle> {
+    let vv = store.version_vector()?;
+    export(store, keys, &vv, &Encrypt::None)
 }
 
 /// Make a bundle of the ops `since` does not cover.
@@ -189,8 +224,6 @@ pub struct ImportOptions {
     pub passphrase: Option<SecretString>,
     /// age identities to try besides this office's own.
     pub identities: Vec<age::x25519::Identity>,
-    /// Accept a changed or unknown signing key and pin it.
-    pub trust: bool,
     /// Shared-folder mode: when the header shows nothing new, or the body is not
     /// encrypted for this office, still learn the sender from the header (its key,
     /// its encryption key, what it has) instead of decrypting or failing.
@@ -206,16 +239,43 @@ pub enum Outcome {
     UpToDate,
     /// Not encrypted for this office; only the header was used (shared-folder mode).
     Unreadable,
+    /// Signed by a key not paired with the office it claims: nothing applied.
+    NotPaired(NotPaired),
+}
+
+/// Why a bundle's key is not paired here, and whether the bundle was held.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotPaired {
+    /// The sending key's fingerprint, to compare with the one that office shows.
+    pub fingerprint: String,
+    pub why: Unpaired,
+    /// Kept beside the database (still encrypted) until the office is paired or
+    /// refused; a refused office's bundles are not kept.
+    pub held: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unpaired {
+    /// An office never paired here.
+    New,
+    /// The office (database) it claims is paired with another key, whose
+    /// fingerprint this is.
+    OtherKey(String),
+    /// An office forgotten here (`teren office forget`).
+    Forgotten,
+    /// Refused here (`teren office refuse`): ignored.
+    Refused,
 }
 
 /// How the sender's signing key stands.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum KeyStatus {
-    Pinned,
-    /// First bundle from this office: its key is now pinned.
-    NewlyPinned,
-    /// A changed key, accepted because it was trusted explicitly.
-    Repinned,
+    /// Paired with the office the bundle claims.
+    Paired,
+    /// Its fingerprint was expected (`teren office pair --fingerprint`): paired now.
+    NewlyPaired,
+    /// Not paired: see [`Outcome::NotPaired`].
+    NotPaired,
 }
 
 #[derive(Debug, Clone)]
@@ -232,8 +292,39 @@ pub fn import(store: &Store, keys: &Keys, bytes: &[u8], opts: &ImportOptions) ->
     if header.sender == store.replica() {
         return Err(BundleError::OwnBundle { office: header.office });
     }
-    let key = check_key(store, &header, opts.trust)?;
+    verify_strict(bytes, &header)?;
+    let fp = fingerprint(&header.sign_key);
+    let key = match standing(store, &header)? {
+        Standing::Paired => KeyStatus::Paired,
+        Standing::Expected => KeyStatus::NewlyPaired,
+        Standing::Not(why) => {
+            let held = why != Unpaired::Refused;
+            if held {
+                folder::hold(store, bytes)?;
+            }
+            let outcome = Outcome::NotPaired(NotPaired { fingerprint: fp, why, held });
+            return Ok(Report { header, key: KeyStatus::NotPaired, outcome });
+        }
+    };
+    let report = import_paired(store, keys, parsed, opts, key)?;
+    if key == KeyStatus::NewlyPaired {
+        store.clear_pairing(&fp, Some(&report.header.sign_key))?;
+    }
+    Ok(report)
+}
+
+/// [`import`] once the sender's key is known to be paired with its office (or
+/// expected): the peer record is written with the ops, in one transaction.
+fn import_paired(
+    store: &Store,
+    keys: &Keys,
+    parsed: Parsed<'_>,
+    opts: &ImportOptions,
+    key: KeyStatus,
+) -> Result<Report> {
+    let header = parsed.header.clone();
     let mut peer = store.peer(header.sender)?.unwrap_or_default();
+    peer.paired = true;
     peer.label = header.office.clone();
     peer.sign_key = header.sign_key;
     peer.recipient = Some(header.recipient.clone()).filter(|r| parse_recipient(r).is_ok());
@@ -280,35 +371,197 @@ pub fn import(store: &Store, keys: &Keys, bytes: &[u8], opts: &ImportOptions) ->
     Ok(Report { header, key, outcome: Outcome::Imported { applied, waiting } })
 }
 
-/// The key policy: pinned keys must match; a first key is pinned (trust on first use)
-/// unless another database already uses this office's name with another key.
-fn check_key(store: &Store, header: &Header, trust: bool) -> Result<KeyStatus> {
+/// How a bundle's key stands here.
+pub(crate) enum Standing {
+    Paired,
+    /// Not paired yet, but its fingerprint was expected: paired by this import.
+    Expected,
+    Not(Unpaired),
+}
+
+/// The pairing policy: a key paired with the office it claims is applied; a paired
+/// key claiming another office is refused (an error); anything else is not paired.
+pub(crate) fn standing(store: &Store, header: &Header) -> Result<Standing> {
     let key = header.sign_key;
-    let trusted = trust || store.trusted_keys()?.iter().any(|(k, _)| *k == key);
-    match store.peer(header.sender)? {
-        Some(p) if p.sign_key == key => Ok(KeyStatus::Pinned),
-        Some(_) if trusted => Ok(KeyStatus::Repinned),
-        Some(p) => Err(BundleError::ChangedKey {
+    let peers = store.peers()?;
+    if let Some((r, p)) = peers.iter().find(|(r, p)| p.paired && p.sign_key == key && *r != header.sender) {
+        return Err(BundleError::WrongOffice {
             office: header.office.clone(),
             replica: header.sender.to_string(),
-            pinned: format_sign_key(&p.sign_key),
-            key: format_sign_key(&key),
-        }),
-        None if trusted => Ok(KeyStatus::NewlyPinned),
-        None => {
-            let label = fold(header.office.trim());
-            let peers = store.peers()?;
-            if let Some((r, _)) = peers.iter().find(|(_, p)| fold(p.label.trim()) == label && p.sign_key != key) {
-                return Err(BundleError::UnknownKey {
-                    office: header.office.clone(),
-                    known: r.to_string(),
-                    replica: header.sender.to_string(),
-                    key: format_sign_key(&key),
-                });
-            }
-            Ok(KeyStatus::NewlyPinned)
-        }
+            paired: p.label.clone(),
+            paired_replica: r.to_string(),
+        });
     }
+    let known = peers.iter().find(|(r, _)| *r == header.sender).map(|(_, p)| p);
+    match known {
+        Some(p) if p.paired && p.sign_key == key => return Ok(Standing::Paired),
+        Some(p) if p.paired => return Ok(Standing::Not(Unpaired::OtherKey(fingerprint(&p.sign_key)))),
+        _ => {}
+    }
+    Ok(match decided(store, &key)? {
+        Some(Some(_)) => Standing::Expected,
+        Some(None) => Standing::Not(Unpaired::Refused),
+        None if known.is_some() => Standing::Not(Unpaired::Forgotten),
+        None => Standing::Not(Unpaired::New),
+    })
+}
+
+/// What was decided about a key before any bundle: `Some(Some(label))` expected,
+/// `Some(None)` refused, `None` nothing. Keys trusted by `teren office trust` before
+/// pairing existed count as expected.
+fn decided(store: &Store, key: &[u8; 32]) -> Result<Option<Option<String>>> {
+    let fp = fingerprint(key);
+    if let Some((_, state)) = store.pairings()?.into_iter().find(|(f, _)| *f == fp) {
+        return Ok(Some(state));
+    }
+    Ok(store.trusted_keys()?.into_iter().find(|(k, _)| k == key).map(|(_, label)| Some(label)))
+}
+
+/// The context of the trailer's signature (as in [`format`]).
+const SIGNATURE_CONTEXT: &[u8] = b"teren bundle signature v1\0";
+
+/// The signature again, strictly: no weak key, no malleable signature (ed25519's
+/// `verify_strict`). `bytes` has passed [`parse`], so its trailer is in place.
+fn verify_strict(bytes: &[u8], header: &Header) -> Result<()> {
+    let key = strong_key(&header.sign_key)?;
+    let n = bytes.len();
+    let trailer = format::HASH_LEN + format::SIG_LEN;
+    if n < trailer {
+        return Err(BundleError::BadSignature);
+    }
+    let mut message = SIGNATURE_CONTEXT.to_vec();
+    message.extend_from_slice(&bytes[n - trailer..n - format::SIG_LEN]);
+    let mut sig = [0u8; format::SIG_LEN];
+    sig.copy_from_slice(&bytes[n - format::SIG_LEN..]);
+    key.verify_strict(&message, &ed25519_dalek::Signature::from_bytes(&sig)).map_err(|_| BundleError::BadSignature)
+}
+
+/// Pair the office that signed `header` (an introduction, a bundle held here or one
+/// being imported): bind its key, office id (replica) and label, so that its bundles
+/// are applied and this office's bundles are encrypted to it. The caller has made sure
+/// the key is the office's: its fingerprint was compared with the one the office
+/// shows. A key already paired with another office, or an office paired with another
+/// key, is refused.
+pub fn pair_header(store: &Store, header: &Header) -> Result<()> {
+    if header.sender == store.replica() {
+        return Err(BundleError::OwnBundle { office: header.office.clone() });
+    }
+    strong_key(&header.sign_key)?;
+    let fp = fingerprint(&header.sign_key);
+    let peers = store.peers()?;
+    if let Some((r, p)) = peers.iter().find(|(r, p)| p.paired && p.sign_key == header.sign_key && *r != header.sender) {
+        return Err(BundleError::KeyTaken { fingerprint: fp, office: p.label.clone(), replica: r.to_string() });
+    }
+    let mut peer = match peers.into_iter().find(|(r, _)| *r == header.sender) {
+        Some((_, p)) if p.paired && p.sign_key != header.sign_key => {
+            return Err(BundleError::OtherKey {
+                office: p.label.clone(),
+                replica: header.sender.to_string(),
+                paired: fingerprint(&p.sign_key),
+            });
+        }
+        Some((_, p)) => p,
+        None => Peer::default(),
+    };
+    peer.label = header.office.clone();
+    peer.sign_key = header.sign_key;
+    if parse_recipient(&header.recipient).is_ok() {
+        peer.recipient = Some(header.recipient.clone());
+    }
+    peer.paired = true;
+    store.pair_peer(header.sender, &peer, &fp)?;
+    Ok(())
+}
+
+/// Pair the office that signed `bytes` (its introduction, or any bundle of it) once
+/// the user confirmed `confirmed`, the fingerprint that office reads out; then import
+/// the file and every bundle held from that key. Returns the file's header and one
+/// result per bundle imported (the file first).
+pub fn pair_file(
+    store: &Store,
+    keys: &Keys,
+    bytes: &[u8],
+    confirmed: &str,
+    opts: &ImportOptions,
+) -> Result<(Header, Imports)> {
+    let header = parse(bytes)?.header;
+    verify_strict(bytes, &header)?;
+    let actual = fingerprint(&header.sign_key);
+    let given = parse_fingerprint(confirmed)?;
+    if given != actual {
+        return Err(BundleError::FingerprintMismatch { given, actual });
+    }
+    pair_header(store, &header)?;
+    let mut done = vec![(String::new(), import(store, keys, bytes, opts))];
+    done.extend(folder::apply_held(store, keys, &actual, opts)?);
+    Ok((header, done))
+}
+
+/// What became of each bundle imported at pairing: the file's name and its result.
+pub type Imports = Vec<(String, Result<Report>)>;
+
+/// What pairing by a typed fingerprint did.
+#[derive(Debug)]
+pub enum PairedBy {
+    /// An office waiting here (its bundles held) is paired now, and its held bundles
+    /// were imported: one result each, by held file name.
+    Now { header: Box<Header>, imported: Imports },
+    /// That office was paired already.
+    Already { office: String },
+    /// No bundle from that key yet: the first one will be paired and applied.
+    Expected,
+}
+
+/// Pair the office whose key has this fingerprint (typed as the office reads it out,
+/// or its full key): an office waiting here is paired at once and its held bundles
+/// applied; otherwise the fingerprint is expected. `label` names an expected office
+/// until its first bundle tells its own.
+pub fn pair_fingerprint(
+    store: &Store,
+    keys: &Keys,
+    typed: &str,
+    label: &str,
+    opts: &ImportOptions,
+) -> Result<PairedBy> {
+    let fp = parse_fingerprint(typed)?;
+    if let Some((_, p)) = store.peers()?.into_iter().find(|(_, p)| p.paired && fingerprint(&p.sign_key) == fp) {
+        return Ok(PairedBy::Already { office: p.label });
+    }
+    if let Some(waiting) = folder::pending(store)?.into_iter().find(|p| p.fingerprint == fp) {
+        pair_header(store, &waiting.header)?;
+        let imported = folder::apply_held(store, keys, &fp, opts)?;
+        return Ok(PairedBy::Now { header: Box::new(waiting.header), imported });
+    }
+    store.set_pairing(&fp, Some(label.trim()))?;
+    Ok(PairedBy::Expected)
+}
+
+/// Refuse the office with this fingerprint: its held bundles are deleted and its
+/// bundles ignored from now on (until it is paired after all). Returns how many held
+/// bundles were deleted. A paired office is forgotten instead ([`forget`]).
+pub fn refuse(store: &Store, typed: &str) -> Result<usize> {
+    let fp = parse_fingerprint(typed)?;
+    if let Some((r, p)) = store.peers()?.into_iter().find(|(_, p)| p.paired && fingerprint(&p.sign_key) == fp) {
+        return Err(BundleError::Key(format!(
+            "office \"{}\" ({}) is paired; to stop applying its bundles run `teren office forget {}`",
+            p.label,
+            r.short(),
+            r
+        )));
+    }
+    store.set_pairing(&fp, None)?;
+    folder::drop_held(store, &fp)
+}
+
+/// Forget a paired office: its acknowledgements no longer hold this office's bundles
+/// back, bundles are no longer encrypted to it, and its bundles are held until it is
+/// paired again. Its past ops stay.
+pub fn forget(store: &Store, replica: ReplicaId) -> Result<()> {
+    if let Some(mut p) = store.peer(replica)? {
+        p.paired = false;
+        store.set_peer(replica, &p)?;
+    }
+    Ok(())
 }
 
 /// The plain body as a stream: decrypted and decompressed as it is read, never past

@@ -2,6 +2,10 @@
 //! screen, `teren office` and `teren conflicts` have something to show. It edited
 //! the notes of two demo people that this office edited too, without either seeing
 //! the other's text: two open conflicts, resolved like real ones.
+//!
+//! The neighbour is paired for that one bundle and then forgotten (`teren office
+//! forget`): it never acknowledges anything, so it must not hold this office's bundles
+//! back nor be a reader of them. Its notes stay.
 
 use crate::bundle::{self, BundleError, Encrypt, ImportOptions, Keys};
 use crate::model::Entity;
@@ -68,7 +72,9 @@ pub fn neighbour(store: &Store) -> Result<usize, BundleError> {
             })
             .collect();
         store.commit(ours)?;
+        bundle::pair_header(store, &b.header)?;
         bundle::import(store, &Keys::load(store)?, &b.bytes, &ImportOptions::default())?;
+        bundle::forget(store, b.header.sender)?;
         Ok(targets.len())
     })();
     let _ = std::fs::remove_file(&path);

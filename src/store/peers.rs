@@ -1,12 +1,21 @@
-//! Other offices met through bundles, and keys trusted ahead of their first bundle.
+//! Other offices paired with this one, and fingerprints expected or refused ahead of
+//! their bundles.
 //!
 //! Local data: what this database knows of its peers is never sent in a bundle and
 //! never printed by `dump`. Keys are plain bytes here; the `bundle` module gives them
-//! meaning.
+//! meaning (fingerprints, the pairing policy).
 
 use super::{META, PEERS, Prepared, Remote, Result, Store, StoreError, TRUSTED, apply_remote_in, corrupt};
 use crate::sync::{Op, ReplicaId, VersionVector, decode_versioned, encode_versioned};
-use redb::{ReadableDatabase, ReadableTable};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+
+/// Fingerprints (as `bundle::fingerprint` writes them) decided on before any peer
+/// record exists: expected (paired by typing the fingerprint; the first bundle signed
+/// by that key is paired) or refused (its bundles are ignored). The value is one byte,
+/// 0 expected or 1 refused, followed by a label for expected ones.
+const PAIRING: TableDefinition<&str, &[u8]> = TableDefinition::new("pairing");
+const EXPECTED: u8 = 0;
+const REFUSED: u8 = 1;
 use serde::{Deserialize, Serialize};
 
 /// Why [`Store::import_stream`] stopped, with nothing written: its source failed, or
@@ -17,12 +26,13 @@ pub enum Streamed<E> {
     Store(StoreError),
 }
 
-/// Another office (replica), as learnt from the headers of its bundles.
+/// Another office (replica) paired with this one, as learnt at pairing and from the
+/// headers of its bundles.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Peer {
     /// Its office label, as in its last bundle.
     pub label: String,
-    /// The ed25519 public key pinned at the first import (or trusted explicitly).
+    /// The ed25519 public key bound to this office (replica) at pairing.
     pub sign_key: [u8; 32],
     /// Its age X25519 recipient (`age1…`), to encrypt bundles to it.
     pub recipient: Option<String>,
@@ -32,6 +42,41 @@ pub struct Peer {
     /// creation time.
     pub last_import_ms: u64,
     pub last_bundle_ms: u64,
+    /// Paired: its bundles are applied and this office's bundles are encrypted to it.
+    /// False once forgotten (`teren office forget`): its acknowledgements no longer
+    /// hold bundles back, its bundles are held until it is paired again, and its past
+    /// ops stay.
+    pub paired: bool,
+}
+
+/// A peer as written before pairing existed: its key was pinned at first use, and
+/// it counts as paired (it was accepted then; `teren office forget` retires it).
+#[derive(Deserialize)]
+struct PinnedPeer {
+    label: String,
+    sign_key: [u8; 32],
+    recipient: Option<String>,
+    acked: VersionVector,
+    last_import_ms: u64,
+    last_bundle_ms: u64,
+}
+
+fn decode_peer(bytes: &[u8]) -> Result<Peer> {
+    match decode_versioned::<Peer>(bytes) {
+        Ok(p) => Ok(p),
+        Err(e) => match decode_versioned::<PinnedPeer>(bytes) {
+            Ok(p) => Ok(Peer {
+                label: p.label,
+                sign_key: p.sign_key,
+                recipient: p.recipient,
+                acked: p.acked,
+                last_import_ms: p.last_import_ms,
+                last_bundle_ms: p.last_bundle_ms,
+                paired: true,
+            }),
+            Err(_) => Err(corrupt(e)),
+        },
+    }
 }
 
 impl Store {
@@ -72,7 +117,7 @@ impl Store {
         let mut out = Vec::new();
         for e in peers.iter()? {
             let (k, v) = e?;
-            out.push((ReplicaId(k.value()), decode_versioned(v.value()).map_err(corrupt)?));
+            out.push((ReplicaId(k.value()), decode_peer(v.value())?));
         }
         Ok(out)
     }
@@ -81,7 +126,7 @@ impl Store {
         let tx = self.db.begin_read()?;
         let peers = tx.open_table(PEERS)?;
         match peers.get(replica.0)? {
-            Some(v) => Ok(Some(decode_versioned(v.value()).map_err(corrupt)?)),
+            Some(v) => Ok(Some(decode_peer(v.value())?)),
             None => Ok(None),
         }
     }
@@ -93,7 +138,8 @@ impl Store {
         Ok(())
     }
 
-    /// Signing keys trusted before any bundle of theirs arrived, with a label.
+    /// Signing keys trusted before any bundle of theirs arrived, with a label (written
+    /// by `teren office trust` before pairing existed; read as expected fingerprints).
     pub fn trusted_keys(&self) -> Result<Vec<([u8; 32], String)>> {
         let tx = self.db.begin_read()?;
         let trusted = tx.open_table(TRUSTED)?;
@@ -105,9 +151,64 @@ impl Store {
         Ok(out)
     }
 
-    pub fn trust_key(&self, key: &[u8; 32], label: &str) -> Result<()> {
+    /// Fingerprints decided on ahead of a bundle: (fingerprint, Some(label)) when
+    /// expected, (fingerprint, None) when refused.
+    pub fn pairings(&self) -> Result<Vec<(String, Option<String>)>> {
+        let tx = self.db.begin_read()?;
+        let table = match tx.open_table(PAIRING) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        for e in table.iter()? {
+            let (k, v) = e?;
+            let v = v.value();
+            let state = match v.split_first() {
+                Some((&EXPECTED, label)) => Some(String::from_utf8_lossy(label).into_owned()),
+                Some((&REFUSED, _)) => None,
+                _ => return Err(corrupt(format!("pairing of {} unreadable", k.value()))),
+            };
+            out.push((k.value().to_string(), state));
+        }
+        Ok(out)
+    }
+
+    /// Expect the office with this fingerprint (`Some(label)`), refuse it (`None`).
+    pub fn set_pairing(&self, fingerprint: &str, expected: Option<&str>) -> Result<()> {
+        let mut v = Vec::new();
+        match expected {
+            Some(label) => {
+                v.push(EXPECTED);
+                v.extend_from_slice(label.as_bytes());
+            }
+            None => v.push(REFUSED),
+        }
         let tx = self.db.begin_write()?;
-        tx.open_table(TRUSTED)?.insert(key, label)?;
+        tx.open_table(PAIRING)?.insert(fingerprint, v.as_slice())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forget what was decided about a fingerprint (and any key of the old `trusted`
+    /// table with it, given as `key`).
+    pub fn clear_pairing(&self, fingerprint: &str, key: Option<&[u8; 32]>) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(PAIRING)?.remove(fingerprint)?;
+        if let Some(k) = key {
+            tx.open_table(TRUSTED)?.remove(k)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Record a peer and forget what was decided about its fingerprint before, in one
+    /// transaction: how an office is paired.
+    pub fn pair_peer(&self, replica: ReplicaId, peer: &Peer, fingerprint: &str) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(PEERS)?.insert(replica.0, encode_versioned(peer).as_slice())?;
+        tx.open_table(PAIRING)?.remove(fingerprint)?;
+        tx.open_table(TRUSTED)?.remove(&peer.sign_key)?;
         tx.commit()?;
         Ok(())
     }

@@ -1,6 +1,9 @@
-//! The sync screen (`S`): this office, the last exchange with each known office, the
-//! sync folder; export a bundle to a path, import one from a path; and the open
-//! conflicts with both values side by side, resolved by a key.
+//! The sync screen (`S`): this office and its fingerprint, the offices waiting to be
+//! paired (their bundles held) and the paired ones with the last exchange, the sync
+//! folder; pair an office (its introduction file, or its fingerprint typed), write
+//! this office's introduction, pair or refuse a waiting office, forget a paired one;
+//! export a bundle to a path, import one from a path; and the open conflicts with both
+//! values side by side, resolved by a key.
 //!
 //! Everything it does goes through the same core calls as the command line
 //! (`bundle::folder::export_to`, `bundle::import`, `conflicts::resolve`), so a bundle or
@@ -9,7 +12,7 @@
 use super::keymap::{Action, Context};
 use super::view::{Effect, Env, Job, JobResult, View};
 use crate::bundle::folder::{FileLine, FileOutcome, OwnOutcome, Synced};
-use crate::bundle::{self, Encrypt, Encryption, ImportOptions, KeyStatus, Keys, Outcome, Report};
+use crate::bundle::{self, Encrypt, Encryption, ImportOptions, KeyStatus, Keys, Outcome, PairedBy, Report, Unpaired};
 use crate::conflicts::{self, Conflict};
 use crate::i18n::{Lang, t};
 use crate::store::Store;
@@ -34,15 +37,18 @@ fn local_time(ms: u64) -> String {
         .unwrap_or_default()
 }
 
-/// A signing key shortened for the eye: four groups of four hex digits.
+/// An office's fingerprint, as people read it aloud (`bundle::fingerprint`).
 pub fn fingerprint(key: &[u8; 32]) -> String {
-    key[..8].chunks(2).map(|c| format!("{:02x}{:02x}", c[0], c[1])).collect::<Vec<_>>().join(" ")
+    bundle::fingerprint(key)
 }
 
 /// One known office as the screen lists it.
 struct PeerRow {
     label: String,
     short: String,
+    replica: crate::sync::ReplicaId,
+    fingerprint: String,
+    paired: bool,
     /// When its last bundle was imported here.
     last: u64,
     /// This office's ops it has; its own ops this office has.
@@ -55,7 +61,44 @@ struct Info {
     office: String,
     replica: String,
     fingerprint: String,
+    /// Offices whose bundles are held, waiting to be paired or refused.
+    pending: Vec<PendingRow>,
     peers: Vec<PeerRow>,
+}
+
+/// An office waiting to be paired.
+struct PendingRow {
+    label: String,
+    short: String,
+    fingerprint: String,
+    bundles: usize,
+    why: Unpaired,
+}
+
+/// A question the screen asks before it pairs, refuses or forgets (Enter: yes).
+#[derive(Debug, Clone)]
+enum Ask {
+    /// Pair a waiting office by its fingerprint.
+    Pair {
+        fingerprint: String,
+        label: String,
+        short: String,
+    },
+    /// Pair the office whose introduction (or bundle) is at `path`.
+    PairFile {
+        path: PathBuf,
+        fingerprint: String,
+        label: String,
+        short: String,
+    },
+    Refuse {
+        fingerprint: String,
+        label: String,
+    },
+    Forget {
+        replica: crate::sync::ReplicaId,
+        label: String,
+    },
 }
 
 /// A conflict with its writers' names and times, ready to draw.
@@ -77,6 +120,10 @@ enum Kind {
     Import,
     /// A copy of the database (`teren backup`): a path only.
     Backup,
+    /// Pair an office: its introduction file's path, or its fingerprint.
+    Pair,
+    /// Write this office's introduction: a path only.
+    Introduce,
 }
 
 /// The two lines typed for an export or an import: a path and a passphrase.
@@ -97,6 +144,9 @@ pub struct Screen {
     selected: usize,
     offset: usize,
     fields: Option<Fields>,
+    /// The row picked in the offices tab: the waiting offices, then the paired ones.
+    pick: usize,
+    ask: Option<Ask>,
     /// One line per bundle exported or imported here, newest last.
     results: Vec<String>,
     /// The conflicts' job: its generation (older results are dropped) and whether
@@ -137,6 +187,8 @@ impl Screen {
             selected: 0,
             offset: 0,
             fields: None,
+            pick: 0,
+            ask: None,
             results: Vec::new(),
             generation: 0,
             loading: false,
@@ -155,16 +207,32 @@ impl Screen {
             .map(|(r, p)| PeerRow {
                 label: p.label.clone(),
                 short: r.short(),
+                replica: *r,
+                fingerprint: fingerprint(&p.sign_key),
+                paired: p.paired,
                 last: p.last_import_ms,
                 sent: p.acked.get(&me).copied().unwrap_or(0),
                 received: ours.get(r).copied().unwrap_or(0),
             })
             .collect();
-        rows.sort_by(|a, b| b.last.cmp(&a.last).then_with(|| a.label.cmp(&b.label)));
+        rows.sort_by(|a, b| b.paired.cmp(&a.paired).then(b.last.cmp(&a.last)).then_with(|| a.label.cmp(&b.label)));
+        let pending = bundle::folder::pending(store)?
+            .into_iter()
+            .map(|p| PendingRow {
+                label: p.header.office.clone(),
+                short: p.header.sender.short(),
+                fingerprint: p.fingerprint,
+                bundles: p.bundles,
+                why: p.why,
+            })
+            .collect::<Vec<_>>();
+        let total = pending.len() + rows.len();
+        self.pick = self.pick.min(total.saturating_sub(1));
         self.info = Some(Info {
             office: store.office()?,
             replica: me.short(),
             fingerprint: fingerprint(&keys.sign_public()),
+            pending,
             peers: rows,
         });
         self.generation += 1;
@@ -204,8 +272,9 @@ impl Screen {
 
     fn start(&mut self, kind: Kind) {
         let path = match kind {
-            Kind::Export | Kind::Backup => self.default_export(),
+            Kind::Export | Kind::Backup | Kind::Introduce => self.default_export(),
             Kind::Import => self.default_import(),
+            Kind::Pair => String::new(),
         };
         self.fields = Some(Fields { kind, path, passphrase: String::new(), focus: 0 });
     }
@@ -218,9 +287,59 @@ impl Screen {
             Kind::Export => (export(env.store, &path, passphrase, env.lang), false),
             Kind::Import => import(env.store, &path, passphrase, env.lang),
             Kind::Backup => (backup(env.store, &path, env.lang), false),
+            Kind::Introduce => (introduce(env.store, &path, env.lang), false),
+            Kind::Pair => match pair_start(env.store, f.path.trim(), env.lang) {
+                Ok(PairStart::Ask(ask)) => {
+                    self.ask = Some(ask);
+                    return Effect::None;
+                }
+                Ok(PairStart::Done(line, changed)) => (line, changed),
+                Err(line) => (line, false),
+            },
         };
         self.push_result(line.clone());
         if changed { Effect::Changed } else { Effect::Status(line) }
+    }
+
+    /// The question for the picked row: pair or refuse a waiting office (`pair`
+    /// true / false), or forget a paired one.
+    fn ask_for(&self, pair: bool) -> Option<Ask> {
+        let info = self.info.as_ref()?;
+        if let Some(p) = info.pending.get(self.pick) {
+            return Some(if pair {
+                Ask::Pair { fingerprint: p.fingerprint.clone(), label: p.label.clone(), short: p.short.clone() }
+            } else {
+                Ask::Refuse { fingerprint: p.fingerprint.clone(), label: p.label.clone() }
+            });
+        }
+        let peer = info.peers.get(self.pick - info.pending.len())?;
+        (!pair && peer.paired).then(|| Ask::Forget { replica: peer.replica, label: peer.label.clone() })
+    }
+
+    /// The answer yes to the question asked.
+    fn answer(&mut self, env: &Env, ask: Ask) -> Effect {
+        let lang = env.lang;
+        let (line, changed) = match ask {
+            Ask::Pair { fingerprint, .. } => pair_typed(env.store, &fingerprint, lang),
+            Ask::PairFile { path, fingerprint, .. } => pair_file(env.store, &path, &fingerprint, lang),
+            Ask::Refuse { fingerprint, label } => match bundle::refuse(env.store, &fingerprint) {
+                Ok(n) => (
+                    format!(
+                        "{}: {label} ({fingerprint}), {} {n}",
+                        t(lang, "sync_refused"),
+                        t(lang, "sync_held_deleted")
+                    ),
+                    true,
+                ),
+                Err(e) => (format!("{}: {e}", t(lang, "sync_pair_failed")), false),
+            },
+            Ask::Forget { replica, label } => match bundle::forget(env.store, replica) {
+                Ok(()) => (format!("{}: {label} ({})", t(lang, "sync_forgot"), replica.short()), true),
+                Err(e) => (format!("{}: {e}", t(lang, "sync_pair_failed")), false),
+            },
+        };
+        self.push_result(line.clone());
+        if changed { Effect::Many(vec![Effect::Changed, Effect::Status(line)]) } else { Effect::Status(line) }
     }
 
     fn resolve(&mut self, env: &Env, action: Action) -> Effect {
@@ -260,8 +379,8 @@ impl Screen {
                 Span::raw(i.replica.clone()),
             ]));
             lines.push(Line::from(vec![
-                Span::styled(format!("{}: ", t(lang, "sync_key")), th.dim()),
-                Span::raw(i.fingerprint.clone()),
+                Span::styled(format!("{}: ", t(lang, "sync_fingerprint")), th.dim()),
+                Span::styled(i.fingerprint.clone(), th.header()),
             ]));
         }
         let folder = match &self.sync_dir {
@@ -275,32 +394,79 @@ impl Screen {
             Span::raw(if self.loading { "…".to_string() } else { self.rows.len().to_string() }),
         ]));
         lines.push(Line::from(""));
-        match self.info.as_ref().map(|i| &i.peers) {
-            Some(peers) if !peers.is_empty() => {
-                lines.push(Line::styled(
+        let picked = |n: usize, text: String| -> Line<'static> {
+            if n == self.pick && self.ask.is_none() && self.fields.is_none() {
+                Line::styled(text, th.selected())
+            } else {
+                Line::from(text)
+            }
+        };
+        let (pending, peers) = match &self.info {
+            Some(i) => (i.pending.as_slice(), i.peers.as_slice()),
+            None => (&[][..], &[][..]),
+        };
+        if !pending.is_empty() {
+            lines.push(Line::styled(format!("{} ({})", t(lang, "sync_pending"), pending.len()), th.header()));
+            for (n, p) in pending.iter().enumerate() {
+                let label: String = p.label.chars().take(22).collect();
+                let note = match &p.why {
+                    Unpaired::OtherKey(_) => format!("  {}", t(lang, "sync_other_key")),
+                    Unpaired::Forgotten => format!("  {}", t(lang, "sync_forgotten")),
+                    _ => String::new(),
+                };
+                lines.push(picked(
+                    n,
                     format!(
-                        "{:<22} {:<8} {:<16} {:>9} {:>12}",
-                        t(lang, "sync_office"),
-                        t(lang, "sync_database"),
-                        t(lang, "sync_last"),
-                        t(lang, "sync_sent"),
-                        t(lang, "sync_received")
+                        "{label:<22} {:<8} {}  {} {}{note}",
+                        p.short,
+                        p.fingerprint,
+                        p.bundles,
+                        t(lang, "sync_bundles")
                     ),
-                    th.header(),
                 ));
-                for p in peers {
-                    let label: String = p.label.chars().take(22).collect();
-                    lines.push(Line::from(format!(
-                        "{label:<22} {:<8} {:<16} {:>9} {:>12}",
+            }
+            lines.push(Line::from(""));
+        }
+        if peers.is_empty() {
+            lines.push(Line::styled(t(lang, "sync_no_peers"), th.dim()));
+        } else {
+            lines.push(Line::styled(
+                format!(
+                    "{:<22} {:<8} {:<16} {:>9} {:>12}  {}",
+                    t(lang, "sync_office"),
+                    t(lang, "sync_database"),
+                    t(lang, "sync_last"),
+                    t(lang, "sync_sent"),
+                    t(lang, "sync_received"),
+                    t(lang, "sync_fingerprint")
+                ),
+                th.header(),
+            ));
+            for (n, p) in peers.iter().enumerate() {
+                let label: String = p.label.chars().take(22).collect();
+                let state = if p.paired { String::new() } else { format!(" ({})", t(lang, "sync_forgotten")) };
+                lines.push(picked(
+                    pending.len() + n,
+                    format!(
+                        "{label:<22} {:<8} {:<16} {:>9} {:>12}  {}{state}",
                         p.short,
                         local_time(p.last),
                         p.sent,
-                        p.received
-                    )));
-                }
+                        p.received,
+                        p.fingerprint
+                    ),
+                ));
             }
-            _ => lines.push(Line::styled(t(lang, "sync_no_peers"), th.dim())),
         }
+        let key = |a: Action| env.keymap.key_for(&[Context::Sync], a).unwrap_or_else(|| "?".into());
+        lines.push(Line::styled(
+            t(lang, "sync_pair_help")
+                .replace("{pair}", &key(Action::Add))
+                .replace("{intro}", &key(Action::Export))
+                .replace("{confirm}", &key(Action::Confirm))
+                .replace("{delete}", &key(Action::Delete)),
+            th.dim(),
+        ));
         if !self.results.is_empty() {
             lines.push(Line::from(""));
             for r in &self.results {
@@ -374,7 +540,8 @@ fn field_label(lang: Lang, field: &str) -> String {
 }
 
 /// Export a bundle to `path` (a file, or a folder to name one in): to the passphrase
-/// when one is typed, else to the keys of every office met (as `teren sync` does).
+/// when one is typed (everything: it may reach an office never heard from), else to
+/// the keys of the paired offices, what they cannot be proven to have.
 /// Returns the one line to show.
 pub fn export(store: &Store, path: &Path, passphrase: Option<SecretString>, lang: Lang) -> String {
     let run = || -> anyhow::Result<String> {
@@ -382,17 +549,18 @@ pub fn export(store: &Store, path: &Path, passphrase: Option<SecretString>, lang
             anyhow::bail!("{}", t(lang, "sync_path_empty"));
         }
         let keys = Keys::load(store)?;
+        let full = passphrase.is_some();
         let encrypt = match passphrase {
             Some(p) => Encrypt::Passphrase(p),
             None => {
-                let rs: Vec<String> = store.peers()?.into_iter().filter_map(|(_, p)| p.recipient).collect();
+                let rs = bundle::paired_recipients(store)?;
                 if rs.is_empty() {
                     anyhow::bail!("{}", t(lang, "sync_need_passphrase"));
                 }
                 Encrypt::Recipients(rs.iter().map(|r| bundle::parse_recipient(r)).collect::<Result<_, _>>()?)
             }
         };
-        let since = bundle::since_for(store, None, false)?;
+        let since = bundle::since_for(store, None, full)?;
         let (written, b) = bundle::folder::export_to(store, &keys, path, &since, &encrypt)?;
         let how = match &b.header.encryption {
             Encryption::Passphrase => t(lang, "sync_enc_passphrase").to_string(),
@@ -416,7 +584,7 @@ pub fn import(store: &Store, path: &Path, passphrase: Option<SecretString>, lang
     match run() {
         Ok(r) => {
             let changed = matches!(r.outcome, Outcome::Imported { applied, .. } if applied > 0);
-            (report_line(lang, &name, &r), changed || r.key != KeyStatus::Pinned)
+            (report_line(lang, &name, &r), changed || r.key != KeyStatus::Paired)
         }
         Err(e) => (format!("{name}: {}: {e}", t(lang, "sync_not_imported")), false),
     }
@@ -431,9 +599,8 @@ pub fn report_line(lang: Lang, name: &str, r: &Report) -> String {
 pub fn report_text(lang: Lang, r: &Report) -> String {
     let who = format!("{} \"{}\"", t(lang, "sync_from_office"), r.header.office);
     let key = match r.key {
-        KeyStatus::Pinned => String::new(),
-        KeyStatus::NewlyPinned => format!("; {}", t(lang, "sync_key_pinned")),
-        KeyStatus::Repinned => format!("; {}", t(lang, "sync_key_repinned")),
+        KeyStatus::NewlyPaired => format!("; {}", t(lang, "sync_key_paired")),
+        _ => String::new(),
     };
     match &r.outcome {
         Outcome::Imported { applied, waiting } => {
@@ -447,6 +614,133 @@ pub fn report_text(lang: Lang, r: &Report) -> String {
         }
         Outcome::UpToDate => format!("{who}: {}{key}", t(lang, "sync_nothing_new")),
         Outcome::Unreadable => format!("{who}: {}{key}", t(lang, "sync_not_for_us")),
+        Outcome::NotPaired(np) if np.why == Unpaired::Refused => {
+            format!("{who}: {} ({})", t(lang, "sync_refused_earlier"), np.fingerprint)
+        }
+        Outcome::NotPaired(np) => {
+            format!("{who}: {} {}; {}", t(lang, "sync_held"), np.fingerprint, t(lang, "sync_held_hint"))
+        }
+    }
+}
+
+/// Write this office's introduction (keys, no data) to `path`, a file or a folder.
+pub fn introduce(store: &Store, path: &Path, lang: Lang) -> String {
+    let run = || -> anyhow::Result<String> {
+        if path.as_os_str().is_empty() {
+            anyhow::bail!("{}", t(lang, "sync_path_empty"));
+        }
+        let keys = Keys::load(store)?;
+        let b = bundle::introduction(store, &keys)?;
+        let path = if path.is_dir() {
+            path.join(bundle::file_name(&b.header.office, b.header.created_ms))
+        } else {
+            path.to_path_buf()
+        };
+        bundle::write_atomic(&path, &b.bytes)?;
+        Ok(format!(
+            "{} {} ({} {})",
+            t(lang, "sync_introduced"),
+            path.display(),
+            t(lang, "sync_fingerprint"),
+            fingerprint(&keys.sign_public())
+        ))
+    };
+    run().unwrap_or_else(|e| format!("{}: {e}", t(lang, "sync_export_failed")))
+}
+
+/// What the pairing line typed leads to: a question (a file: is its fingerprint the
+/// one the office reads out?) or a done pairing by a typed fingerprint.
+enum PairStart {
+    Ask(Ask),
+    Done(String, bool),
+}
+
+/// The pairing line: an existing file is an introduction (asked about), anything else
+/// a fingerprint (or signing key) typed as the other office reads it out.
+fn pair_start(store: &Store, text: &str, lang: Lang) -> Result<PairStart, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", t(lang, "sync_pair_failed"));
+    if text.is_empty() {
+        return Err(fail(&t(lang, "sync_path_empty")));
+    }
+    let path = PathBuf::from(text);
+    if path.is_file() {
+        let bytes = bundle::read_file(&path).map_err(|e| fail(&e))?;
+        let header = bundle::parse(&bytes).map_err(|e| fail(&e))?.header;
+        return Ok(PairStart::Ask(Ask::PairFile {
+            path,
+            fingerprint: fingerprint(&header.sign_key),
+            label: header.office.clone(),
+            short: header.sender.short(),
+        }));
+    }
+    if bundle::parse_fingerprint(text).is_err() && (text.contains('/') || text.contains(std::path::MAIN_SEPARATOR)) {
+        return Err(fail(&format!("{}: {text}", t(lang, "sync_no_file"))));
+    }
+    let (line, changed) = pair_typed(store, text, lang);
+    Ok(PairStart::Done(line, changed))
+}
+
+/// Pair by a typed fingerprint (as `teren office pair --fingerprint`): the line to
+/// show and whether the data changed.
+pub fn pair_typed(store: &Store, typed: &str, lang: Lang) -> (String, bool) {
+    let run = || -> Result<PairedBy, bundle::BundleError> {
+        let keys = Keys::load(store)?;
+        bundle::pair_fingerprint(store, &keys, typed, "", &ImportOptions::default())
+    };
+    match run() {
+        Ok(PairedBy::Now { header, imported }) => {
+            let applied: usize = imported
+                .iter()
+                .map(|(_, r)| match r {
+                    Ok(Report { outcome: Outcome::Imported { applied, .. }, .. }) => *applied,
+                    _ => 0,
+                })
+                .sum();
+            (
+                format!(
+                    "{} „{}” ({}): {applied} {}",
+                    t(lang, "sync_paired_now"),
+                    header.office,
+                    header.sender.short(),
+                    t(lang, "sync_ops")
+                ),
+                true,
+            )
+        }
+        Ok(PairedBy::Already { office }) => (format!("{}: „{office}”", t(lang, "sync_paired_already")), false),
+        Ok(PairedBy::Expected) => (t(lang, "sync_expected").to_string(), true),
+        Err(e) => (format!("{}: {e}", t(lang, "sync_pair_failed")), false),
+    }
+}
+
+/// Pair the office whose introduction (or bundle) is at `path`, its fingerprint
+/// confirmed on the screen; then import it and what was held from it.
+pub fn pair_file(store: &Store, path: &Path, confirmed: &str, lang: Lang) -> (String, bool) {
+    let run = || -> Result<(bundle::Header, usize), bundle::BundleError> {
+        let keys = Keys::load(store)?;
+        let bytes = bundle::read_file(path)?;
+        let (header, done) = bundle::pair_file(store, &keys, &bytes, confirmed, &ImportOptions::default())?;
+        let applied = done
+            .iter()
+            .map(|(_, r)| match r {
+                Ok(Report { outcome: Outcome::Imported { applied, .. }, .. }) => *applied,
+                _ => 0,
+            })
+            .sum();
+        Ok((header, applied))
+    };
+    match run() {
+        Ok((header, applied)) => (
+            format!(
+                "{} „{}” ({}): {applied} {}",
+                t(lang, "sync_paired_now"),
+                header.office,
+                header.sender.short(),
+                t(lang, "sync_ops")
+            ),
+            true,
+        ),
+        Err(e) => (format!("{}: {e}", t(lang, "sync_pair_failed")), false),
     }
 }
 
@@ -481,7 +775,7 @@ pub fn live_status(lang: Lang, r: &Result<Synced, String>) -> (String, bool) {
         Err(e) => (format!("{}: {e}", t(lang, "sync_folder_failed")), false),
         Ok(s) => {
             let changed = s.applied() > 0
-                || s.files.iter().any(|f| matches!(&f.outcome, FileOutcome::Imported(r) if r.key != KeyStatus::Pinned));
+                || s.files.iter().any(|f| matches!(&f.outcome, FileOutcome::Imported(r) if r.key != KeyStatus::Paired));
             // The most telling line: a refusal first, then an import, then our write.
             let line = s
                 .files
@@ -510,7 +804,13 @@ pub fn live_status(lang: Lang, r: &Result<Synced, String>) -> (String, bool) {
 
 impl View for Screen {
     fn contexts(&self) -> Vec<Context> {
-        if self.fields.is_some() { vec![Context::Form] } else { vec![Context::Sync] }
+        if self.fields.is_some() {
+            vec![Context::Form]
+        } else if self.ask.is_some() {
+            vec![Context::Popup]
+        } else {
+            vec![Context::Sync]
+        }
     }
 
     fn typing(&self) -> bool {
@@ -532,10 +832,20 @@ impl View for Screen {
     }
 
     fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect> {
+        if let Some(ask) = self.ask.take() {
+            return Some(match action {
+                Action::Confirm | Action::Save => self.answer(env, ask),
+                Action::Cancel | Action::Quit => Effect::None,
+                _ => {
+                    self.ask = Some(ask);
+                    Effect::None
+                }
+            });
+        }
         if let Some(f) = self.fields.as_mut() {
             match action {
                 Action::Cancel => self.fields = None,
-                Action::NextField if f.focus == 0 && f.kind != Kind::Backup => f.focus = 1,
+                Action::NextField if f.focus == 0 && matches!(f.kind, Kind::Export | Kind::Import) => f.focus = 1,
                 Action::PrevField => f.focus = 0,
                 Action::NextField | Action::Save => {
                     let f = self.fields.take()?;
@@ -556,6 +866,32 @@ impl View for Screen {
             }
             Action::Backup => {
                 self.start(Kind::Backup);
+                Effect::None
+            }
+            Action::Add => {
+                self.start(Kind::Pair);
+                Effect::None
+            }
+            Action::Export => {
+                self.start(Kind::Introduce);
+                Effect::None
+            }
+            Action::Confirm | Action::Delete if self.tab == Tab::Offices => {
+                match self.ask_for(action == Action::Confirm) {
+                    Some(ask) => self.ask = Some(ask),
+                    None => return Some(Effect::Status(t(env.lang, "sync_pick_office").to_string())),
+                }
+                Effect::None
+            }
+            Action::Down | Action::Up if self.tab == Tab::Offices => {
+                let total = self.info.as_ref().map(|i| i.pending.len() + i.peers.len()).unwrap_or(0);
+                if total > 0 {
+                    self.pick = if action == Action::Down {
+                        (self.pick + 1).min(total - 1)
+                    } else {
+                        self.pick.saturating_sub(1)
+                    };
+                }
                 Effect::None
             }
             Action::ConflictsView => {
@@ -621,7 +957,7 @@ impl View for Screen {
         let block = Block::default().borders(Borders::ALL).border_set(env.theme.border()).title(title);
         let inner = block.inner(area);
         block.render(area, buf);
-        let field_h = if self.fields.is_some() { 3 } else { 0 };
+        let field_h = if self.fields.is_some() || self.ask.is_some() { 3 } else { 0 };
         let [body, form] = Layout::vertical([Constraint::Fill(1), Constraint::Length(field_h)]).areas(inner);
         match self.tab {
             Tab::Offices => self.render_offices(body, buf, env),
@@ -633,6 +969,8 @@ impl View for Screen {
                 Kind::Export => t(lang, "sync_export_title"),
                 Kind::Import => t(lang, "sync_import_title"),
                 Kind::Backup => t(lang, "sync_backup_title"),
+                Kind::Pair => t(lang, "sync_pair_title"),
+                Kind::Introduce => t(lang, "sync_introduce_title"),
             };
             let masked: String = "•".repeat(f.passphrase.chars().count());
             let cursor = |on: bool| if on { "▏" } else { "" };
@@ -655,12 +993,37 @@ impl View for Screen {
                     ),
                 ]),
             ];
-            if f.kind == Kind::Backup {
-                // A backup asks for a path only.
+            if matches!(f.kind, Kind::Backup | Kind::Pair | Kind::Introduce) {
+                // A path (or a fingerprint) only.
                 lines.truncate(2);
             }
             ratatui::widgets::Clear.render(form, buf);
             Paragraph::new(lines).render(form, buf);
+        }
+        if let Some(ask) = &self.ask {
+            let th = env.theme;
+            let (question, who, fp) = match ask {
+                Ask::Pair { fingerprint, label, short } | Ask::PairFile { fingerprint, label, short, .. } => (
+                    format!("{} „{label}” ({short})? {}", t(lang, "sync_ask_pair"), t(lang, "sync_ask_fingerprint")),
+                    String::new(),
+                    fingerprint.clone(),
+                ),
+                Ask::Refuse { fingerprint, label } => {
+                    (format!("{} „{label}”?", t(lang, "sync_ask_refuse")), String::new(), fingerprint.clone())
+                }
+                Ask::Forget { replica, label } => (
+                    format!("{} „{label}” ({})?", t(lang, "sync_ask_forget"), replica.short()),
+                    String::new(),
+                    String::new(),
+                ),
+            };
+            let lines = vec![
+                Line::styled(question, th.header()),
+                Line::from(vec![Span::raw(who), Span::styled(fp, th.header())]),
+                Line::styled(t(lang, "sync_ask_yes_no"), th.dim()),
+            ];
+            ratatui::widgets::Clear.render(form, buf);
+            Paragraph::new(lines).wrap(Wrap { trim: false }).render(form, buf);
         }
     }
 
@@ -676,9 +1039,18 @@ impl View for Screen {
         if self.fields.is_some() {
             return vec![Action::NextField, Action::Save, Action::Cancel];
         }
+        if self.ask.is_some() {
+            return vec![Action::Confirm, Action::Cancel];
+        }
         match self.tab {
             Tab::Offices => {
-                vec![Action::BundleExport, Action::BundleImport, Action::Backup, Action::ConflictsView, Action::Cancel]
+                let waiting = self.info.as_ref().is_some_and(|i| !i.pending.is_empty());
+                let mut h = vec![Action::BundleExport, Action::BundleImport, Action::Backup];
+                if waiting {
+                    h.extend([Action::Confirm, Action::Delete]);
+                }
+                h.extend([Action::ConflictsView, Action::Cancel]);
+                h
             }
             Tab::Conflicts => vec![Action::KeepLeft, Action::KeepRight, Action::KeepBoth, Action::ConflictsView],
         }
