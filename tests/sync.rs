@@ -2,13 +2,17 @@
 //! Sync between offices through real bundle files, in-process for speed
 //! (DESIGN.md §4, §9): random edits on three replicas, random exchanges and relays in
 //! random order → identical dumps; no concurrent text value lost without a conflict;
-//! re-import changes nothing; erase dominates.
+//! re-import changes nothing; erase dominates. Offices pair first (DESIGN.md §4,
+//! "Trust is paired, never found"); the proptest also forgets and pairs again, and
+//! the attacks of issue 21 each have a test: a stranger in the folder learns and
+//! changes nothing, an unpaired key's bundle is held, a paired key cannot speak for
+//! another office.
 
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
-use teren::bundle::{self, BundleError, Encrypt, ImportOptions, Keys};
+use teren::bundle::{self, BundleError, Encrypt, ImportOptions, Keys, Outcome, Unpaired};
 use teren::model::{Entity, Id, is_personal};
 use teren::store::{Draft, Store};
 use teren::sync::{Change, FieldState, OpId};
@@ -31,12 +35,34 @@ fn dump(r: &Replica) -> String {
     serde_json::to_string_pretty(&teren::dump::dump(&r.store).unwrap()).unwrap()
 }
 
-/// Write `from`'s bundle (what `to` has not acknowledged, or everything) into `dir`,
-/// encrypted to every other replica.
+/// `a` pairs `b`: as `teren office pair` does with b's introduction, its fingerprint
+/// confirmed.
+fn pair(a: &Replica, b: &Replica) {
+    let intro = bundle::introduction(&b.store, &b.keys).unwrap();
+    let fp = bundle::fingerprint(&b.keys.sign_public());
+    bundle::pair_file(&a.store, &a.keys, &intro.bytes, &fp, &ImportOptions::default()).unwrap();
+}
+
+/// Every replica pairs every other.
+fn pair_all(reps: &[Replica]) {
+    for a in reps {
+        for b in reps {
+            if a.store.replica() != b.store.replica() {
+                pair(a, b);
+            }
+        }
+    }
+}
+
+/// Write `from`'s bundle (what `to` cannot be proven to have, or everything) into
+/// `dir`, encrypted to the offices `from` has paired (and itself, so that there is
+/// always a reader).
 fn export(reps: &[Replica], from: usize, to: Option<usize>, full: bool, dir: &Path) -> PathBuf {
     let r = &reps[from];
     let since = bundle::since_for(&r.store, to.map(|t| reps[t].store.replica()), full).unwrap();
-    let recipients = reps.iter().enumerate().filter(|(i, _)| *i != from).map(|(_, o)| o.keys.recipient()).collect();
+    let mut recipients: Vec<age::x25519::Recipient> =
+        bundle::paired_recipients(&r.store).unwrap().iter().map(|k| bundle::parse_recipient(k).unwrap()).collect();
+    recipients.push(r.keys.recipient());
     let b = bundle::export(&r.store, &r.keys, &since, &Encrypt::Recipients(recipients)).unwrap();
     let path = dir.join(bundle::file_name(&b.header.office, b.header.created_ms));
     bundle::write_atomic(&path, &b.bytes).unwrap();
@@ -70,9 +96,30 @@ enum Edit {
 
 #[derive(Debug, Clone)]
 enum Action {
-    Edit { at: usize, rec: usize, edit: Edit },
-    Export { from: usize, to: Option<usize>, full: bool },
-    Import { file: usize, to: usize },
+    Edit {
+        at: usize,
+        rec: usize,
+        edit: Edit,
+    },
+    Export {
+        from: usize,
+        to: Option<usize>,
+        full: bool,
+    },
+    Import {
+        file: usize,
+        to: usize,
+    },
+    /// `at` forgets office `whom` (`teren office forget`).
+    Forget {
+        at: usize,
+        whom: usize,
+    },
+    /// `at` pairs office `whom` again by its fingerprint.
+    Pair {
+        at: usize,
+        whom: usize,
+    },
 }
 
 fn edit_strategy() -> impl Strategy<Value = Edit> {
@@ -94,6 +141,8 @@ fn action_strategy() -> impl Strategy<Value = Action> {
         2 => (0..3usize, proptest::option::of(0..3usize), any::<bool>())
             .prop_map(|(from, to, full)| Action::Export { from, to, full }),
         3 => (any::<usize>(), 0..3usize).prop_map(|(file, to)| Action::Import { file, to }),
+        1 => (0..3usize, 0..3usize).prop_map(|(at, whom)| Action::Forget { at, whom }),
+        1 => (0..3usize, 0..3usize).prop_map(|(at, whom)| Action::Pair { at, whom }),
     ]
 }
 
@@ -152,34 +201,93 @@ fn check_no_text_lost(r: &Replica) {
 
 fn run_scenario(actions: &[Action]) {
     let reps = vec![replica("Biuro Dobiegniew"), replica("Biuro Strzelce Krajeńskie"), replica("Biuro Łódź")];
+    pair_all(&reps);
+    // paired[i][j]: office i applies office j's bundles (or will pair it with its next).
+    let mut paired = [[true; 3]; 3];
     let folder = tempfile::tempdir().unwrap();
-    let mut files: Vec<(PathBuf, usize)> = Vec::new();
+    // Each bundle with its sender and the offices that can read it.
+    let mut files: Vec<(PathBuf, usize, Vec<usize>)> = Vec::new();
     for (n, a) in actions.iter().enumerate() {
         match a {
             Action::Edit { at, rec, edit } => apply_edit(&reps[*at], *rec, edit, n),
             Action::Export { from, to, full } => {
                 let to = to.filter(|t| t != from);
-                files.push((export(&reps, *from, to, *full, folder.path()), *from));
+                let path = export(&reps, *from, to, *full, folder.path());
+                let readers = bundle::paired_recipients(&reps[*from].store).unwrap();
+                let readers = (0..reps.len())
+                    .filter(|i| *i == *from || readers.contains(&reps[*i].keys.recipient().to_string()))
+                    .collect();
+                files.push((path, *from, readers));
             }
             Action::Import { file, to } => {
                 if files.is_empty() {
                     continue;
                 }
-                let (path, from) = &files[file % files.len()];
+                let (path, from, readers) = &files[file % files.len()];
+                let before = reps[*to].store.version_vector().unwrap();
                 match import(&reps[*to], path) {
-                    Ok(_) => assert_ne!(from, to),
+                    Ok(r) => {
+                        assert_ne!(from, to);
+                        if let Outcome::NotPaired(np) = &r.outcome {
+                            assert!(!paired[*to][*from], "a paired office's bundle was held");
+                            assert_eq!(np.why, Unpaired::Forgotten);
+                            assert_eq!(reps[*to].store.version_vector().unwrap(), before, "a held bundle changed data");
+                        } else {
+                            assert!(paired[*to][*from], "a bundle from a forgotten office was applied");
+                        }
+                    }
                     Err(BundleError::OwnBundle { .. }) => assert_eq!(from, to),
+                    Err(BundleError::NotForUs { .. }) => {
+                        assert!(!readers.contains(to), "not readable by an office it was encrypted to");
+                        assert!(paired[*to][*from]);
+                    }
                     Err(e) => panic!("import failed: {e}"),
                 }
             }
+            Action::Forget { at, whom } if at != whom => {
+                bundle::forget(&reps[*at].store, reps[*whom].store.replica()).unwrap();
+                paired[*at][*whom] = false;
+                assert!(
+                    !bundle::paired_recipients(&reps[*at].store)
+                        .unwrap()
+                        .contains(&reps[*whom].keys.recipient().to_string())
+                );
+            }
+            Action::Pair { at, whom } if at != whom => {
+                let fp = bundle::fingerprint(&reps[*whom].keys.sign_public());
+                let r = &reps[*at];
+                bundle::pair_fingerprint(&r.store, &r.keys, &fp, "", &ImportOptions::default()).unwrap();
+                paired[*at][*whom] = true;
+            }
+            Action::Forget { .. } | Action::Pair { .. } => {}
         }
     }
+    // Everyone pairs everyone again (held bundles are applied then)…
+    for (i, r) in reps.iter().enumerate() {
+        for (j, o) in reps.iter().enumerate() {
+            if i != j && !paired[i][j] {
+                let fp = bundle::fingerprint(&o.keys.sign_public());
+                bundle::pair_fingerprint(&r.store, &r.keys, &fp, "", &ImportOptions::default()).unwrap();
+            }
+        }
+    }
+    // …and an office expected again (paired by fingerprint before any bundle) is
+    // paired with the first one.
     // A full exchange: every office sends everything to every other.
+    let intros: Vec<Vec<u8>> = reps.iter().map(|r| bundle::introduction(&r.store, &r.keys).unwrap().bytes).collect();
+    for (i, r) in reps.iter().enumerate() {
+        for (j, b) in intros.iter().enumerate() {
+            if i != j {
+                bundle::import(&r.store, &r.keys, b, &ImportOptions::default()).unwrap();
+            }
+        }
+    }
     let full: Vec<PathBuf> = (0..reps.len()).map(|i| export(&reps, i, None, true, folder.path())).collect();
     for (i, r) in reps.iter().enumerate() {
         for (j, f) in full.iter().enumerate() {
             if i != j {
-                import(r, f).unwrap();
+                let rep = import(r, f).unwrap();
+                assert!(matches!(rep.outcome, Outcome::Imported { .. }), "{:?}", rep.outcome);
             }
         }
     }
@@ -202,9 +310,11 @@ fn run_scenario(actions: &[Action]) {
     }
     // Re-importing any bundle, old or new, changes nothing.
     let vvs: Vec<_> = reps.iter().map(|r| r.store.version_vector().unwrap()).collect();
-    for (path, from) in files.iter().map(|(p, f)| (p, *f)).chain(full.iter().zip(0..)) {
+    for (path, from, readers) in
+        files.iter().map(|(p, f, r)| (p, *f, r.clone())).chain(full.iter().zip(0..).map(|(p, f)| (p, f, vec![0, 1, 2])))
+    {
         for (i, r) in reps.iter().enumerate() {
-            if i != from {
+            if i != from && readers.contains(&i) {
                 import(r, path).unwrap();
                 assert_eq!(dump(r), dumps[i], "re-import changed replica {i}");
                 assert_eq!(r.store.version_vector().unwrap(), vvs[i]);
@@ -225,6 +335,7 @@ proptest! {
 #[test]
 fn concurrent_note_edits_become_a_conflict_and_a_resolution_syncs() {
     let reps = [replica("A"), replica("B"), replica("C")];
+    pair_all(&reps);
     let dir = tempfile::tempdir().unwrap();
     apply_edit(&reps[0], 2, &Edit::Note(0), 0);
     import(&reps[1], &export(&reps, 0, None, true, dir.path())).unwrap();
@@ -259,6 +370,7 @@ fn concurrent_note_edits_become_a_conflict_and_a_resolution_syncs() {
 #[test]
 fn an_old_bundle_cannot_bring_erased_data_back() {
     let reps = [replica("A"), replica("B")];
+    pair_all(&reps);
     let dir = tempfile::tempdir().unwrap();
     let (e, id) = record(0);
     reps[0]
@@ -324,6 +436,7 @@ fn a_large_import_writes_what_small_ones_write() {
     assert!(records > 1024, "{records} records: too few to take the two-thread path");
     let dir = tempfile::tempdir().unwrap();
     let reps = [a, b];
+    pair_all(&reps);
     import(&reps[1], &export(&reps, 0, Some(1), true, dir.path())).unwrap();
     let b = &reps[1];
     for chunk in ops.chunks(100) {
@@ -336,4 +449,208 @@ fn a_large_import_writes_what_small_ones_write() {
     }
     assert_eq!(b.store.last_contacts().unwrap(), c.store.last_contacts().unwrap());
     assert!(!b.store.last_contacts().unwrap().is_empty());
+}
+
+/// Issue 21, attack 1: a stranger X who can write into the shared folder runs
+/// `teren sync` there. A never encrypts to X (A's bundle stays unreadable to X, even
+/// after X pairs A on its own), X's bundle is held at A, not applied, and A's data
+/// reaches B, the office A paired, only.
+#[test]
+fn a_stranger_in_the_sync_folder_learns_nothing_and_changes_nothing() {
+    let (a, b, x) = (replica("Biuro A"), replica("Biuro B"), replica("Obcy"));
+    pair(&a, &b);
+    pair(&b, &a);
+    let (e, id) = record(0);
+    a.store.commit(vec![Draft::new(e, id, vec![Change::set("name", "Zofia Wiśniewska")])]).unwrap();
+    x.store.commit(vec![Draft::new(e, id, vec![Change::Erase])]).unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let sync = |r: &Replica| bundle::folder::sync(&r.store, &r.keys, folder.path(), None).unwrap();
+    sync(&x);
+    let a_first = sync(&a);
+    // X's bundle is held at A, not applied.
+    let held: Vec<_> = a_first
+        .files
+        .iter()
+        .filter_map(|f| match &f.outcome {
+            bundle::folder::FileOutcome::Imported(r) => Some(r.outcome.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(matches!(&held[..], [Outcome::NotPaired(np)] if np.why == Unpaired::New && np.held), "{held:?}");
+    assert_eq!(a.store.doc(e, id).unwrap().unwrap().str("name"), Some("Zofia Wiśniewska"));
+    let pending = bundle::folder::pending(&a.store).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].fingerprint, bundle::fingerprint(&x.keys.sign_public()));
+    // The held copy is still encrypted (X's own key) and named without personal data.
+    let held_files = bundle::folder::held(&a.store).unwrap();
+    assert_eq!(held_files.len(), 1);
+    let name = held_files[0].0.file_name().unwrap().to_string_lossy().to_string();
+    assert!(name.len() == 38 && name.ends_with(".teren"), "{name}");
+    sync(&x);
+    sync(&b);
+    sync(&a);
+    // A's bundle is for A and B only, never for a key merely found in the folder.
+    for f in bundle::folder::bundle_files(folder.path()).unwrap() {
+        let bytes = bundle::read_file(&f).unwrap();
+        let h = bundle::parse(&bytes).unwrap().header;
+        if h.sender == a.store.replica() {
+            let bundle::Encryption::Recipients(rs) = &h.encryption else {
+                panic!("A's bundle is not encrypted to keys")
+            };
+            assert!(!rs.contains(&x.keys.recipient().to_string()), "A encrypted to the stranger");
+            assert!(rs.contains(&b.keys.recipient().to_string()));
+            assert!(!String::from_utf8_lossy(&bytes).contains("Zofia"));
+            // Even if X pairs A on its own, A's bundle does not open for X.
+            bundle::pair_header(&x.store, &h).unwrap();
+            let r = bundle::import(&x.store, &x.keys, &bytes, &ImportOptions::default());
+            assert!(matches!(r, Err(BundleError::NotForUs { .. })), "{r:?}");
+        }
+    }
+    sync(&x);
+    assert!(!dump(&x).contains("Zofia"), "the stranger learnt a name");
+    assert!(dump(&b).contains("Zofia Wiśniewska"));
+    assert_eq!(dump(&a), dump(&b));
+    // A refuses X: the held bundle is gone and X's next bundles are ignored.
+    assert_eq!(bundle::refuse(&a.store, &bundle::fingerprint(&x.keys.sign_public())).unwrap(), 1);
+    assert!(bundle::folder::pending(&a.store).unwrap().is_empty());
+    let again = sync(&a);
+    assert!(again.files.iter().all(|f| !matches!(&f.outcome,
+        bundle::folder::FileOutcome::Imported(r) if matches!(&r.outcome, Outcome::NotPaired(np) if np.held))));
+    assert!(bundle::folder::held(&a.store).unwrap().is_empty());
+    assert_eq!(a.store.doc(e, id).unwrap().unwrap().str("name"), Some("Zofia Wiśniewska"));
+}
+
+/// A bundle of `from` re-signed by `signer`, claiming to come from office `claims`.
+fn forged(from: &Replica, signer: &Replica, claims: &Replica) -> Vec<u8> {
+    let b = bundle::export(&from.store, &from.keys, &BTreeMap::new(), &Encrypt::None).unwrap();
+    let body = bundle::parse(&b.bytes).unwrap().body.to_vec();
+    let mut header = b.header.clone();
+    header.sender = claims.store.replica();
+    header.office = claims.store.office().unwrap();
+    header.sign_key = signer.keys.sign_public();
+    bundle::assemble(&header, &body, &signer.keys.signing)
+}
+
+/// Issue 21, attack 2: an unencrypted bundle signed by an unknown key, claiming to be
+/// office S and carrying an erasure, is held, not applied (nor is one under the
+/// stranger's own name); S's real bundle is then applied in full.
+#[test]
+fn an_unknown_key_speaking_for_a_paired_office_is_held_not_applied() {
+    let reps = [replica("Biuro A"), replica("Biuro S")];
+    pair_all(&reps);
+    let (a, s) = (&reps[0], &reps[1]);
+    let x = replica("Obcy");
+    let (e, id) = record(0);
+    a.store.commit(vec![Draft::new(e, id, vec![Change::set("name", "Anna Kowalska")])]).unwrap();
+    x.store.commit(vec![Draft::new(e, id, vec![Change::Erase])]).unwrap();
+    let before = dump(a);
+    let as_s = forged(&x, &x, s);
+    let r = bundle::import(&a.store, &a.keys, &as_s, &ImportOptions::default()).unwrap();
+    let s_fp = bundle::fingerprint(&s.keys.sign_public());
+    assert!(matches!(&r.outcome, Outcome::NotPaired(np) if np.why == Unpaired::OtherKey(s_fp.clone()) && np.held));
+    let plain = bundle::export(&x.store, &x.keys, &BTreeMap::new(), &Encrypt::None).unwrap();
+    let r = bundle::import(&a.store, &a.keys, &plain.bytes, &ImportOptions::default()).unwrap();
+    assert!(matches!(&r.outcome, Outcome::NotPaired(np) if np.why == Unpaired::New));
+    assert_eq!(dump(a), before, "a held bundle changed the data");
+    assert!(!a.store.doc(e, id).unwrap().unwrap().erased);
+    // S's pairing is untouched, and S's own next change arrives as usual.
+    assert_eq!(a.store.peer(s.store.replica()).unwrap().unwrap().sign_key, s.keys.sign_public());
+    s.store
+        .commit(vec![Draft::new(Entity::Meeting, Id::from_bytes([9; 16]), vec![Change::set("title", "Zebranie")])])
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let r = import(a, &export(&reps, 1, Some(0), false, dir.path())).unwrap();
+    assert!(matches!(r.outcome, Outcome::Imported { applied: 1, .. }), "{:?}", r.outcome);
+    import(s, &export(&reps, 0, Some(1), false, dir.path())).unwrap();
+    assert_eq!(dump(a), dump(s));
+    // Both strangers' bundles wait, one office per key.
+    assert_eq!(bundle::folder::pending(&a.store).unwrap().len(), 1);
+    assert_eq!(bundle::folder::held(&a.store).unwrap().len(), 2);
+}
+
+/// Issue 21, attack 3: a key paired with office Q signs a bundle claiming to be
+/// office S: refused with one line, nothing changed, S still paired with its key.
+#[test]
+fn a_paired_key_claiming_another_office_is_refused() {
+    let reps = [replica("Biuro A"), replica("Biuro S"), replica("Biuro Q")];
+    pair_all(&reps);
+    let (a, s, q) = (&reps[0], &reps[1], &reps[2]);
+    let (e, id) = record(0);
+    a.store.commit(vec![Draft::new(e, id, vec![Change::set("name", "Anna Kowalska")])]).unwrap();
+    q.store.commit(vec![Draft::new(e, id, vec![Change::Erase])]).unwrap();
+    let before = dump(a);
+    let err = bundle::import(&a.store, &a.keys, &forged(q, q, s), &ImportOptions::default()).unwrap_err();
+    assert!(matches!(err, BundleError::WrongOffice { .. }), "{err}");
+    let line = err.to_string();
+    assert!(line.contains("Biuro Q") && line.contains("Biuro S") && !line.contains('\n'), "{line}");
+    assert_eq!(dump(a), before);
+    assert_eq!(a.store.peer(s.store.replica()).unwrap().unwrap().sign_key, s.keys.sign_public());
+    assert!(bundle::folder::held(&a.store).unwrap().is_empty(), "a refused bundle is not held");
+    // Nor can an introduction pair Q's key with S's office.
+    let mut h = bundle::introduction(&q.store, &q.keys).unwrap().header;
+    h.sender = s.store.replica();
+    assert!(matches!(
+        bundle::pair_header(&a.store, &h),
+        Err(BundleError::KeyTaken { .. } | BundleError::OtherKey { .. })
+    ));
+    // A fingerprint read out wrong pairs nothing.
+    let intro = bundle::introduction(&q.store, &q.keys).unwrap();
+    let wrong = bundle::fingerprint(&s.keys.sign_public());
+    let x = replica("C");
+    let r = bundle::pair_file(&x.store, &x.keys, &intro.bytes, &wrong, &ImportOptions::default());
+    assert!(matches!(r, Err(BundleError::FingerprintMismatch { .. })));
+    assert!(x.store.peers().unwrap().is_empty());
+}
+
+/// Issue 21, point 5: an export for an office never heard from holds every office's
+/// ops (A's erasure relayed by B reaches C); a forgotten office no longer holds
+/// bundles back, and its bundles are held while its past ops stay.
+#[test]
+fn relays_are_complete_and_a_forgotten_office_stops_holding_bundles_back() {
+    let reps = [replica("Biuro A"), replica("Biuro B"), replica("Biuro C")];
+    pair(&reps[0], &reps[1]);
+    pair(&reps[1], &reps[0]);
+    pair(&reps[1], &reps[2]);
+    pair(&reps[2], &reps[1]);
+    let dir = tempfile::tempdir().unwrap();
+    let (e, id) = record(0);
+    reps[0].store.commit(vec![Draft::new(e, id, vec![Change::set("name", "Anna Kowalska")])]).unwrap();
+    import(&reps[1], &export(&reps, 0, Some(1), false, dir.path())).unwrap();
+    reps[0].store.commit(vec![Draft::new(e, id, vec![Change::Erase])]).unwrap();
+    import(&reps[1], &export(&reps, 0, Some(1), false, dir.path())).unwrap();
+    // B has met C only through pairing: its bundle for C holds A's ops too.
+    let r = import(&reps[2], &export(&reps, 1, Some(2), false, dir.path())).unwrap();
+    assert!(matches!(r.outcome, Outcome::Imported { applied: 2, .. }), "{:?}", r.outcome);
+    assert!(reps[2].store.doc(e, id).unwrap().unwrap().erased, "the relayed erasure did not reach C");
+    assert_eq!(dump(&reps[1]), dump(&reps[2]));
+    // B's bundles for everyone: C has acknowledged (its bundle reached B), A has not
+    // heard of C's bundle… A silent office holds B's bundles back until forgotten.
+    reps[2]
+        .store
+        .commit(vec![Draft::new(Entity::Meeting, Id::from_bytes([9; 16]), vec![Change::set("title", "Z")])])
+        .unwrap();
+    import(&reps[1], &export(&reps, 2, Some(1), false, dir.path())).unwrap();
+    let silent = replica("Biuro Milczące");
+    pair(&reps[1], &silent);
+    assert!(bundle::since_for(&reps[1].store, None, false).unwrap().is_empty(), "a silent office: everything");
+    bundle::forget(&reps[1].store, silent.store.replica()).unwrap();
+    let since = bundle::since_for(&reps[1].store, None, false).unwrap();
+    assert!(!since.is_empty(), "a forgotten office still holds bundles back");
+    assert!(!bundle::paired_recipients(&reps[1].store).unwrap().contains(&silent.keys.recipient().to_string()));
+    // C is forgotten by B: C's next bundle is held, its past ops stay.
+    bundle::forget(&reps[1].store, reps[2].store.replica()).unwrap();
+    reps[2]
+        .store
+        .commit(vec![Draft::new(Entity::Meeting, Id::from_bytes([9; 16]), vec![Change::set("title", "Y")])])
+        .unwrap();
+    let before = dump(&reps[1]);
+    let r = import(&reps[1], &export(&reps, 2, Some(1), false, dir.path())).unwrap();
+    assert!(matches!(&r.outcome, Outcome::NotPaired(np) if np.why == Unpaired::Forgotten));
+    assert_eq!(dump(&reps[1]), before);
+    assert!(before.contains("\"Z\""), "C's past ops stay");
+    // Paired again by its fingerprint: the held bundle is applied.
+    let fp = bundle::fingerprint(&reps[2].keys.sign_public());
+    let done = bundle::pair_fingerprint(&reps[1].store, &reps[1].keys, &fp, "", &ImportOptions::default()).unwrap();
+    assert!(matches!(done, bundle::PairedBy::Now { .. }));
+    assert!(dump(&reps[1]).contains("\"Y\""));
 }
