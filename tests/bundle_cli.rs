@@ -1,8 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Sync between offices through the built binary: bundle export/import, the shared
-//! folder, conflicts, erase, and one test per hostile bundle (DESIGN.md §4, issue 8).
-//! Every failed import must leave `dump --json` unchanged and say on one line which
-//! check failed.
+//! Sync between offices through the built binary: pairing (introductions,
+//! fingerprints, pending offices, refuse, forget), bundle export/import, the shared
+//! folder, conflicts, erase, and one test per hostile bundle (DESIGN.md §4, issues 8
+//! and 21). Every failed import must leave `dump --json` unchanged and say on one
+//! line which check failed.
 
 #[allow(dead_code)]
 mod common;
@@ -22,6 +23,36 @@ fn two_offices() -> (Db, Db) {
     b.ok(&["office", "rename", "Biuro Strzelce Krajeńskie"]);
     b.add(&["participant", "add", "--name", "Jan Źdźbło", "--place", "Łódź"]);
     (a, b)
+}
+
+/// An office's fingerprint, as `teren office` shows it.
+fn fingerprint(db: &Db) -> String {
+    db.json(&["office", "--json"])["fingerprint"].as_str().unwrap().to_string()
+}
+
+/// `a` pairs `b` as people do: b writes its introduction, a imports it and confirms
+/// the fingerprint b reads out.
+fn pair(a: &Db, b: &Db) {
+    let dir = TempDir::new().unwrap();
+    let intro = dir.path().join("intro.teren");
+    let out = b.ok(&["office", "introduce", "--out", intro.to_str().unwrap()]);
+    assert!(out.contains(&fingerprint(b)), "{out}");
+    let out = a.ok(&["office", "pair", intro.to_str().unwrap(), "--fingerprint", &fingerprint(b)]);
+    assert!(out.starts_with("paired with office"), "{out}");
+}
+
+/// Two offices paired with each other.
+fn paired_offices() -> (Db, Db) {
+    let (a, b) = two_offices();
+    pair(&a, &b);
+    pair(&b, &a);
+    (a, b)
+}
+
+/// Pair a key by typing it (as `teren office pair --fingerprint ed25519:…`).
+fn pair_key(db: &Db, key: &ed25519_dalek::SigningKey) {
+    let k = teren::bundle::format_sign_key(&key.verifying_key().to_bytes());
+    db.ok(&["office", "pair", "--fingerprint", &k]);
 }
 
 /// `bundle export` into `dir`; returns the file written.
@@ -57,10 +88,28 @@ fn two_offices_round_trip_through_a_shared_folder() {
     let (a, b) = two_offices();
     let dir = TempDir::new().unwrap();
     let d = dir.path().to_str().unwrap();
-    // First rounds: the offices meet (learn each other's keys), then exchange.
-    for db in [&a, &b, &a, &b] {
+    // First rounds: the offices see each other in the folder, but nothing is applied
+    // before they pair: each holds the other's bundle and lists it as pending.
+    a.ok(&["sync", d]);
+    let out = b.ok(&["sync", d]);
+    assert!(out.contains("held, not applied") && out.contains(&fingerprint(&a)), "{out}");
+    assert!(!b.dump().contains("Anna Kowalska"));
+    let pending = b.json(&["office", "pending", "--json"]);
+    assert_eq!(pending[0]["office"], "Biuro Dobiegniew", "{pending}");
+    assert_eq!(pending[0]["fingerprint"].as_str().unwrap(), fingerprint(&a));
+    assert!(b.ok(&["office", "pending"]).contains(&fingerprint(&a)));
+    assert!(b.ok(&["office"]).contains("1 office(s) waiting"));
+    // A reads its fingerprint out on the phone; B pairs it, typed in lower case.
+    let out = b.ok(&["office", "pair", "--fingerprint", &fingerprint(&a).to_lowercase()]);
+    assert!(out.contains("paired with office \"Biuro Dobiegniew\""), "{out}");
+    assert!(b.ok(&["office", "pending"]).contains("no office is waiting"));
+    // A's first bundle was for A alone (nobody was paired): B pairs A, A pairs B.
+    let out = a.ok(&["sync", d]);
+    assert!(out.contains("held, not applied"), "{out}");
+    a.ok(&["office", "pair", "--fingerprint", &fingerprint(&b)]);
+    for db in [&b, &a, &b] {
         let out = db.ok(&["sync", d]);
-        assert!(out.lines().count() >= 1, "{out}");
+        assert!(!out.contains("held"), "{out}");
     }
     assert_eq!(a.dump(), b.dump());
     let people = b.json(&["participant", "list", "--json"]);
@@ -102,7 +151,7 @@ fn two_offices_round_trip_through_a_shared_folder() {
 
 #[test]
 fn sync_skips_half_written_files_and_reports_a_bad_one() {
-    let (a, b) = two_offices();
+    let (a, b) = paired_offices();
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     a.ok(&["sync", d.to_str().unwrap()]);
@@ -134,10 +183,14 @@ fn sync_against_an_open_database_says_so() {
 fn bundle_export_import_with_recipients_passphrase_and_plain() {
     let (a, b) = two_offices();
     let dir = TempDir::new().unwrap();
-    let b_key = b.json(&["office", "--json"])["recipient"].as_str().unwrap().to_string();
-    let f = export(&a, dir.path(), &["--recipient", &b_key]);
+    // Before any pairing there is nobody to encrypt to: one line, exit 1.
+    let line = a.run(&["bundle", "export", "--out", dir.path().to_str().unwrap()]).error_line("nobody paired");
+    assert!(line.contains("no office is paired"), "{line}");
+    pair(&a, &b);
+    pair(&b, &a);
+    let f = export(&a, dir.path(), &[]);
     let out = b.ok(&["bundle", "import", f.to_str().unwrap()]);
-    assert!(out.contains("imported from office \"Biuro Dobiegniew\"") && out.contains("pinned its key"), "{out}");
+    assert!(out.contains("imported from office \"Biuro Dobiegniew\""), "{out}");
     // Importing it again changes nothing.
     let once = b.dump();
     assert!(b.ok(&["bundle", "import", f.to_str().unwrap()]).contains("0 new"));
@@ -170,29 +223,25 @@ fn bundle_export_import_with_recipients_passphrase_and_plain() {
     assert_eq!(a.dump(), b.dump());
     let plain = a.ok(&["bundle", "export", "--out", dir.path().join("plain.teren").to_str().unwrap(), "--no-encrypt"]);
     assert!(plain.contains("not encrypted"), "{plain}");
-    // Choosing no encryption at all is a usage error.
-    let r = a.run(&["bundle", "export", "--out", dir.path().to_str().unwrap()]);
-    assert_eq!(r.code, Some(2), "{r:?}");
-    // The office shows its keys and the office it met.
+    // The office shows its fingerprint, keys and the office it paired.
     let o = b.ok(&["office"]);
     assert!(o.contains("Biuro Strzelce Krajeńskie") && o.contains("ed25519:") && o.contains("age1"), "{o}");
+    assert!(o.contains(&fingerprint(&b)) && o.contains(&fingerprint(&a)) && o.contains("paired"), "{o}");
     assert!(o.contains("Biuro Dobiegniew"), "{o}");
     assert!(!o.contains("AGE-SECRET-KEY"), "{o}");
 }
-
 #[test]
 fn erase_reaches_the_other_office_and_an_old_bundle_cannot_undo_it() {
-    let (a, b) = two_offices();
+    let (a, b) = paired_offices();
     let dir = TempDir::new().unwrap();
-    let b_key = b.json(&["office", "--json"])["recipient"].as_str().unwrap().to_string();
-    let old = export(&a, dir.path(), &["--recipient", &b_key, "--full"]);
+    let old = export(&a, dir.path(), &["--full"]);
     b.ok(&["bundle", "import", old.to_str().unwrap()]);
     let people = a.json(&["participant", "list", "--json"]);
     let id = common::with_field(&people, "name", "Anna Kowalska")[0]["id"].as_str().unwrap().to_string();
     let out = a.ok(&["erase", &id[..8]]);
     assert!(out.starts_with("erased participant"), "{out}");
     assert!(!out.contains("Kowalska"), "{out}");
-    let new = export(&a, dir.path(), &["--recipient", &b_key]);
+    let new = export(&a, dir.path(), &["--to", "Biuro Strzelce Krajeńskie"]);
     b.ok(&["bundle", "import", new.to_str().unwrap()]);
     b.ok(&["bundle", "import", old.to_str().unwrap()]);
     let dump = b.dump();
@@ -208,15 +257,15 @@ fn erase_reaches_the_other_office_and_an_old_bundle_cannot_undo_it() {
 
 // Hostile bundles: one test per case.
 
-/// A's bundle for B, and B having pinned A's key already with a first import.
+/// A's bundle for B, B having paired A and imported a first bundle (plain, through
+/// the hidden test-only flag).
 fn hostile_setup() -> (Db, Db, TempDir, PathBuf) {
-    let (a, b) = two_offices();
+    let (a, b) = paired_offices();
     let dir = TempDir::new().unwrap();
     let first = export(&a, dir.path(), &["--no-encrypt"]);
     b.ok(&["bundle", "import", first.to_str().unwrap()]);
     a.add(&["participant", "add", "--name", "Maria Zielińska", "--place", "Ługi"]);
-    let b_key = b.json(&["office", "--json"])["recipient"].as_str().unwrap().to_string();
-    let f = export(&a, dir.path(), &["--recipient", &b_key]);
+    let f = export(&a, dir.path(), &["--to", "Biuro Strzelce Krajeńskie"]);
     (a, b, dir, f)
 }
 
@@ -267,7 +316,7 @@ fn hostile_one_bit_flipped() {
 
 #[test]
 fn hostile_wrong_passphrase() {
-    let (a, b) = two_offices();
+    let (a, b) = paired_offices();
     let dir = TempDir::new().unwrap();
     let good = dir.path().join("good.txt");
     let bad = dir.path().join("bad.txt");
@@ -280,17 +329,19 @@ fn hostile_wrong_passphrase() {
 
 #[test]
 fn hostile_not_encrypted_for_this_office() {
-    let (a, b) = two_offices();
+    let (a, b) = paired_offices();
+    let c = Db::new();
+    c.ok(&["office", "rename", "Biuro C"]);
+    pair(&a, &c);
     let dir = TempDir::new().unwrap();
-    let a_key = a.json(&["office", "--json"])["recipient"].as_str().unwrap().to_string();
-    // Encrypted to A itself: B cannot read it.
-    let f = export(&a, dir.path(), &["--recipient", &a_key]);
+    // Encrypted to C: B, paired with A, cannot read it.
+    let f = export(&a, dir.path(), &["--to", "Biuro C"]);
     refused(&b, &f, &[], "not encrypted for this office");
 }
 
 #[test]
 fn hostile_changed_signing_key() {
-    let (_a, b, dir, f) = hostile_setup();
+    let (a, b, dir, f) = hostile_setup();
     // The same office (database), re-signed with another key.
     let bytes = std::fs::read(&f).unwrap();
     let parsed = teren::bundle::parse(&bytes).unwrap();
@@ -300,10 +351,74 @@ fn hostile_changed_signing_key() {
     let forged = teren::bundle::assemble(&header, parsed.body, &other);
     let g = dir.path().join("forged.teren");
     std::fs::write(&g, forged).unwrap();
-    let line = refused(&b, &g, &[], "signed by a changed key");
-    assert!(line.contains("teren office trust"), "{line}");
-    // Trusted explicitly, it goes in.
-    b.ok(&["bundle", "import", g.to_str().unwrap(), "--trust"]);
+    let line = refused(&b, &g, &[], "held, not applied");
+    assert!(line.contains("that office is paired with the key") && line.contains(&fingerprint(&a)), "{line}");
+    let new_fp = teren::bundle::fingerprint(&header.sign_key);
+    assert!(line.contains(&new_fp), "{line}");
+    // Pairing the new key while the office is paired with the old one is refused…
+    let line = b.run(&["office", "pair", g.to_str().unwrap(), "--fingerprint", &new_fp]).error_line("other key");
+    assert!(line.contains("already paired with another key") && line.contains("teren office forget"), "{line}");
+    // …until the office is forgotten; then its held bundle is applied.
+    b.ok(&["office", "forget", "Biuro Dobiegniew"]);
+    let out = b.ok(&["office", "pair", "--fingerprint", &new_fp]);
+    assert!(out.contains("paired with office") && out.contains("imported from office"), "{out}");
+    assert!(b.dump().contains("Maria Zielińska"));
+}
+
+#[test]
+fn pending_offices_are_refused_and_forgotten_offices_wait_again() {
+    let (a, b) = two_offices();
+    let dir = TempDir::new().unwrap();
+    let pass = dir.path().join("haslo.txt");
+    std::fs::write(&pass, "Zielona Góra 2025\n").unwrap();
+    // A first exchange by USB stick: a passphrase bundle, then pairing with it.
+    let f = export(&a, dir.path(), &["--passphrase-file", pass.to_str().unwrap()]);
+    let line = refused(&b, &f, &["--passphrase-file", pass.to_str().unwrap()], "held, not applied");
+    assert!(line.contains(&fingerprint(&a)), "{line}");
+    // Without a terminal, pairing by file wants the fingerprint given.
+    let line = b.run(&["office", "pair", f.to_str().unwrap()]).error_line("no terminal");
+    assert!(line.contains("--fingerprint") && line.contains(&fingerprint(&a)), "{line}");
+    let line = b.run(&["office", "pair", f.to_str().unwrap(), "--fingerprint", &fingerprint(&b)]).error_line("wrong");
+    assert!(line.contains("is not this office's"), "{line}");
+    let line = b.run(&["office", "pair", "--fingerprint", "ABCD-EFGH"]).error_line("short");
+    assert!(line.contains("not an office fingerprint"), "{line}");
+    let out = b.ok(&[
+        "office",
+        "pair",
+        f.to_str().unwrap(),
+        "--fingerprint",
+        &fingerprint(&a),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert!(out.contains("imported from office \"Biuro Dobiegniew\""), "{out}");
+    assert!(b.dump().contains("Anna Kowalska"));
+    // A stranger's bundle waits; refused, it is deleted and ignored after.
+    let x = Db::new();
+    x.ok(&["office", "rename", "Obcy"]);
+    x.add(&["participant", "add", "--name", "Fałszywy Wpis"]);
+    pair(&x, &b);
+    let g = export(&x, dir.path(), &[]);
+    refused(&b, &g, &[], "held, not applied");
+    assert!(b.ok(&["office", "pending"]).contains("Obcy"));
+    let out = b.ok(&["office", "refuse", &fingerprint(&x)]);
+    assert!(out.contains("1 held bundle(s) deleted"), "{out}");
+    assert!(b.ok(&["office", "pending"]).contains("no office is waiting"));
+    let line = refused(&b, &g, &[], "refused here earlier");
+    assert!(line.contains("accepts it after all"), "{line}");
+    assert!(!b.dump().contains("Fałszywy"));
+    // Forgotten, A's bundles wait again; its changes stay.
+    let out = b.ok(&["office", "forget", "Biuro Dobiegniew"]);
+    assert!(out.starts_with("forgot office \"Biuro Dobiegniew\""), "{out}");
+    assert!(b.ok(&["office"]).contains("forgotten"));
+    assert!(b.dump().contains("Anna Kowalska"));
+    let line = b.run(&["bundle", "export", "--out", dir.path().to_str().unwrap()]).error_line("nobody paired");
+    assert!(line.contains("no office is paired"), "{line}");
+    // `office trust NAME KEY` is pairing by key.
+    let key = a.json(&["office", "--json"])["sign_key"].as_str().unwrap().to_string();
+    let out = b.ok(&["office", "trust", "Biuro Dobiegniew", &key]);
+    assert!(out.contains("no bundle from fingerprint"), "{out}");
+    assert!(b.ok(&["office"]).contains("expected: the office with fingerprint"));
 }
 
 #[test]
@@ -314,7 +429,8 @@ fn hostile_unknown_key_for_a_known_office() {
     impostor.ok(&["office", "rename", "Biuro Dobiegniew"]);
     impostor.add(&["participant", "add", "--name", "Fałszywy Wpis"]);
     let f = export(&impostor, dir.path(), &["--no-encrypt"]);
-    refused(&b, &f, &[], "signed by an unknown key");
+    let line = refused(&b, &f, &[], "held, not applied");
+    assert!(line.contains("not paired with this one"), "{line}");
 }
 
 #[test]
@@ -338,6 +454,8 @@ fn hostile_decompression_bomb() {
     // 256 MiB of zeros in a few kilobytes; the header claims 1 MiB.
     let body = zstd::bulk::compress(&vec![0u8; 256 << 20], 19).unwrap();
     header.plain_len = 1 << 20;
+    // Paired by its key, so that the body is read at all.
+    pair_key(&b, &key);
     let g = dir.path().join("bomb.teren");
     std::fs::write(&g, teren::bundle::assemble(&header, &body, &key)).unwrap();
     refused(&b, &g, &[], "decompression bomb");
@@ -355,6 +473,7 @@ fn hostile_forged_ops_are_refused_whole() {
     let parsed = teren::bundle::parse(&bytes).unwrap();
     let key = ed25519_dalek::SigningKey::from_bytes(&[5u8; 32]);
     let sender = teren::sync::ReplicaId(0xfeed);
+    pair_key(&b, &key);
     // One good op before the bad one, and thousands: the import applies ops while it
     // decodes the rest, so a bad op late in a big bundle must still undo them all.
     for goods in [1u64, 3000] {

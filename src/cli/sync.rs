@@ -70,7 +70,7 @@ pub struct ImportArgs {
 pub struct OfficeArgs {
     #[command(subcommand)]
     pub cmd: Option<OfficeCmd>,
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub json: bool,
 }
 
