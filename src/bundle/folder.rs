@@ -402,12 +402,7 @@ pub fn pending(store: &Store) -> Result<Vec<Pending>> {
 
 /// Import every bundle held from the key with this fingerprint (its office has just
 /// been paired), oldest first, and delete them. One result per held file.
-pub fn apply_held(
-    store: &Store,
-    keys: &Keys,
-    fingerprint: &str,
-    opts: &ImportOptions,
-) -> Result<super::Imports> {
+pub fn apply_held(store: &Store, keys: &Keys, fingerprint: &str, opts: &ImportOptions) -> Result<super::Imports> {
     let opts = ImportOptions {
         passphrase: opts.passphrase.clone(),
         identities: opts.identities.clone(),
