@@ -970,3 +970,55 @@ fn backup_is_a_checked_copy_even_while_the_database_is_written() {
         assert!(saver.join().unwrap() > 0);
     });
 }
+
+// 11. Erased means gone from the file (RODO).
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn after_erase_no_byte_of_the_person_is_left_in_the_file() {
+    let db = Db::new();
+    db.ok(&["demo", "--participants", "300"]);
+    let (name, phone, email) = ("Zofia Unikatowa-Przykład", "+48 600 123 457", "zofia.unikatowa@example.pl");
+    let id = db.add(&["participant", "add", "--name", name, "--phone", phone, "--email", email, "--place", "Ługi"]);
+    // Edited a few times: old values sit in the log and in pages freed since.
+    db.ok(&["participant", "edit", &id, "--set", "note=Dzwonić po 16:00 (uwaga-7731), Zofia Unikatowa-Przykład"]);
+    db.ok(&["participant", "edit", &id, "--set", "phone=+48 600 123 458"]);
+    let file = std::fs::read(db.path()).unwrap();
+    assert!(contains(&file, name) && contains(&file, email), "the test's values are not in the file to begin with");
+    let out = db.ok(&["erase", &id]);
+    assert!(out.contains("rewrote the database file"), "{out}");
+    let file = std::fs::read(db.path()).unwrap();
+    for value in [name, phone, "+48 600 123 458", email, "uwaga-7731"] {
+        assert!(!contains(&file, value), "{value:?} is still in the database file");
+    }
+    assert!(db.ok(&["doctor"]).contains("ok"));
+    assert_eq!(db.json(&["audit", "--json"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn an_op_on_an_erased_person_that_waits_for_its_predecessor_waits_redacted() {
+    use teren::model::Entity;
+    use teren::store::{Draft, Store};
+    use teren::sync::{Change, Value};
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = (dir.path().join("x.redb"), dir.path().join("y.redb"));
+    let x = Store::open(&x).unwrap();
+    let person = teren::edit::create(&x, Entity::Participant, &[("name".into(), "Zofia Unikatowa".into())]).unwrap();
+    let first = x.ops_since(&Default::default()).unwrap();
+    let set =
+        |field: &str, v: &str| Draft::new(Entity::Participant, person, vec![Change::set(field, Value::Str(v.into()))]);
+    x.commit(vec![set("phone", "+48 600 999 001")]).unwrap();
+    let third = x.commit(vec![set("email", "czeka.w.kolejce@example.pl")]).unwrap();
+    let ys = Store::open(&y).unwrap();
+    ys.apply_remote(&first).unwrap();
+    teren::report::privacy::erase(&ys, person).unwrap();
+    // The third op comes before the second: it waits, and must wait redacted.
+    ys.apply_remote(&third).unwrap();
+    assert_eq!(ys.log_len().unwrap().1, 1, "the op should be waiting");
+    drop(ys);
+    teren::store::scrub(&y).unwrap();
+    assert!(!contains(&std::fs::read(&y).unwrap(), "czeka.w.kolejce"), "a waiting op kept the erased e-mail");
+}

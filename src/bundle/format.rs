@@ -13,7 +13,7 @@
 
 use super::error::{BundleError, Result};
 use crate::sync::{ReplicaId, VersionVector};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: &[u8; 8] = b"TERENBDL";
@@ -23,6 +23,9 @@ pub const HASH_LEN: usize = 32;
 pub const SIG_LEN: usize = 64;
 const PREFIX_LEN: usize = 8 + 2 + 4;
 const SIGNATURE_CONTEXT: &[u8] = b"teren bundle signature v1\0";
+/// No op is bigger (a meeting's long note is a few KB): a length past this is refused
+/// before any memory is taken for it.
+pub const MAX_OP: u64 = 1 << 20;
 
 /// How the body is encrypted. Recipients are public keys (`age1…`), never names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,27 +92,37 @@ fn signed_message(hash: &[u8; HASH_LEN]) -> Vec<u8> {
     m
 }
 
-/// Check magic, version, lengths, hash and signature, in that order. The key
-/// policy (pinned or not) is the importer's business.
+/// Check magic, lengths, hash, version and signature, in that order. The key policy
+/// (paired or not) is the importer's business.
+///
+/// The layout (magic, version, lengths, hash, signature) is the same in every format
+/// version, so the hash is checked before the version is believed: a flipped version
+/// byte is damage, not a bundle from the future.
 pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
     let len = bytes.len() as u64;
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(BundleError::NotABundle);
     }
-    let need = |n: u64| if len < n { Err(BundleError::Truncated { missing: n - len }) } else { Ok(()) };
+    let need = |n: u64| {
+        if len >= n {
+            Ok(())
+        } else if n - len > len {
+            // More missing than there is: a length field is damaged, or only the
+            // first bytes of the file arrived.
+            Err(BundleError::Damaged(format!(
+                "its lengths do not fit the file ({len} bytes): damaged, or cut short while being copied"
+            )))
+        } else {
+            Err(BundleError::Truncated { missing: n - len })
+        }
+    };
     need(PREFIX_LEN as u64)?;
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-    if version > FORMAT_VERSION {
-        return Err(BundleError::Newer { found: version, known: FORMAT_VERSION });
-    }
-    if version == 0 {
-        return Err(BundleError::Damaged("format version 0 does not exist".into()));
-    }
     let header_len = u64::from(u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]));
     let body_at = PREFIX_LEN as u64 + header_len + 8;
     need(body_at)?;
     let body_len = le_u64(&bytes[(body_at - 8) as usize..]);
-    let end = body_at.checked_add(body_len).ok_or_else(|| BundleError::Damaged("impossible body length".into()))?;
+    let end = body_at.saturating_add(body_len);
     need(end.saturating_add((HASH_LEN + SIG_LEN) as u64))?;
     let total = end + (HASH_LEN + SIG_LEN) as u64;
     if len > total {
@@ -120,15 +133,25 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
     if hash.as_bytes()[..] != bytes[end..end + HASH_LEN] {
         return Err(BundleError::Damaged("the BLAKE3 checksum does not match the contents".into()));
     }
+    if version > FORMAT_VERSION {
+        return Err(BundleError::Newer { found: version, known: FORMAT_VERSION });
+    }
+    if version == 0 {
+        return Err(BundleError::Damaged("format version 0 does not exist".into()));
+    }
     let header: Header = postcard::from_bytes(&bytes[PREFIX_LEN..PREFIX_LEN + header_len as usize])
         .map_err(|e| BundleError::Damaged(format!("unreadable header ({e})")))?;
     if header.format != version {
         return Err(BundleError::Damaged("the header's format version differs from the file's".into()));
     }
     let key = VerifyingKey::from_bytes(&header.sign_key).map_err(|_| BundleError::BadSignature)?;
+    // A weak (small-order) key verifies signatures anyone can make.
+    if key.is_weak() {
+        return Err(BundleError::BadSignature);
+    }
     let mut sig = [0u8; SIG_LEN];
     sig.copy_from_slice(&bytes[end + HASH_LEN..]);
-    key.verify(&signed_message(hash.as_bytes()), &Signature::from_bytes(&sig))
+    key.verify_strict(&signed_message(hash.as_bytes()), &Signature::from_bytes(&sig))
         .map_err(|_| BundleError::BadSignature)?;
     Ok(Parsed { header, body: &bytes[body_at as usize..end] })
 }
@@ -246,7 +269,11 @@ impl<R: std::io::Read> Frames<R> {
         let mut len = [0u8; 4];
         self.fill(&mut len, "in an op length")?;
         let len = u64::from(u32::from_le_bytes(len));
-        // Checked before the memory is taken: a length past the body is a lie.
+        // Checked before the memory is taken: a length past the body is a lie, and no
+        // real op comes near MAX_OP.
+        if len > MAX_OP {
+            return Err(BundleError::TooLarge(format!("an op of {len} bytes (no op is over {MAX_OP} bytes)")));
+        }
         if self.read + len > self.declared {
             return Err(malformed("in an op"));
         }
@@ -300,6 +327,35 @@ mod tests {
         let mut extra = b.clone();
         extra.push(0);
         assert!(matches!(parse(&extra), Err(BundleError::Damaged(_))));
+    }
+
+    #[test]
+    fn a_flipped_version_or_length_is_called_damage_in_plain_words() {
+        let (b, _) = sample();
+        // The version byte: damage, not a bundle from a newer teren.
+        let mut v = b.clone();
+        v[8] ^= 0x10;
+        let e = parse(&v).unwrap_err();
+        assert!(matches!(e, BundleError::Damaged(_)), "{e}");
+        // The body length's top byte: no "ends 8011462211928327329 bytes too early".
+        let header_len = u32::from_le_bytes([b[10], b[11], b[12], b[13]]) as usize;
+        let mut l = b.clone();
+        l[PREFIX_LEN + header_len + 7] ^= 0x6f;
+        let e = parse(&l).unwrap_err().to_string();
+        assert!(e.contains("lengths do not fit the file") && !e.contains("too early"), "{e}");
+        // A file really cut short still says how much is missing.
+        let e = parse(&b[..b.len() - 10]).unwrap_err().to_string();
+        assert!(e.contains("ends 10 bytes too early"), "{e}");
+    }
+
+    #[test]
+    fn an_op_over_a_megabyte_is_refused_before_its_memory_is_taken() {
+        // One op declaring 1 GiB in a body that declares room for it.
+        let mut body = 1u64.to_le_bytes().to_vec();
+        body.extend_from_slice(&(1u32 << 30).to_le_bytes());
+        body.extend_from_slice(&[0; 64]);
+        let e = unframe(&body, (1 << 30) + 12).unwrap_err();
+        assert!(matches!(e, BundleError::TooLarge(_)), "{e}");
     }
 
     fn unframe(plain: &[u8], declared: usize) -> Result<Vec<Vec<u8>>> {

@@ -263,6 +263,18 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         Command::Office(a) => sync::office(&open(cli.db)?, a, out),
         Command::Sync(a) => sync::sync(&open_bulk(cli.db)?, a, out),
         Command::Conflicts(a) => sync::conflicts(&open(cli.db)?, a, out),
-        Command::Erase { id } => sync::erase(&open(cli.db)?, &id, out),
+        Command::Erase { id } => {
+            let store = open(cli.db)?;
+            sync::erase(&store, &id, out)?;
+            let erased = store.erased_since_open();
+            let path = store.path().to_path_buf();
+            drop(store);
+            if erased {
+                // No trace of the erased values in the file's free pages.
+                crate::store::scrub(&path)?;
+                writeln!(out, "rewrote the database file: nothing of the erased data is left in it")?;
+            }
+            Ok(())
+        }
     }
 }

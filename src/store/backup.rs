@@ -199,3 +199,35 @@ pub fn backup_running(db: &Path, dest: &Path) -> Result<Backup> {
     let tx = ro.begin_read()?;
     write_checked(dest, |tmp| copy_all(&tx, tmp))
 }
+
+/// Rewrite the (closed) database at `path` into a new file holding only what is live,
+/// then put it in place: after an erasure, no byte of the erased values is left in the
+/// file's free pages (redb reuses pages, it does not wipe them). The copy is checked
+/// before it replaces the original; on any failure the original stays.
+pub fn scrub(path: &Path) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".scrub");
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| {
+        {
+            let store = Store::open_with_cache(path, BULK_CACHE)?;
+            let tx = store.db.begin_read()?;
+            copy_all(&tx, &tmp)?;
+        }
+        let copy = Store::open_with_cache(&tmp, BULK_CACHE)?;
+        if let Some(p) = copy.verify()?.first() {
+            return Err(StoreError::Corrupt(format!("the rewritten database does not check out ({p})")));
+        }
+        drop(copy);
+        std::fs::rename(&tmp, path)
+            .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: files::io_detail(&e) })?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

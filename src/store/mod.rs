@@ -39,7 +39,7 @@ mod migrate;
 mod peers;
 
 pub use audit::AuditEntry;
-pub use backup::{Backup, TableSize, backup_running};
+pub use backup::{Backup, TableSize, backup_running, scrub};
 pub use error::{Result, StoreError, Trouble};
 pub use peers::{Peer, Streamed};
 
@@ -108,6 +108,9 @@ pub struct Store {
     replica: ReplicaId,
     /// The file was readable by others and was made private at open (see `files`).
     tightened: bool,
+    /// A record was erased since the database was opened: its values may still sit in
+    /// free pages until [`scrub`] rewrites the file after it is closed.
+    erased: std::sync::atomic::AtomicBool,
 }
 
 fn record_key(entity: Entity, id: Id) -> [u8; 17] {
@@ -521,7 +524,9 @@ impl Store {
             Ok((db, replica, tightened))
         });
         match made {
-            Ok((db, replica, tightened)) => Ok(Store { db, path: path.to_path_buf(), replica, tightened }),
+            Ok((db, replica, tightened)) => {
+                Ok(Store { db, path: path.to_path_buf(), replica, tightened, erased: Default::default() })
+            }
             Err(e) => {
                 // A database that could not be made (a full disk) must not stay behind as
                 // a file that no later open can read.
@@ -583,6 +588,43 @@ impl Store {
     /// was opened: the caller tells the user once ([`files::TIGHTENED`]).
     pub fn tightened(&self) -> bool {
         self.tightened
+    }
+
+    /// Whether the log holds op `id` made otherwise: at another time or on another
+    /// record. Two sources of one replica id (a copied database) write different ops
+    /// under the same ids; an importer that took "already here" on trust would drop one
+    /// of them in silence. Redaction keeps clock and record, so an erased op still
+    /// matches its original.
+    pub fn differs_from_log(&self, id: OpId, clock: Hlc, record: Id) -> Result<bool> {
+        let tx = self.db.begin_read()?;
+        let log = tx.open_table(LOG)?;
+        let Some(v) = log.get(&id.key())? else { return Ok(false) };
+        let ours = OpRef::decode(v.value()).map_err(corrupt)?;
+        Ok(ours.clock != clock || ours.record != record)
+    }
+
+    /// Give this database a new identity: a new replica id and new keys, for a copy of
+    /// another office's database (`teren office new-identity`). Its past ops stay under
+    /// the old id, so nothing is lost and other offices still relay them; what it
+    /// writes from now on is its own. Returns the new id.
+    pub fn new_identity(&mut self) -> Result<ReplicaId> {
+        let replica = ReplicaId::random();
+        let tx = self.db.begin_write()?;
+        {
+            let mut meta = tx.open_table(META)?;
+            meta.insert("replica", replica.0.to_le_bytes().as_slice())?;
+            // Made anew by the next `Keys::load`: the copy must not sign as the original.
+            meta.remove("sign_key")?;
+            meta.remove("age_identity")?;
+        }
+        tx.commit()?;
+        self.replica = replica;
+        Ok(replica)
+    }
+
+    /// Whether a record was erased here since the database was opened (see [`scrub`]).
+    pub fn erased_since_open(&self) -> bool {
+        self.erased.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn replica(&self) -> ReplicaId {
@@ -709,6 +751,7 @@ impl Store {
                 };
                 if erases(&op) {
                     erased.insert((op.entity, op.record));
+                    self.erased.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
                 if let Some(ops) = keep.as_deref_mut() {
                     ops.push(op.clone());
@@ -1160,7 +1203,11 @@ impl<'t> Remote<'t> {
         }
         if seq > head + 1 {
             if self.pending.get(&p.id.key())?.is_none() {
-                self.pending.insert(&p.id.key(), p.bytes.as_slice())?;
+                // An op on an erased record waits redacted, as it would be stored.
+                let erased = self.erased.contains(&(p.entity, p.record))
+                    || self.tables.load(p.entity, p.record)?.is_some_and(|d| d.erased);
+                let bytes = log_bytes(p.bytes, erased)?;
+                self.pending.insert(&p.id.key(), bytes.as_slice())?;
                 self.pending_used = true;
             }
             return Ok(());

@@ -188,8 +188,17 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
     let backend = backend::Lean::new(BufWriter::with_capacity(64 * 1024, std::io::stdout())).synchronized();
     let mut term = Terminal::new(backend)?;
     enter(&mut term)?;
-    let result = event_loop(&mut term, &mut app, store);
+    let result = event_loop(&mut term, &mut app, store.clone());
     restore();
+    // Every thread has been joined: these are the last handles on the database.
+    let (erased, path) = (store.erased_since_open(), store.path().to_path_buf());
+    drop(app);
+    let last = Arc::try_unwrap(store).is_ok();
+    if erased && last {
+        // After an erasure, no trace of the values in the file's free pages.
+        eprintln!("teren: rewriting the database so that nothing of the erased data is left in it…");
+        crate::store::scrub(&path)?;
+    }
     result
 }
 
