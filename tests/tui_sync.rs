@@ -1,8 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The sync screen (`S`) driven by keys on real redb files: export to a path, import
-//! into a second office, hostile files refused with the command line's line and the
-//! store unchanged, conflicts side by side resolved by a key, the conflict count on
-//! the status line; and the live sync folder's polling without a terminal.
+//! The sync screen (`S`) driven by keys on real redb files: pairing (this office's
+//! fingerprint, a held bundle's office paired after its fingerprint is confirmed, a
+//! fingerprint typed, an introduction written and paired with, a waiting office
+//! refused, a paired one forgotten), export to a path, import into a second office,
+//! hostile files refused with the command line's line and the store unchanged,
+//! conflicts side by side resolved by a key, the conflict count on the status line;
+//! and the live sync folder's polling without a terminal, holding unpaired offices.
 
 use age::secrecy::SecretString;
 use crossterm::event::KeyCode;
@@ -116,6 +119,19 @@ impl Office {
     }
 }
 
+/// `a` pairs `b` (as `teren office pair` with b's introduction, fingerprint confirmed).
+fn pair(a: &Store, b: &Store) {
+    let kb = Keys::load(b).unwrap();
+    let intro = bundle::introduction(b, &kb).unwrap();
+    let fp = bundle::fingerprint(&kb.sign_public());
+    bundle::pair_file(a, &Keys::load(a).unwrap(), &intro.bytes, &fp, &ImportOptions::default()).unwrap();
+}
+
+fn pair_both(a: &Store, b: &Store) {
+    pair(a, b);
+    pair(b, a);
+}
+
 fn pass() -> SecretString {
     SecretString::from("łąka 2026".to_string())
 }
@@ -171,16 +187,19 @@ fn export_from_the_screen_and_import_into_a_second_office() {
     let mut b = office("Biuro Strzelce", &["Jan Źdźbło"]);
     let out = tempfile::tempdir().unwrap();
     a.app.sync_dir = Some(out.path().to_path_buf());
+    let fp_a = bundle::fingerprint(&Keys::load(&a.store).unwrap().sign_public());
+    let fp_b = bundle::fingerprint(&Keys::load(&b.store).unwrap().sign_public());
 
     a.ch('S');
     let s = a.screen();
     assert!(s.contains("To biuro: Biuro Dobiegniew"), "{s}");
-    assert!(s.contains("Żadne inne biuro nie jest jeszcze znane"), "{s}");
-    // No office known yet: without a passphrase there is no key to encrypt to.
+    assert!(s.contains(&format!("Odcisk klucza: {fp_a}")), "{s}");
+    assert!(s.contains("Żadne inne biuro nie jest jeszcze sparowane"), "{s}");
+    // No office paired yet: without a passphrase there is no key to encrypt to.
     a.ch('e');
     a.key(KeyCode::Enter);
     a.key(KeyCode::Enter);
-    assert!(a.screen().contains("Eksport nieudany: żadne biuro nie jest jeszcze znane"), "{}", a.screen());
+    assert!(a.screen().contains("Eksport nieudany: żadne biuro nie jest jeszcze sparowane"), "{}", a.screen());
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
     // The default path is the sync folder; a passphrase on the second line.
     a.ch('e');
@@ -198,7 +217,8 @@ fn export_from_the_screen_and_import_into_a_second_office() {
     assert!(s.contains("Zapisano"), "{s}");
     assert!(s.contains("zaszyfrowana hasłem"), "{s}");
 
-    // B imports it from its screen: the path typed, then the passphrase.
+    // B imports it from its screen: the path typed, then the passphrase. A is not
+    // paired with B: the bundle is held, and the screen asks about A's fingerprint.
     b.ch('S');
     b.ch('i');
     b.typ(files[0].to_str().unwrap());
@@ -206,17 +226,32 @@ fn export_from_the_screen_and_import_into_a_second_office() {
     b.typ("łąka 2026");
     b.key(KeyCode::Enter);
     let s = flat(&b.screen());
-    assert!(s.contains("zaimportowano z: biuro \"Biuro Dobiegniew\": 2 nowych z 2"), "{s}");
-    assert!(s.contains("zapamiętano jego klucz"), "{s}");
-    // The offices table: A is known now, with what B has of its ops.
-    assert!(s.contains("Biuro Dobiegniew"), "{s}");
+    assert!(s.contains("wstrzymana, nie zastosowana"), "{s}");
+    assert!(s.contains("Sparować biuro „Biuro Dobiegniew”") && s.contains(&fp_a), "{s}");
+    assert!(s.contains("Czekają na sparowanie (ich paczki są wstrzymane) (1)"), "{s}");
+    assert!(load_all(&b.store).unwrap().rows.iter().all(|r| r.name != "Anna Kowalska"), "held, yet applied");
+    // Esc: not now. The office stays waiting, listed with its fingerprint.
+    b.key(KeyCode::Esc);
+    assert!(!flat(&b.screen()).contains("Sparować biuro"), "{}", b.screen());
+    assert_eq!(bundle::folder::pending(&b.store).unwrap().len(), 1);
+    // Enter on the waiting office: the same question; Enter again: paired, and the
+    // file is imported with the passphrase typed.
+    b.ch('i');
+    b.typ(files[0].to_str().unwrap());
+    b.key(KeyCode::Enter);
+    b.typ("łąka 2026");
+    b.key(KeyCode::Enter);
+    b.key(KeyCode::Enter);
+    let s = flat(&b.screen());
+    assert!(s.contains("Sparowano z biurem „Biuro Dobiegniew”"), "{s}");
+    assert!(!s.contains("Czekają na sparowanie"), "{s}");
     let names: Vec<String> = load_all(&b.store).unwrap().rows.into_iter().map(|r| r.name).collect();
     assert!(names.contains(&"Anna Kowalska".to_string()), "{names:?}");
     // The panes reloaded: pane 1 behind the screen lists A's people.
     b.key(KeyCode::Esc);
     assert!(b.screen().contains("Anna Kowalska"));
 
-    // Now A knows nobody but B knows A: B exports to A's key without a passphrase.
+    // B exports to A's key without a passphrase; A has not paired B: held.
     let back = tempfile::tempdir().unwrap();
     b.ch('S');
     b.ch('e');
@@ -228,14 +263,86 @@ fn export_from_the_screen_and_import_into_a_second_office() {
     let file = std::fs::read_dir(back.path()).unwrap().next().unwrap().unwrap().path();
     let keys = Keys::load(&a.store).unwrap();
     let r = bundle::import(&a.store, &keys, &bundle::read_file(&file).unwrap(), &ImportOptions::default()).unwrap();
-    assert!(matches!(r.outcome, Outcome::Imported { applied, .. } if applied > 0));
+    assert!(matches!(r.outcome, Outcome::NotPaired(_)), "{:?}", r.outcome);
+    // A pairs B by the fingerprint B reads out, typed on A's screen: B's held bundle
+    // is applied.
+    a.key(KeyCode::Esc);
+    a.ch('S');
+    assert!(flat(&a.screen()).contains("Biuro Strzelce"), "{}", a.screen());
+    a.ch('a');
+    assert!(a.screen().contains("Sparuj biuro"), "{}", a.screen());
+    a.typ(&fp_b.to_lowercase());
+    a.key(KeyCode::Enter);
+    assert!(flat(&a.screen()).contains("Sparowano z biurem „Biuro Strzelce”"), "{}", a.screen());
     assert_eq!(a.dump(), b.dump(), "one file each way: identical data");
+}
+
+#[test]
+fn an_introduction_written_on_one_screen_pairs_on_another_and_offices_are_refused_or_forgotten() {
+    let mut a = office("Biuro Dobiegniew", &["Anna Kowalska"]);
+    let mut b = office("Biuro Strzelce", &["Jan Źdźbło"]);
+    let dir = tempfile::tempdir().unwrap();
+    a.app.sync_dir = Some(dir.path().to_path_buf());
+    let fp_a = bundle::fingerprint(&Keys::load(&a.store).unwrap().sign_public());
+    // A writes its introduction (w) into the sync folder.
+    a.ch('S');
+    assert!(flat(&a.screen()).contains("a: sparuj · w: przedstawienie"), "{}", a.screen());
+    a.ch('w');
+    assert!(a.screen().contains("Przedstawienie tego biura"), "{}", a.screen());
+    a.key(KeyCode::Enter);
+    assert!(flat(&a.screen()).contains("Zapisano przedstawienie"), "{}", a.screen());
+    let intro = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+    // B pairs with it (a: the path), confirming the fingerprint.
+    b.ch('S');
+    b.ch('a');
+    b.typ(intro.to_str().unwrap());
+    b.key(KeyCode::Enter);
+    let s = flat(&b.screen());
+    assert!(s.contains("Sparować biuro „Biuro Dobiegniew”") && s.contains(&fp_a), "{s}");
+    assert!(s.contains("Enter: tak · Esc: nie"), "{s}");
+    b.key(KeyCode::Enter);
+    assert!(flat(&b.screen()).contains("Sparowano z biurem „Biuro Dobiegniew”"), "{}", b.screen());
+    assert!(b.store.peer(a.store.replica()).unwrap().unwrap().paired);
+    // A stranger's bundle waits on B's screen; d and Enter refuse it.
+    let x = office("Obcy", &["Fałszywy Wpis"]);
+    pair(&x.store, &b.store);
+    let f = folder::export_to(
+        &x.store,
+        &Keys::load(&x.store).unwrap(),
+        dir.path(),
+        &Default::default(),
+        &Encrypt::Recipients(vec![Keys::load(&b.store).unwrap().recipient()]),
+    )
+    .unwrap()
+    .0;
+    let before = b.dump();
+    let (line, _) = teren::tui::sync::import(&b.store, &f, None, Lang::Pl);
+    assert!(line.contains("wstrzymana"), "{line}");
+    b.key(KeyCode::Esc);
+    b.ch('S');
+    let s = flat(&b.screen());
+    assert!(s.contains("Obcy") && s.contains("Czekają na sparowanie"), "{s}");
+    b.ch('d');
+    assert!(flat(&b.screen()).contains("Odrzucić biuro „Obcy”"), "{}", b.screen());
+    b.key(KeyCode::Enter);
+    assert!(flat(&b.screen()).contains("Odrzucono biuro"), "{}", b.screen());
+    assert!(bundle::folder::pending(&b.store).unwrap().is_empty());
+    assert_eq!(b.dump(), before);
+    // The paired office, picked and forgotten (d, Enter): its data stays.
+    b.ch('d');
+    assert!(flat(&b.screen()).contains("Zapomnieć biuro „Biuro Dobiegniew”"), "{}", b.screen());
+    b.key(KeyCode::Enter);
+    assert!(flat(&b.screen()).contains("zapomniane"), "{}", b.screen());
+    assert!(!b.store.peer(a.store.replica()).unwrap().unwrap().paired);
+    assert_eq!(b.dump(), before);
 }
 
 #[test]
 fn hostile_files_give_the_command_line_error_and_change_nothing() {
     let mut a = office("Biuro Dobiegniew", &["Anna Kowalska"]);
     let b = office("Biuro Strzelce", &["Jan Źdźbło"]);
+    pair(&a.store, &b.store);
+    let peers = a.store.peers().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let good = export_with_pass(&b.store, dir.path());
     let bytes = std::fs::read(&good).unwrap();
@@ -273,7 +380,7 @@ fn hostile_files_give_the_command_line_error_and_change_nothing() {
         assert!(status.contains(&expected), "{path:?}: expected {expected:?} in {status}");
         assert!(!status.contains('\n'), "one line: {status}");
         assert_eq!(a.dump(), before, "{path:?} changed the database");
-        assert!(a.store.peers().unwrap().is_empty(), "{path:?}: no office learnt");
+        assert_eq!(a.store.peers().unwrap(), peers, "{path:?}: no office learnt");
     }
     // The line is the command line's: the same error text.
     let line = teren::tui::sync::import(&a.store, &junk, None, Lang::En).0;
@@ -284,6 +391,7 @@ fn hostile_files_give_the_command_line_error_and_change_nothing() {
 fn conflicted() -> (Office, Office) {
     let mut a = office("Biuro Dobiegniew", &["Anna Kowalska"]);
     let mut b = office("Biuro Strzelce", &["Jan Źdźbło"]);
+    pair_both(&a.store, &b.store);
     let dir = tempfile::tempdir().unwrap();
     import_with_pass(&b.store, &export_with_pass(&a.store, dir.path()));
     a.write_note("Anna Kowalska", "Chce założyć KGW w Ługach.\nDzwonić po 16.");
@@ -356,8 +464,13 @@ fn the_offices_tab_at_80x24() {
     a.ch('S');
     let s = a.screen();
     let keys = Keys::load(&a.store).unwrap();
-    let ids =
-        [a.store.replica().short(), b.store.replica().short(), teren::tui::sync::fingerprint(&keys.sign_public())];
+    let kb = Keys::load(&b.store).unwrap();
+    let ids = [
+        a.store.replica().short(),
+        b.store.replica().short(),
+        teren::tui::sync::fingerprint(&keys.sign_public()),
+        teren::tui::sync::fingerprint(&kb.sign_public()),
+    ];
     insta::assert_snapshot!("sync_offices", mask(&s, &ids));
     assert!(s.contains("/srv/teren/wspolny (na żywo)"), "{s}");
     assert!(s.contains("Biuro Strzelce"), "{s}");
@@ -374,6 +487,7 @@ fn live_folder_imports_new_bundles_once_and_writes_its_own_after_a_pause() {
     // Half-written and hidden files are never read.
     std::fs::write(dir.path().join("teren-x-20250101-1200-abcdef.teren.tmp"), b"half").unwrap();
     std::fs::write(dir.path().join(".teren-y.teren"), b"hidden").unwrap();
+    pair_both(&a.store, &b.store);
     let ka = Keys::load(&a.store).unwrap();
     let kb = Keys::load(&b.store).unwrap();
     folder::sync(&a.store, &ka, dir.path(), Some(&pass())).unwrap();
@@ -458,9 +572,24 @@ fn live_folder_offices_meet_through_their_keys_without_a_passphrase() {
     la.delay = Duration::ZERO;
     lb.delay = Duration::ZERO;
     let t0 = Instant::now();
-    // A few rounds of both apps polling: first they learn each other's keys from the
-    // headers, then each writes a bundle the other can read.
-    for round in 0..6 {
+    // A few rounds of both apps polling: not paired, each holds the other's bundle
+    // and applies nothing.
+    for round in 0..4 {
+        let t = t0 + Duration::from_secs(round);
+        la.poll(&a.store, &ka, t).unwrap();
+        lb.poll(&b.store, &kb, t).unwrap();
+    }
+    assert!(load_all(&a.store).unwrap().rows.iter().all(|r| r.name != "Jan Źdźbło"));
+    let waiting = folder::pending(&a.store).unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].fingerprint, bundle::fingerprint(&kb.sign_public()));
+    // Each pairs the other by the fingerprint read out; a few more rounds: each
+    // writes a bundle the other can read.
+    for (s, k, other) in [(&a.store, &ka, &kb), (&b.store, &kb, &ka)] {
+        let fp = bundle::fingerprint(&other.sign_public());
+        bundle::pair_fingerprint(s, k, &fp, "", &ImportOptions::default()).unwrap();
+    }
+    for round in 4..10 {
         let t = t0 + Duration::from_secs(round);
         la.poll(&a.store, &ka, t).unwrap();
         lb.poll(&b.store, &kb, t).unwrap();

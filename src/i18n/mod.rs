@@ -536,8 +536,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("sync_other_key", "podaje się za sparowane biuro, inny klucz", "claims a paired office, another key"),
     (
         "sync_pair_help",
-        "{pair}: sparuj biuro · {intro}: zapisz przedstawienie tego biura · {confirm}: sparuj wybrane · {delete}: odrzuć/zapomnij wybrane",
-        "{pair}: pair an office · {intro}: write this office's introduction · {confirm}: pair the one picked · {delete}: refuse/forget the one picked",
+        "{pair}: sparuj · {intro}: przedstawienie · {confirm}: sparuj wybrane · {delete}: odrzuć/zapomnij",
+        "{pair}: pair an office · {intro}: introduction · {confirm}: pair the one picked · {delete}: refuse/forget",
     ),
     (
         "sync_pair_title",
@@ -556,15 +556,13 @@ pub const LABELS: &[(&str, &str, &str)] = &[
         "Does that office show this same fingerprint?",
     ),
     ("sync_ask_yes_no", "Enter: tak · Esc: nie", "Enter: yes · Esc: no"),
+    ("sync_ask_refuse", "Odrzucić biuro", "Refuse office"),
+    ("sync_ask_refuse_note", "Jego wstrzymane paczki zostaną usunięte.", "Its held bundles are deleted."),
+    ("sync_ask_forget", "Zapomnieć biuro", "Forget office"),
     (
-        "sync_ask_refuse",
-        "Odrzucić biuro (jego wstrzymane paczki zostaną usunięte)",
-        "Refuse office (its held bundles are deleted)",
-    ),
-    (
-        "sync_ask_forget",
-        "Zapomnieć biuro (jego zmiany zostają; nasze paczki przestają do niego trafiać)",
-        "Forget office (its changes stay; our bundles stop going to it)",
+        "sync_ask_forget_note",
+        "Jego zmiany zostają; nasze paczki przestają do niego trafiać.",
+        "Its changes stay; our bundles stop going to it.",
     ),
     ("sync_paired_now", "Sparowano z biurem", "Paired with office"),
     ("sync_paired_already", "To biuro jest już sparowane", "That office is paired already"),

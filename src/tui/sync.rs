@@ -84,12 +84,13 @@ enum Ask {
         label: String,
         short: String,
     },
-    /// Pair the office whose introduction (or bundle) is at `path`.
+    /// Pair the office whose introduction (or bundle, with its passphrase) is at `path`.
     PairFile {
         path: PathBuf,
         fingerprint: String,
         label: String,
         short: String,
+        passphrase: Option<SecretString>,
     },
     Refuse {
         fingerprint: String,
@@ -285,7 +286,17 @@ impl Screen {
         let passphrase = (!f.passphrase.is_empty()).then(|| SecretString::from(f.passphrase.clone()));
         let (line, changed) = match f.kind {
             Kind::Export => (export(env.store, &path, passphrase, env.lang), false),
-            Kind::Import => import(env.store, &path, passphrase, env.lang),
+            Kind::Import => {
+                let (line, changed, held) = import_asking(env.store, &path, passphrase, env.lang);
+                if let Some(ask) = held {
+                    // Held: ask at once whether the office's fingerprint is the one
+                    // it shows, and pair it with this very file if so.
+                    self.push_result(line.clone());
+                    self.ask = Some(ask);
+                    return Effect::Many(vec![Effect::Changed, Effect::Status(line)]);
+                }
+                (line, changed)
+            }
             Kind::Backup => (backup(env.store, &path, env.lang), false),
             Kind::Introduce => (introduce(env.store, &path, env.lang), false),
             Kind::Pair => match pair_start(env.store, f.path.trim(), env.lang) {
@@ -321,7 +332,9 @@ impl Screen {
         let lang = env.lang;
         let (line, changed) = match ask {
             Ask::Pair { fingerprint, .. } => pair_typed(env.store, &fingerprint, lang),
-            Ask::PairFile { path, fingerprint, .. } => pair_file(env.store, &path, &fingerprint, lang),
+            Ask::PairFile { path, fingerprint, passphrase, .. } => {
+                pair_file(env.store, &path, &fingerprint, passphrase, lang)
+            }
             Ask::Refuse { fingerprint, label } => match bundle::refuse(env.store, &fingerprint) {
                 Ok(n) => (
                     format!(
@@ -416,14 +429,9 @@ impl Screen {
                 };
                 lines.push(picked(
                     n,
-                    format!(
-                        "{label:<22} {:<8} {}  {} {}{note}",
-                        p.short,
-                        p.fingerprint,
-                        p.bundles,
-                        t(lang, "sync_bundles")
-                    ),
+                    format!("{label:<22} {:<8} {} {}{note}", p.short, p.bundles, t(lang, "sync_bundles")),
                 ));
+                lines.push(Line::styled(format!("  {}: {}", t(lang, "sync_fingerprint"), p.fingerprint), th.dim()));
             }
             lines.push(Line::from(""));
         }
@@ -432,13 +440,12 @@ impl Screen {
         } else {
             lines.push(Line::styled(
                 format!(
-                    "{:<22} {:<8} {:<16} {:>9} {:>12}  {}",
+                    "{:<22} {:<8} {:<16} {:>9} {:>12}",
                     t(lang, "sync_office"),
                     t(lang, "sync_database"),
                     t(lang, "sync_last"),
                     t(lang, "sync_sent"),
                     t(lang, "sync_received"),
-                    t(lang, "sync_fingerprint")
                 ),
                 th.header(),
             ));
@@ -448,14 +455,14 @@ impl Screen {
                 lines.push(picked(
                     pending.len() + n,
                     format!(
-                        "{label:<22} {:<8} {:<16} {:>9} {:>12}  {}{state}",
+                        "{label:<22} {:<8} {:<16} {:>9} {:>12}{state}",
                         p.short,
                         local_time(p.last),
                         p.sent,
                         p.received,
-                        p.fingerprint
                     ),
                 ));
+                lines.push(Line::styled(format!("  {}: {}", t(lang, "sync_fingerprint"), p.fingerprint), th.dim()));
             }
         }
         let key = |a: Action| env.keymap.key_for(&[Context::Sync], a).unwrap_or_else(|| "?".into());
@@ -573,20 +580,43 @@ pub fn export(store: &Store, path: &Path, passphrase: Option<SecretString>, lang
 }
 
 /// Import the bundle at `path`; the line to show, and whether the data changed.
-/// A refused bundle changes nothing and gives the command line's one-line reason.
+/// A refused bundle changes nothing and gives the command line's one-line reason; a
+/// bundle from an office not paired here is held.
 pub fn import(store: &Store, path: &Path, passphrase: Option<SecretString>, lang: Lang) -> (String, bool) {
+    let (line, changed, _) = import_asking(store, path, passphrase, lang);
+    (line, changed)
+}
+
+/// [`import`], and when the bundle was held, the question to pair its office.
+fn import_asking(
+    store: &Store,
+    path: &Path,
+    passphrase: Option<SecretString>,
+    lang: Lang,
+) -> (String, bool, Option<Ask>) {
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
+    let opts = ImportOptions { passphrase: passphrase.clone(), ..Default::default() };
     let run = || -> Result<Report, bundle::BundleError> {
         let keys = Keys::load(store)?;
         let bytes = bundle::read_file(path)?;
-        bundle::import(store, &keys, &bytes, &ImportOptions { passphrase, ..Default::default() })
+        bundle::import(store, &keys, &bytes, &opts)
     };
     match run() {
         Ok(r) => {
             let changed = matches!(r.outcome, Outcome::Imported { applied, .. } if applied > 0);
-            (report_line(lang, &name, &r), changed || r.key != KeyStatus::Paired)
+            let ask = match &r.outcome {
+                Outcome::NotPaired(np) if np.held => Some(Ask::PairFile {
+                    path: path.to_path_buf(),
+                    fingerprint: np.fingerprint.clone(),
+                    label: r.header.office.clone(),
+                    short: r.header.sender.short(),
+                    passphrase,
+                }),
+                _ => None,
+            };
+            (report_line(lang, &name, &r), changed || r.key != KeyStatus::Paired, ask)
         }
-        Err(e) => (format!("{name}: {}: {e}", t(lang, "sync_not_imported")), false),
+        Err(e) => (format!("{name}: {}: {e}", t(lang, "sync_not_imported")), false, None),
     }
 }
 
@@ -671,6 +701,7 @@ fn pair_start(store: &Store, text: &str, lang: Lang) -> Result<PairStart, String
             fingerprint: fingerprint(&header.sign_key),
             label: header.office.clone(),
             short: header.sender.short(),
+            passphrase: None,
         }));
     }
     if bundle::parse_fingerprint(text).is_err() && (text.contains('/') || text.contains(std::path::MAIN_SEPARATOR)) {
@@ -715,11 +746,18 @@ pub fn pair_typed(store: &Store, typed: &str, lang: Lang) -> (String, bool) {
 
 /// Pair the office whose introduction (or bundle) is at `path`, its fingerprint
 /// confirmed on the screen; then import it and what was held from it.
-pub fn pair_file(store: &Store, path: &Path, confirmed: &str, lang: Lang) -> (String, bool) {
+pub fn pair_file(
+    store: &Store,
+    path: &Path,
+    confirmed: &str,
+    passphrase: Option<SecretString>,
+    lang: Lang,
+) -> (String, bool) {
     let run = || -> Result<(bundle::Header, usize), bundle::BundleError> {
         let keys = Keys::load(store)?;
         let bytes = bundle::read_file(path)?;
-        let (header, done) = bundle::pair_file(store, &keys, &bytes, confirmed, &ImportOptions::default())?;
+        let opts = ImportOptions { passphrase, ..Default::default() };
+        let (header, done) = bundle::pair_file(store, &keys, &bytes, confirmed, &opts)?;
         let applied = done
             .iter()
             .map(|(_, r)| match r {
@@ -1002,26 +1040,28 @@ impl View for Screen {
         }
         if let Some(ask) = &self.ask {
             let th = env.theme;
-            let (question, who, fp) = match ask {
+            // The question, the fingerprint to compare on a line of its own, and
+            // what the keys do (with the check to make, when pairing).
+            let yes_no = t(lang, "sync_ask_yes_no");
+            let (question, fp, last) = match ask {
                 Ask::Pair { fingerprint, label, short } | Ask::PairFile { fingerprint, label, short, .. } => (
-                    format!("{} „{label}” ({short})? {}", t(lang, "sync_ask_pair"), t(lang, "sync_ask_fingerprint")),
-                    String::new(),
-                    fingerprint.clone(),
+                    format!("{} „{label}” ({short})?", t(lang, "sync_ask_pair")),
+                    format!("{}: {fingerprint}", t(lang, "sync_fingerprint")),
+                    format!("{} {yes_no}", t(lang, "sync_ask_fingerprint")),
                 ),
-                Ask::Refuse { fingerprint, label } => {
-                    (format!("{} „{label}”?", t(lang, "sync_ask_refuse")), String::new(), fingerprint.clone())
-                }
+                Ask::Refuse { fingerprint, label } => (
+                    format!("{} „{label}”?", t(lang, "sync_ask_refuse")),
+                    format!("{}: {fingerprint}", t(lang, "sync_fingerprint")),
+                    format!("{} {yes_no}", t(lang, "sync_ask_refuse_note")),
+                ),
                 Ask::Forget { replica, label } => (
                     format!("{} „{label}” ({})?", t(lang, "sync_ask_forget"), replica.short()),
                     String::new(),
-                    String::new(),
+                    format!("{} {yes_no}", t(lang, "sync_ask_forget_note")),
                 ),
             };
-            let lines = vec![
-                Line::styled(question, th.header()),
-                Line::from(vec![Span::raw(who), Span::styled(fp, th.header())]),
-                Line::styled(t(lang, "sync_ask_yes_no"), th.dim()),
-            ];
+            let lines =
+                vec![Line::styled(question, th.header()), Line::styled(fp, th.header()), Line::styled(last, th.dim())];
             ratatui::widgets::Clear.render(form, buf);
             Paragraph::new(lines).wrap(Wrap { trim: false }).render(form, buf);
         }
