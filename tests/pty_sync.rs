@@ -1,8 +1,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! End-to-end live sync: the real app in a pseudo-terminal with `sync_dir` in its
-//! config.toml imports another office's bundle as it lies in the folder, `teren sync`
-//! on the database the app holds says so and exits 1, and the app's own bundle
-//! appears in the folder for the other office to import.
+//! config.toml holds another office's bundle as it lies in the folder until that
+//! office is paired on the sync screen (its fingerprint shown, Enter, Enter), then
+//! imports it; `teren sync` on the database the app holds says so and exits 1, and
+//! the app's own bundle appears in the folder for the other office, which pairs by
+//! the fingerprint typed, to import.
 
 #[path = "support/pty.rs"]
 mod harness;
@@ -53,9 +55,26 @@ fn the_open_app_keeps_the_sync_folder_live() {
     let f = folder.to_str().unwrap();
     ok(&b, &["sync", f, "--passphrase-file", p]);
 
+    let fingerprint = |db: &Path| {
+        let v: serde_json::Value = serde_json::from_str(&ok(db, &["office", "--json"])).unwrap();
+        v["fingerprint"].as_str().unwrap().to_string()
+    };
+    let (fp_a, fp_b) = (fingerprint(&a), fingerprint(&b));
+
     let mut app = Session::start_in(&a, &config, &[]);
     app.timeout = LIVE_TIMEOUT;
-    // B's bundle is imported as the app opens, and the list reloads.
+    // B is not paired: its bundle is held as the app opens, not applied.
+    app.wait_for("the held bundle on the status line", |s| s.contains("wstrzymana"));
+    assert!(!app.screen().contains("Jan Źdźbło"), "{}", app.screen());
+    // The sync screen lists B with its fingerprint; Enter asks, Enter pairs.
+    app.send(b"S");
+    app.wait_for("the waiting office", |s| s.contains("Czekają na sparowanie") && s.contains(&fp_b));
+    app.send(b"\r");
+    app.wait_for("the question", |s| s.contains("Sparować biuro „Biuro Strzelce”"));
+    app.send(b"\r");
+    app.wait_for("the pairing", |s| s.contains("Sparowano z biurem"));
+    app.send(b"\x1b");
+    // The live folder reads B's bundle again, now applied, and the list reloads.
     app.wait_for("the other office's participant", |s| s.contains("Jan Źdźbło"));
     // The database is the app's: `teren sync` says so, exits 1 and changes nothing.
     let held = teren(&a, &["sync", f, "--passphrase-file", p]);
@@ -75,7 +94,10 @@ fn the_open_app_keeps_the_sync_folder_live() {
     app.send(b"q");
     assert!(app.wait_exit(), "the app exits cleanly");
 
-    // B takes A's bundle from the folder: one file each way, identical data.
+    // B pairs A by the fingerprint A reads out, and takes A's bundle from the folder:
+    // one file each way, identical data.
+    let out = ok(&b, &["office", "pair", "--fingerprint", &fp_a]);
+    assert!(out.contains(&fp_a), "{out}");
     let out = ok(&b, &["sync", f, "--passphrase-file", p]);
     assert!(out.contains("imported from office \"Biuro Dobiegniew\""), "{out}");
     assert_eq!(ok(&a, &["dump", "--json"]), ok(&b, &["dump", "--json"]));

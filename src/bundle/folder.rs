@@ -207,6 +207,8 @@ pub struct Live {
     passphrase: Option<SecretString>,
     /// Files already handled, with their size and modification time.
     seen: HashMap<PathBuf, (u64, Option<SystemTime>)>,
+    /// Files held (their office not paired): read again once it is paired.
+    held: HashMap<PathBuf, Header>,
     own: Vec<(PathBuf, Header)>,
     /// What the last own bundle covered (version vector and readers).
     written: Option<(VersionVector, Vec<String>)>,
@@ -221,6 +223,7 @@ impl Live {
             dir,
             passphrase,
             seen: HashMap::new(),
+            held: HashMap::new(),
             own: Vec::new(),
             written: None,
             pending: None,
@@ -240,6 +243,19 @@ impl Live {
         let files = bundle_files(&self.dir)?;
         self.seen.retain(|p, _| files.contains(p));
         self.own.retain(|(p, _)| files.contains(p));
+        self.held.retain(|p, _| files.contains(p));
+        // A held file whose office was paired meanwhile (on the sync screen) is read
+        // again: this pass imports it.
+        let paired: Vec<PathBuf> = self
+            .held
+            .iter()
+            .filter(|(_, h)| !matches!(super::standing(store, h), Ok(super::Standing::Not(_))))
+            .map(|(p, _)| p.clone())
+            .collect();
+        for p in paired {
+            self.held.remove(&p);
+            self.seen.remove(&p);
+        }
         let opts = options(self.passphrase.as_ref());
         let mut lines = Vec::new();
         for path in files {
@@ -250,6 +266,9 @@ impl Live {
             }
             let mut own = Vec::new();
             let line = import_one(store, keys, &path, &opts, &mut own);
+            if let FileOutcome::Imported(Report { outcome: super::Outcome::NotPaired(_), header, .. }) = &line.outcome {
+                self.held.insert(path.clone(), header.clone());
+            }
             self.seen.insert(path, stamp);
             self.own.extend(own);
             if !matches!(line.outcome, FileOutcome::Own) {
