@@ -288,14 +288,20 @@ fn hostile_not_a_bundle() {
 #[test]
 fn hostile_newer_format() {
     let (_a, b, _dir, f) = hostile_setup();
-    let g = rewrite(&f, "newer.teren", |b| b[8] = 2);
+    // A newer format with its checksum made anew (a flipped byte alone is damage).
+    let g = rewrite(&f, "newer.teren", |b| {
+        b[8] = 2;
+        let end = b.len() - 96;
+        let hash = *blake3::hash(&b[..end]).as_bytes();
+        b[end..end + 32].copy_from_slice(&hash);
+    });
     refused(&b, &g, &[], "made by a newer teren");
 }
 
 #[test]
 fn hostile_truncated() {
     let (_a, b, _dir, f) = hostile_setup();
-    let g = rewrite(&f, "cut.teren", |b| b.truncate(b.len() / 2));
+    let g = rewrite(&f, "cut.teren", |b| b.truncate(b.len() * 2 / 3));
     refused(&b, &g, &[], "truncated");
     let g = rewrite(&f, "cut2.teren", |b| b.truncate(b.len() - 1));
     refused(&b, &g, &[], "truncated");

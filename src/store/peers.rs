@@ -7,15 +7,32 @@
 
 use super::{META, PEERS, Prepared, Remote, Result, Store, StoreError, TRUSTED, apply_remote_in, corrupt};
 use crate::sync::{Op, ReplicaId, VersionVector, decode_versioned, encode_versioned};
-use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 
-/// Fingerprints (as `bundle::fingerprint` writes them) decided on before any peer
-/// record exists: expected (paired by typing the fingerprint; the first bundle signed
-/// by that key is paired) or refused (its bundles are ignored). The value is one byte,
-/// 0 expected or 1 refused, followed by a label for expected ones.
-const PAIRING: TableDefinition<&str, &[u8]> = TableDefinition::new("pairing");
-const EXPECTED: u8 = 0;
-const REFUSED: u8 = 1;
+/// The `meta` key of the fingerprints (as `bundle::fingerprint` writes them) decided
+/// on before any peer record exists: expected, with a label (paired by typing the
+/// fingerprint; the first bundle signed by that key is paired), or refused (its
+/// bundles are ignored). A short list, kept in `meta` so that backups and compacting
+/// rewrites carry it with the rest.
+const PAIRINGS: &str = "pairings";
+
+type Pairings = Vec<(String, Option<String>)>;
+
+fn read_pairings(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<Pairings> {
+    match meta.get(PAIRINGS)? {
+        Some(v) => decode_versioned(v.value()).map_err(corrupt),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Change the list in `tx`: `f` gets it and edits it.
+fn edit_pairings(tx: &WriteTransaction, f: impl FnOnce(&mut Pairings)) -> Result<()> {
+    let mut meta = tx.open_table(META)?;
+    let mut list = read_pairings(&meta)?;
+    f(&mut list);
+    meta.insert(PAIRINGS, encode_versioned(&list).as_slice())?;
+    Ok(())
+}
 use serde::{Deserialize, Serialize};
 
 /// Why [`Store::import_stream`] stopped, with nothing written: its source failed, or
@@ -155,37 +172,16 @@ impl Store {
     /// expected, (fingerprint, None) when refused.
     pub fn pairings(&self) -> Result<Vec<(String, Option<String>)>> {
         let tx = self.db.begin_read()?;
-        let table = match tx.open_table(PAIRING) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
-        let mut out = Vec::new();
-        for e in table.iter()? {
-            let (k, v) = e?;
-            let v = v.value();
-            let state = match v.split_first() {
-                Some((&EXPECTED, label)) => Some(String::from_utf8_lossy(label).into_owned()),
-                Some((&REFUSED, _)) => None,
-                _ => return Err(corrupt(format!("pairing of {} unreadable", k.value()))),
-            };
-            out.push((k.value().to_string(), state));
-        }
-        Ok(out)
+        read_pairings(&tx.open_table(META)?)
     }
 
     /// Expect the office with this fingerprint (`Some(label)`), refuse it (`None`).
     pub fn set_pairing(&self, fingerprint: &str, expected: Option<&str>) -> Result<()> {
-        let mut v = Vec::new();
-        match expected {
-            Some(label) => {
-                v.push(EXPECTED);
-                v.extend_from_slice(label.as_bytes());
-            }
-            None => v.push(REFUSED),
-        }
         let tx = self.db.begin_write()?;
-        tx.open_table(PAIRING)?.insert(fingerprint, v.as_slice())?;
+        edit_pairings(&tx, |list| {
+            list.retain(|(f, _)| f != fingerprint);
+            list.push((fingerprint.to_string(), expected.map(str::to_string)));
+        })?;
         tx.commit()?;
         Ok(())
     }
@@ -194,7 +190,7 @@ impl Store {
     /// table with it, given as `key`).
     pub fn clear_pairing(&self, fingerprint: &str, key: Option<&[u8; 32]>) -> Result<()> {
         let tx = self.db.begin_write()?;
-        tx.open_table(PAIRING)?.remove(fingerprint)?;
+        edit_pairings(&tx, |list| list.retain(|(f, _)| f != fingerprint))?;
         if let Some(k) = key {
             tx.open_table(TRUSTED)?.remove(k)?;
         }
@@ -207,7 +203,7 @@ impl Store {
     pub fn pair_peer(&self, replica: ReplicaId, peer: &Peer, fingerprint: &str) -> Result<()> {
         let tx = self.db.begin_write()?;
         tx.open_table(PEERS)?.insert(replica.0, encode_versioned(peer).as_slice())?;
-        tx.open_table(PAIRING)?.remove(fingerprint)?;
+        edit_pairings(&tx, |list| list.retain(|(f, _)| f != fingerprint))?;
         tx.open_table(TRUSTED)?.remove(&peer.sign_key)?;
         tx.commit()?;
         Ok(())
