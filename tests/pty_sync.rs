@@ -102,3 +102,64 @@ fn the_open_app_keeps_the_sync_folder_live() {
     assert!(out.contains("imported from office \"Biuro Dobiegniew\""), "{out}");
     assert_eq!(ok(&a, &["dump", "--json"]), ok(&b, &["dump", "--json"]));
 }
+
+/// `teren office pair FILE` in a terminal: a command-line run in a pseudo-terminal,
+/// answering `answer` to its question; what it printed, and whether it succeeded.
+fn pair_in_a_terminal(db: &Path, file: &Path, answer: &str) -> (String, bool) {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    let pair = native_pty_system().openpty(PtySize { rows: 24, cols: 200, pixel_width: 0, pixel_height: 0 }).unwrap();
+    let mut cmd = CommandBuilder::new(BIN);
+    cmd.args(["--db", db.to_str().unwrap(), "office", "pair", file.to_str().unwrap()]);
+    cmd.env("NO_COLOR", "1");
+    cmd.env_remove("TEREN_DB");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut out = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !out.contains("[y/N]") {
+        assert!(Instant::now() < deadline, "no question: {out:?}");
+        if let Ok(b) = rx.recv_timeout(Duration::from_millis(100)) {
+            out.push_str(&String::from_utf8_lossy(&b));
+        }
+    }
+    let mut w = pair.master.take_writer().unwrap();
+    w.write_all(format!("{answer}\r").as_bytes()).unwrap();
+    w.flush().unwrap();
+    let status = child.wait().unwrap();
+    while let Ok(b) = rx.recv_timeout(Duration::from_millis(300)) {
+        out.push_str(&String::from_utf8_lossy(&b));
+    }
+    (out, status.success())
+}
+
+#[test]
+fn pairing_from_a_terminal_asks_about_the_fingerprint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a.redb"), tmp.path().join("b.redb"));
+    ok(&a, &["office", "rename", "Biuro Dobiegniew"]);
+    ok(&b, &["office", "rename", "Biuro Strzelce"]);
+    let intro = tmp.path().join("intro.teren");
+    ok(&a, &["office", "introduce", "--out", intro.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&a, &["office", "--json"])).unwrap();
+    let fp = v["fingerprint"].as_str().unwrap().to_string();
+    // "No": nothing paired.
+    let (out, success) = pair_in_a_terminal(&b, &intro, "n");
+    assert!(out.contains(&fp) && out.contains("Biuro Dobiegniew"), "{out}");
+    assert!(!success, "{out}");
+    assert!(ok(&b, &["office"]).contains("no office paired yet"));
+    // "Tak": paired.
+    let (out, success) = pair_in_a_terminal(&b, &intro, "tak");
+    assert!(success && out.contains("paired with office \"Biuro Dobiegniew\""), "{out}");
+    assert!(ok(&b, &["office"]).contains(&fp));
+}

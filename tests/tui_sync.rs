@@ -619,6 +619,11 @@ fn demo_data_has_a_neighbouring_office_and_two_conflicts() {
     assert_eq!(list.len(), 2, "{conflicts}");
     assert!(list.iter().any(|c| c["name"] == "Anna Kowalska" && c["field"] == "note"), "{conflicts}");
     assert!(run(&["office"]).contains(teren::demo::office::NEIGHBOUR));
+    // The neighbour never answers: it is forgotten, so it neither holds this office's
+    // bundles back nor is a reader of them.
+    let office: serde_json::Value = serde_json::from_str(&run(&["office", "--json"])).unwrap();
+    let peers = office["peers"].as_array().unwrap();
+    assert!(peers.iter().all(|p| p["paired"] == false), "{office}");
     // A second demo run on the same database meets nobody new and fails nothing.
     run(&["demo", "--participants", "60"]);
 
