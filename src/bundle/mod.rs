@@ -292,7 +292,8 @@ pub fn import(store: &Store, keys: &Keys, bytes: &[u8], opts: &ImportOptions) ->
     if header.sender == store.replica() {
         return Err(BundleError::OwnBundle { office: header.office });
     }
-    verify_strict(bytes, &header)?;
+    // `parse` verified the signature strictly (ed25519 `verify_strict`, no weak key).
+    strong_key(&header.sign_key)?;
     let fp = fingerprint(&header.sign_key);
     let key = match standing(store, &header)? {
         Standing::Paired => KeyStatus::Paired,
@@ -417,25 +418,6 @@ fn decided(store: &Store, key: &[u8; 32]) -> Result<Option<Option<String>>> {
     Ok(store.trusted_keys()?.into_iter().find(|(k, _)| k == key).map(|(_, label)| Some(label)))
 }
 
-/// The context of the trailer's signature (as in [`format`]).
-const SIGNATURE_CONTEXT: &[u8] = b"teren bundle signature v1\0";
-
-/// The signature again, strictly: no weak key, no malleable signature (ed25519's
-/// `verify_strict`). `bytes` has passed [`parse`], so its trailer is in place.
-fn verify_strict(bytes: &[u8], header: &Header) -> Result<()> {
-    let key = strong_key(&header.sign_key)?;
-    let n = bytes.len();
-    let trailer = format::HASH_LEN + format::SIG_LEN;
-    if n < trailer {
-        return Err(BundleError::BadSignature);
-    }
-    let mut message = SIGNATURE_CONTEXT.to_vec();
-    message.extend_from_slice(&bytes[n - trailer..n - format::SIG_LEN]);
-    let mut sig = [0u8; format::SIG_LEN];
-    sig.copy_from_slice(&bytes[n - format::SIG_LEN..]);
-    key.verify_strict(&message, &ed25519_dalek::Signature::from_bytes(&sig)).map_err(|_| BundleError::BadSignature)
-}
-
 /// Pair the office that signed `header` (an introduction, a bundle held here or one
 /// being imported): bind its key, office id (replica) and label, so that its bundles
 /// are applied and this office's bundles are encrypted to it. The caller has made sure
@@ -485,7 +467,6 @@ pub fn pair_file(
     opts: &ImportOptions,
 ) -> Result<(Header, Imports)> {
     let header = parse(bytes)?.header;
-    verify_strict(bytes, &header)?;
     let actual = fingerprint(&header.sign_key);
     let given = parse_fingerprint(confirmed)?;
     if given != actual {
