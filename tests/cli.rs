@@ -941,6 +941,10 @@ fn backup_is_a_checked_copy_even_while_the_database_is_written() {
     // Never over an existing file.
     let line = db.run(&["backup", copy.to_str().unwrap()]).error_line("backup over a file");
     assert!(line.contains("already there"), "{line}");
+    // Nor into a folder that is not there.
+    let nowhere = dir.path().join("pendrive").join("kopia.redb");
+    let line = db.run(&["backup", nowhere.to_str().unwrap()]).error_line("backup into a missing folder");
+    assert!(line.contains("no such folder"), "{line}");
 
     // While another teren (the app, here a thread of this test) holds the database and
     // saves, one after another.

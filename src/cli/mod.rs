@@ -199,6 +199,11 @@ pub fn open_bulk(cli_db: Option<PathBuf>) -> Result<Store> {
     notice(Store::open_bulk(&db_path(cli_db)?)?)
 }
 
+/// Open the database for bundle export, import and sync ([`crate::store::SYNC_CACHE`]).
+pub fn open_sync(cli_db: Option<PathBuf>) -> Result<Store> {
+    notice(Store::open_with_cache(&db_path(cli_db)?, crate::store::SYNC_CACHE)?)
+}
+
 /// Tell the user (on stderr, beside the command's output) what opening changed.
 fn notice(store: Store) -> Result<Store> {
     if store.tightened() {
@@ -259,9 +264,9 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
             misc::doctor(open_bulk(cli.db)?, misc::DoctorAsk { rebuild, stats, compact }, out)
         }
         Command::Backup { path } => misc::backup(&db_path(cli.db)?, &path, out),
-        Command::Bundle(c) => sync::bundle(&open_bulk(cli.db)?, c, out),
+        Command::Bundle(c) => sync::bundle(&open_sync(cli.db)?, c, out),
         Command::Office(a) => sync::office(&open(cli.db)?, a, out),
-        Command::Sync(a) => sync::sync(&open_bulk(cli.db)?, a, out),
+        Command::Sync(a) => sync::sync(&open_sync(cli.db)?, a, out),
         Command::Conflicts(a) => sync::conflicts(&open(cli.db)?, a, out),
         Command::Erase { id } => {
             let store = open(cli.db)?;

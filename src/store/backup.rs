@@ -88,17 +88,25 @@ fn copy_all(from: &ReadTransaction, dest: &Path) -> Result<()> {
 }
 
 /// Where a backup goes: `dest` itself, or a dated name inside it when it is a folder.
-fn target(dest: &Path) -> PathBuf {
+fn target(dest: &Path) -> Result<PathBuf> {
     if dest.is_dir() {
-        dest.join(format!("teren-backup-{}.redb", chrono::Local::now().format("%Y%m%d-%H%M%S")))
-    } else {
-        dest.to_path_buf()
+        return Ok(dest.join(format!("teren-backup-{}.redb", chrono::Local::now().format("%Y%m%d-%H%M%S"))));
     }
+    let folder = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let named_as_folder = dest.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR);
+    if named_as_folder || !folder.is_dir() {
+        let missing = if named_as_folder { dest } else { folder };
+        return Err(StoreError::Open {
+            path: missing.to_path_buf(),
+            detail: "no such folder; give an existing folder (a USB stick, say) or a new file in one".into(),
+        });
+    }
+    Ok(dest.to_path_buf())
 }
 
 /// Write the copy beside its final name, check it, then give it its name.
 fn write_checked(dest: &Path, copy: impl FnOnce(&Path) -> Result<()>) -> Result<Backup> {
-    let path = target(dest);
+    let path = target(dest)?;
     if path.exists() {
         return Err(StoreError::Open {
             path: path.clone(),

@@ -63,6 +63,12 @@ pub const BULK_CACHE: usize = 64 * 1024 * 1024;
 pub const WRITE_CACHE: usize = 256 * 1024 * 1024;
 /// Page cache for the app: RSS matters on old laptops, and the OS caches the file anyway.
 pub const APP_CACHE: usize = 2 * 1024 * 1024;
+/// Page cache for bundle export, import and sync: an office's everyday exchange is
+/// small, and a first full one (100 000 people, ~146 000 ops) must fit in 150 MB of
+/// memory on an old laptop; past the cache redb writes dirty pages early, which costs
+/// a little time, not correctness. Measured on a first import of 146 368 ops
+/// (BENCHMARKS.md): 256 MB of cache 310 MB RSS, 16 MB 150–156 MB, no slower.
+pub const SYNC_CACHE: usize = 16 * 1024 * 1024;
 
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
 /// 2: records in the compact [`Doc::encode`] form (1 had postcard of the whole doc).
@@ -71,7 +77,9 @@ pub const SCHEMA_VERSION: u32 = 3;
 /// order; past this many bytes of them, they are written out and the cache starts
 /// again (memory). 100 000 new records take about 40 MB: written in one sorted pass,
 /// redb fills its pages, where a second pass between the first one's keys split them.
-const TOUCHED_BYTES: usize = 64 << 20;
+/// 32 MB: a first import of 146 368 ops took 1.1 s and 206 MB RSS with 64 MB of them,
+/// 1.4 s and 150 MB with 32, 2.2 s and 125 MB with 16.
+const TOUCHED_BYTES: usize = 32 << 20;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const LOG: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("log");
