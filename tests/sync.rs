@@ -654,3 +654,19 @@ fn relays_are_complete_and_a_forgotten_office_stops_holding_bundles_back() {
     assert!(matches!(done, bundle::PairedBy::Now { .. }));
     assert!(dump(&reps[1]).contains("\"Y\""));
 }
+
+/// A stranger's file claiming to be this very office (its database id, another key)
+/// is not taken for this office's own bundle: refused, and this office still writes
+/// its bundle.
+#[test]
+fn a_bundle_claiming_this_office_under_another_key_is_not_its_own() {
+    let reps = [replica("Biuro A"), replica("Biuro B")];
+    pair_all(&reps);
+    let x = replica("Obcy");
+    let folder = tempfile::tempdir().unwrap();
+    let a = &reps[0];
+    std::fs::write(folder.path().join("teren-biuro-a-20250101-1200-abcdef.teren"), forged(&x, &x, a)).unwrap();
+    let done = bundle::folder::sync(&a.store, &a.keys, folder.path(), None).unwrap();
+    assert_eq!(done.failed(), 1, "{done:?}");
+    assert!(matches!(done.own, Some(bundle::folder::OwnOutcome::Wrote { .. })), "{:?}", done.own);
+}

@@ -89,8 +89,11 @@ fn import_one(
         Ok(b) => b,
         Err(e) => return FileLine { name, outcome: FileOutcome::Failed(e) },
     };
+    // This office's own bundle: its database id and its key (a file claiming this
+    // office under another key goes to the importer, which refuses it).
     if let Ok(p) = super::parse(&bytes)
         && p.header.sender == store.replica()
+        && p.header.sign_key == keys.sign_public()
     {
         own.push((path.to_path_buf(), p.header));
         return FileLine { name, outcome: FileOutcome::Own };
