@@ -670,3 +670,27 @@ fn a_bundle_claiming_this_office_under_another_key_is_not_its_own() {
     assert_eq!(done.failed(), 1, "{done:?}");
     assert!(matches!(done.own, Some(bundle::folder::OwnOutcome::Wrote { .. })), "{:?}", done.own);
 }
+
+/// A stranger writing bundle after bundle fills nothing up: the newest few of each
+/// key are held.
+#[test]
+fn held_bundles_are_capped_per_key() {
+    let a = replica("Biuro A");
+    let x = replica("Obcy");
+    for n in 0..(bundle::folder::HELD_PER_KEY + 2) {
+        apply_edit(&x, 0, &Edit::Note(n as u8), n);
+        let b = bundle::export(&x.store, &x.keys, &BTreeMap::new(), &Encrypt::None).unwrap();
+        let r = bundle::import(&a.store, &a.keys, &b.bytes, &ImportOptions::default()).unwrap();
+        assert!(matches!(r.outcome, Outcome::NotPaired(_)));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert_eq!(bundle::folder::held(&a.store).unwrap().len(), bundle::folder::HELD_PER_KEY);
+    let pending = bundle::folder::pending(&a.store).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].bundles, bundle::folder::HELD_PER_KEY);
+    // Paired at last: the newest held bundle brings everything.
+    let fp = bundle::fingerprint(&x.keys.sign_public());
+    bundle::pair_fingerprint(&a.store, &a.keys, &fp, "", &ImportOptions::default()).unwrap();
+    assert_eq!(dump(&a), dump(&x));
+    assert!(bundle::folder::held(&a.store).unwrap().is_empty());
+}

@@ -328,6 +328,8 @@ pub fn export_to(
 
 /// How many bundles are held from one key at most: the newest are kept.
 pub const HELD_PER_KEY: usize = 4;
+/// How many bundles are held in all at most.
+pub const HELD_MAX: usize = 64;
 
 /// Where bundles from keys not paired here are held: a folder beside the database
 /// (`teren.redb.held`), private to the user, its files named by their BLAKE3 hash.
@@ -364,9 +366,16 @@ pub fn hold(store: &Store, bytes: &[u8]) -> Result<()> {
         }
     }
     let key = super::parse(bytes)?.header.sign_key;
-    let mut same: Vec<(PathBuf, Header)> = held(store)?.into_iter().filter(|(_, h)| h.sign_key == key).collect();
+    let all = held(store)?;
+    let mut same: Vec<&(PathBuf, Header)> = all.iter().filter(|(_, h)| h.sign_key == key).collect();
     same.sort_by_key(|(_, h)| std::cmp::Reverse(h.created_ms));
     for (p, _) in same.into_iter().skip(HELD_PER_KEY) {
+        let _ = std::fs::remove_file(p);
+    }
+    // A folder flooded with strangers' keys: the oldest go first (`held` is oldest
+    // first), so the folder never grows past HELD_MAX files.
+    let left: Vec<&PathBuf> = all.iter().map(|(p, _)| p).filter(|p| p.exists()).collect();
+    for p in left.iter().take(left.len().saturating_sub(HELD_MAX)) {
         let _ = std::fs::remove_file(p);
     }
     Ok(())
