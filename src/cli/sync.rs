@@ -615,7 +615,7 @@ fn show_office(store: &Store, as_json: bool, out: &mut impl Write) -> Result<()>
         )?;
     } else {
         writeln!(out)?;
-        let mut t = Table::new(&["office", "database", "fingerprint", "", "last bundle", "ops it has"]);
+        let mut t = Table::new(&["office", "database", "fingerprint", "state", "last bundle", "ops it has"]);
         for (r, p) in &peers {
             t.row(vec![
                 p.label.clone(),
