@@ -694,3 +694,36 @@ fn held_bundles_are_capped_per_key() {
     assert_eq!(dump(&a), dump(&x));
     assert!(bundle::folder::held(&a.store).unwrap().is_empty());
 }
+
+/// A copied database file writes as the same office: the copy's change and the
+/// original's, under one id, would drop one of them in silence. The second is refused
+/// with one line saying what happened; nothing is imported.
+#[test]
+fn a_copied_database_is_caught_at_import() {
+    let reps = [replica("Biuro A"), replica("Biuro B")];
+    pair_all(&reps);
+    let (a, b) = (&reps[0], &reps[1]);
+    let (e, id) = record(2);
+    a.store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Zebranie")])]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let copy_path = dir.path().join("kopia.redb");
+    a.store.backup(&copy_path).unwrap();
+    let store = Store::open(&copy_path).unwrap();
+    let keys = Keys::load(&store).unwrap();
+    let copy = Replica { _dir: tempfile::tempdir().unwrap(), store, keys };
+    assert_eq!(copy.store.replica(), a.store.replica());
+    copy.store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Z kopii")])]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    a.store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Z oryginału")])]).unwrap();
+    let bundle_of = |r: &Replica| {
+        let since = bundle::since_for(&r.store, Some(b.store.replica()), false).unwrap();
+        bundle::export(&r.store, &r.keys, &since, &Encrypt::Recipients(vec![b.keys.recipient()])).unwrap().bytes
+    };
+    let r = bundle::import(&b.store, &b.keys, &bundle_of(&copy), &ImportOptions::default()).unwrap();
+    assert!(matches!(r.outcome, Outcome::Imported { .. }), "{:?}", r.outcome);
+    let before = dump(b);
+    let err = bundle::import(&b.store, &b.keys, &bundle_of(a), &ImportOptions::default()).unwrap_err();
+    assert!(matches!(err, BundleError::CopiedDatabase { .. }), "{err}");
+    assert!(err.to_string().contains("teren office new-identity"), "{err}");
+    assert_eq!(dump(b), before);
+}

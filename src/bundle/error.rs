@@ -68,6 +68,10 @@ pub enum BundleError {
         "the bundle holds changes of this office up to {theirs}, this database only up to {ours} (restored from an old backup?); nothing was imported"
     )]
     OwnFuture { ours: u64, theirs: u64 },
+    #[error(
+        "change {op} in this bundle from office \"{office}\" differs from the change with the same id already here: two databases write as one office (a copied database file?); nothing was imported; on the copy run `teren office new-identity`, then pair it as a new office"
+    )]
+    CopiedDatabase { op: String, office: String },
     #[error("{0}")]
     Key(String),
     #[error("cannot encrypt the bundle: {0}")]

@@ -357,7 +357,7 @@ fn import_paired(
     let (tx, rx) = std::sync::mpsc::sync_channel(8);
     let (spare_tx, spare_rx) = std::sync::mpsc::channel();
     let streamed = std::thread::scope(|s| {
-        s.spawn(|| decode_ops(body, &header, &ours, tx, spare_rx));
+        s.spawn(|| decode_ops(store, body, &header, &ours, tx, spare_rx));
         // Once the decoding thread has stopped, what is handed back is simply dropped.
         let recycle = |buffers| drop(spare_tx.send(buffers));
         store.import_stream(rx, recycle, header.sender, &peer)
@@ -614,6 +614,7 @@ const BATCH: usize = 512;
 /// and ends it. Ops are read into the buffers that come back through `spare` (see
 /// [`Store::import_stream`]) when there are any.
 fn decode_ops(
+    store: &Store,
     body: impl Read,
     header: &Header,
     ours: &VersionVector,
@@ -665,7 +666,16 @@ fn decode_ops(
             }
             if op.id.seq <= ours.get(&r).copied().unwrap_or(0) {
                 // Already here (the version vector only grows, so this never skips an
-                // op the database lacks): checked, but nothing to hand on.
+                // op the database lacks): checked, but nothing to hand on. Unless the
+                // op here under that id was made otherwise: two databases write as one
+                // office (a copied file), and taking it as "already here" would drop
+                // one of them in silence.
+                if store.differs_from_log(op.id, op.clock, op.record)? {
+                    return Err(BundleError::CopiedDatabase {
+                        op: format!("{}:{}", r.short(), op.id.seq),
+                        office: header.office.clone(),
+                    });
+                }
                 buffers.push(bytes);
                 continue;
             }
