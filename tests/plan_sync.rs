@@ -26,6 +26,18 @@ fn office(label: &str) -> Office {
     Office { _dir: dir, store, keys }
 }
 
+/// Two offices paired both ways, as `teren office pair` does with each other's
+/// introduction and confirmed fingerprint: only paired offices' bundles are applied.
+fn paired(a: &str, b: &str) -> (Office, Office) {
+    let (a, b) = (office(a), office(b));
+    for (x, y) in [(&a, &b), (&b, &a)] {
+        let intro = bundle::introduction(&y.store, &y.keys).unwrap();
+        let fp = bundle::fingerprint(&y.keys.sign_public());
+        bundle::pair_file(&x.store, &x.keys, &intro.bytes, &fp, &ImportOptions::default()).unwrap();
+    }
+    (a, b)
+}
+
 /// Everything `from` has, as a bundle file encrypted to `to`, imported by `to`.
 fn send(from: &Office, to: &Office, dir: &std::path::Path) {
     let since = bundle::since_for(&from.store, Some(to.store.replica()), true).unwrap();
@@ -50,8 +62,7 @@ fn task(o: &Office, id: Id) -> Task {
 
 #[test]
 fn two_offices_tick_different_tasks_of_one_plan_and_end_identical() {
-    let a = office("Biuro Gorzów");
-    let b = office("Biuro Strzelce");
+    let (a, b) = paired("Biuro Gorzów", "Biuro Strzelce");
     let dir = tempfile::tempdir().unwrap();
     let jst = edit::create(
         &a.store,
@@ -119,8 +130,7 @@ fn two_offices_tick_different_tasks_of_one_plan_and_end_identical() {
 
 #[test]
 fn a_form_save_that_leaves_the_notes_alone_makes_no_conflict() {
-    let a = office("Biuro Gorzów");
-    let b = office("Biuro Strzelce");
+    let (a, b) = paired("Biuro Gorzów", "Biuro Strzelce");
     let dir = tempfile::tempdir().unwrap();
     let jst = edit::create(
         &a.store,
