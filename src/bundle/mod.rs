@@ -540,7 +540,9 @@ pub fn refuse(store: &Store, typed: &str) -> Result<usize> {
 pub fn forget(store: &Store, replica: ReplicaId) -> Result<()> {
     if let Some(mut p) = store.peer(replica)? {
         p.paired = false;
-        store.set_peer(replica, &p)?;
+        // Whatever was decided about its key before (expected: it would be paired
+        // again with its next bundle) goes too.
+        store.pair_peer(replica, &p, &fingerprint(&p.sign_key))?;
     }
     Ok(())
 }

@@ -199,7 +199,7 @@ impl Store {
     }
 
     /// Record a peer and forget what was decided about its fingerprint before, in one
-    /// transaction: how an office is paired.
+    /// transaction: how an office is paired (and forgotten).
     pub fn pair_peer(&self, replica: ReplicaId, peer: &Peer, fingerprint: &str) -> Result<()> {
         let tx = self.db.begin_write()?;
         tx.open_table(PEERS)?.insert(replica.0, encode_versioned(peer).as_slice())?;
