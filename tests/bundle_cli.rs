@@ -420,11 +420,25 @@ fn pending_offices_are_refused_and_forgotten_offices_wait_again() {
     assert!(b.dump().contains("Anna Kowalska"));
     let line = b.run(&["bundle", "export", "--out", dir.path().to_str().unwrap()]).error_line("nobody paired");
     assert!(line.contains("no office is paired"), "{line}");
-    // `office trust NAME KEY` is pairing by key.
+    // `office trust NAME KEY` is pairing by key: a forgotten office is paired again…
     let key = a.json(&["office", "--json"])["sign_key"].as_str().unwrap().to_string();
     let out = b.ok(&["office", "trust", "Biuro Dobiegniew", &key]);
+    assert!(out.contains("paired with office \"Biuro Dobiegniew\" again"), "{out}");
+    let again = export(&b, dir.path(), &[]);
+    assert!(again.exists());
+    // …an office never heard from is expected, and paired with its first bundle.
+    let c = Db::new();
+    c.ok(&["office", "rename", "Biuro C"]);
+    c.add(&["participant", "add", "--name", "Celina Nowa"]);
+    let key = c.json(&["office", "--json"])["sign_key"].as_str().unwrap().to_string();
+    let out = b.ok(&["office", "trust", "Biuro C", &key]);
     assert!(out.contains("no bundle from fingerprint"), "{out}");
     assert!(b.ok(&["office"]).contains("expected: the office with fingerprint"));
+    pair(&c, &b);
+    let from_c = export(&c, dir.path(), &[]);
+    let out = b.ok(&["bundle", "import", from_c.to_str().unwrap()]);
+    assert!(out.contains("paired now: its fingerprint") && out.contains("1 new of"), "{out}");
+    assert!(b.dump().contains("Celina Nowa"));
 }
 
 #[test]

@@ -489,6 +489,9 @@ pub enum PairedBy {
     Now { header: Box<Header>, imported: Imports },
     /// That office was paired already.
     Already { office: String },
+    /// A forgotten office with that key, paired again: its key, database id and name
+    /// are known from before.
+    Again { office: String },
     /// No bundle from that key yet: the first one will be paired and applied.
     Expected,
 }
@@ -512,6 +515,11 @@ pub fn pair_fingerprint(
         pair_header(store, &waiting.header)?;
         let imported = folder::apply_held(store, keys, &fp, opts)?;
         return Ok(PairedBy::Now { header: Box::new(waiting.header), imported });
+    }
+    if let Some((r, mut p)) = store.peers()?.into_iter().find(|(_, p)| fingerprint(&p.sign_key) == fp) {
+        p.paired = true;
+        store.pair_peer(r, &p, &fp)?;
+        return Ok(PairedBy::Again { office: p.label });
     }
     store.set_pairing(&fp, Some(label.trim()))?;
     Ok(PairedBy::Expected)

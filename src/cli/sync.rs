@@ -507,6 +507,13 @@ fn pair_typed(store: &Store, typed: &str, name: &str, opts: &ImportOptions, out:
             )?;
             write_imports("", &imported, out)
         }
+        PairedBy::Again { office } => {
+            writeln!(
+                out,
+                "paired with office \"{office}\" again (fingerprint {fp}): its bundles are applied and this office's are encrypted to it"
+            )?;
+            Ok(())
+        }
         PairedBy::Already { office } => {
             writeln!(out, "office \"{office}\" (fingerprint {fp}) is paired already")?;
             Ok(())

@@ -738,6 +738,7 @@ pub fn pair_typed(store: &Store, typed: &str, lang: Lang) -> (String, bool) {
                 true,
             )
         }
+        Ok(PairedBy::Again { office }) => (format!("{} „{office}”", t(lang, "sync_paired_now")), true),
         Ok(PairedBy::Already { office }) => (format!("{}: „{office}”", t(lang, "sync_paired_already")), false),
         Ok(PairedBy::Expected) => (t(lang, "sync_expected").to_string(), true),
         Err(e) => (format!("{}: {e}", t(lang, "sync_pair_failed")), false),
