@@ -357,13 +357,15 @@ pub fn hold(store: &Store, bytes: &[u8]) -> Result<()> {
     }
     let hash = blake3::hash(bytes).to_hex();
     let path = dir.join(format!("{}.teren", &hash[..32]));
-    if !path.exists() {
-        super::write_atomic(&path, bytes)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-        }
+    if path.exists() {
+        // Held already (the same file seen again at the next sync).
+        return Ok(());
+    }
+    super::write_atomic(&path, bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
     }
     let key = super::parse(bytes)?.header.sign_key;
     let all = held(store)?;
