@@ -727,3 +727,25 @@ fn a_copied_database_is_caught_at_import() {
     assert!(err.to_string().contains("teren office new-identity"), "{err}");
     assert_eq!(dump(b), before);
 }
+
+/// A copy of this database sharing its sync folder writes bundles under this office's
+/// id and keys: they are refused, not taken for this office's own (and deleted).
+#[test]
+fn a_copy_sharing_the_folder_is_not_taken_for_this_office() {
+    let a = replica("Biuro A");
+    let dir = tempfile::tempdir().unwrap();
+    let copy_path = dir.path().join("kopia.redb");
+    a.store.backup(&copy_path).unwrap();
+    let store = Store::open(&copy_path).unwrap();
+    let keys = Keys::load(&store).unwrap();
+    let copy = Replica { _dir: tempfile::tempdir().unwrap(), store, keys };
+    apply_edit(&copy, 0, &Edit::Name(1), 0);
+    let folder = tempfile::tempdir().unwrap();
+    bundle::folder::sync(&copy.store, &copy.keys, folder.path(), None).unwrap();
+    let done = bundle::folder::sync(&a.store, &a.keys, folder.path(), None).unwrap();
+    assert_eq!(done.failed(), 1, "{done:?}");
+    let line = format!("{:?}", done.files);
+    assert!(line.contains("CopiedDatabase"), "{line}");
+    // Both bundles stay in the folder.
+    assert_eq!(bundle::folder::bundle_files(folder.path()).unwrap().len(), 2);
+}

@@ -95,6 +95,17 @@ fn import_one(
         && p.header.sender == store.replica()
         && p.header.sign_key == keys.sign_public()
     {
+        // This office never wrote past its own version vector: a bundle that did comes
+        // from a copy of this database (same id, same keys). It is not this office's
+        // to replace, and it is refused.
+        let mine = store.version_vector().ok().and_then(|v| v.get(&store.replica()).copied()).unwrap_or(0);
+        if let Some(theirs) = p.header.vv.get(&store.replica()).copied().filter(|t| *t > mine) {
+            let e = BundleError::CopiedDatabase {
+                op: format!("{}:{theirs}", store.replica().short()),
+                office: p.header.office.clone(),
+            };
+            return FileLine { name, outcome: FileOutcome::Failed(e) };
+        }
         own.push((path.to_path_buf(), p.header));
         return FileLine { name, outcome: FileOutcome::Own };
     }
