@@ -70,6 +70,7 @@ pub struct ImportArgs {
 pub struct OfficeArgs {
     #[command(subcommand)]
     pub cmd: Option<OfficeCmd>,
+    /// Print JSON (this office and its peers; `pending`: the offices waiting).
     #[arg(long, global = true)]
     pub json: bool,
 }
