@@ -2,7 +2,7 @@
 //! the bundle's size against `zstd -3` over the same ops serialised.
 //!
 //! The importing database has the page cache `teren bundle import` gives it
-//! (`WRITE_CACHE`). `cargo bench --bench bundle` (optionally `-- N` participants; 59 000 give about
+//! (`SYNC_CACHE`), and has paired the exporting office. `cargo bench --bench bundle` (optionally `-- N` participants; 59 000 give about
 //! 100 000 ops of realistic demo data). Prints timings; asserts nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -35,8 +35,10 @@ fn main() {
     let ops = a.log_len().unwrap().0;
     let ka = Keys::load(&a).unwrap();
     // As `teren bundle import` opens it.
-    let b = Store::open_bulk(&dir.path().join("b.redb")).unwrap();
+    let b = Store::open_with_cache(&dir.path().join("b.redb"), teren::store::SYNC_CACHE).unwrap();
     let kb = Keys::load(&b).unwrap();
+    // Only a paired office's bundles are applied.
+    bundle::pair_header(&b, &bundle::introduction(&a, &ka).unwrap().header).unwrap();
     println!("{n} demo participants: {ops} ops");
 
     let since = BTreeMap::new();

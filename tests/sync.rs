@@ -749,3 +749,47 @@ fn a_copy_sharing_the_folder_is_not_taken_for_this_office() {
     // Both bundles stay in the folder.
     assert_eq!(bundle::folder::bundle_files(folder.path()).unwrap().len(), 2);
 }
+
+/// A copy given a new identity (`teren office new-identity`) before it writes is an
+/// office of its own: new id and keys, its past changes still the original's, and
+/// once paired it converges with the others.
+#[test]
+fn a_copy_with_a_new_identity_is_a_new_office() {
+    let mut reps = vec![replica("Biuro A"), replica("Biuro B")];
+    pair_all(&reps);
+    let (e, id) = record(2);
+    reps[0].store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Zebranie")])]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let copy_path = dir.path().join("kopia.redb");
+    reps[0].store.backup(&copy_path).unwrap();
+    let mut store = Store::open(&copy_path).unwrap();
+    let old = store.replica();
+    let new = store.new_identity().unwrap();
+    assert_ne!(new, old);
+    let keys = Keys::load(&store).unwrap();
+    assert_ne!(keys.sign_public(), reps[0].keys.sign_public(), "the copy must not sign as the original");
+    store.set_office("Biuro A (laptop)").unwrap();
+    let copy = Replica { _dir: tempfile::tempdir().unwrap(), store, keys };
+    // Its past changes are still the original's: the log keeps them under the old id.
+    assert_eq!(copy.store.version_vector().unwrap().get(&old), reps[0].store.version_vector().unwrap().get(&old));
+    copy.store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Z laptopa")])]).unwrap();
+    reps[0].store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Z biura")])]).unwrap();
+    for r in &reps {
+        pair(r, &copy);
+        pair(&copy, r);
+    }
+    reps.push(copy);
+    for from in &reps {
+        for to in &reps {
+            if from.store.replica() == to.store.replica() {
+                continue;
+            }
+            let since = bundle::since_for(&from.store, Some(to.store.replica()), false).unwrap();
+            let enc = Encrypt::Recipients(vec![to.keys.recipient()]);
+            let bytes = bundle::export(&from.store, &from.keys, &since, &enc).unwrap().bytes;
+            bundle::import(&to.store, &to.keys, &bytes, &ImportOptions::default()).unwrap();
+        }
+    }
+    assert_eq!(dump(&reps[0]), dump(&reps[1]));
+    assert_eq!(dump(&reps[0]), dump(&reps[2]));
+}

@@ -111,11 +111,28 @@ pub fn introduction(store: &Store, keys: &Keys) -> Result<Bundle> {
 
 /// Make a bundle of the ops `since` does not cover.
 pub fn export(store: &Store, keys: &Keys, since: &VersionVector, encrypt: &Encrypt) -> Result<Bundle> {
-    let vv = store.version_vector()?;
-    let ops = store.op_bytes_since(since)?;
-    let plain = format::frame_ops(&ops);
-    let compressed = zstd::bulk::compress(&plain, ZSTD_LEVEL)
-        .map_err(|e| BundleError::Encrypt(format!("compression failed: {e}")))?;
+    // The ops are framed straight into the compressor, one at a time: a first bundle
+    // of 146 000 ops held them all, then the framed body, then the compressed one
+    // (214 MB of memory); now only the compressed body is kept.
+    let zerr = |e: std::io::Error| BundleError::Encrypt(format!("compression failed: {e}"));
+    // Both steps write to the compressor: it is shared between them.
+    let z = std::cell::RefCell::new(zstd::stream::write::Encoder::new(Vec::new(), ZSTD_LEVEL).map_err(zerr)?);
+    let (mut vv, mut ops, mut plain_len) = (VersionVector::new(), 0u64, 8u64);
+    store.stream_ops_since(
+        since,
+        |v, count| {
+            vv = v.clone();
+            ops = count;
+            z.borrow_mut().write_all(&count.to_le_bytes()).map_err(zerr)
+        },
+        |op| {
+            plain_len += 4 + op.len() as u64;
+            let mut z = z.borrow_mut();
+            z.write_all(&(op.len() as u32).to_le_bytes()).map_err(zerr)?;
+            z.write_all(op).map_err(zerr)
+        },
+    )?;
+    let compressed = z.into_inner().finish().map_err(zerr)?;
     let (encryption, body) = match encrypt {
         Encrypt::None => (Encryption::None, compressed),
         Encrypt::Passphrase(p) => {
@@ -137,8 +154,8 @@ pub fn export(store: &Store, keys: &Keys, since: &VersionVector, encrypt: &Encry
         created_ms: Hlc::now_millis(),
         vv,
         since,
-        ops: ops.len() as u64,
-        plain_len: plain.len() as u64,
+        ops,
+        plain_len,
         encryption,
     };
     let bytes = assemble(&header, &body, &keys.signing);

@@ -143,7 +143,7 @@ pub enum Command {
     /// Bundle files: exchange changes with other offices.
     #[command(subcommand)]
     Bundle(sync::BundleCmd),
-    /// This office: its name and public keys; rename it; trust another office's key.
+    /// This office: its name, fingerprint and keys; pair, refuse and forget other offices.
     Office(sync::OfficeArgs),
     /// Shared-folder mode: write this office's bundle into DIR and import the others'.
     Sync(sync::SyncArgs),
@@ -265,7 +265,7 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         }
         Command::Backup { path } => misc::backup(&db_path(cli.db)?, &path, out),
         Command::Bundle(c) => sync::bundle(&open_sync(cli.db)?, c, out),
-        Command::Office(a) => sync::office(&open(cli.db)?, a, out),
+        Command::Office(a) => sync::office(open(cli.db)?, a, out),
         Command::Sync(a) => sync::sync(&open_sync(cli.db)?, a, out),
         Command::Conflicts(a) => sync::conflicts(&open(cli.db)?, a, out),
         Command::Erase { id } => {

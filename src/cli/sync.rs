@@ -117,6 +117,10 @@ pub enum OfficeCmd {
         /// The office's name or database id (as `teren office` lists them).
         name: String,
     },
+    /// Give this database a new identity (a new database id and new keys): for a copy
+    /// of another office's database, which other offices refuse as a copy. Its past
+    /// changes stay under the old id; other offices pair it as a new office.
+    NewIdentity,
     /// Pair an office by its signing key (ed25519:…): `pair --fingerprint KEY --name NAME`.
     Trust {
         /// A name for the office until its first bundle.
@@ -365,8 +369,22 @@ fn report_line(name: &str, r: &Report) -> String {
     }
 }
 
-pub fn office(store: &Store, a: OfficeArgs, out: &mut impl Write) -> Result<()> {
+pub fn office(mut store: Store, a: OfficeArgs, out: &mut impl Write) -> Result<()> {
+    if let Some(OfficeCmd::NewIdentity) = a.cmd {
+        let old = store.replica();
+        let new = store.new_identity()?;
+        let keys = Keys::load(&store)?;
+        writeln!(
+            out,
+            "this database is now {new} (was {old}), fingerprint {}; its past changes stay under the old id. Other offices pair it as a new office (`teren office introduce`)",
+            bundle::fingerprint(&keys.sign_public())
+        )?;
+        return Ok(());
+    }
+    let store = &store;
     match a.cmd {
+        // Done above, where the store could be changed.
+        Some(OfficeCmd::NewIdentity) => Ok(()),
         Some(OfficeCmd::Rename { name }) => {
             let n = name.trim();
             if n.is_empty() || n.chars().count() > 80 || n.chars().any(char::is_control) {

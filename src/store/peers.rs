@@ -254,6 +254,46 @@ impl Store {
         Ok(applied)
     }
 
+    /// The ops of the log that `known` does not cover, streamed from one read
+    /// transaction: `start` gets the version vector and how many ops follow, then
+    /// `each` gets each op's stored bytes in (replica, seq) order. A bundle is written
+    /// this way without holding every op in memory.
+    pub fn stream_ops_since<E: From<StoreError>>(
+        &self,
+        known: &VersionVector,
+        start: impl FnOnce(&VersionVector, u64) -> std::result::Result<(), E>,
+        mut each: impl FnMut(&[u8]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let tx = self.db.begin_read().map_err(StoreError::from)?;
+        let mut vv = VersionVector::new();
+        for e in tx.open_table(super::VV).map_err(StoreError::from)?.iter().map_err(StoreError::from)? {
+            let (k, v) = e.map_err(StoreError::from)?;
+            vv.insert(ReplicaId(k.value()), v.value());
+        }
+        // The log holds every op up to each replica's head, and no more.
+        let count = vv.iter().map(|(r, head)| head.saturating_sub(known.get(r).copied().unwrap_or(0))).sum();
+        start(&vv, count)?;
+        let log = tx.open_table(super::LOG).map_err(StoreError::from)?;
+        let mut seen = 0u64;
+        for (replica, head) in &vv {
+            let from_seq = known.get(replica).copied().unwrap_or(0) + 1;
+            if from_seq > *head {
+                continue;
+            }
+            let from = crate::sync::OpId { replica: *replica, seq: from_seq }.key();
+            let to = crate::sync::OpId { replica: *replica, seq: *head }.key();
+            for e in log.range::<&[u8; 24]>(&from..=&to).map_err(StoreError::from)? {
+                let (_, v) = e.map_err(StoreError::from)?;
+                each(v.value())?;
+                seen += 1;
+            }
+        }
+        if seen != count {
+            return Err(StoreError::Corrupt(format!("the log holds {seen} of the {count} ops its version says")).into());
+        }
+        Ok(())
+    }
+
     /// The stored bytes (each one `Op::encode`d) of the ops of the log that `known`
     /// does not cover, in (replica, seq) order: what a bundle carries, without decoding
     /// and encoding every op again.
