@@ -359,7 +359,15 @@ fn report_line(name: &str, r: &Report) -> String {
     match &r.outcome {
         Outcome::Imported { applied, waiting } => {
             let wait = if *waiting > 0 { format!(", {waiting} waiting for earlier changes") } else { String::new() };
-            format!("{name}: imported from {who}: {applied} new of {} ops{wait}{key}", r.header.ops)
+            // Ops that waited here for this bundle's are applied with them: say so, rather
+            // than "2 new of 1".
+            let n = r.header.ops as usize;
+            let done = if *applied > n {
+                format!("{n} ops, {applied} applied with {} that were waiting for them", applied - n)
+            } else {
+                format!("{applied} new of {n} ops")
+            };
+            format!("{name}: imported from {who}: {done}{wait}{key}")
         }
         Outcome::UpToDate => format!("{name}: from {who}: nothing new{key}"),
         Outcome::Unreadable => format!(

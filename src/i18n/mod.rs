@@ -515,6 +515,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("sync_key_paired", "sparowano: jego odcisk był oczekiwany", "paired now: its fingerprint was expected"),
     ("sync_imported", "zaimportowano z:", "imported from"),
     ("sync_new_of", "nowych z", "new of"),
+    ("sync_with_waiting", "zastosowano też czekające na nie zmiany:", "also applied changes that waited for them:"),
     ("sync_waiting", "czeka na wcześniejsze zmiany:", "waiting for earlier changes:"),
     ("sync_nothing_new", "nic nowego", "nothing new"),
     (

@@ -635,12 +635,14 @@ pub fn report_text(lang: Lang, r: &Report) -> String {
     match &r.outcome {
         Outcome::Imported { applied, waiting } => {
             let wait = if *waiting > 0 { format!(", {} {waiting}", t(lang, "sync_waiting")) } else { String::new() };
-            format!(
-                "{} {who}: {applied} {} {}{wait}{key}",
-                t(lang, "sync_imported"),
-                t(lang, "sync_new_of"),
-                r.header.ops
-            )
+            let n = r.header.ops as usize;
+            let done = if *applied > n {
+                // Ops that waited here are applied with this bundle's: not "2 new of 1".
+                format!("{n}, {} {}", t(lang, "sync_with_waiting"), applied - n)
+            } else {
+                format!("{applied} {} {n}", t(lang, "sync_new_of"))
+            };
+            format!("{} {who}: {done}{wait}{key}", t(lang, "sync_imported"))
         }
         Outcome::UpToDate => format!("{who}: {}{key}", t(lang, "sync_nothing_new")),
         Outcome::Unreadable => format!("{who}: {}{key}", t(lang, "sync_not_for_us")),
