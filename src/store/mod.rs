@@ -340,7 +340,11 @@ impl Tables<'_> {
     }
 
     /// Keep a changed record until [`Tables::flush`] (sooner past the memory budget).
-    fn put(&mut self, key: [u8; 17], t: Touched) -> Result<()> {
+    fn put(&mut self, key: [u8; 17], mut t: Touched) -> Result<()> {
+        // Encoded records grow by doubling: without this a record of 345 bytes held
+        // 512, and the budget below counted half of what it held (massif, a first
+        // import of 146 368 ops: 62 MB of records for a 32 MB budget).
+        t.bytes.shrink_to_fit();
         self.touched_bytes += t.bytes.len();
         self.touched.insert(key, t);
         if self.touched_bytes >= TOUCHED_BYTES {
