@@ -321,6 +321,31 @@ fn run_scenario(actions: &[Action]) {
             }
         }
     }
+    copied_replica_is_caught(&reps, actions.len() % reps.len(), folder.path());
+}
+
+/// A copy of office `k`'s database writes under k's id: once the others have k's own
+/// change under that id, the copy's bundle is refused and changes nothing.
+fn copied_replica_is_caught(reps: &[Replica], k: usize, dir: &std::path::Path) {
+    let copy_path = dir.join(format!("kopia-{k}.redb"));
+    reps[k].store.backup(&copy_path).unwrap();
+    let store = Store::open(&copy_path).unwrap();
+    let keys = Keys::load(&store).unwrap();
+    let copy = Replica { _dir: tempfile::tempdir().unwrap(), store, keys };
+    let (e, id) = record(2);
+    copy.store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Z kopii")])]).unwrap();
+    reps[k].store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Z oryginału")])]).unwrap();
+    for (j, to) in reps.iter().enumerate().filter(|(j, _)| *j != k) {
+        let since = bundle::since_for(&reps[k].store, Some(to.store.replica()), false).unwrap();
+        let enc = Encrypt::Recipients(vec![to.keys.recipient()]);
+        let own = bundle::export(&reps[k].store, &reps[k].keys, &since, &enc).unwrap().bytes;
+        bundle::import(&to.store, &to.keys, &own, &ImportOptions::default()).unwrap();
+        let before = dump(to);
+        let theirs = bundle::export(&copy.store, &copy.keys, &since, &enc).unwrap().bytes;
+        let err = bundle::import(&to.store, &to.keys, &theirs, &ImportOptions::default()).unwrap_err();
+        assert!(matches!(err, BundleError::CopiedDatabase { .. }), "office {j} took a copy's bundle: {err}");
+        assert_eq!(dump(to), before, "a copy's bundle changed office {j}");
+    }
 }
 
 proptest! {

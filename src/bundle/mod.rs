@@ -697,7 +697,7 @@ fn decode_ops(
                 // op here under that id was made otherwise: two databases write as one
                 // office (a copied file), and taking it as "already here" would drop
                 // one of them in silence.
-                if store.differs_from_log(op.id, op.clock, op.record)? {
+                if store.differs_from_log(&bytes)? {
                     return Err(BundleError::CopiedDatabase {
                         op: format!("{}:{}", r.short(), op.id.seq),
                         office: header.office.clone(),

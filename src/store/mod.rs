@@ -602,17 +602,20 @@ impl Store {
         self.tightened
     }
 
-    /// Whether the log holds op `id` made otherwise: at another time or on another
-    /// record. Two sources of one replica id (a copied database) write different ops
-    /// under the same ids; an importer that took "already here" on trust would drop one
-    /// of them in silence. Redaction keeps clock and record, so an erased op still
-    /// matches its original.
-    pub fn differs_from_log(&self, id: OpId, clock: Hlc, record: Id) -> Result<bool> {
+    /// Whether the log holds the op encoded in `incoming` (by its id) made otherwise:
+    /// at another time, on another record, or with other changes. Two sources of one
+    /// replica id (a copied database) write different ops under the same ids; an
+    /// importer that took "already here" on trust would drop one of them in silence.
+    /// Both sides are compared redacted, so an erased op here still matches its
+    /// original.
+    pub fn differs_from_log(&self, incoming: &[u8]) -> Result<bool> {
+        let theirs = Op::decode(incoming).map_err(corrupt)?;
         let tx = self.db.begin_read()?;
         let log = tx.open_table(LOG)?;
-        let Some(v) = log.get(&id.key())? else { return Ok(false) };
-        let ours = OpRef::decode(v.value()).map_err(corrupt)?;
-        Ok(ours.clock != clock || ours.record != record)
+        let Some(v) = log.get(&theirs.id.key())? else { return Ok(false) };
+        let ours = Op::decode(v.value()).map_err(corrupt)?;
+        let plain = |op: Op| redact(&op).unwrap_or(op);
+        Ok(plain(ours) != plain(theirs))
     }
 
     /// Give this database a new identity: a new replica id and new keys, for a copy of
