@@ -514,6 +514,8 @@ fn write_imports(
     for (n, r) in done {
         let n = if n.is_empty() { first } else { n.as_str() };
         match r {
+            // An introduction carries keys, no changes: "0 new of 0 ops" says nothing.
+            Ok(r) if r.header.ops == 0 && matches!(r.outcome, Outcome::Imported { applied: 0, .. }) => {}
             Ok(r) => writeln!(out, "{}", report_line(n, r))?,
             Err(e) => writeln!(out, "{n}: not imported: {e}")?,
         }
