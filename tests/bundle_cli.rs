@@ -8,22 +8,10 @@
 #[allow(dead_code)]
 mod common;
 
-use common::Db;
+use common::{Db, two_offices};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
-
-/// Two offices with a little data each.
-fn two_offices() -> (Db, Db) {
-    let a = Db::new();
-    a.ok(&["office", "rename", "Biuro Dobiegniew"]);
-    a.add(&["participant", "add", "--name", "Anna Kowalska", "--place", "Ługi", "--phone", "600100200"]);
-    a.add(&["participant", "add", "--name", "Stowarzyszenie Łąka", "--category", "ngo", "--place", "Ługi"]);
-    let b = Db::new();
-    b.ok(&["office", "rename", "Biuro Strzelce Krajeńskie"]);
-    b.add(&["participant", "add", "--name", "Jan Źdźbło", "--place", "Łódź"]);
-    (a, b)
-}
 
 /// An office's fingerprint, as `teren office` shows it.
 fn fingerprint(db: &Db) -> String {

@@ -35,6 +35,17 @@ fn dump(r: &Replica) -> String {
     serde_json::to_string_pretty(&teren::dump::dump(&r.store).unwrap()).unwrap()
 }
 
+/// A copy of `r`'s database file (as `teren backup` makes it), opened as an office of
+/// its own: the same replica id and keys.
+fn copy_of(r: &Replica) -> Replica {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kopia.redb");
+    r.store.backup(&path).unwrap();
+    let store = Store::open(&path).unwrap();
+    let keys = Keys::load(&store).unwrap();
+    Replica { _dir: dir, store, keys }
+}
+
 /// `a` pairs `b`: as `teren office pair` does with b's introduction, its fingerprint
 /// confirmed.
 fn pair(a: &Replica, b: &Replica) {
@@ -321,17 +332,13 @@ fn run_scenario(actions: &[Action]) {
             }
         }
     }
-    copied_replica_is_caught(&reps, actions.len() % reps.len(), folder.path());
+    copied_replica_is_caught(&reps, actions.len() % reps.len());
 }
 
 /// A copy of office `k`'s database writes under k's id: once the others have k's own
 /// change under that id, the copy's bundle is refused and changes nothing.
-fn copied_replica_is_caught(reps: &[Replica], k: usize, dir: &std::path::Path) {
-    let copy_path = dir.join(format!("kopia-{k}.redb"));
-    reps[k].store.backup(&copy_path).unwrap();
-    let store = Store::open(&copy_path).unwrap();
-    let keys = Keys::load(&store).unwrap();
-    let copy = Replica { _dir: tempfile::tempdir().unwrap(), store, keys };
+fn copied_replica_is_caught(reps: &[Replica], k: usize) {
+    let copy = copy_of(&reps[k]);
     let (e, id) = record(2);
     copy.store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Z kopii")])]).unwrap();
     reps[k].store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Z oryginału")])]).unwrap();
@@ -730,12 +737,7 @@ fn a_copied_database_is_caught_at_import() {
     let (a, b) = (&reps[0], &reps[1]);
     let (e, id) = record(2);
     a.store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Zebranie")])]).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let copy_path = dir.path().join("kopia.redb");
-    a.store.backup(&copy_path).unwrap();
-    let store = Store::open(&copy_path).unwrap();
-    let keys = Keys::load(&store).unwrap();
-    let copy = Replica { _dir: tempfile::tempdir().unwrap(), store, keys };
+    let copy = copy_of(a);
     assert_eq!(copy.store.replica(), a.store.replica());
     copy.store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Z kopii")])]).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(2));
@@ -758,12 +760,7 @@ fn a_copied_database_is_caught_at_import() {
 #[test]
 fn a_copy_sharing_the_folder_is_not_taken_for_this_office() {
     let a = replica("Biuro A");
-    let dir = tempfile::tempdir().unwrap();
-    let copy_path = dir.path().join("kopia.redb");
-    a.store.backup(&copy_path).unwrap();
-    let store = Store::open(&copy_path).unwrap();
-    let keys = Keys::load(&store).unwrap();
-    let copy = Replica { _dir: tempfile::tempdir().unwrap(), store, keys };
+    let copy = copy_of(&a);
     apply_edit(&copy, 0, &Edit::Name(1), 0);
     let folder = tempfile::tempdir().unwrap();
     bundle::folder::sync(&copy.store, &copy.keys, folder.path(), None).unwrap();
@@ -784,17 +781,13 @@ fn a_copy_with_a_new_identity_is_a_new_office() {
     pair_all(&reps);
     let (e, id) = record(2);
     reps[0].store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Zebranie")])]).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let copy_path = dir.path().join("kopia.redb");
-    reps[0].store.backup(&copy_path).unwrap();
-    let mut store = Store::open(&copy_path).unwrap();
-    let old = store.replica();
-    let new = store.new_identity().unwrap();
+    let mut copy = copy_of(&reps[0]);
+    let old = copy.store.replica();
+    let new = copy.store.new_identity().unwrap();
     assert_ne!(new, old);
-    let keys = Keys::load(&store).unwrap();
-    assert_ne!(keys.sign_public(), reps[0].keys.sign_public(), "the copy must not sign as the original");
-    store.set_office("Biuro A (laptop)").unwrap();
-    let copy = Replica { _dir: tempfile::tempdir().unwrap(), store, keys };
+    copy.keys = Keys::load(&copy.store).unwrap();
+    assert_ne!(copy.keys.sign_public(), reps[0].keys.sign_public(), "the copy must not sign as the original");
+    copy.store.set_office("Biuro A (laptop)").unwrap();
     // Its past changes are still the original's: the log keeps them under the old id.
     assert_eq!(copy.store.version_vector().unwrap().get(&old), reps[0].store.version_vector().unwrap().get(&old));
     copy.store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Z laptopa")])]).unwrap();

@@ -215,13 +215,7 @@ fn two_offices_converge_over_two_real_syncthing_daemons() {
     sa.start(root.path());
     sb.start(root.path());
 
-    let a = Db::new();
-    a.ok(&["office", "rename", "Biuro Dobiegniew"]);
-    a.add(&["participant", "add", "--name", "Anna Kowalska", "--place", "Ługi", "--phone", "600100200"]);
-    a.add(&["participant", "add", "--name", "Stowarzyszenie Łąka", "--category", "ngo", "--place", "Ługi"]);
-    let b = Db::new();
-    b.ok(&["office", "rename", "Biuro Strzelce Krajeńskie"]);
-    b.add(&["participant", "add", "--name", "Jan Źdźbło", "--place", "Łódź"]);
+    let (a, b) = common::two_offices();
 
     // First contact through the folder: each sees the other's bundle and holds it.
     sync(&a, &sa);

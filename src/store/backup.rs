@@ -8,6 +8,7 @@
 //! bytes made meanwhile could catch a commit half-written).
 
 use super::*;
+use files::suffixed;
 use redb::{ReadOnlyDatabase, ReadTransaction, TableHandle};
 
 /// What `teren backup` wrote.
@@ -104,8 +105,37 @@ fn target(dest: &Path) -> Result<PathBuf> {
     Ok(dest.to_path_buf())
 }
 
+/// Copy what `from` sees into a new database at `tmp` and check it opens and agrees
+/// with its log. Returns its records and ops; on failure nothing is left at `tmp`.
+fn checked_copy(from: &ReadTransaction, tmp: &Path) -> Result<(u64, u64)> {
+    let _ = std::fs::remove_file(tmp);
+    let result = (|| {
+        copy_all(from, tmp)?;
+        let store = Store::open_with_cache(tmp, BULK_CACHE)?;
+        if let Some(p) = store.verify()?.first() {
+            return Err(StoreError::Corrupt(format!("the copy does not check out ({p})")));
+        }
+        let records = store.db.begin_read()?.open_table(RECORDS)?.len()?;
+        Ok((records, store.log_len()?.0))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(tmp);
+    }
+    result
+}
+
+/// Give a checked copy its name, and make the name survive a power cut.
+fn put_in_place(tmp: &Path, path: &Path) -> Result<()> {
+    std::fs::rename(tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(tmp);
+        StoreError::Open { path: path.to_path_buf(), detail: files::io_detail(&e) }
+    })?;
+    files::sync_dir(path);
+    Ok(())
+}
+
 /// Write the copy beside its final name, check it, then give it its name.
-fn write_checked(dest: &Path, copy: impl FnOnce(&Path) -> Result<()>) -> Result<Backup> {
+fn write_checked(from: &ReadTransaction, dest: &Path) -> Result<Backup> {
     let path = target(dest)?;
     if path.exists() {
         return Err(StoreError::Open {
@@ -113,27 +143,11 @@ fn write_checked(dest: &Path, copy: impl FnOnce(&Path) -> Result<()>) -> Result<
             detail: "a file of that name is already there; give a new name (a backup never overwrites)".into(),
         });
     }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let result = (|| {
-        copy(&tmp)?;
-        let store = Store::open_with_cache(&tmp, BULK_CACHE)?;
-        if let Some(p) = store.verify()?.first() {
-            return Err(StoreError::Corrupt(format!("the backup does not check out ({p})")));
-        }
-        let records = store.db.begin_read()?.open_table(RECORDS)?.len()?;
-        let ops = store.log_len()?.0;
-        drop(store);
-        std::fs::rename(&tmp, &path)
-            .map_err(|e| StoreError::Open { path: path.clone(), detail: files::io_detail(&e) })?;
-        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        Ok(Backup { path: path.clone(), bytes, records, ops })
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let tmp = suffixed(&path, ".tmp");
+    let (records, ops) = checked_copy(from, &tmp)?;
+    put_in_place(&tmp, &path)?;
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    Ok(Backup { path, bytes, records, ops })
 }
 
 impl Store {
@@ -141,7 +155,7 @@ impl Store {
     /// dated one in), checked to open and to agree with its log.
     pub fn backup(&self, dest: &Path) -> Result<Backup> {
         let tx = self.db.begin_read()?;
-        write_checked(dest, |tmp| copy_all(&tx, tmp))
+        write_checked(&tx, dest)
     }
 
     /// Bytes of the file by table, and the free pages.
@@ -205,7 +219,7 @@ pub fn backup_running(db: &Path, dest: &Path) -> Result<Backup> {
         other => StoreError::Open { path: db.to_path_buf(), detail: other.to_string() },
     })?;
     let tx = ro.begin_read()?;
-    write_checked(dest, |tmp| copy_all(&tx, tmp))
+    write_checked(&tx, dest)
 }
 
 /// Rewrite the (closed) database at `path` into a new file holding only what is live,
@@ -213,29 +227,10 @@ pub fn backup_running(db: &Path, dest: &Path) -> Result<Backup> {
 /// file's free pages (redb reuses pages, it does not wipe them). The copy is checked
 /// before it replaces the original; on any failure the original stays.
 pub fn scrub(path: &Path) -> Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".scrub");
-    let tmp = PathBuf::from(tmp);
-    let _ = std::fs::remove_file(&tmp);
-    let result = (|| {
-        {
-            let store = Store::open_with_cache(path, BULK_CACHE)?;
-            let tx = store.db.begin_read()?;
-            copy_all(&tx, &tmp)?;
-        }
-        let copy = Store::open_with_cache(&tmp, BULK_CACHE)?;
-        if let Some(p) = copy.verify()?.first() {
-            return Err(StoreError::Corrupt(format!("the rewritten database does not check out ({p})")));
-        }
-        drop(copy);
-        std::fs::rename(&tmp, path)
-            .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: files::io_detail(&e) })?;
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let tmp = suffixed(path, ".scrub");
+    {
+        let store = Store::open_with_cache(path, BULK_CACHE)?;
+        checked_copy(&store.db.begin_read()?, &tmp)?;
     }
-    result
+    put_in_place(&tmp, path)
 }

@@ -45,7 +45,8 @@ pub enum Trouble {
 }
 
 impl Trouble {
-    fn advice(self) -> &'static str {
+    /// What to do, after the system's words (empty when there is nothing to add).
+    pub(super) fn advice(self) -> &'static str {
         match self {
             Trouble::DiskFull => "; the disk is full: free some space and try again",
             Trouble::ReadOnly => "; the disk is read-only: check the folder or the drive",
@@ -55,7 +56,7 @@ impl Trouble {
         }
     }
 
-    fn of(e: &std::io::Error) -> Trouble {
+    pub(super) fn of(e: &std::io::Error) -> Trouble {
         match e.raw_os_error() {
             Some(28) | Some(122) => Trouble::DiskFull,
             Some(30) => Trouble::ReadOnly,

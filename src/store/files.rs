@@ -6,7 +6,7 @@
 use super::{Result, StoreError};
 use std::fs::File;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The notice for a database that was readable by others (English: the CLI's stderr is
 /// English like its errors; the app shows its own catalogue's words).
@@ -65,13 +65,21 @@ pub(super) fn tighten(path: &Path) -> io::Result<bool> {
     }
 }
 
+/// `path` with `suffix` added to its file name (`teren.redb` → `teren.redb.tmp`).
+pub(super) fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Sync the folder of `path`, so that a new or renamed name in it survives a power
+/// cut. Best effort: not every system can sync a directory.
+pub(super) fn sync_dir(path: &Path) {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let _ = File::open(dir).and_then(|d| d.sync_all());
+}
+
 /// An I/O error as the user should read it: what happened and what to do.
 pub(crate) fn io_detail(e: &io::Error) -> String {
-    match e.raw_os_error() {
-        Some(28) => format!("{e}; the disk is full: free some space and try again"),
-        Some(30) => format!("{e}; the disk is read-only: check the folder or the drive"),
-        Some(13) | Some(1) => format!("{e}; check the permissions of the folder and the file"),
-        Some(5) => format!("{e}; the disk reported an error: check the drive, and keep a backup"),
-        _ => e.to_string(),
-    }
+    format!("{e}{}", super::Trouble::of(e).advice())
 }

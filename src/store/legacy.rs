@@ -18,6 +18,7 @@
 //! the sequence number there, a BLAKE3 hash), then records in 4 KB blocks, each
 //! `RECORD | seq | database length | writes | body length | (offset, len, bytes)* | hash`.
 
+use super::files::suffixed;
 use super::{Result, Store, StoreError};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -44,12 +45,6 @@ pub fn before_path(db: &Path) -> PathBuf {
 /// Where [`recover`] puts a journal that does not fit its database.
 pub fn rejected_path(db: &Path) -> PathBuf {
     suffixed(db, ".journal.rejected")
-}
-
-fn suffixed(db: &Path, suffix: &str) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 /// What a journal holds.
@@ -238,7 +233,7 @@ pub fn recover(db: &Path) -> Result<Recovery> {
     std::fs::rename(db, &before).map_err(|e| io_fail("the database cannot be renamed", e))?;
     std::fs::rename(&journal, path_for(&before)).map_err(|e| io_fail("the old journal cannot be renamed", e))?;
     std::fs::rename(&copy, db).map_err(|e| io_fail("the recovered copy cannot be put in place", e))?;
-    sync_dir(db);
+    super::files::sync_dir(db);
     Ok(Recovery::Replayed { saves: contents.whole.len(), damaged: contents.damaged, before })
 }
 
@@ -251,12 +246,6 @@ fn free_name(path: &Path) -> PathBuf {
         n += 1;
     }
     candidate
-}
-
-fn sync_dir(db: &Path) {
-    // Best effort: not every system can sync a directory.
-    let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
 }
 
 /// Apply the records to the file at `path` (a copy), synced.

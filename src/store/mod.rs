@@ -526,7 +526,7 @@ impl Store {
         let made = opened.and_then(|db| {
             Self::init(&db, path).map(|replica| (db, replica)).map_err(|e| match e {
                 // Not "not saved": nothing was being saved, the database was being opened.
-                StoreError::Write { .. } => open_err(e.to_string().trim_start_matches("not saved: ").to_string()),
+                StoreError::Write { trouble, detail } => open_err(format!("{detail}{}", trouble.advice())),
                 other => other,
             })
         });

@@ -896,27 +896,20 @@ impl View for Screen {
             }
             return Some(Effect::None);
         }
+        // The keys that open the path line, each for its kind of work.
+        let starts = match action {
+            Action::BundleExport => Some(Kind::Export),
+            Action::BundleImport => Some(Kind::Import),
+            Action::Backup => Some(Kind::Backup),
+            Action::Add => Some(Kind::Pair),
+            Action::Export => Some(Kind::Introduce),
+            _ => None,
+        };
+        if let Some(kind) = starts {
+            self.start(kind);
+            return Some(Effect::None);
+        }
         let effect = match action {
-            Action::BundleExport => {
-                self.start(Kind::Export);
-                Effect::None
-            }
-            Action::BundleImport => {
-                self.start(Kind::Import);
-                Effect::None
-            }
-            Action::Backup => {
-                self.start(Kind::Backup);
-                Effect::None
-            }
-            Action::Add => {
-                self.start(Kind::Pair);
-                Effect::None
-            }
-            Action::Export => {
-                self.start(Kind::Introduce);
-                Effect::None
-            }
             Action::Confirm | Action::Delete if self.tab == Tab::Offices => {
                 match self.ask_for(action == Action::Confirm) {
                     Some(ask) => self.ask = Some(ask),

@@ -132,3 +132,15 @@ pub fn short_id(out: &str) -> String {
 pub fn with_field<'v>(list: &'v Value, field: &str, value: &str) -> Vec<&'v Value> {
     list.as_array().expect("a JSON array").iter().filter(|r| r[field] == value).collect()
 }
+
+/// Two offices with a little data each (not paired yet).
+pub fn two_offices() -> (Db, Db) {
+    let a = Db::new();
+    a.ok(&["office", "rename", "Biuro Dobiegniew"]);
+    a.add(&["participant", "add", "--name", "Anna Kowalska", "--place", "Ługi", "--phone", "600100200"]);
+    a.add(&["participant", "add", "--name", "Stowarzyszenie Łąka", "--category", "ngo", "--place", "Ługi"]);
+    let b = Db::new();
+    b.ok(&["office", "rename", "Biuro Strzelce Krajeńskie"]);
+    b.add(&["participant", "add", "--name", "Jan Źdźbło", "--place", "Łódź"]);
+    (a, b)
+}
