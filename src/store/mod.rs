@@ -67,7 +67,7 @@ pub const APP_CACHE: usize = 2 * 1024 * 1024;
 /// small, and a first full one (100 000 people, ~146 000 ops) must fit in 150 MB of
 /// memory on an old laptop; past the cache redb writes dirty pages early, which costs
 /// a little time, not correctness. Measured on a first import of 146 368 ops
-/// (BENCHMARKS.md): 256 MB of cache 310 MB RSS, 16 MB 150–156 MB, no slower.
+/// (BENCHMARKS.md): a 256 MB cache took 310 MB RSS, 16 MB about half, no slower.
 pub const SYNC_CACHE: usize = 16 * 1024 * 1024;
 
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
