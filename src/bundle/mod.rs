@@ -776,10 +776,10 @@ pub fn validate_op(op: &OpRef<'_>) -> std::result::Result<(), String> {
     };
     for c in &op.changes {
         let (field, ok) = match c {
-            ChangeRef::Set { field, value } => (*field, value_ok(value)),
-            ChangeRef::Write { field, value, seen } => (*field, value_ok(value) && seen.len() <= MAX_SEEN),
-            ChangeRef::Add { field, elem } => (*field, elem.len() <= MAX_TEXT),
-            ChangeRef::Remove { field, elem, seen } => (*field, elem.len() <= MAX_TEXT && seen.len() <= MAX_SEEN),
+            ChangeRef::Set { field, value } => (&**field, value_ok(value)),
+            ChangeRef::Write { field, value, seen } => (&**field, value_ok(value) && seen.len() <= MAX_SEEN),
+            ChangeRef::Add { field, elem } => (&**field, elem.len() <= MAX_TEXT),
+            ChangeRef::Remove { field, elem, seen } => (&**field, elem.len() <= MAX_TEXT && seen.len() <= MAX_SEEN),
             ChangeRef::Delete | ChangeRef::Restore | ChangeRef::Erase => ("x", true),
         };
         if !field_ok(field) {

@@ -71,15 +71,17 @@ pub const APP_CACHE: usize = 2 * 1024 * 1024;
 pub const SYNC_CACHE: usize = 16 * 1024 * 1024;
 
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
-/// 2: records in the compact [`Doc::encode`] form (1 had postcard of the whole doc).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 2: records in the compact [`Doc::encode`] form (1 had postcard of the whole doc);
+/// 3: the `conflicts` index; 4: compact texts in ops and records (`migrate`).
+pub const SCHEMA_VERSION: u32 = 4;
 /// Records changed in one transaction are kept encoded and written back once, in key
-/// order; past this many bytes of them, they are written out and the cache starts
-/// again (memory). 100 000 new records take about 40 MB: written in one sorted pass,
-/// redb fills its pages, where a second pass between the first one's keys split them.
-/// 32 MB: a first import of 146 368 ops took 1.1 s and 206 MB RSS with 64 MB of them,
-/// 1.4 s and 150 MB with 32, 2.2 s and 125 MB with 16.
-const TOUCHED_BYTES: usize = 32 << 20;
+/// order; past this much memory held by them (`Touched::held`: the encoded record, its
+/// index entries, its map slot), they are written out and the cache starts again.
+/// Written in one sorted pass redb fills its pages, where a second pass between the
+/// first one's keys splits them. A first import of 146 368 ops: 1.43–1.49 s and
+/// 103 MB RSS with 32 MB, 1.43–1.48 s and 125–133 MB with 64, 1.35–1.43 s and 167 MB
+/// with 96.
+const TOUCHED_BYTES: usize = 64 << 20;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const LOG: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("log");
@@ -262,6 +264,23 @@ struct Touched {
     bytes: Vec<u8>,
 }
 
+impl Indexed {
+    /// Bytes its entries hold on the heap.
+    fn heap(&self) -> usize {
+        self.order.as_ref().map_or(0, Vec::capacity)
+            + self.attend.capacity() * std::mem::size_of::<([u8; 32], String)>()
+            + self.attend.iter().map(|(_, d)| d.capacity()).sum::<usize>()
+    }
+}
+
+impl Touched {
+    /// Memory it holds in [`Tables::touched`], its map entry included (the map keeps
+    /// up to twice its entries' room).
+    fn held(&self) -> usize {
+        2 * std::mem::size_of::<([u8; 17], Touched)>() + self.bytes.capacity() + self.before.heap() + self.after.heap()
+    }
+}
+
 /// The tables a write transaction changes when it applies an op.
 ///
 /// Changed records wait in `touched` and are written back by [`Tables::flush`] — once
@@ -275,7 +294,7 @@ struct Tables<'t> {
     attend: redb::Table<'t, &'static [u8; 32], &'static str>,
     conflicts: redb::Table<'t, &'static [u8; 17], u32>,
     touched: HashMap<[u8; 17], Touched>,
-    /// Bytes of the records in `touched`.
+    /// Memory held by `touched` ([`Touched::held`]).
     touched_bytes: usize,
 }
 
@@ -326,7 +345,7 @@ impl Tables<'_> {
         let key = record_key(entity, record);
         let before = match self.touched.remove(&key) {
             Some(t) => {
-                self.touched_bytes -= t.bytes.len();
+                self.touched_bytes -= t.held();
                 t.before
             }
             None => Indexed::of(entity, record, old.as_ref()),
@@ -345,7 +364,7 @@ impl Tables<'_> {
         // 512, and the budget below counted half of what it held (massif, a first
         // import of 146 368 ops: 62 MB of records for a 32 MB budget).
         t.bytes.shrink_to_fit();
-        self.touched_bytes += t.bytes.len();
+        self.touched_bytes += t.held();
         self.touched.insert(key, t);
         if self.touched_bytes >= TOUCHED_BYTES {
             self.flush()?;
@@ -524,20 +543,28 @@ impl Store {
             other => open_err(format!("not a teren database or damaged ({other})")),
         });
         let made = opened.and_then(|db| {
-            Self::init(&db, path).map(|replica| (db, replica)).map_err(|e| match e {
+            Self::init(&db, path).map(|init| (db, init)).map_err(|e| match e {
                 // Not "not saved": nothing was being saved, the database was being opened.
                 StoreError::Write { trouble, detail } => open_err(format!("{detail}{}", trouble.advice())),
                 other => other,
             })
         });
         // Only a file that proved to be a teren database has its permissions changed.
-        let made = made.and_then(|(db, replica)| {
+        let made = made.and_then(|(db, init)| {
             let tightened = files::tighten(path).map_err(|e| open_err(e.to_string()))?;
-            Ok((db, replica, tightened))
+            Ok((db, init, tightened))
         });
         match made {
-            Ok((db, replica, tightened)) => {
-                Ok(Store { db, path: path.to_path_buf(), replica, tightened, erased: Default::default() })
+            Ok((db, (replica, upgraded), tightened)) => {
+                let mut store = Store { db, path: path.to_path_buf(), replica, tightened, erased: Default::default() };
+                if upgraded {
+                    // An upgrade rewrote the log and the records: the pages they were
+                    // on are free (the 100 000-person demo grew from 157 to 299 MB). Only
+                    // the size depends on it: the upgrade is committed whatever happens
+                    // here, and a compaction that fails leaves the file as it was.
+                    let _ = store.compact_if_loose();
+                }
+                Ok(store)
             }
             Err(e) => {
                 // A database that could not be made (a full disk) must not stay behind as
@@ -551,7 +578,8 @@ impl Store {
     }
 
     /// Check the schema, make the tables and this replica's identity on first open.
-    fn init(db: &Database, path: &Path) -> Result<ReplicaId> {
+    /// Returns the replica and whether the database was upgraded.
+    fn init(db: &Database, path: &Path) -> Result<(ReplicaId, bool)> {
         let tx = db.begin_write()?;
         let mut upgrade_from = None;
         let replica = {
@@ -589,7 +617,7 @@ impl Store {
             tx.open_table(META)?.insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())?;
         }
         tx.commit()?;
-        Ok(replica)
+        Ok((replica, upgrade_from.is_some()))
     }
 
     pub fn path(&self) -> &Path {

@@ -1,5 +1,6 @@
 //! A record's merged state, built from its ops in any order.
 
+use super::compact::{self, OwnedText, Text};
 use super::op::{Change, ChangeRef, Hlc, Op, OpId, OpRef, ReplicaId, Value, ValueRef};
 use crate::model::Entity;
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,7 @@ use std::collections::BTreeMap;
 /// Encoding version of a stored [`Doc`] (the leading byte of a `records` value). Ops
 /// keep [`super::ENCODING_VERSION`]; docs never leave the database, so they can change
 /// shape with a schema bump and a rebuild from the log.
-pub const DOC_ENCODING: u8 = 2;
+pub const DOC_ENCODING: u8 = 3;
 
 /// The order of writes: clock first, then replica and seq to break ties the same way
 /// on every replica.
@@ -228,7 +229,7 @@ impl Doc {
 /// written are most of what an import costs; a record made by one op now carries one
 /// stamp whatever its number of fields.
 mod wire {
-    use super::{Entity, Value};
+    use super::{Entity, OwnedText, Text, ValueRef};
     use serde::{Deserialize, Serialize};
 
     /// An op id: `(index into replicas, seq)`.
@@ -241,7 +242,7 @@ mod wire {
         pub entity: Entity,
         pub replicas: Vec<[u8; 16]>,
         pub stamps: Vec<Stamp>,
-        pub fields: Vec<(&'a str, FieldOut<'a>)>,
+        pub fields: Vec<(Text<'a>, FieldOut<'a>)>,
         /// `(deleted, index into stamps)`.
         pub deleted: Option<(bool, u32)>,
         pub erased: bool,
@@ -249,26 +250,38 @@ mod wire {
 
     #[derive(Serialize)]
     pub enum FieldOut<'a> {
-        Reg { value: &'a Value, stamp: u32 },
-        Text { values: Vec<(u32, &'a Value)>, gone: Vec<Id> },
-        Set { adds: Vec<(&'a str, Vec<Id>)>, gone: Vec<Id> },
+        Reg { value: ValueRef<'a>, stamp: u32 },
+        Text { values: Vec<(u32, ValueRef<'a>)>, gone: Vec<Id> },
+        Set { adds: Vec<(Text<'a>, Vec<Id>)>, gone: Vec<Id> },
     }
 
     #[derive(Deserialize)]
-    pub struct DocIn {
+    pub struct DocIn<'a> {
         pub entity: Entity,
         pub replicas: Vec<[u8; 16]>,
         pub stamps: Vec<Stamp>,
-        pub fields: Vec<(String, FieldIn)>,
+        #[serde(borrow)]
+        pub fields: Vec<(OwnedText, FieldIn<'a>)>,
         pub deleted: Option<(bool, u32)>,
         pub erased: bool,
     }
 
     #[derive(Deserialize)]
-    pub enum FieldIn {
-        Reg { value: Value, stamp: u32 },
-        Text { values: Vec<(u32, Value)>, gone: Vec<Id> },
-        Set { adds: Vec<(String, Vec<Id>)>, gone: Vec<Id> },
+    pub enum FieldIn<'a> {
+        Reg {
+            #[serde(borrow)]
+            value: ValueRef<'a>,
+            stamp: u32,
+        },
+        Text {
+            #[serde(borrow)]
+            values: Vec<(u32, ValueRef<'a>)>,
+            gone: Vec<Id>,
+        },
+        Set {
+            adds: Vec<(OwnedText, Vec<Id>)>,
+            gone: Vec<Id>,
+        },
     }
 }
 
@@ -317,17 +330,19 @@ impl Doc {
             .iter()
             .map(|(name, state)| {
                 let f = match state {
-                    FieldState::Reg { value, stamp } => wire::FieldOut::Reg { value, stamp: t.stamp(*stamp) },
+                    FieldState::Reg { value, stamp } => {
+                        wire::FieldOut::Reg { value: value.into(), stamp: t.stamp(*stamp) }
+                    }
                     FieldState::Text { values, gone } => wire::FieldOut::Text {
-                        values: values.iter().map(|(s, v)| (t.stamp(*s), v)).collect(),
+                        values: values.iter().map(|(s, v)| (t.stamp(*s), v.into())).collect(),
                         gone: t.ids(gone),
                     },
                     FieldState::Set { adds, gone } => wire::FieldOut::Set {
-                        adds: adds.iter().map(|(e, ids)| (e.as_str(), t.ids(ids))).collect(),
+                        adds: adds.iter().map(|(e, ids)| (Text(e), t.ids(ids))).collect(),
                         gone: t.ids(gone),
                     },
                 };
-                (name.as_str(), f)
+                (Text(name), f)
             })
             .collect();
         let deleted = self.deleted.map(|(d, s)| (d, t.stamp(s)));
@@ -371,15 +386,20 @@ impl Doc {
             .collect::<Result<Vec<_>, String>>()?;
         let stamp = |i: u32| stamps.get(i as usize).copied().ok_or_else(bad);
         let mut fields = BTreeMap::new();
-        for (name, f) in w.fields {
+        for (OwnedText(name), f) in w.fields {
             let state = match f {
-                wire::FieldIn::Reg { value, stamp: s } => FieldState::Reg { value, stamp: stamp(s)? },
+                wire::FieldIn::Reg { value, stamp: s } => {
+                    FieldState::Reg { value: value.into_value(), stamp: stamp(s)? }
+                }
                 wire::FieldIn::Text { values, gone } => FieldState::Text {
-                    values: values.into_iter().map(|(s, v)| Ok((stamp(s)?, v))).collect::<Result<_, String>>()?,
+                    values: values
+                        .into_iter()
+                        .map(|(s, v)| Ok((stamp(s)?, v.into_value())))
+                        .collect::<Result<_, String>>()?,
                     gone: ids(gone)?,
                 },
                 wire::FieldIn::Set { adds, gone } => FieldState::Set {
-                    adds: adds.into_iter().map(|(e, v)| Ok((e, ids(v)?))).collect::<Result<_, String>>()?,
+                    adds: adds.into_iter().map(|(OwnedText(e), v)| Ok((e, ids(v)?))).collect::<Result<_, String>>()?,
                     gone: ids(gone)?,
                 },
             };
@@ -402,10 +422,9 @@ fn varint(out: &mut Vec<u8>, mut n: u64) {
     out.push(n as u8);
 }
 
-/// postcard's strings: the length, then the bytes.
+/// Texts as [`Text`] serialises them: the length, then the compact bytes.
 fn text(out: &mut Vec<u8>, s: &str) {
-    varint(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
+    compact::put(out, s);
 }
 
 /// A [`ValueRef`] as postcard writes it: the variant, then its content.
@@ -443,20 +462,20 @@ pub struct Fresh<'a> {
 }
 
 enum FreshField<'a> {
-    Reg(ValueRef<'a>),
-    Text(ValueRef<'a>),
+    Reg(&'a ValueRef<'a>),
+    Text(&'a ValueRef<'a>),
     /// Elements sorted, each once.
     Set(Vec<&'a str>),
 }
 
 impl<'a> Fresh<'a> {
-    pub fn of(op: &OpRef<'a>) -> Option<Fresh<'a>> {
+    pub fn of(op: &'a OpRef<'_>) -> Option<Fresh<'a>> {
         let mut fields = Vec::with_capacity(op.changes.len());
         for c in &op.changes {
             fields.push(match c {
-                ChangeRef::Set { field, value } => (*field, FreshField::Reg(*value)),
-                ChangeRef::Write { field, value, seen } if seen.is_empty() => (*field, FreshField::Text(*value)),
-                ChangeRef::Add { field, elem } => (*field, FreshField::Set(vec![*elem])),
+                ChangeRef::Set { field, value } => (&**field, FreshField::Reg(value)),
+                ChangeRef::Write { field, value, seen } if seen.is_empty() => (&**field, FreshField::Text(value)),
+                ChangeRef::Add { field, elem } => (&**field, FreshField::Set(vec![&**elem])),
                 _ => return None,
             });
         }
@@ -687,7 +706,7 @@ mod tests {
             entity: Entity::Participant,
             replicas: vec![[0; 16]],
             stamps: vec![],
-            fields: vec![("name", wire::FieldOut::Reg { value: &Value::Null, stamp: 3 })],
+            fields: vec![(Text("name"), wire::FieldOut::Reg { value: ValueRef::Null, stamp: 3 })],
             deleted: None,
             erased: false,
         };

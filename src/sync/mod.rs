@@ -12,11 +12,12 @@
 //!   adds it saw;
 //! - erase is a permanent marker that wins over every write to a personal field.
 
+pub mod compact;
 mod doc;
 mod op;
 
 pub use doc::{Doc, FieldState, Fresh, Stamp};
 pub use op::{
-    Change, ChangeRef, ENCODING_VERSION, Hlc, Op, OpId, OpRef, ReplicaId, Value, ValueRef, VersionVector,
+    Change, ChangeRef, ENCODING_VERSION, Hlc, OP_ENCODING, Op, OpId, OpRef, ReplicaId, Value, ValueRef, VersionVector,
     decode_versioned, encode_versioned,
 };

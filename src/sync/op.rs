@@ -1,7 +1,9 @@
 //! The operation log entry and its identifiers.
 
+use super::compact;
 use crate::model::{Entity, Id};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -190,11 +192,12 @@ pub struct Op {
     pub changes: Vec<Change>,
 }
 
-/// An [`Op`] read in place from its encoded bytes: field names and texts borrow the
-/// bytes instead of being copied into strings of their own. An import reads 100 000 ops
-/// and most of them only make a new record, so it reads them this way; the shape is
-/// the [`Op`]'s, field for field, so the same bytes decode as either.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// An [`Op`] read in place from its encoded bytes: plain texts borrow the bytes instead
+/// of being copied into strings of their own (see [`super::compact`] for the texts that
+/// are built). An import reads 100 000 ops and most of them only make a new record, so
+/// it reads them this way; the shape is the [`Op`]'s, field for field. This is also the
+/// shape [`Op::encode`] writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpRef<'a> {
     pub id: OpId,
     pub clock: Hlc,
@@ -205,26 +208,32 @@ pub struct OpRef<'a> {
 }
 
 /// A [`Change`] borrowing its names and texts (see [`OpRef`]).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ChangeRef<'a> {
     Set {
-        field: &'a str,
+        #[serde(borrow, with = "compact::cow")]
+        field: Cow<'a, str>,
         #[serde(borrow)]
         value: ValueRef<'a>,
     },
     Write {
-        field: &'a str,
+        #[serde(borrow, with = "compact::cow")]
+        field: Cow<'a, str>,
         #[serde(borrow)]
         value: ValueRef<'a>,
         seen: Vec<OpId>,
     },
     Add {
-        field: &'a str,
-        elem: &'a str,
+        #[serde(borrow, with = "compact::cow")]
+        field: Cow<'a, str>,
+        #[serde(borrow, with = "compact::cow")]
+        elem: Cow<'a, str>,
     },
     Remove {
-        field: &'a str,
-        elem: &'a str,
+        #[serde(borrow, with = "compact::cow")]
+        field: Cow<'a, str>,
+        #[serde(borrow, with = "compact::cow")]
+        elem: Cow<'a, str>,
         seen: Vec<OpId>,
     },
     Delete,
@@ -232,18 +241,18 @@ pub enum ChangeRef<'a> {
     Erase,
 }
 
-/// A [`Value`] borrowing its text. Serialises exactly as the [`Value`] it mirrors.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// A [`Value`] borrowing its text, in the [`Value`]'s variants with compact text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ValueRef<'a> {
     Null,
     Bool(bool),
     Int(i64),
     Num(f64),
-    Str(&'a str),
+    Str(#[serde(borrow, with = "compact::cow")] Cow<'a, str>),
 }
 
 impl<'a> ValueRef<'a> {
-    pub fn as_str(&self) -> Option<&'a str> {
+    pub fn as_str(&self) -> Option<&str> {
         match self {
             ValueRef::Str(s) => Some(s),
             _ => None,
@@ -254,13 +263,21 @@ impl<'a> ValueRef<'a> {
         matches!(self, ValueRef::Null)
     }
 
-    pub fn to_value(self) -> Value {
+    pub fn to_value(&self) -> Value {
         match self {
             ValueRef::Null => Value::Null,
-            ValueRef::Bool(b) => Value::Bool(b),
-            ValueRef::Int(i) => Value::Int(i),
-            ValueRef::Num(n) => Value::Num(n),
+            ValueRef::Bool(b) => Value::Bool(*b),
+            ValueRef::Int(i) => Value::Int(*i),
+            ValueRef::Num(n) => Value::Num(*n),
             ValueRef::Str(s) => Value::Str(s.to_string()),
+        }
+    }
+
+    /// The value with strings of its own, taking them where they are already owned.
+    pub fn into_value(self) -> Value {
+        match self {
+            ValueRef::Str(s) => Value::Str(s.into_owned()),
+            other => other.to_value(),
         }
     }
 }
@@ -272,18 +289,53 @@ impl<'a> From<&'a Value> for ValueRef<'a> {
             Value::Bool(b) => ValueRef::Bool(*b),
             Value::Int(i) => ValueRef::Int(*i),
             Value::Num(n) => ValueRef::Num(*n),
-            Value::Str(s) => ValueRef::Str(s),
+            Value::Str(s) => ValueRef::Str(Cow::Borrowed(s)),
+        }
+    }
+}
+
+impl From<Value> for ValueRef<'static> {
+    fn from(v: Value) -> Self {
+        match v {
+            Value::Null => ValueRef::Null,
+            Value::Bool(b) => ValueRef::Bool(b),
+            Value::Int(i) => ValueRef::Int(i),
+            Value::Num(n) => ValueRef::Num(n),
+            Value::Str(s) => ValueRef::Str(Cow::Owned(s)),
         }
     }
 }
 
 impl<'a> From<&'a Change> for ChangeRef<'a> {
     fn from(c: &'a Change) -> Self {
+        let b = |s: &'a String| Cow::Borrowed(s.as_str());
         match c {
-            Change::Set { field, value } => ChangeRef::Set { field, value: value.into() },
-            Change::Write { field, value, seen } => ChangeRef::Write { field, value: value.into(), seen: seen.clone() },
-            Change::Add { field, elem } => ChangeRef::Add { field, elem },
-            Change::Remove { field, elem, seen } => ChangeRef::Remove { field, elem, seen: seen.clone() },
+            Change::Set { field, value } => ChangeRef::Set { field: b(field), value: value.into() },
+            Change::Write { field, value, seen } => {
+                ChangeRef::Write { field: b(field), value: value.into(), seen: seen.clone() }
+            }
+            Change::Add { field, elem } => ChangeRef::Add { field: b(field), elem: b(elem) },
+            Change::Remove { field, elem, seen } => {
+                ChangeRef::Remove { field: b(field), elem: b(elem), seen: seen.clone() }
+            }
+            Change::Delete => ChangeRef::Delete,
+            Change::Restore => ChangeRef::Restore,
+            Change::Erase => ChangeRef::Erase,
+        }
+    }
+}
+
+impl From<Change> for ChangeRef<'static> {
+    fn from(c: Change) -> Self {
+        match c {
+            Change::Set { field, value } => ChangeRef::Set { field: Cow::Owned(field), value: value.into() },
+            Change::Write { field, value, seen } => {
+                ChangeRef::Write { field: Cow::Owned(field), value: value.into(), seen }
+            }
+            Change::Add { field, elem } => ChangeRef::Add { field: Cow::Owned(field), elem: Cow::Owned(elem) },
+            Change::Remove { field, elem, seen } => {
+                ChangeRef::Remove { field: Cow::Owned(field), elem: Cow::Owned(elem), seen }
+            }
             Change::Delete => ChangeRef::Delete,
             Change::Restore => ChangeRef::Restore,
             Change::Erase => ChangeRef::Erase,
@@ -303,27 +355,47 @@ impl<'a> From<&'a Op> for OpRef<'a> {
     }
 }
 
+impl From<Op> for OpRef<'static> {
+    fn from(op: Op) -> Self {
+        OpRef {
+            id: op.id,
+            clock: op.clock,
+            entity: op.entity,
+            record: op.record,
+            changes: op.changes.into_iter().map(ChangeRef::from).collect(),
+        }
+    }
+}
+
 impl<'a> OpRef<'a> {
-    /// Read bytes written by [`Op::encode`], in place.
+    /// Read bytes written by [`Op::encode`] (or by a teren of op encoding 1), in place.
     pub fn decode(bytes: &'a [u8]) -> Result<OpRef<'a>, String> {
-        decode_versioned_ref(bytes)
+        match bytes.split_first() {
+            Some((&OP_ENCODING, rest)) => postcard::from_bytes(rest).map_err(|e| format!("undecodable record: {e}")),
+            Some((&ENCODING_VERSION, _)) => decode_versioned::<Op>(bytes).map(OpRef::from),
+            Some((v, _)) => Err(format!("record encoded by a newer teren (encoding {v}); upgrade teren")),
+            None => Err("empty record".into()),
+        }
     }
 
     /// The op with strings of its own.
     pub fn to_op(&self) -> Op {
-        let s = |x: &str| x.to_string();
+        self.clone().into_op()
+    }
+
+    /// [`OpRef::to_op`], taking the strings that are already owned.
+    pub fn into_op(self) -> Op {
+        let s = |x: Cow<'_, str>| x.into_owned();
         let changes = self
             .changes
-            .iter()
+            .into_iter()
             .map(|c| match c {
-                ChangeRef::Set { field, value } => Change::Set { field: s(field), value: value.to_value() },
+                ChangeRef::Set { field, value } => Change::Set { field: s(field), value: value.into_value() },
                 ChangeRef::Write { field, value, seen } => {
-                    Change::Write { field: s(field), value: value.to_value(), seen: seen.clone() }
+                    Change::Write { field: s(field), value: value.into_value(), seen }
                 }
                 ChangeRef::Add { field, elem } => Change::Add { field: s(field), elem: s(elem) },
-                ChangeRef::Remove { field, elem, seen } => {
-                    Change::Remove { field: s(field), elem: s(elem), seen: seen.clone() }
-                }
+                ChangeRef::Remove { field, elem, seen } => Change::Remove { field: s(field), elem: s(elem), seen },
                 ChangeRef::Delete => Change::Delete,
                 ChangeRef::Restore => Change::Restore,
                 ChangeRef::Erase => Change::Erase,
@@ -338,16 +410,25 @@ impl<'a> OpRef<'a> {
     }
 }
 
-/// Encoding version of ops and docs in storage and in bundles. Bump on any change of
-/// the serialised shape; decoders refuse versions they do not know.
+/// Encoding version of the generic values of [`encode_versioned`] (peers, pairings),
+/// and of ops written by teren before [`OP_ENCODING`]. Decoders refuse versions they do
+/// not know.
 pub const ENCODING_VERSION: u8 = 1;
+
+/// Encoding version of ops in storage and in bundles: [`OpRef`]'s shape with compact
+/// texts ([`super::compact`]). Ops of encoding 1 (plain texts) are still read, from old
+/// logs and from bundles of an older teren.
+pub const OP_ENCODING: u8 = 2;
 
 impl Op {
     pub fn encode(&self) -> Vec<u8> {
-        encode_versioned(self)
+        let mut out = Vec::with_capacity(256);
+        out.push(OP_ENCODING);
+        // postcard only fails on writer errors, and a Vec writer cannot fail.
+        postcard::to_extend(&OpRef::from(self), out).unwrap_or_else(|_| vec![OP_ENCODING])
     }
     pub fn decode(bytes: &[u8]) -> Result<Op, String> {
-        decode_versioned(bytes)
+        OpRef::decode(bytes).map(OpRef::into_op)
     }
 }
 
@@ -363,11 +444,6 @@ pub fn encode_versioned<T: Serialize>(value: &T) -> Vec<u8> {
 
 /// Deserialise bytes written by [`encode_versioned`].
 pub fn decode_versioned<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
-    decode_versioned_ref(bytes)
-}
-
-/// [`decode_versioned`] into a value that may borrow the bytes.
-fn decode_versioned_ref<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, String> {
     match bytes.split_first() {
         Some((&ENCODING_VERSION, rest)) => postcard::from_bytes(rest).map_err(|e| format!("undecodable record: {e}")),
         Some((v, _)) => Err(format!("record encoded by a newer teren (encoding {v}); upgrade teren")),
@@ -402,6 +478,12 @@ mod tests {
         };
         assert_eq!(Op::decode(&op.encode()).unwrap(), op);
         assert!(Op::decode(&[9, 1, 2]).unwrap_err().contains("newer"));
+        // Encoding 1 (plain texts) from an older teren reads as the same op.
+        let old = encode_versioned(&op);
+        assert_eq!(old[0], ENCODING_VERSION);
+        assert_eq!(Op::decode(&old).unwrap(), op);
+        assert_eq!(OpRef::decode(&old).unwrap(), OpRef::from(&op));
+        assert!(op.encode().len() < old.len());
         let k = op.id.key();
         assert_eq!(OpId::from_key(&k), op.id);
     }
