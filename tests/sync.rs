@@ -772,6 +772,70 @@ fn a_copy_sharing_the_folder_is_not_taken_for_this_office() {
     assert_eq!(bundle::folder::bundle_files(folder.path()).unwrap().len(), 2);
 }
 
+/// A copy that has already written keeps its changes: its file is not the one its
+/// database was made in, so it knows where it parted from the original (the seq after
+/// its last when it was first opened as a copy). `new-identity` moves its own changes
+/// from there on to its new id (the same changes, `seen` following them), so that
+/// nothing it wrote is lost and everyone converges.
+#[test]
+fn a_copy_that_wrote_keeps_its_changes_under_its_new_identity() {
+    let mut reps = vec![replica("Biuro A"), replica("Biuro B")];
+    pair_all(&reps);
+    let (e, meeting) = record(2);
+    reps[0].store.commit(vec![Draft::new(e, meeting, vec![Change::set("title", "Zebranie")])]).unwrap();
+    let sync = |from: &Replica, to: &Replica| {
+        let since = bundle::since_for(&from.store, Some(to.store.replica()), false).unwrap();
+        let enc = Encrypt::Recipients(vec![to.keys.recipient()]);
+        let bytes = bundle::export(&from.store, &from.keys, &since, &enc).unwrap().bytes;
+        bundle::import(&to.store, &to.keys, &bytes, &ImportOptions::default())
+    };
+    sync(&reps[0], &reps[1]).unwrap();
+    let mut copy = copy_of(&reps[0]);
+    assert_eq!(reps[0].store.fork().unwrap(), None);
+    assert_eq!(copy.store.fork().unwrap(), Some(2));
+    // Both write after the copy was made: the same ids, other changes.
+    let (p, person) = record(0);
+    copy.store.commit(vec![Draft::new(p, person, vec![Change::set("name", "Ewa z kopii")])]).unwrap();
+    copy.store.commit(vec![Draft::new(e, meeting, vec![Change::write("note", "pierwsza")])]).unwrap();
+    copy.store.commit(vec![Draft::new(e, meeting, vec![Change::write("note", "druga")])]).unwrap();
+    reps[0].store.commit(vec![Draft::new(e, meeting, vec![Change::set("place", "Tuczno")])]).unwrap();
+    sync(&reps[0], &reps[1]).unwrap();
+    // The copy's bundle is refused where the original's came first.
+    let err = sync(&copy, &reps[1]).unwrap_err();
+    assert!(matches!(err, BundleError::CopiedDatabase { .. }), "{err}");
+    let before = dump(&copy);
+
+    let (new, moved) = copy.store.new_identity().unwrap();
+    assert_eq!(moved, 3);
+    assert_eq!(dump(&copy), before, "moving changes nothing it shows");
+    assert!(copy.store.verify().unwrap().is_empty());
+    assert_eq!(copy.store.version_vector().unwrap().get(&new), Some(&3));
+    copy.keys = Keys::load(&copy.store).unwrap();
+    copy.store.set_office("Biuro A (laptop)").unwrap();
+    for r in &reps {
+        pair(r, &copy);
+        pair(&copy, r);
+    }
+    reps.push(copy);
+    for _ in 0..2 {
+        for from in &reps {
+            for to in &reps {
+                if from.store.replica() != to.store.replica() {
+                    sync(from, to).unwrap();
+                }
+            }
+        }
+    }
+    let all = dump(&reps[0]);
+    assert_eq!(dump(&reps[1]), all);
+    assert_eq!(dump(&reps[2]), all);
+    let m = reps[1].store.doc(e, meeting).unwrap().unwrap();
+    assert_eq!(m.str("note"), Some("druga"), "the second note saw the first, under the new id too");
+    assert!(m.conflicts().is_empty());
+    assert_eq!(m.str("place"), Some("Tuczno"));
+    assert_eq!(reps[0].store.doc(p, person).unwrap().unwrap().str("name"), Some("Ewa z kopii"));
+}
+
 /// A copy given a new identity (`teren office new-identity`) before it writes is an
 /// office of its own: new id and keys, its past changes still the original's, and
 /// once paired it converges with the others.
@@ -783,8 +847,9 @@ fn a_copy_with_a_new_identity_is_a_new_office() {
     reps[0].store.commit(vec![Draft::new(e, id, vec![Change::set("title", "Zebranie")])]).unwrap();
     let mut copy = copy_of(&reps[0]);
     let old = copy.store.replica();
-    let new = copy.store.new_identity().unwrap();
+    let (new, moved) = copy.store.new_identity().unwrap();
     assert_ne!(new, old);
+    assert_eq!(moved, 0, "nothing told it where it parted from the original");
     copy.keys = Keys::load(&copy.store).unwrap();
     assert_ne!(copy.keys.sign_public(), reps[0].keys.sign_public(), "the copy must not sign as the original");
     copy.store.set_office("Biuro A (laptop)").unwrap();

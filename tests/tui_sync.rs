@@ -669,3 +669,43 @@ fn backup_from_the_sync_screen_is_a_checked_copy_on_the_path_typed() {
     a.key(KeyCode::Enter);
     assert!(flat(&a.screen()).contains("Kopia nie powstała"), "{}", a.screen());
 }
+
+/// What `teren office rename` and `teren office new-identity` do, from the sync screen:
+/// `r` types this office's name (other offices see it), `N` asks before it gives the
+/// database a new id and keys (a copy of another office's database).
+#[test]
+fn the_sync_screen_renames_the_office_and_gives_a_copy_a_new_identity() {
+    let mut a = office("Biuro Dobiegniew", &["Anna Kowalska"]);
+    a.ch('S');
+    a.ch('r');
+    assert!(flat(&a.screen()).contains("Nazwa tego biura"), "{}", a.screen());
+    a.clear_line();
+    a.typ("Biuro Dobiegniew (laptop)");
+    a.key(KeyCode::Enter);
+    assert_eq!(a.store.office().unwrap(), "Biuro Dobiegniew (laptop)");
+    assert!(flat(&a.screen()).contains("Nazwa biura: Biuro Dobiegniew (laptop)"), "{}", a.screen());
+    // An empty name changes nothing.
+    a.ch('r');
+    a.clear_line();
+    a.key(KeyCode::Enter);
+    assert_eq!(a.store.office().unwrap(), "Biuro Dobiegniew (laptop)");
+
+    let (old, old_fp) = (a.store.replica(), bundle::fingerprint(&Keys::load(&a.store).unwrap().sign_public()));
+    a.ch('N');
+    assert!(flat(&a.screen()).contains("nową tożsamość"), "{}", a.screen());
+    // Esc: nothing happens.
+    a.key(KeyCode::Esc);
+    assert_eq!(a.store.replica(), old);
+    a.ch('N');
+    a.key(KeyCode::Enter);
+    let new = a.store.replica();
+    assert_ne!(new, old);
+    let fp = bundle::fingerprint(&Keys::load(&a.store).unwrap().sign_public());
+    assert_ne!(fp, old_fp, "a copy must not sign as the original");
+    let s = flat(&a.screen());
+    assert!(s.contains(&new.short()) && s.contains(&fp), "{s}");
+    // What it had stays, and what it writes now is under the new id.
+    assert!(load_all(&a.store).unwrap().rows.iter().any(|r| r.name == "Anna Kowalska"));
+    teren::edit::create(&a.store, Entity::Participant, &[("name".into(), "Ewa Nowak".into())]).unwrap();
+    assert_eq!(a.store.version_vector().unwrap().get(&new), Some(&1));
+}

@@ -71,7 +71,13 @@ pub enum BundleError {
     #[error(
         "change {op} in this bundle from office \"{office}\" differs from the change with the same id already here: two databases write as one office (a copied database file?); nothing was imported; on the copy run `teren office new-identity`, then pair it as a new office"
     )]
-    CopiedDatabase { op: String, office: String },
+    CopiedDatabase {
+        op: String,
+        office: String,
+        /// The op's seq when its id is this database's own: where it and the other
+        /// database parted ([`crate::store::Store::note_fork`]).
+        fork: Option<u64>,
+    },
     #[error("{0}")]
     Key(String),
     #[error("cannot encrypt the bundle: {0}")]

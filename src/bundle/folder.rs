@@ -100,9 +100,11 @@ fn import_one(
         // to replace, and it is refused.
         let mine = store.version_vector().ok().and_then(|v| v.get(&store.replica()).copied()).unwrap_or(0);
         if let Some(theirs) = p.header.vv.get(&store.replica()).copied().filter(|t| *t > mine) {
+            // Where the two parted is not known from a header: at or before `mine + 1`.
             let e = BundleError::CopiedDatabase {
                 op: format!("{}:{theirs}", store.replica().short()),
                 office: p.header.office.clone(),
+                fork: None,
             };
             return FileLine { name, outcome: FileOutcome::Failed(e) };
         }

@@ -380,7 +380,15 @@ fn import_paired(
         store.import_stream(rx, recycle, header.sender, &peer)
     });
     streamed.map_err(|e| match e {
-        Streamed::Source(e) => e,
+        Streamed::Source(e) => {
+            if let BundleError::CopiedDatabase { fork: Some(seq), .. } = &e {
+                // Kept for `teren office new-identity` on this side, if it is the copy.
+                // The refusal is what the user must see; a failure to keep this only
+                // leaves new-identity moving nothing.
+                let _ = store.note_fork(*seq);
+            }
+            e
+        }
         Streamed::Store(e) => e.into(),
     })?;
     let waiting = store.log_len()?.1;
@@ -701,6 +709,7 @@ fn decode_ops(
                     return Err(BundleError::CopiedDatabase {
                         op: format!("{}:{}", r.short(), op.id.seq),
                         office: header.office.clone(),
+                        fork: (r == store.replica()).then_some(op.id.seq),
                     });
                 }
                 buffers.push(bytes);

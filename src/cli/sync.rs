@@ -377,22 +377,26 @@ fn report_line(name: &str, r: &Report) -> String {
     }
 }
 
-pub fn office(mut store: Store, a: OfficeArgs, out: &mut impl Write) -> Result<()> {
-    if let Some(OfficeCmd::NewIdentity) = a.cmd {
-        let old = store.replica();
-        let new = store.new_identity()?;
-        let keys = Keys::load(&store)?;
-        writeln!(
-            out,
-            "this database is now {new} (was {old}), fingerprint {}; its past changes stay under the old id. Other offices pair it as a new office (`teren office introduce`)",
-            bundle::fingerprint(&keys.sign_public())
-        )?;
-        return Ok(());
-    }
+pub fn office(store: Store, a: OfficeArgs, out: &mut impl Write) -> Result<()> {
     let store = &store;
     match a.cmd {
-        // Done above, where the store could be changed.
-        Some(OfficeCmd::NewIdentity) => Ok(()),
+        Some(OfficeCmd::NewIdentity) => {
+            let old = store.replica();
+            let (new, moved) = store.new_identity()?;
+            let keys = Keys::load(store)?;
+            let past = match moved {
+                0 => "its past changes stay under the old id".to_string(),
+                n => format!(
+                    "the {n} changes it made since it parted from the original moved to the new id, the ones they share stay under the old id"
+                ),
+            };
+            writeln!(
+                out,
+                "this database is now {new} (was {old}), fingerprint {}; {past}. Other offices pair it as a new office (`teren office introduce`)",
+                bundle::fingerprint(&keys.sign_public())
+            )?;
+            Ok(())
+        }
         Some(OfficeCmd::Rename { name }) => {
             let n = name.trim();
             if n.is_empty() || n.chars().count() > 80 || n.chars().any(char::is_control) {

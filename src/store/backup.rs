@@ -287,7 +287,14 @@ pub fn scrub(path: &Path) -> Result<()> {
     let tmp = suffixed(path, ".scrub");
     {
         let store = Store::open_with_cache(path, BULK_CACHE)?;
+        let fork = store.fork()?;
         checked_copy(&store.db.begin_read()?, &tmp)?;
+        // The copy takes the original's place, not a copy's: it keeps what the
+        // original knew of a fork, not one noted because its file is new.
+        if let Err(e) = Store::open_with_cache(&tmp, BULK_CACHE).and_then(|copy| copy.set_fork(fork)) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
     }
     put_in_place(&tmp, path)
 }
@@ -333,5 +340,31 @@ mod tests {
         assert_eq!(store.ordered_ids(Entity::Participant, 0, 20_000, false).unwrap().len(), ids.len());
         // A dense table is left as it is.
         assert!(!store.repack().unwrap());
+    }
+
+    #[test]
+    fn the_first_fork_noted_stays_and_a_scrub_keeps_the_originals() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.redb");
+        {
+            let store = Store::open(&path).unwrap();
+            assert_eq!(store.fork().unwrap(), None);
+            store.note_fork(5).unwrap();
+            store.note_fork(3).unwrap();
+            store.note_fork(7).unwrap();
+            assert_eq!(store.fork().unwrap(), Some(3));
+            store.set_fork(None).unwrap();
+        }
+        // Rewritten under a new file by a scrub: not taken for a copy.
+        scrub(&path).unwrap();
+        assert_eq!(Store::open(&path).unwrap().fork().unwrap(), None);
+        // A copy of the file is: what it writes from its next seq may part.
+        let copy = dir.path().join("kopia.redb");
+        std::fs::copy(&path, &copy).unwrap();
+        let store = Store::open(&copy).unwrap();
+        assert_eq!(store.fork().unwrap(), Some(1));
+        store.commit(vec![Draft::new(Entity::Meeting, Id::new(), vec![Change::set("title", "x")])]).unwrap();
+        drop(store);
+        assert_eq!(Store::open(&copy).unwrap().fork().unwrap(), Some(1));
     }
 }

@@ -1846,6 +1846,8 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
         Action::BundleExport => "bundle_export",
         Action::BundleImport => "bundle_import",
         Action::Backup => "backup",
+        Action::RenameOffice => "rename_office",
+        Action::NewIdentity => "new_identity",
         Action::ConflictsView => "conflicts_view",
         Action::KeepLeft => "keep_left",
         Action::KeepRight => "keep_right",

@@ -83,6 +83,10 @@ pub enum Action {
     BundleImport,
     /// Sync screen: a checked copy of the database (`teren backup`).
     Backup,
+    /// Sync screen: rename this office (`teren office rename`).
+    RenameOffice,
+    /// Sync screen: a new identity for a copied database (`teren office new-identity`).
+    NewIdentity,
     /// Sync screen: the offices / the open conflicts.
     ConflictsView,
     /// Sync screen, conflicts: keep the left value, the right one, or both merged.

@@ -100,6 +100,8 @@ enum Ask {
         replica: crate::sync::ReplicaId,
         label: String,
     },
+    /// A new identity for this database (a copy of another office's).
+    NewIdentity,
 }
 
 /// A conflict with its writers' names and times, ready to draw.
@@ -125,6 +127,8 @@ enum Kind {
     Pair,
     /// Write this office's introduction: a path only.
     Introduce,
+    /// This office's name (in the path line).
+    Rename,
 }
 
 /// The two lines typed for an export or an import: a path and a passphrase.
@@ -276,6 +280,7 @@ impl Screen {
             Kind::Export | Kind::Backup | Kind::Introduce => self.default_export(),
             Kind::Import => self.default_import(),
             Kind::Pair => String::new(),
+            Kind::Rename => self.info.as_ref().map(|i| i.office.clone()).unwrap_or_default(),
         };
         self.fields = Some(Fields { kind, path, passphrase: String::new(), focus: 0 });
     }
@@ -299,6 +304,7 @@ impl Screen {
             }
             Kind::Backup => (backup(env.store, &path, env.lang), false),
             Kind::Introduce => (introduce(env.store, &path, env.lang), false),
+            Kind::Rename => rename(env.store, &f.path, env.lang),
             Kind::Pair => match pair_start(env.store, f.path.trim(), env.lang) {
                 Ok(PairStart::Ask(ask)) => {
                     self.ask = Some(ask);
@@ -350,6 +356,7 @@ impl Screen {
                 Ok(()) => (format!("{}: {label} ({})", t(lang, "sync_forgot"), replica.short()), true),
                 Err(e) => (format!("{}: {e}", t(lang, "sync_pair_failed")), false),
             },
+            Ask::NewIdentity => new_identity(env.store, lang),
         };
         self.push_result(line.clone());
         if changed { Effect::Many(vec![Effect::Changed, Effect::Status(line)]) } else { Effect::Status(line) }
@@ -656,6 +663,42 @@ pub fn report_text(lang: Lang, r: &Report) -> String {
 }
 
 /// Write this office's introduction (keys, no data) to `path`, a file or a folder.
+/// Rename this office (`teren office rename`): the line for the screen and whether
+/// anything changed.
+fn rename(store: &Store, name: &str, lang: Lang) -> (String, bool) {
+    let name = name.trim();
+    if name.is_empty() {
+        return (t(lang, "sync_name_empty").to_string(), false);
+    }
+    match store.set_office(name) {
+        Ok(()) => (format!("{}: {name}", t(lang, "sync_renamed")), true),
+        Err(e) => (e.to_string(), false),
+    }
+}
+
+/// A new identity for this database (`teren office new-identity`).
+fn new_identity(store: &Store, lang: Lang) -> (String, bool) {
+    let run = || -> anyhow::Result<String> {
+        let (new, moved) = store.new_identity()?;
+        let keys = Keys::load(store)?;
+        let mut line = format!(
+            "{}: {} ({} {})",
+            t(lang, "sync_new_identity_done"),
+            new.short(),
+            t(lang, "sync_fingerprint"),
+            fingerprint(&keys.sign_public())
+        );
+        if moved > 0 {
+            line.push_str(&format!("; {} {moved}", t(lang, "sync_moved")));
+        }
+        Ok(line)
+    };
+    match run() {
+        Ok(line) => (line, true),
+        Err(e) => (e.to_string(), false),
+    }
+}
+
 pub fn introduce(store: &Store, path: &Path, lang: Lang) -> String {
     let run = || -> anyhow::Result<String> {
         if path.as_os_str().is_empty() {
@@ -903,6 +946,7 @@ impl View for Screen {
             Action::Backup => Some(Kind::Backup),
             Action::Add => Some(Kind::Pair),
             Action::Export => Some(Kind::Introduce),
+            Action::RenameOffice => Some(Kind::Rename),
             _ => None,
         };
         if let Some(kind) = starts {
@@ -910,6 +954,10 @@ impl View for Screen {
             return Some(Effect::None);
         }
         let effect = match action {
+            Action::NewIdentity => {
+                self.ask = Some(Ask::NewIdentity);
+                Effect::None
+            }
             Action::Confirm | Action::Delete if self.tab == Tab::Offices => {
                 match self.ask_for(action == Action::Confirm) {
                     Some(ask) => self.ask = Some(ask),
@@ -1005,6 +1053,7 @@ impl View for Screen {
                 Kind::Backup => t(lang, "sync_backup_title"),
                 Kind::Pair => t(lang, "sync_pair_title"),
                 Kind::Introduce => t(lang, "sync_introduce_title"),
+                Kind::Rename => t(lang, "sync_rename_title"),
             };
             let masked: String = "•".repeat(f.passphrase.chars().count());
             let cursor = |on: bool| if on { "▏" } else { "" };
@@ -1027,7 +1076,7 @@ impl View for Screen {
                     ),
                 ]),
             ];
-            if matches!(f.kind, Kind::Backup | Kind::Pair | Kind::Introduce) {
+            if matches!(f.kind, Kind::Backup | Kind::Pair | Kind::Introduce | Kind::Rename) {
                 // A path (or a fingerprint) only.
                 lines.truncate(2);
             }
@@ -1054,6 +1103,11 @@ impl View for Screen {
                     format!("{} „{label}” ({})?", t(lang, "sync_ask_forget"), replica.short()),
                     String::new(),
                     format!("{} {yes_no}", t(lang, "sync_ask_forget_note")),
+                ),
+                Ask::NewIdentity => (
+                    t(lang, "sync_ask_new_identity").to_string(),
+                    t(lang, "sync_ask_new_identity_note").to_string(),
+                    yes_no.to_string(),
                 ),
             };
             let lines =
