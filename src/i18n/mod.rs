@@ -484,6 +484,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
         "Conflict resolved (other offices get it with the next bundle)",
     ),
     ("sync_path", "ścieżka", "path"),
+    ("sync_name", "nazwa", "name"),
     ("sync_path_empty", "podaj ścieżkę pliku lub folderu", "give a file or folder path"),
     ("sync_passphrase", "hasło", "passphrase"),
     ("sync_passphrase_hint", "puste: szyfruj kluczami sparowanych biur", "empty: encrypt to the paired offices' keys"),
@@ -541,6 +542,11 @@ pub const LABELS: &[(&str, &str, &str)] = &[
         "sync_pair_help",
         "{pair}: sparuj · {intro}: przedstawienie · {confirm}: sparuj wybrane · {delete}: odrzuć/zapomnij",
         "{pair}: pair an office · {intro}: introduction · {confirm}: pair the one picked · {delete}: refuse/forget",
+    ),
+    (
+        "sync_office_help",
+        "{rename}: nazwa tego biura · {identity}: nowa tożsamość (kopia bazy innego biura)",
+        "{rename}: this office's name · {identity}: new identity (a copy of another office's database)",
     ),
     (
         "sync_pair_title",

@@ -481,6 +481,12 @@ impl Screen {
                 .replace("{delete}", &key(Action::Delete)),
             th.dim(),
         ));
+        lines.push(Line::styled(
+            t(lang, "sync_office_help")
+                .replace("{rename}", &key(Action::RenameOffice))
+                .replace("{identity}", &key(Action::NewIdentity)),
+            th.dim(),
+        ));
         if !self.results.is_empty() {
             lines.push(Line::from(""));
             for r in &self.results {
@@ -1060,7 +1066,10 @@ impl View for Screen {
             let mut lines = vec![
                 Line::styled(title, th.header()),
                 Line::from(vec![
-                    Span::styled(format!("{}: ", t(lang, "sync_path")), th.dim()),
+                    Span::styled(
+                        format!("{}: ", t(lang, if f.kind == Kind::Rename { "sync_name" } else { "sync_path" })),
+                        th.dim(),
+                    ),
                     Span::raw(format!("{}{}", f.path, cursor(f.focus == 0))),
                 ]),
                 Line::from(vec![
