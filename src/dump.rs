@@ -5,7 +5,6 @@
 
 use crate::model::{Entity, FollowUp, Id, Meeting, Need, Participant, Partnership, Project, Relation, Resource};
 use crate::model::{Goal, Plan, SupportPath, Task};
-use crate::plans;
 use crate::store::{Result, Store};
 use crate::sync::Doc;
 use serde_json::{Map, Value, json};
@@ -56,6 +55,74 @@ fn into_map(v: Value) -> Map<String, Value> {
         Value::Object(m) => m,
         _ => Map::new(),
     }
+}
+
+/// The path as JSON (as in `dump --json` and `teren path show --json`).
+pub fn path_json(p: &SupportPath, doc: &Doc, names: &Names) -> Value {
+    let stages: Vec<Value> = p
+        .stages
+        .iter()
+        .map(|s| json!({"stage": s.stage.code(), "date": s.date.to_string(), "document": s.document}))
+        .collect();
+    let areas: Map<String, Value> = p
+        .forms
+        .iter()
+        .map(|(a, f)| (a.code().to_string(), json!(f.iter().map(|x| x.code()).collect::<Vec<_>>())))
+        .collect();
+    with_common(
+        json!({
+            "jst": p.jst.map(|j| j.to_string()),
+            "jst_name": p.jst.and_then(|j| names.get(&j)),
+            "animator": p.animator,
+            "stage": p.current().map(|s| s.stage.code()),
+            "stages": stages,
+            "areas": areas,
+            "note": p.note,
+        }),
+        p.id,
+        doc,
+    )
+}
+
+pub fn plan_json(p: &Plan, doc: &Doc) -> Value {
+    with_common(
+        json!({
+            "name": p.name,
+            "jst": p.jst.map(|x| x.to_string()),
+            "partnership": p.partnership.map(|x| x.to_string()),
+            "adopted": p.adopted.map(|x| x.to_string()),
+            "meeting": p.meeting.map(|x| x.to_string()),
+            "note": p.note,
+        }),
+        p.id,
+        doc,
+    )
+}
+
+pub fn goal_json(g: &Goal, doc: &Doc) -> Value {
+    with_common(json!({"plan": g.plan.map(|x| x.to_string()), "name": g.name, "order": g.order}), g.id, doc)
+}
+
+pub fn task_json(t: &Task, doc: &Doc) -> Value {
+    let ids = |v: &[Id]| v.iter().map(Id::to_string).collect::<Vec<_>>();
+    with_common(
+        json!({
+            "goal": t.goal.map(|x| x.to_string()),
+            "name": t.name,
+            "owner": t.owner.map(|x| x.to_string()),
+            "due": t.due.map(|x| x.to_string()),
+            "status": t.status.code(),
+            "done_on": t.done_on.map(|x| x.to_string()),
+            "order": t.order,
+            "notes": t.notes,
+            "meetings": ids(&t.meetings),
+            "needs": ids(&t.needs),
+            "resources": ids(&t.resources),
+            "partnerships": ids(&t.partnerships),
+        }),
+        t.id,
+        doc,
+    )
 }
 
 pub fn participant_json(p: &Participant, doc: &Doc, names: &Names) -> Value {
@@ -257,10 +324,10 @@ pub fn entity_json(store: &Store, entity: Entity, names: &Names, with_deleted: b
             Entity::Partnership => partnership_json(&Partnership::from_doc(id, &doc), &doc, names),
             Entity::Relation => relation_json(&Relation::from_doc(id, &doc), &doc, names),
             Entity::Project => project_json(&Project::from_doc(id, &doc), &doc),
-            Entity::SupportPath => plans::path_json(&SupportPath::from_doc(id, &doc), &doc, &path_names),
-            Entity::Plan => plans::plan_json(&Plan::from_doc(id, &doc), &doc),
-            Entity::Goal => plans::goal_json(&Goal::from_doc(id, &doc), &doc),
-            Entity::Task => plans::task_json(&Task::from_doc(id, &doc), &doc),
+            Entity::SupportPath => path_json(&SupportPath::from_doc(id, &doc), &doc, &path_names),
+            Entity::Plan => plan_json(&Plan::from_doc(id, &doc), &doc),
+            Entity::Goal => goal_json(&Goal::from_doc(id, &doc), &doc),
+            Entity::Task => task_json(&Task::from_doc(id, &doc), &doc),
         });
     }
     Ok(out)

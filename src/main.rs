@@ -1,20 +1,37 @@
-//! The `teren` binary: parse the command line and dispatch. No logic here.
+//! The `teren` binary: parse the command line, then run the app (no command, on a
+//! terminal) or a command. No logic here.
 
 use clap::Parser;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use teren::cli::{self, Cli};
+use teren::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let result = cli::run(cli, &mut out).and_then(|()| out.flush().map_err(Into::into));
+    let result = match cli.command.take() {
+        None if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() => {
+            drop(out);
+            let options = teren::tui::Options { lang: cli.lang, ascii: cli.ascii };
+            return finish(cli::open_app(cli.db).and_then(|store| teren::tui::run(store, options)));
+        }
+        Some(Command::Keymap(k)) => teren::tui::keymap::keymap_command(k, &mut out),
+        command => {
+            cli.command = command;
+            cli::run(cli, &mut out)
+        }
+    };
+    let result = result.and_then(|()| out.flush().map_err(Into::into));
+    drop(out);
+    finish(result)
+}
+
+fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            drop(out);
             eprintln!("teren: {}", one_line(&e));
             ExitCode::FAILURE
         }

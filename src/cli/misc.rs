@@ -153,22 +153,3 @@ fn human_bytes(n: u64) -> String {
         n => format!("{n} B"),
     }
 }
-
-pub fn keymap(cmd: super::KeymapCmd, out: &mut impl Write) -> Result<()> {
-    use crate::tui::keymap;
-    match cmd {
-        super::KeymapCmd::Path => {
-            let p = keymap::user_path().ok_or_else(|| anyhow::anyhow!("cannot find the user's config directory"))?;
-            writeln!(out, "{}", p.display())?;
-        }
-        super::KeymapCmd::Check { file } => {
-            let text =
-                std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let n = keymap::check(&text, &file.display().to_string()).map_err(|e| anyhow::anyhow!(e))?;
-            writeln!(out, "ok: {} loads ({n} bindings with the defaults)", file.display())?;
-        }
-        super::KeymapCmd::Default => write!(out, "{}", keymap::DEFAULT)?,
-        super::KeymapCmd::Vim => write!(out, "{}", keymap::VIM)?,
-    }
-    Ok(())
-}

@@ -204,6 +204,11 @@ pub fn open_sync(cli_db: Option<PathBuf>) -> Result<Store> {
     notice(Store::open_with_cache(&db_path(cli_db)?, crate::store::SYNC_CACHE)?)
 }
 
+/// Open the database for the app ([`Store::open_app`]).
+pub fn open_app(cli_db: Option<PathBuf>) -> Result<Store> {
+    notice(Store::open_app(&db_path(cli_db)?)?)
+}
+
 /// Tell the user (on stderr, beside the command's output) what opening changed.
 fn notice(store: Store) -> Result<Store> {
     if store.tightened() {
@@ -212,19 +217,12 @@ fn notice(store: Store) -> Result<Store> {
     Ok(store)
 }
 
-/// Run a parsed command line. `None` (no subcommand) is handled by the caller.
+/// Run a parsed command. The app (no command) and `teren keymap` are the terminal
+/// app's: `main` sends them to [`crate::tui`].
 pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
     let lang = cli.lang.unwrap_or_default();
     let Some(command) = cli.command else {
-        use std::io::IsTerminal;
-        if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-            return misc::guide(cli.db, out);
-        }
-        let store = Store::open_app(&db_path(cli.db)?)?;
-        if store.tightened() {
-            eprintln!("teren: {}", crate::store::files::TIGHTENED);
-        }
-        return crate::tui::run(store, crate::tui::Options { lang: cli.lang, ascii: cli.ascii });
+        return misc::guide(cli.db, out);
     };
     match command {
         Command::Completions { shell } => {
@@ -235,7 +233,9 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
             out.write_all(&buf).map_err(Into::into)
         }
         Command::Man => misc::man(out),
-        Command::Keymap(k) => misc::keymap(k, out),
+        Command::Keymap(k) => {
+            Err(anyhow::anyhow!("`teren keymap {k:?}` is run by the binary (tui::keymap::keymap_command)"))
+        }
         Command::Demo { participants, seed } => misc::demo(open_bulk(cli.db)?, participants, seed, out),
         Command::Participant(c) => entities::participant(&open(cli.db)?, c, lang, out),
         Command::Meeting(c) => entities::meeting(&open(cli.db)?, c, lang, out),

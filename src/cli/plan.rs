@@ -260,7 +260,7 @@ pub fn path(store: &Store, cmd: PathCmd, lang: Lang, out: &mut impl Write) -> Re
             };
             if as_json {
                 let doc = store.doc(Entity::SupportPath, p.id)?.context("the path vanished")?;
-                let mut v = plans::path_json(p, &doc, &data.names);
+                let mut v = crate::dump::path_json(p, &doc, &data.names);
                 v["plans"] = data
                     .plans_of(jst)
                     .iter()

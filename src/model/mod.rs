@@ -5,17 +5,16 @@
 //! DESIGN.md §8, the same in the log, in `--json` and in `--set FIELD=VALUE`.
 
 mod codes;
-mod ids;
 mod plan;
 mod project;
 mod records;
 pub mod validate;
 
+pub use crate::ids::{Entity, Id};
 pub use codes::{
     Category, Kind, MeetingType, NeedStatus, PartnershipStatus, RelationType, ResourceCategory, UnknownCode,
 };
 pub use codes::{CoopForm, PathStage, TaskStatus, WorkArea};
-pub use ids::{Entity, Id};
 pub use plan::{Goal, Plan, StageEntry, SupportPath, Task};
 pub use project::{Project, TargetKey, parse_targets};
 pub use records::{

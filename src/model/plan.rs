@@ -4,8 +4,8 @@
 //! so two offices ticking different tasks never touch the same record.
 
 use super::codes::{CoopForm, PathStage, TaskStatus, WorkArea};
-use super::ids::Id;
 use super::records::{date_of, id_of, ids_of};
+use crate::ids::Id;
 use crate::sync::Doc;
 use chrono::NaiveDate;
 

@@ -3,7 +3,7 @@
 //! 10 animators trained, 100 residents in neighbourhood actions").
 
 use super::codes::{Category, MeetingType};
-use super::ids::Id;
+use crate::ids::Id;
 use crate::search::fold;
 use crate::sync::{Doc, FieldState};
 use chrono::NaiveDate;

@@ -1,7 +1,7 @@
 //! The record types, read from merged docs.
 
 use super::codes::*;
-use super::ids::{Entity, Id};
+use crate::ids::{Entity, Id};
 use crate::sync::Doc;
 use chrono::{NaiveDate, NaiveTime};
 

@@ -4,7 +4,7 @@
 
 use super::{Data, PlanTree, Progress};
 use crate::i18n::{Lang, t};
-use crate::report::export::{Cell, Sheet, to_csv};
+use crate::sheet::{Cell, Sheet, to_csv};
 use chrono::NaiveDate;
 
 /// Text safe inside a Markdown table cell: no pipes, no line breaks.

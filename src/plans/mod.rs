@@ -5,7 +5,7 @@
 
 pub mod export;
 
-use crate::dump::{self, Names};
+use crate::dump::Names;
 use crate::edit::{self, EditError};
 use crate::i18n::{Lang, t};
 use crate::model::{
@@ -382,74 +382,6 @@ pub fn stage_date(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Edit
         None => Ok(today),
         Some(s) => validate::date(s).map_err(|e| EditError::Invalid { field: "date".into(), msg: e.to_string() }),
     }
-}
-
-/// The path as JSON (as in `dump --json` and `teren path show --json`).
-pub fn path_json(p: &SupportPath, doc: &Doc, names: &Names) -> Json {
-    let stages: Vec<Json> = p
-        .stages
-        .iter()
-        .map(|s| json!({"stage": s.stage.code(), "date": s.date.to_string(), "document": s.document}))
-        .collect();
-    let areas: serde_json::Map<String, Json> = p
-        .forms
-        .iter()
-        .map(|(a, f)| (a.code().to_string(), json!(f.iter().map(|x| x.code()).collect::<Vec<_>>())))
-        .collect();
-    dump::with_common(
-        json!({
-            "jst": p.jst.map(|j| j.to_string()),
-            "jst_name": p.jst.and_then(|j| names.get(&j)),
-            "animator": p.animator,
-            "stage": p.current().map(|s| s.stage.code()),
-            "stages": stages,
-            "areas": areas,
-            "note": p.note,
-        }),
-        p.id,
-        doc,
-    )
-}
-
-pub fn plan_json(p: &Plan, doc: &Doc) -> Json {
-    dump::with_common(
-        json!({
-            "name": p.name,
-            "jst": p.jst.map(|x| x.to_string()),
-            "partnership": p.partnership.map(|x| x.to_string()),
-            "adopted": p.adopted.map(|x| x.to_string()),
-            "meeting": p.meeting.map(|x| x.to_string()),
-            "note": p.note,
-        }),
-        p.id,
-        doc,
-    )
-}
-
-pub fn goal_json(g: &Goal, doc: &Doc) -> Json {
-    dump::with_common(json!({"plan": g.plan.map(|x| x.to_string()), "name": g.name, "order": g.order}), g.id, doc)
-}
-
-pub fn task_json(t: &Task, doc: &Doc) -> Json {
-    let ids = |v: &[Id]| v.iter().map(Id::to_string).collect::<Vec<_>>();
-    dump::with_common(
-        json!({
-            "goal": t.goal.map(|x| x.to_string()),
-            "name": t.name,
-            "owner": t.owner.map(|x| x.to_string()),
-            "due": t.due.map(|x| x.to_string()),
-            "status": t.status.code(),
-            "done_on": t.done_on.map(|x| x.to_string()),
-            "order": t.order,
-            "notes": t.notes,
-            "meetings": ids(&t.meetings),
-            "needs": ids(&t.needs),
-            "resources": ids(&t.resources),
-            "partnerships": ids(&t.partnerships),
-        }),
-        t.id,
-        doc,
-    )
 }
 
 /// A plan with its goals and tasks nested, progress and overdue marks (for

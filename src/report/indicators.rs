@@ -225,13 +225,7 @@ pub fn report(store: &Store, project: Option<&Project>) -> Result<Report> {
 }
 
 /// A number as people write it: no `.0` on whole numbers.
-pub fn num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n:.2}").trim_end_matches('0').to_string()
-    }
-}
+pub use crate::sheet::num;
 
 fn round2(n: f64) -> f64 {
     (n * 100.0).round() / 100.0

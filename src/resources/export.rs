@@ -6,7 +6,7 @@
 use super::{Data, Scope, gap, needs_in, tree};
 use crate::i18n::Lang;
 use crate::model::{Id, Resource, ResourceCategory};
-use crate::report::export::{Cell, Sheet, to_csv};
+use crate::sheet::{Cell, Sheet, to_csv};
 use std::collections::HashSet;
 
 /// Text safe inside a Markdown table cell: no pipes, no line breaks.

@@ -2,7 +2,7 @@
 
 use super::compact::{self, OwnedText, Text};
 use super::op::{Change, ChangeRef, Hlc, Op, OpId, OpRef, ReplicaId, Value, ValueRef};
-use crate::model::Entity;
+use crate::ids::Entity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -582,7 +582,7 @@ impl<'a> Fresh<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Id;
+    use crate::ids::Id;
     use crate::sync::ReplicaId;
 
     fn op(replica: u128, seq: u64, ms: u64, changes: Vec<Change>) -> Op {

@@ -1,7 +1,7 @@
 //! The operation log entry and its identifiers.
 
 use super::compact;
-use crate::model::{Entity, Id};
+use crate::ids::{Entity, Id};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;

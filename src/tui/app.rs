@@ -750,7 +750,7 @@ impl App {
                             Request::Reload
                         }
                         Err(e) => {
-                            self.status = Some(crate::i18n::save_error(self.lang, &e));
+                            self.status = Some(crate::tui::errors::save_error(self.lang, &e));
                             Request::None
                         }
                     };
@@ -911,7 +911,7 @@ impl App {
                     ),
                     _ => None,
                 };
-                let msg = crate::i18n::save_error(self.lang, &e);
+                let msg = crate::tui::errors::save_error(self.lang, &e);
                 if matches!(e, EditError::Store(_)) {
                     self.status = Some(msg.clone());
                 }
@@ -1359,7 +1359,7 @@ impl App {
                 self.meetings.mark_done(id, done);
                 self.load_meetings();
             }
-            Err(e) => self.status = Some(crate::i18n::save_error(self.lang, &e)),
+            Err(e) => self.status = Some(crate::tui::errors::save_error(self.lang, &e)),
         }
     }
 
@@ -1385,7 +1385,7 @@ impl App {
             None => bytes,
         };
         if let Err(e) = self.store.set_local(crate::capture::DRAFT_KEY, bytes.as_deref()) {
-            self.status = Some(crate::i18n::store_error(self.lang, &e));
+            self.status = Some(crate::tui::errors::store_error(self.lang, &e));
         }
     }
 
@@ -1635,7 +1635,7 @@ impl App {
                 Request::Reload
             }
             Err(e) => {
-                let msg = crate::i18n::save_error(self.lang, &e);
+                let msg = crate::tui::errors::save_error(self.lang, &e);
                 if let Some(Popup::Capture(c)) = self.popups.last_mut() {
                     c.error = Some(msg.clone());
                 }

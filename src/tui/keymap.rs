@@ -3,9 +3,11 @@
 //! Lookup goes from the focused context to `global`; within a section the user's
 //! entries come first, so they hide defaults on the same key. `noop` unbinds.
 
+use crate::cli::KeymapCmd;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT: &str = include_str!("../../keymaps/default.toml");
@@ -428,6 +430,25 @@ pub fn user_path() -> Option<PathBuf> {
 pub fn check(text: &str, origin: &str) -> Result<usize, String> {
     let k = Keymap::default_map().overlay(text, origin)?;
     Ok(k.sections.values().map(Vec::len).sum())
+}
+
+/// `teren keymap …`: where the user's keymap goes, check one, print the defaults.
+pub fn keymap_command(cmd: KeymapCmd, out: &mut impl Write) -> anyhow::Result<()> {
+    match cmd {
+        KeymapCmd::Path => {
+            let p = user_path().ok_or_else(|| anyhow::anyhow!("cannot find the user's config directory"))?;
+            writeln!(out, "{}", p.display())?;
+        }
+        KeymapCmd::Check { file } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let n = check(&text, &file.display().to_string()).map_err(|e| anyhow::anyhow!(e))?;
+            writeln!(out, "ok: {} loads ({n} bindings with the defaults)", file.display())?;
+        }
+        KeymapCmd::Default => write!(out, "{}", DEFAULT)?,
+        KeymapCmd::Vim => write!(out, "{}", VIM)?,
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod backend;
 pub mod capture;
 pub mod editor;
 pub mod erase;
+pub mod errors;
 pub mod form;
 pub mod graph;
 pub mod import;
@@ -374,7 +375,7 @@ fn run_loop(
                 Msg::Input(_) => app::Request::None,
                 Msg::Hangup => app::Request::Quit,
                 Msg::DraftFailed(detail, trouble) => {
-                    app.status = Some(crate::i18n::write_failed(app.lang, trouble, &detail));
+                    app.status = Some(crate::tui::errors::write_failed(app.lang, trouble, &detail));
                     app.dirty = true;
                     app::Request::None
                 }

@@ -744,7 +744,7 @@ impl App {
                 Request::Reload
             }
             Err(err) => {
-                let msg = crate::i18n::save_error(lang, &err);
+                let msg = crate::tui::errors::save_error(lang, &err);
                 e.error = Some(msg.clone());
                 self.status = Some(msg);
                 Request::None

@@ -845,7 +845,7 @@ fn backup(store: &Store, path: &std::path::Path, lang: Lang) -> String {
             b.records,
             t(lang, "sync_backup_records")
         ),
-        Err(e) => format!("{}: {}", t(lang, "sync_backup_failed"), crate::i18n::store_error(lang, &e)),
+        Err(e) => format!("{}: {}", t(lang, "sync_backup_failed"), crate::tui::errors::store_error(lang, &e)),
     }
 }
 
