@@ -1,0 +1,263 @@
+//! Reading: version vectors and the log, records and the indexes that list them.
+
+use super::*;
+
+/// A snapshot of the records for reading (see [`Store::view`]).
+pub struct View {
+    pub(super) records: redb::ReadOnlyTable<&'static [u8; 17], &'static [u8]>,
+    pub(super) order: redb::ReadOnlyTable<&'static [u8], ()>,
+}
+
+impl View {
+    pub fn doc(&self, entity: Entity, id: Id) -> Result<Option<Doc>> {
+        match self.records.get(&record_key(entity, id))? {
+            Some(v) => Ok(Some(Doc::decode(v.value()).map_err(corrupt)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The first answer `f` gives over live records of `entity` in list order, at most
+    /// `limit` of them (newest first walks the index backwards).
+    pub fn find_ordered<T>(
+        &self,
+        entity: Entity,
+        limit: usize,
+        newest_first: bool,
+        f: impl FnMut(&Doc) -> Option<T>,
+    ) -> Result<Option<T>> {
+        self.find_ordered_where(entity, limit, newest_first, None, f)
+    }
+
+    /// [`View::find_ordered`] over the records whose stored bytes contain `text`; the
+    /// others are skipped without decoding them (stored strings are plain UTF-8).
+    pub fn find_ordered_containing<T>(
+        &self,
+        entity: Entity,
+        limit: usize,
+        newest_first: bool,
+        text: &str,
+        f: impl FnMut(&Doc) -> Option<T>,
+    ) -> Result<Option<T>> {
+        self.find_ordered_where(entity, limit, newest_first, Some(&memchr::memmem::Finder::new(text)), f)
+    }
+
+    fn find_ordered_where<T>(
+        &self,
+        entity: Entity,
+        limit: usize,
+        newest_first: bool,
+        containing: Option<&memchr::memmem::Finder>,
+        mut f: impl FnMut(&Doc) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let lo = [entity as u8];
+        let hi = [entity as u8 + 1];
+        let range = self.order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?;
+        let keys: Box<dyn Iterator<Item = _>> = if newest_first { Box::new(range.rev()) } else { Box::new(range) };
+        for e in keys.take(limit) {
+            let (k, _) = e?;
+            let Some(v) = self.records.get(&record_key(entity, id_from_key(k.value())))? else { continue };
+            if containing.is_some_and(|c| c.find(v.value()).is_none()) {
+                continue;
+            }
+            if let Some(t) = f(&Doc::decode(v.value()).map_err(corrupt)?) {
+                return Ok(Some(t));
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Store {
+    pub fn version_vector(&self) -> Result<VersionVector> {
+        let tx = self.db.begin_read()?;
+        let vv = tx.open_table(VV)?;
+        let mut out = VersionVector::new();
+        for e in vv.iter()? {
+            let (k, v) = e?;
+            out.insert(ReplicaId(k.value()), v.value());
+        }
+        Ok(out)
+    }
+
+    /// Number of ops in the log and waiting in pending.
+    pub fn log_len(&self) -> Result<(u64, u64)> {
+        let tx = self.db.begin_read()?;
+        Ok((tx.open_table(LOG)?.len()?, tx.open_table(PENDING)?.len()?))
+    }
+
+    /// Ops of the log that `known` does not cover, in (replica, seq) order.
+    pub fn ops_since(&self, known: &VersionVector) -> Result<Vec<Op>> {
+        let tx = self.db.begin_read()?;
+        let log = tx.open_table(LOG)?;
+        let mut out = Vec::new();
+        for (replica, _) in self.version_vector()? {
+            let from = OpId { replica, seq: known.get(&replica).copied().unwrap_or(0) + 1 }.key();
+            let to = OpId { replica, seq: u64::MAX }.key();
+            for e in log.range::<&[u8; 24]>(&from..=&to)? {
+                let (_, v) = e?;
+                out.push(Op::decode(v.value()).map_err(corrupt)?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn doc(&self, entity: Entity, id: Id) -> Result<Option<Doc>> {
+        self.view()?.doc(entity, id)
+    }
+
+    /// One read transaction for several lookups: what a save checks before it writes
+    /// (attendees, the gmina of a place) costs one snapshot instead of one each.
+    pub fn view(&self) -> Result<View> {
+        let tx = self.db.begin_read()?;
+        Ok(View { records: tx.open_table(RECORDS)?, order: tx.open_table(ORDER)? })
+    }
+
+    /// Visit every record of one entity in id order without holding them all: the
+    /// list of 100 000 participants is built from this at a fraction of the memory.
+    pub fn for_each_doc(&self, entity: Entity, mut f: impl FnMut(Id, Doc)) -> Result<()> {
+        let tx = self.db.begin_read()?;
+        let records = tx.open_table(RECORDS)?;
+        let lo = record_key(entity, Id::from_bytes([0; 16]));
+        let hi = record_key(entity, Id::from_bytes([0xff; 16]));
+        for e in records.range::<&[u8; 17]>(&lo..=&hi)? {
+            let (k, v) = e?;
+            f(id_from_key(k.value()), Doc::decode(v.value()).map_err(corrupt)?);
+        }
+        Ok(())
+    }
+
+    /// Every record of one entity, deleted ones included, in id order.
+    pub fn docs(&self, entity: Entity) -> Result<Vec<(Id, Doc)>> {
+        let tx = self.db.begin_read()?;
+        let records = tx.open_table(RECORDS)?;
+        let lo = record_key(entity, Id::from_bytes([0; 16]));
+        let hi = record_key(entity, Id::from_bytes([0xff; 16]));
+        let mut out = Vec::new();
+        for e in records.range::<&[u8; 17]>(&lo..=&hi)? {
+            let (k, v) = e?;
+            out.push((id_from_key(k.value()), Doc::decode(v.value()).map_err(corrupt)?));
+        }
+        Ok(out)
+    }
+
+    /// Ids of records of `entity`, deleted ones included, whose hex id starts with `prefix`.
+    pub fn ids_with_prefix(&self, entity: Entity, prefix: &str) -> Result<Vec<Id>> {
+        let p = prefix.to_ascii_lowercase().replace('-', "");
+        if p.is_empty() || p.len() > 32 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(Vec::new());
+        }
+        let mut lo = [0u8; 16];
+        let mut hi = [0xffu8; 16];
+        let full = format!("{p:0<32}");
+        let full_hi = format!("{p:f<32}");
+        for i in 0..16 {
+            lo[i] = u8::from_str_radix(&full[2 * i..2 * i + 2], 16).unwrap_or(0);
+            hi[i] = u8::from_str_radix(&full_hi[2 * i..2 * i + 2], 16).unwrap_or(0xff);
+        }
+        let tx = self.db.begin_read()?;
+        let records = tx.open_table(RECORDS)?;
+        let mut out = Vec::new();
+        let (lo, hi) = (record_key(entity, Id::from_bytes(lo)), record_key(entity, Id::from_bytes(hi)));
+        for e in records.range::<&[u8; 17]>(&lo..=&hi)? {
+            let (k, _) = e?;
+            out.push(id_from_key(k.value()));
+        }
+        Ok(out)
+    }
+
+    /// A page of live records in list order: `offset` rows in, at most `limit`.
+    /// `newest_first` walks the index backwards (meetings by date).
+    pub fn ordered_ids(&self, entity: Entity, offset: usize, limit: usize, newest_first: bool) -> Result<Vec<Id>> {
+        let tx = self.db.begin_read()?;
+        let order = tx.open_table(ORDER)?;
+        let lo = [entity as u8];
+        let hi = [entity as u8 + 1];
+        let range = order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?;
+        let keys: Box<dyn Iterator<Item = _>> = if newest_first { Box::new(range.rev()) } else { Box::new(range) };
+        let mut out = Vec::new();
+        for e in keys.skip(offset).take(limit) {
+            let (k, _) = e?;
+            out.push(id_from_key(k.value()));
+        }
+        Ok(out)
+    }
+
+    /// The first answer `f` gives over live records of `entity` in list order (at most
+    /// `limit` of them): lookups that stop early (the gmina of a place).
+    pub fn find_ordered<T>(
+        &self,
+        entity: Entity,
+        limit: usize,
+        newest_first: bool,
+        f: impl FnMut(&Doc) -> Option<T>,
+    ) -> Result<Option<T>> {
+        self.view()?.find_ordered(entity, limit, newest_first, f)
+    }
+
+    /// The records with open conflicts, by entity then id.
+    pub fn conflicted(&self) -> Result<Vec<(Entity, Id)>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(CONFLICTS)?;
+        let mut out = Vec::new();
+        for e in table.iter()? {
+            let (k, _) = e?;
+            if let Some(entity) = Entity::from_u8(k.value()[0]) {
+                out.push((entity, id_from_key(k.value())));
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many fields hold conflicting values, over all records.
+    pub fn conflict_count(&self) -> Result<usize> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(CONFLICTS)?;
+        let mut n = 0usize;
+        for e in table.iter()? {
+            n += e?.1.value() as usize;
+        }
+        Ok(n)
+    }
+
+    /// Number of live records of an entity.
+    pub fn count(&self, entity: Entity) -> Result<usize> {
+        let tx = self.db.begin_read()?;
+        let order = tx.open_table(ORDER)?;
+        let lo = [entity as u8];
+        let hi = [entity as u8 + 1];
+        Ok(order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?.count())
+    }
+
+    /// The meetings a participant attended, with their dates, newest first.
+    pub fn attended(&self, participant: Id) -> Result<Vec<(Id, String)>> {
+        let tx = self.db.begin_read()?;
+        let attend = tx.open_table(ATTEND)?;
+        let lo = attend_key(participant, Id::from_bytes([0; 16]));
+        let hi = attend_key(participant, Id::from_bytes([0xff; 16]));
+        let mut out = Vec::new();
+        for e in attend.range::<&[u8; 32]>(&lo..=&hi)? {
+            let (k, v) = e?;
+            out.push((id_from_key(k.value()), v.value().to_string()));
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1));
+        Ok(out)
+    }
+
+    /// For every participant who attended anything: the date of their last meeting.
+    pub fn last_contacts(&self) -> Result<HashMap<Id, chrono::NaiveDate>> {
+        let tx = self.db.begin_read()?;
+        let attend = tx.open_table(ATTEND)?;
+        let mut out: HashMap<Id, chrono::NaiveDate> = HashMap::new();
+        for e in attend.iter()? {
+            let (k, v) = e?;
+            let mut p = [0u8; 16];
+            p.copy_from_slice(&k.value()[..16]);
+            let Ok(d) = chrono::NaiveDate::parse_from_str(v.value(), "%Y-%m-%d") else { continue };
+            let entry = out.entry(Id::from_bytes(p)).or_insert(d);
+            if d > *entry {
+                *entry = d;
+            }
+        }
+        Ok(out)
+    }
+}
