@@ -11,9 +11,13 @@
 //! built as it stood on a date (`at`): evidence dated later is left out.
 //!
 //! No terminal here: the pane and the command line both read [`Graph`] and
-//! [`Metrics`].
+//! [`Metrics`]. `computed` picks the scope a big database starts on and gathers what
+//! pane 4 lists; `layout` places the ego view; `export` writes DOT and GraphML;
+//! `partnership` edits a partnership's members.
 
+pub mod computed;
 pub mod export;
+pub mod layout;
 pub mod metrics;
 pub mod partnership;
 

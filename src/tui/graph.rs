@@ -4,22 +4,22 @@
 //! view with the bridges, the isolated participants and the groups; and the graph as it
 //! stood at the end of an earlier month.
 //!
-//! The pane owns view state only. The graph and its metrics are computed off the UI
-//! thread ([`Job`], run by the loop; [`compute`] directly in tests) and cached per date
-//! and scope until the data change ([`Pane::data_changed`]). The records are read once
-//! per data generation and shared by later jobs (another month, another scope).
-//!
-//! The first job picks the scope ([`auto_scope`]): everyone, or organisations only, or
-//! the organisations of the gmina with the most of them — the first whose centralities
-//! are within [`BUDGET`] (they cost about nodes × edges per group: at 100 000
-//! participants the people of one gmina alone take minutes). `o` and `g` change it.
+//! The pane owns view state only. The graph, its scope and metrics are computed in
+//! `graph::computed` off the UI thread ([`Job`], run by the loop; [`compute`] directly
+//! in tests) and cached per date and scope until the data change
+//! ([`Pane::data_changed`]); the records are read once per data generation and shared
+//! by later jobs (another month, another scope). `o` and `g` change the scope. The ego
+//! view's layout is `graph::layout`'s.
 
 use super::theme::Theme;
-use crate::graph::{Data, Graph, Options, Scope, month_end};
+pub use crate::graph::computed::{
+    BUDGET, Computed, EVERYONE_MAX, Job, auto_graph, auto_scope, compute, compute_from, compute_in,
+};
+pub use crate::graph::layout::{EgoLayout, Placed, ego_layout, short};
+use crate::graph::{Data, Graph, Scope, month_end};
 use crate::i18n::{Lang, t};
 use crate::model::{Id, Kind};
-use crate::search::Entry;
-use crate::store::{Result, Store};
+use crate::store::Result;
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -31,156 +31,6 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table, Widg
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use unicode_width::UnicodeWidthStr;
-
-/// The graph as it stood on one date, and what the pane lists besides.
-#[derive(Debug, Clone, Default)]
-pub struct Computed {
-    pub graph: Graph,
-    /// First days of the months with dated evidence, for stepping back.
-    pub months: Vec<NaiveDate>,
-    /// Partnerships by name, each with the nodes of its leader and members, and its id.
-    pub partnerships: Vec<(String, Vec<usize>, Id)>,
-    /// Organisations engaged and links formed per month, up to the date.
-    pub growth: Vec<crate::graph::Month>,
-    /// The participants the graph is drawn over.
-    pub scope: Scope,
-    /// Every gmina participants are in, for stepping the scope.
-    pub gminas: Vec<String>,
-    /// The records it was computed from (shared with the next jobs of this generation).
-    pub data: Arc<Data>,
-    /// The nodes' names, folded, for `/`.
-    pub entries: Vec<Entry>,
-}
-
-/// Read the store and compute the graph on `at` (None: everything up to now).
-pub fn compute(store: &Store, at: Option<NaiveDate>) -> Result<Computed> {
-    Ok(compute_from(&Data::load(store)?, at))
-}
-
-/// The graph of `data` on `at`, with its metrics.
-pub fn compute_from(data: &Data, at: Option<NaiveDate>) -> Computed {
-    compute_in(Arc::new(data.clone()), at, &Scope::default())
-}
-
-/// The most centrality work ([`Graph::centrality_cost`]) the pane starts on by itself:
-/// that of 2 000 organisations with 20 000 links, under a second in a release build.
-pub const BUDGET: u64 = 2_000 * 20_000;
-
-/// More participants than this and "everyone" is not tried: building that graph alone
-/// takes seconds (the 100 000-participant demo: 690 000 links, 60 billion of work).
-pub const EVERYONE_MAX: usize = 20_000;
-
-/// The scope the pane starts on for `data`; see [`auto_graph`].
-pub fn auto_scope(data: &Data) -> Scope {
-    auto_graph(data, None, BUDGET).0
-}
-
-/// The first scope whose graph's centralities cost at most `budget`: everyone (up to
-/// [`EVERYONE_MAX`] participants), then
-/// organisations only, then the organisations of the gmina with the most of them (taken
-/// whatever its cost, as the smallest sensible view). With its graph, metrics not yet
-/// computed.
-pub fn auto_graph(data: &Data, at: Option<NaiveDate>, budget: u64) -> (Scope, Graph) {
-    let opts = Options { at, ..Options::default() };
-    if data.participants.len() <= EVERYONE_MAX {
-        let everyone = Graph::edges_in(data, &opts, &Scope::default());
-        if everyone.centrality_cost() <= budget {
-            return (Scope::default(), everyone);
-        }
-    }
-    let orgs = Scope { orgs: true, gmina: None };
-    let g = Graph::edges_in(data, &opts, &orgs);
-    if g.centrality_cost() <= budget {
-        return (orgs, g);
-    }
-    let mut per: HashMap<String, (usize, String)> = HashMap::new();
-    for p in data.participants.iter().filter(|p| p.kind == Kind::Org) {
-        if let Some(g) = p.gmina.as_deref().filter(|g| !g.trim().is_empty()) {
-            per.entry(crate::search::fold(g)).or_insert_with(|| (0, g.trim().to_string())).0 += 1;
-        }
-    }
-    let best = per.into_values().max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1))).map(|(_, g)| g);
-    let Some(gmina) = best else { return (orgs, g) };
-    let scope = Scope { orgs: true, gmina: Some(gmina) };
-    let g = Graph::edges_in(data, &opts, &scope);
-    (scope, g)
-}
-
-/// The graph of `data` over `scope` on `at`, with its metrics.
-pub fn compute_in(data: Arc<Data>, at: Option<NaiveDate>, scope: &Scope) -> Computed {
-    let graph = Graph::edges_in(&data, &Options { at, ..Options::default() }, scope);
-    finish(data, graph, scope)
-}
-
-/// Metrics and the lists beside them for a graph built over `scope`.
-fn finish(data: Arc<Data>, mut graph: Graph, scope: &Scope) -> Computed {
-    graph.compute();
-    let index: HashMap<Id, usize> = graph.nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
-    let mut partnerships: Vec<(String, Vec<usize>, Id)> = data
-        .partnerships
-        .iter()
-        .map(|p| {
-            let mut v: Vec<usize> = p
-                .leader
-                .into_iter()
-                .chain(p.members.iter().map(|m| m.participant))
-                .filter_map(|id| index.get(&id).copied())
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            (p.name.clone(), v, p.id)
-        })
-        .collect();
-    partnerships.sort_by(|a, b| a.0.cmp(&b.0));
-    let growth = crate::graph::growth(&graph);
-    let entries = graph.nodes.iter().map(|n| Entry::new([n.name.as_str()])).collect();
-    Computed {
-        graph,
-        months: data.months(),
-        partnerships,
-        growth,
-        scope: scope.clone(),
-        gminas: data.gminas(),
-        data,
-        entries,
-    }
-}
-
-/// Work for the loop: the graph of data generation `generation` on `at` over `scope`
-/// (None: the pane's first job, which picks the scope from the size of the data).
-#[derive(Debug, Clone, Default)]
-pub struct Job {
-    pub generation: u64,
-    pub at: Option<NaiveDate>,
-    pub scope: Option<Scope>,
-    /// The records, when an earlier job of this generation read them.
-    pub data: Option<Arc<Data>>,
-}
-
-impl Job {
-    /// The records: those already read, or read now (the slow part on a big database).
-    pub fn load(&self, store: &Store) -> Result<Arc<Data>> {
-        match &self.data {
-            Some(d) => Ok(d.clone()),
-            None => Ok(Arc::new(Data::load(store)?)),
-        }
-    }
-
-    /// The graph and its metrics (no store: the loop runs this on its own thread).
-    pub fn compute(&self, data: Arc<Data>) -> Computed {
-        match &self.scope {
-            Some(scope) => compute_in(data, self.at, scope),
-            None => {
-                let (scope, graph) = auto_graph(&data, self.at, BUDGET);
-                finish(data, graph, &scope)
-            }
-        }
-    }
-
-    pub fn run(&self, store: &Store) -> Result<Computed> {
-        Ok(self.compute(self.load(store)?))
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortBy {
@@ -230,25 +80,6 @@ impl Default for Pane {
     fn default() -> Self {
         Pane::new()
     }
-}
-
-/// `name` cut to `max` columns with an ellipsis.
-pub fn short(name: &str, max: usize) -> String {
-    if name.width() <= max {
-        return name.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in name.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw + 1 > max {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    let trimmed = out.trim_end().to_string();
-    if max == 0 { trimmed } else { format!("{trimmed}…") }
 }
 
 impl Pane {
@@ -797,170 +628,4 @@ pub fn metrics_line(g: &Graph, n: usize, lang: Lang) -> String {
         s.push_str(&format!(" · {}", t(lang, "graph_cut")));
     }
     s
-}
-
-/// One drawn node: where it sits (canvas units = cells) and its label.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Placed {
-    pub node: usize,
-    pub hop: usize,
-    pub org: bool,
-    pub x: f64,
-    pub y: f64,
-    pub label: String,
-    pub label_x: f64,
-}
-
-/// The ego view's drawing: nodes (the centre first) and lines between them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct EgoLayout {
-    pub nodes: Vec<Placed>,
-    pub lines: Vec<(usize, usize)>,
-}
-
-/// A deterministic layout of `center`'s neighbourhood in a `w`×`h` cell area: the
-/// centre in the middle, the heaviest neighbours on an ellipse clockwise from the top;
-/// with two hops the neighbours on an inner ellipse and up to two of each one's own
-/// neighbours outside it, near their angle.
-pub fn ego_layout(g: &Graph, center: usize, hops: usize, w: u16, h: u16) -> EgoLayout {
-    let (wf, hf) = (w as f64, h as f64);
-    let (cx, cy) = (wf / 2.0, hf / 2.0);
-    let max_label = ((w as usize) / 4).clamp(4, 14);
-    // Cells taken by labels so far: (row, first column, past the last column).
-    let mut taken: Vec<(i64, i64, i64)> = Vec::new();
-    // Where ratatui's canvas puts a label at (x, y).
-    let cell = |x: f64, y: f64| {
-        let col = (x * (wf - 1.0) / wf.max(1.0)).floor() as i64;
-        let row = ((hf - y) * (hf - 1.0) / hf.max(1.0)).floor() as i64;
-        (row, col)
-    };
-    let mut place = |node: usize, hop: usize, x: f64, y: f64, max: usize| {
-        let name = &g.nodes[node].name;
-        let mut chosen = (String::new(), x);
-        // The longest label, down to five columns, that overlaps none drawn before.
-        for m in [max, 8, 5] {
-            if m > max && hop > 0 {
-                continue;
-            }
-            let label = short(name, m);
-            let lw = label.width() as f64;
-            let label_x = if hop == 0 {
-                cx - lw / 2.0
-            } else if x >= cx {
-                x + 1.0
-            } else {
-                x - lw - 1.0
-            };
-            let label_x = label_x.clamp(0.0, (wf - lw).max(0.0));
-            let (row, col) = cell(label_x, y);
-            let end = col + lw as i64;
-            if !taken.iter().any(|&(r, a, b)| r == row && col < b + 1 && a < end + 1) {
-                taken.push((row, col, end));
-                chosen = (label, label_x);
-                break;
-            }
-        }
-        let (label, label_x) = chosen;
-        Placed { node, hop, org: g.nodes[node].kind == Kind::Org, x, y, label, label_x }
-    };
-    let mut out = EgoLayout { nodes: vec![place(center, 0, cx, cy, max_label + 4)], lines: Vec::new() };
-    let rows = (h as usize).saturating_sub(1).max(1);
-    let first: Vec<usize> = g.neighbours(center).into_iter().map(|(n, _)| n).collect();
-    let limit1 = if hops >= 2 { rows.min(6) } else { (rows * 2).min(10) };
-    let first: Vec<usize> = first.into_iter().take(limit1).collect();
-    let (rx1, ry1) = if hops >= 2 { (wf * 0.22, hf * 0.28) } else { (wf * 0.30, hf * 0.42) };
-    let angle = |k: usize, n: usize| std::f64::consts::FRAC_PI_2 - std::f64::consts::TAU * k as f64 / n.max(1) as f64;
-    let mut seen: HashSet<usize> = HashSet::from([center]);
-    seen.extend(first.iter().copied());
-    for (k, &n) in first.iter().enumerate() {
-        let a = angle(k, first.len());
-        let (x, y) = (cx + rx1 * a.cos(), cy + ry1 * a.sin());
-        out.nodes.push(place(n, 1, x, y, max_label));
-        out.lines.push((0, out.nodes.len() - 1));
-    }
-    if hops >= 2 {
-        let (rx2, ry2) = (wf * 0.40, hf * 0.46);
-        let spread = std::f64::consts::TAU / (first.len().max(1) as f64) / 4.0;
-        for (k, &p) in first.iter().enumerate() {
-            let parent = k + 1;
-            let a = angle(k, first.len());
-            let mut added = 0;
-            for (q, _) in g.neighbours(p) {
-                if added == 2 {
-                    break;
-                }
-                if !seen.insert(q) {
-                    continue;
-                }
-                let b = a + if added == 0 { -spread } else { spread };
-                let (x, y) = (cx + rx2 * b.cos(), cy + ry2 * b.sin());
-                out.nodes.push(place(q, 2, x, y, 8));
-                out.lines.push((parent, out.nodes.len() - 1));
-                added += 1;
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn org(name: &str, kind: Kind, gmina: &str) -> crate::model::Participant {
-        crate::model::Participant {
-            gmina: Some(gmina.into()),
-            ..crate::model::Participant::new(Id::new(), kind, name, crate::model::Category::Ngo)
-        }
-    }
-
-    #[test]
-    fn the_first_scope_within_the_budget_is_taken() {
-        let mut data = Data::default();
-        let mut ids = Vec::new();
-        for (i, gmina) in ["Zwierzyn", "Dobiegniew", "Dobiegniew"].iter().enumerate() {
-            let o = org(&format!("Org {i}"), Kind::Org, gmina);
-            ids.push(o.id);
-            data.participants.push(o);
-        }
-        for i in 0..4 {
-            let p = org(&format!("Osoba {i}"), Kind::Person, "Dobiegniew");
-            ids.push(p.id);
-            data.participants.push(p);
-        }
-        // One meeting of everyone; the organisations met once more.
-        let meeting = |who: &[Id]| crate::model::Meeting {
-            id: Id::new(),
-            kind: crate::model::MeetingType::Group,
-            date: None,
-            time: None,
-            hours: None,
-            gmina: None,
-            place: None,
-            title: None,
-            attendees: who.to_vec(),
-            note: None,
-            partnership: None,
-            needs: Vec::new(),
-            deleted: false,
-        };
-        data.meetings.push(meeting(&ids));
-        // Everyone: 7 nodes, 21 edges; organisations: 3 and 3; Dobiegniew's: 2 and 1.
-        assert_eq!(auto_graph(&data, None, 1_000).0, Scope::default());
-        assert_eq!(auto_graph(&data, None, 100).0, Scope { orgs: true, gmina: None });
-        let (scope, g) = auto_graph(&data, None, 5);
-        assert_eq!(scope, Scope { orgs: true, gmina: Some("Dobiegniew".into()) });
-        assert_eq!((g.nodes.len(), g.edges.len()), (2, 1));
-        // Below even that, the busiest gmina's organisations all the same.
-        assert_eq!(auto_graph(&data, None, 0).0, scope);
-        assert_eq!(auto_scope(&data), Scope::default());
-    }
-
-    #[test]
-    fn short_names_keep_to_their_width() {
-        assert_eq!(short("Koło Gospodyń Wiejskich", 10), "Koło Gosp…");
-        assert_eq!(short("KGW", 10), "KGW");
-        assert!(short("Stowarzyszenie", 5).width() <= 5);
-        assert_eq!(short("abc", 0), "");
-    }
 }
