@@ -3,6 +3,7 @@
 
 use super::capture::{self as cap, Capture};
 use super::form::{self, Field, Form, Target};
+pub use super::keymap::action_label;
 use super::keymap::{Action, Context, Key, Keymap, Lookup};
 use super::theme::Theme;
 use super::view::{Effect, Env, View};
@@ -1782,94 +1783,4 @@ impl App {
 
 fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()
-}
-
-/// A short name for an action, for hints and English help.
-pub fn action_label(a: Action, lang: Lang) -> &'static str {
-    let key = match a {
-        Action::Noop => "noop",
-        Action::Help => "help",
-        Action::Quit => "quit",
-        Action::Suspend => "suspend",
-        Action::PaneParticipants => "participants",
-        Action::PaneMeetings => "meetings",
-        Action::PaneResources => "resources",
-        Action::PanePartnerships => "partnerships",
-        Action::NextPane => "next_pane",
-        Action::PrevPane => "prev_pane",
-        Action::Down => "down",
-        Action::Up => "up",
-        Action::PageDown => "page_down",
-        Action::PageUp => "page_up",
-        Action::Top => "top",
-        Action::Bottom => "bottom",
-        Action::Search => "search",
-        Action::Open => "open_record",
-        Action::Clear => "clear",
-        Action::Add => "add",
-        Action::Edit => "edit",
-        Action::Delete => "delete",
-        Action::Undo => "undo",
-        Action::Sort => "sort",
-        Action::FilterCategory => "filter_category",
-        Action::FilterGmina => "filter_gmina",
-        Action::Save => "save",
-        Action::NextField => "next_field",
-        Action::PrevField => "prev_field",
-        Action::Cancel => "cancel",
-        Action::Confirm => "confirm",
-        Action::Capture => "capture",
-        Action::FilterType => "filter_type",
-        Action::FilterOpen => "filter_open",
-        Action::ToggleDone => "toggle_done",
-        Action::NextItem => "next_item",
-        Action::PrevItem => "prev_item",
-        Action::Followups => "followups_view",
-        Action::Hops => "graph_hops",
-        Action::Structure => "graph_structure_view",
-        Action::MonthBack => "graph_month_back",
-        Action::MonthForward => "graph_month_forward",
-        Action::FilterPartnership => "graph_filter_partnership",
-        Action::OrgsOnly => "graph_orgs_only",
-        Action::PanePlans => "plans",
-        Action::AddGoal => "plan_add_goal",
-        Action::MoveUp => "plan_move_up",
-        Action::MoveDown => "plan_move_down",
-        Action::FilterOwner => "plan_filter_owner",
-        Action::FilterStatus => "plan_filter_status",
-        Action::FilterDue => "plan_filter_due",
-        Action::ExportPlan => "plan_export",
-        Action::AddPlan => "plan_add_plan",
-        Action::EditPath => "plan_path_form",
-        Action::PaneReport => "report",
-        Action::SyncScreen => "sync_screen",
-        Action::BundleExport => "bundle_export",
-        Action::BundleImport => "bundle_import",
-        Action::Backup => "backup",
-        Action::RenameOffice => "rename_office",
-        Action::NewIdentity => "new_identity",
-        Action::ConflictsView => "conflicts_view",
-        Action::KeepLeft => "keep_left",
-        Action::KeepRight => "keep_right",
-        Action::KeepBoth => "keep_both",
-        Action::ImportScreen => "import_screen",
-        Action::ExternalEditor => "external_editor",
-        Action::FilterPeriod => "filter_period",
-        Action::ImportField => "imp_field_action",
-        Action::ImportStrict => "imp_strict_action",
-        Action::ReportProject => "rep_project_action",
-        Action::Erase => "erase_action",
-        Action::Expand => "res_expand",
-        Action::Collapse => "res_collapse",
-        Action::ToggleFold => "res_toggle_fold",
-        Action::Needs => "res_needs_view",
-        Action::Gap => "res_gap_view",
-        Action::Plot => "res_plot_view",
-        Action::Export => "res_export",
-        Action::Link => "res_link",
-        Action::FilterPlace => "res_filter_place",
-        Action::FilterTag => "res_filter_tag",
-        Action::RecordNeed => "res_record_need",
-    };
-    t(lang, key)
 }

@@ -761,7 +761,7 @@ impl App {
                     .filter_map(|a| {
                         self.keymap
                             .key_for(&[Context::Form], *a)
-                            .map(|k| format!("{k}: {}", super::app::action_label(*a, self.lang)))
+                            .map(|k| format!("{k}: {}", super::keymap::action_label(*a, self.lang)))
                     })
                     .collect::<Vec<_>>()
                     .join("   ");

@@ -986,7 +986,7 @@ impl Pane {
             .filter_map(|a| {
                 env.keymap
                     .key_for(&[Context::Resources], *a)
-                    .map(|k| format!("{k}: {}", super::app::action_label(*a, lang)))
+                    .map(|k| format!("{k}: {}", super::keymap::action_label(*a, lang)))
             })
             .collect::<Vec<_>>()
             .join("  ");
@@ -1072,7 +1072,7 @@ impl Pane {
             .filter_map(|a| {
                 env.keymap
                     .key_for(&[Context::Resources, Context::List], *a)
-                    .map(|k| format!("{k}: {}", super::app::action_label(*a, lang)))
+                    .map(|k| format!("{k}: {}", super::keymap::action_label(*a, lang)))
             })
             .collect::<Vec<_>>()
             .join("   ");
