@@ -218,32 +218,29 @@ impl Store {
     /// MB); written in key order, redb fills them. Each table is rewritten in one
     /// transaction from a snapshot of itself: all of it or none. Returns whether any was.
     fn repack(&mut self) -> Result<bool> {
-        let loose = |name: &str| -> Result<bool> {
-            let read = self.db.begin_read()?;
-            let Some(handle) = read.list_tables()?.find(|t| t.name() == name) else { return Ok(false) };
-            let s = read.open_untyped_table(handle)?.stats()?;
-            let pages = s.leaf_pages() * self.page_size()?;
-            Ok(pages > 1 << 20 && (s.stored_bytes() as f64) < pages as f64 * LOOSE)
-        };
-        let mut any = false;
         // The log grows in key order and stays dense, but an upgrade rewrites its ops.
-        if loose(LOG.name())? {
-            self.rewrite(LOG)?;
-            any = true;
+        // `|`, not `||`: every loose table is repacked.
+        Ok(self.repack_table(LOG)?
+            | self.repack_table(RECORDS)?
+            | self.repack_table(ORDER)?
+            | self.repack_table(ATTEND)?)
+    }
+
+    /// Rewrite one table when it is loose; returns whether it was.
+    fn repack_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+        &self,
+        def: TableDefinition<K, V>,
+    ) -> Result<bool> {
+        let read = self.db.begin_read()?;
+        let Some(handle) = read.list_tables()?.find(|t| t.name() == def.name()) else { return Ok(false) };
+        let s = read.open_untyped_table(handle)?.stats()?;
+        drop(read);
+        let pages = s.leaf_pages() * self.page_size()?;
+        if pages <= 1 << 20 || (s.stored_bytes() as f64) >= pages as f64 * LOOSE {
+            return Ok(false);
         }
-        if loose(RECORDS.name())? {
-            self.rewrite(RECORDS)?;
-            any = true;
-        }
-        if loose(ORDER.name())? {
-            self.rewrite(ORDER)?;
-            any = true;
-        }
-        if loose(ATTEND.name())? {
-            self.rewrite(ATTEND)?;
-            any = true;
-        }
-        Ok(any)
+        self.rewrite(def)?;
+        Ok(true)
     }
 
     fn page_size(&self) -> Result<u64> {

@@ -75,6 +75,24 @@ mod tests {
     use crate::sync::{Change, Doc, OP_ENCODING, Op, encode_versioned};
     use redb::{Database, ReadableDatabase, ReadableTable};
 
+    /// Every value of `table` rewritten by `f`.
+    fn reencode<const N: usize>(
+        table: &mut redb::Table<&'static [u8; N], &'static [u8]>,
+        f: impl Fn(&[u8]) -> Vec<u8>,
+    ) {
+        let new: Vec<([u8; N], Vec<u8>)> = table
+            .iter()
+            .unwrap()
+            .map(|e| {
+                let (k, v) = e.unwrap();
+                (*k.value(), f(v.value()))
+            })
+            .collect();
+        for (k, v) in new {
+            table.insert(&k, v.as_slice()).unwrap();
+        }
+    }
+
     /// A database with a few records of every field kind, then turned into what
     /// teren 0.1 at schema 1 wrote: the same log, docs in the old encoding.
     fn schema_1_database(path: &std::path::Path) -> (Id, Id, Id) {
@@ -109,31 +127,9 @@ mod tests {
         let raw = Database::create(path).unwrap();
         let tx = raw.begin_write().unwrap();
         {
-            let mut records = tx.open_table(RECORDS).unwrap();
-            let old: Vec<([u8; 17], Vec<u8>)> = records
-                .iter()
-                .unwrap()
-                .map(|e| {
-                    let (k, v) = e.unwrap();
-                    (*k.value(), encode_versioned(&Doc::decode(v.value()).unwrap()))
-                })
-                .collect();
-            for (k, v) in old {
-                records.insert(&k, v.as_slice()).unwrap();
-            }
-            // Ops in encoding 1: plain texts, as the `Op` derives them.
-            let mut log = tx.open_table(LOG).unwrap();
-            let old: Vec<([u8; 24], Vec<u8>)> = log
-                .iter()
-                .unwrap()
-                .map(|e| {
-                    let (k, v) = e.unwrap();
-                    (*k.value(), encode_versioned(&Op::decode(v.value()).unwrap()))
-                })
-                .collect();
-            for (k, v) in old {
-                log.insert(&k, v.as_slice()).unwrap();
-            }
+            // Docs and ops in encoding 1: plain texts, as their types derive them.
+            reencode(&mut tx.open_table(RECORDS).unwrap(), |v| encode_versioned(&Doc::decode(v).unwrap()));
+            reencode(&mut tx.open_table(LOG).unwrap(), |v| encode_versioned(&Op::decode(v).unwrap()));
             tx.open_table(META).unwrap().insert("schema", 1u32.to_le_bytes().as_slice()).unwrap();
         }
         tx.commit().unwrap();
