@@ -1,7 +1,8 @@
 //! `import`, `export`, `project`, `report`, `audit`, and `participant export|retention`:
 //! spreadsheets in and out, indicators, and the personal-data duties.
 
-use super::output::{Progress, Table, json};
+use super::list::{json_rows, records, table};
+use super::output::{Progress, json};
 use crate::edit;
 use crate::i18n::{Lang, t};
 use crate::import::{self, Original};
@@ -95,10 +96,10 @@ pub enum ProjectCmd {
     /// List projects.
     List {
         #[command(flatten)]
-        list: super::ListArgs,
+        list: super::args::ListArgs,
     },
     #[command(flatten)]
-    Common(super::entities::Common),
+    Common(super::args::Common),
 }
 
 #[derive(Args, Debug)]
@@ -308,35 +309,25 @@ pub fn project(store: &Store, cmd: ProjectCmd, lang: Lang, out: &mut impl Write)
             Ok(())
         }
         ProjectCmd::List { list } => {
-            let mut rows: Vec<(Project, crate::sync::Doc)> = store
-                .docs(Entity::Project)?
-                .into_iter()
-                .map(|(id, d)| (Project::from_doc(id, &d), d))
-                .filter(|(p, _)| list.deleted || !p.deleted)
-                .collect();
+            let mut rows = records(store, Entity::Project, &list, Project::from_doc)?;
             rows.sort_by_key(|(p, _)| (p.from, p.name.clone(), p.id));
             if list.json {
-                json(out, &Value::Array(rows.iter().map(|(p, d)| crate::dump::project_json(p, d)).collect()))?;
-                return Ok(());
+                return json_rows(out, &rows, |(p, d)| crate::dump::project_json(p, d));
             }
             let targets = if lang == Lang::Pl { "cele" } else { "targets" };
-            let mut table = Table::new(&["id", t(lang, "name"), t(lang, "from"), t(lang, "to"), targets]);
-            for (p, _) in &rows {
-                let d = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-                let tg: Vec<String> = p.targets.iter().map(|(k, n)| format!("{k}={}", report::num(*n))).collect();
-                table.row(vec![p.id.short(), p.name.clone(), d(p.from), d(p.to), tg.join(" ")]);
-            }
-            if table.is_empty() {
-                writeln!(
-                    out,
-                    "no projects; add one with teren project add --name NAME --from DATE --to DATE --target pes=10"
-                )?;
-            } else {
-                table.write(out)?;
-            }
-            Ok(())
+            table(
+                out,
+                &rows,
+                &["id", t(lang, "name"), t(lang, "from"), t(lang, "to"), targets],
+                |(p, _)| {
+                    let d = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+                    let tg: Vec<String> = p.targets.iter().map(|(k, n)| format!("{k}={}", report::num(*n))).collect();
+                    vec![p.id.short(), p.name.clone(), d(p.from), d(p.to), tg.join(" ")]
+                },
+                Some("no projects; add one with teren project add --name NAME --from DATE --to DATE --target pes=10"),
+            )
         }
-        ProjectCmd::Common(c) => super::entities::common(store, Entity::Project, c, lang, out),
+        ProjectCmd::Common(c) => super::record::common(store, Entity::Project, c, lang, out),
     }
 }
 
@@ -384,26 +375,18 @@ pub fn audit(store: &Store, as_json: bool, out: &mut impl Write) -> Result<()> {
             .unwrap_or_default()
     };
     if as_json {
-        let v: Vec<Value> = log
-            .iter()
-            .map(|e| {
-                json!({"at": when(e.at_ms), "office": e.office, "replica": e.replica,
-                       "action": e.action, "detail": e.detail, "records": e.records})
-            })
-            .collect();
-        json(out, &Value::Array(v))?;
-        return Ok(());
+        return json_rows(out, &log, |e| {
+            json!({"at": when(e.at_ms), "office": e.office, "replica": e.replica,
+                   "action": e.action, "detail": e.detail, "records": e.records})
+        });
     }
-    if log.is_empty() {
-        writeln!(out, "the audit log is empty: no exports or erasures yet")?;
-        return Ok(());
-    }
-    let mut table = Table::new(&["when", "office", "action", "what", "records"]);
-    for e in &log {
-        table.row(vec![when(e.at_ms), e.office.clone(), e.action.clone(), e.detail.clone(), e.records.to_string()]);
-    }
-    table.write(out)?;
-    Ok(())
+    table(
+        out,
+        &log,
+        &["when", "office", "action", "what", "records"],
+        |e| vec![when(e.at_ms), e.office.clone(), e.action.clone(), e.detail.clone(), e.records.to_string()],
+        Some("the audit log is empty: no exports or erasures yet"),
+    )
 }
 
 /// `participant export ID`: everything held about one person, as JSON.
@@ -431,22 +414,23 @@ pub fn retention(store: &Store, on: Option<String>, as_json: bool, out: &mut imp
     };
     let list = privacy::retention_overdue(store, today)?;
     if as_json {
-        let v: Vec<Value> = list
-            .iter()
-            .map(|o| json!({"id": o.id.to_string(), "name": o.name, "retention": o.retention.to_string(), "days_overdue": o.days}))
-            .collect();
-        json(out, &Value::Array(v))?;
-        return Ok(());
+        return json_rows(
+            out,
+            &list,
+            |o| json!({"id": o.id.to_string(), "name": o.name, "retention": o.retention.to_string(), "days_overdue": o.days}),
+        );
     }
     if list.is_empty() {
         writeln!(out, "no records past their retention date ({today})")?;
         return Ok(());
     }
-    let mut table = Table::new(&["id", "name", "retention", "days over"]);
-    for o in &list {
-        table.row(vec![o.id.short(), o.name.clone(), o.retention.to_string(), o.days.to_string()]);
-    }
-    table.write(out)?;
+    table(
+        out,
+        &list,
+        &["id", "name", "retention", "days over"],
+        |o| vec![o.id.short(), o.name.clone(), o.retention.to_string(), o.days.to_string()],
+        None,
+    )?;
     writeln!(out, "{} records past their retention date: erase them (teren erase ID) or renew the date", list.len())?;
     Ok(())
 }

@@ -1,19 +1,31 @@
 //! The command line of DESIGN.md §8: clap definitions and one module per command
-//! group. Doc comments here are the help text, the man page and the completions.
+//! group, with what the groups share in `args` (clap arguments), `list` (list
+//! output), `record` (show, edit, delete, restore) and `output` (tables, JSON).
+//! Doc comments here are the help text, the man page and the completions.
 
+mod args;
 mod data;
-mod entities;
+mod followups;
 mod graph;
+mod list;
 mod map;
+mod meetings;
 mod misc;
+mod needs;
 pub mod output;
+mod participants;
+mod partnerships;
 mod plan;
+mod record;
+mod relations;
+mod resources;
 mod sync;
 
 use crate::i18n::Lang;
 use crate::store::Store;
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+pub use args::ListArgs;
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 /// teren — field notebook for local animators: participants, meetings, the local
@@ -51,10 +63,10 @@ pub enum Command {
     },
     /// People and organisations.
     #[command(subcommand)]
-    Participant(entities::ParticipantCmd),
+    Participant(participants::ParticipantCmd),
     /// Meetings, visits and other activities.
     #[command(subcommand)]
-    Meeting(entities::MeetingCmd),
+    Meeting(meetings::MeetingCmd),
     /// Open follow-ups of all meetings, by due date.
     Followups {
         /// Include the ones already done.
@@ -65,22 +77,22 @@ pub enum Command {
     },
     /// A follow-up: mark done or undo.
     #[command(subcommand)]
-    Followup(entities::FollowupCmd),
+    Followup(followups::FollowupCmd),
     /// The local resource map (mapa zasobów).
     #[command(subcommand)]
-    Resource(entities::ResourceCmd),
+    Resource(resources::ResourceCmd),
     /// Needs found by a diagnosis.
     #[command(subcommand)]
-    Need(entities::NeedCmd),
+    Need(needs::NeedCmd),
     /// The resource map as a tree with counts (gmina → place → category); the gap;
     /// a place's map as Markdown or CSV.
     Map(map::MapArgs),
     /// Local partnerships.
     #[command(subcommand)]
-    Partnership(entities::PartnershipCmd),
+    Partnership(partnerships::PartnershipCmd),
     /// Typed links between participants.
     #[command(subcommand)]
-    Relation(entities::RelationCmd),
+    Relation(relations::RelationCmd),
     /// A municipality's support path: stages with dates and documents, areas and
     /// forms of cooperation, the responsible animator.
     #[command(subcommand)]
@@ -168,17 +180,6 @@ pub enum KeymapCmd {
     Vim,
 }
 
-/// `--json` and the usual filters of list commands.
-#[derive(Args, Debug, Default)]
-pub struct ListArgs {
-    /// Print JSON for scripts.
-    #[arg(long)]
-    pub json: bool,
-    /// Include deleted records.
-    #[arg(long)]
-    pub deleted: bool,
-}
-
 /// Where the database is: --db, TEREN_DB, or the user's data directory.
 pub fn db_path(cli_db: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(p) = cli_db {
@@ -237,15 +238,15 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
             Err(anyhow::anyhow!("`teren keymap {k:?}` is run by the binary (tui::keymap::keymap_command)"))
         }
         Command::Demo { participants, seed } => misc::demo(open_bulk(cli.db)?, participants, seed, out),
-        Command::Participant(c) => entities::participant(&open(cli.db)?, c, lang, out),
-        Command::Meeting(c) => entities::meeting(&open(cli.db)?, c, lang, out),
-        Command::Followups { all, json } => entities::followups(&open(cli.db)?, all, json, out),
-        Command::Followup(c) => entities::followup(&open(cli.db)?, c, out),
-        Command::Resource(c) => entities::resource(&open(cli.db)?, c, lang, out),
-        Command::Need(c) => entities::need(&open(cli.db)?, c, lang, out),
+        Command::Participant(c) => participants::participant(&open(cli.db)?, c, lang, out),
+        Command::Meeting(c) => meetings::meeting(&open(cli.db)?, c, lang, out),
+        Command::Followups { all, json } => followups::followups(&open(cli.db)?, all, json, out),
+        Command::Followup(c) => followups::followup(&open(cli.db)?, c, out),
+        Command::Resource(c) => resources::resource(&open(cli.db)?, c, lang, out),
+        Command::Need(c) => needs::need(&open(cli.db)?, c, lang, out),
         Command::Map(a) => map::run(&open(cli.db)?, a, lang, out),
-        Command::Partnership(c) => entities::partnership(&open(cli.db)?, c, lang, out),
-        Command::Relation(c) => entities::relation(&open(cli.db)?, c, lang, out),
+        Command::Partnership(c) => partnerships::partnership(&open(cli.db)?, c, lang, out),
+        Command::Relation(c) => relations::relation(&open(cli.db)?, c, lang, out),
         Command::Path(c) => plan::path(&open(cli.db)?, c, lang, out),
         Command::Plan(c) => plan::plan(&open(cli.db)?, c, lang, out),
         Command::Graph(a) => graph::run(&open(cli.db)?, a, lang, out),

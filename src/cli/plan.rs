@@ -2,9 +2,11 @@
 //! cooperation, the animator) and `teren plan …` (action plans: goals, tasks, ticking,
 //! reordering, overdue tasks, Markdown and CSV export).
 
-use super::entities::{Common, common};
+use super::args::{Common, EditArgs, IdArg};
+use super::list::{json_rows, table};
 use super::map::Format;
 use super::output::{Table, json};
+use super::record::common;
 use crate::edit::{self, EditError};
 use crate::i18n::{Lang, t};
 use crate::model::{Category, CoopForm, Entity, Id, Kind, Participant, PathStage, TaskStatus, WorkArea};
@@ -134,16 +136,13 @@ pub enum PlanCmd {
         out: Option<PathBuf>,
     },
     /// Change fields of a plan, goal or task: --set FIELD=VALUE, repeatable.
-    Edit {
-        /// A plan, goal or task (id prefix or unique name).
-        id: String,
-        #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
-        set: Vec<String>,
-    },
+    // The shared arguments, with this command's own help for the id.
+    #[command(mut_arg("id", |a| a.help("A plan, goal or task (id prefix or unique name)")))]
+    Edit(EditArgs),
     /// Delete a plan, goal or task (it can be restored).
-    Delete { id: String },
+    Delete(IdArg),
     /// Restore a deleted plan, goal or task.
-    Restore { id: String },
+    Restore(IdArg),
 }
 
 #[derive(Args, Debug)]
@@ -310,39 +309,30 @@ pub fn path(store: &Store, cmd: PathCmd, lang: Lang, out: &mut impl Write) -> Re
             let mut paths: Vec<_> = data.paths.iter().collect();
             paths.sort_by_key(|p| (data.name(p.jst), p.id));
             if as_json {
-                let v: Vec<Value> = paths
-                    .iter()
-                    .map(|p| {
-                        j!({"id": p.id.to_string(), "jst": p.jst.map(|x| x.to_string()), "jst_name": data.name(p.jst),
-                            "stage": p.current().map(|s| s.stage.code()),
-                            "stage_date": p.current().map(|s| s.date.to_string()),
-                            "animator": p.animator,
-                            "plans": p.jst.map(|x| data.plans_of(x).len()).unwrap_or(0)})
-                    })
-                    .collect();
-                json(out, &Value::Array(v))?;
-                return Ok(());
+                return json_rows(out, &paths, |p| {
+                    j!({"id": p.id.to_string(), "jst": p.jst.map(|x| x.to_string()), "jst_name": data.name(p.jst),
+                        "stage": p.current().map(|s| s.stage.code()),
+                        "stage_date": p.current().map(|s| s.date.to_string()),
+                        "animator": p.animator,
+                        "plans": p.jst.map(|x| data.plans_of(x).len()).unwrap_or(0)})
+                });
             }
-            let mut tab =
-                Table::new(&["id", t(lang, "gmina"), t(lang, "plan_stage"), t(lang, "date"), t(lang, "plan_animator")]);
-            for p in paths {
-                let cur = p.current();
-                tab.row(vec![
-                    p.id.short(),
-                    data.name(p.jst),
-                    cur.map(|s| s.stage.label(lang).to_string()).unwrap_or_default(),
-                    cur.map(|s| s.date.to_string()).unwrap_or_default(),
-                    p.animator.clone().unwrap_or_default(),
-                ]);
-            }
-            if tab.is_empty() {
-                writeln!(
-                    out,
-                    "no municipality is on the path yet; start one with: teren path stage GMINA form-received"
-                )?;
-            } else {
-                tab.write(out)?;
-            }
+            table(
+                out,
+                &paths,
+                &["id", t(lang, "gmina"), t(lang, "plan_stage"), t(lang, "date"), t(lang, "plan_animator")],
+                |p| {
+                    let cur = p.current();
+                    vec![
+                        p.id.short(),
+                        data.name(p.jst),
+                        cur.map(|s| s.stage.label(lang).to_string()).unwrap_or_default(),
+                        cur.map(|s| s.date.to_string()).unwrap_or_default(),
+                        p.animator.clone().unwrap_or_default(),
+                    ]
+                },
+                Some("no municipality is on the path yet; start one with: teren path stage GMINA form-received"),
+            )?;
         }
         PathCmd::Forms => {
             let mut tab = Table::new(&["code", "nazwa", "name"]);
@@ -382,30 +372,30 @@ pub fn plan(store: &Store, cmd: PlanCmd, lang: Lang, out: &mut impl Write) -> Re
                 json(out, &Value::Array(v))?;
                 return Ok(());
             }
-            let mut tab = Table::new(&[
-                "id",
-                t(lang, "plan_plan"),
-                t(lang, "plan_owner"),
-                t(lang, "plan_adopted"),
-                t(lang, "plan_done_short"),
-                t(lang, "overdue"),
-            ]);
-            for p in &data.plans {
-                let pr = data.plan_progress(p.id, today);
-                tab.row(vec![
-                    p.id.short(),
-                    p.name.clone(),
-                    data.plan_owner(p),
-                    p.adopted.map(|d| d.to_string()).unwrap_or_default(),
-                    format!("{}/{}", pr.done, pr.total),
-                    pr.overdue.to_string(),
-                ]);
-            }
-            if tab.is_empty() {
-                writeln!(out, "{}", t(lang, "plan_none"))?;
-            } else {
-                tab.write(out)?;
-            }
+            table(
+                out,
+                &data.plans,
+                &[
+                    "id",
+                    t(lang, "plan_plan"),
+                    t(lang, "plan_owner"),
+                    t(lang, "plan_adopted"),
+                    t(lang, "plan_done_short"),
+                    t(lang, "overdue"),
+                ],
+                |p| {
+                    let pr = data.plan_progress(p.id, today);
+                    vec![
+                        p.id.short(),
+                        p.name.clone(),
+                        data.plan_owner(p),
+                        p.adopted.map(|d| d.to_string()).unwrap_or_default(),
+                        format!("{}/{}", pr.done, pr.total),
+                        pr.overdue.to_string(),
+                    ]
+                },
+                Some(t(lang, "plan_none")),
+            )?;
         }
         PlanCmd::Show { plan, json: as_json } => {
             let id = edit::resolve(store, Entity::Plan, &plan)?;
@@ -546,17 +536,17 @@ pub fn plan(store: &Store, cmd: PlanCmd, lang: Lang, out: &mut impl Write) -> Re
                 None => out.write_all(&bytes)?,
             }
         }
-        PlanCmd::Edit { id, set } => {
-            let (e, _) = find_item(store, &id, &[Entity::Plan, Entity::Goal, Entity::Task])?;
-            common(store, e, Common::Edit { id, set }, lang, out)?;
+        PlanCmd::Edit(a) => {
+            let (e, _) = find_item(store, &a.id, &[Entity::Plan, Entity::Goal, Entity::Task])?;
+            common(store, e, Common::Edit(a), lang, out)?;
         }
-        PlanCmd::Delete { id } => {
-            let (e, _) = find_item(store, &id, &[Entity::Plan, Entity::Goal, Entity::Task])?;
-            common(store, e, Common::Delete { id }, lang, out)?;
+        PlanCmd::Delete(a) => {
+            let (e, _) = find_item(store, &a.id, &[Entity::Plan, Entity::Goal, Entity::Task])?;
+            common(store, e, Common::Delete(a), lang, out)?;
         }
-        PlanCmd::Restore { id } => {
-            let (e, _) = find_deleted(store, &id)?;
-            common(store, e, Common::Restore { id }, lang, out)?;
+        PlanCmd::Restore(a) => {
+            let (e, _) = find_deleted(store, &a.id)?;
+            common(store, e, Common::Restore(a), lang, out)?;
         }
     }
     Ok(())
@@ -595,37 +585,30 @@ fn task_rows(
     out: &mut impl Write,
 ) -> Result<()> {
     if as_json {
-        let v: Vec<Value> = rows
-            .iter()
-            .map(|(p, g, task)| {
-                j!({"id": task.id.to_string(), "name": task.name, "plan": p.id.to_string(), "plan_name": p.name,
-                    "goal": g.id.to_string(), "goal_name": g.name,
-                    "owner": task.owner.map(|o| o.to_string()), "owner_name": data.name(task.owner),
-                    "due": task.due.map(|d| d.to_string()), "status": task.status.code(),
-                    "overdue": task.overdue(today)})
-            })
-            .collect();
-        json(out, &Value::Array(v))?;
-        return Ok(());
+        return json_rows(out, rows, |(p, g, task)| {
+            j!({"id": task.id.to_string(), "name": task.name, "plan": p.id.to_string(), "plan_name": p.name,
+                "goal": g.id.to_string(), "goal_name": g.name,
+                "owner": task.owner.map(|o| o.to_string()), "owner_name": data.name(task.owner),
+                "due": task.due.map(|d| d.to_string()), "status": task.status.code(),
+                "overdue": task.overdue(today)})
+        });
     }
-    let mut tab =
-        Table::new(&["", "id", t(lang, "due"), t(lang, "plan_task"), t(lang, "plan_owner"), t(lang, "plan_plan")]);
-    for (p, _, task) in rows {
-        tab.row(vec![
-            tick_mark(task, today).into(),
-            task.id.short(),
-            task.due.map(|d| d.to_string()).unwrap_or_default(),
-            task.name.clone(),
-            data.name(task.owner),
-            format!("{} — {}", p.name, data.plan_owner(p)),
-        ]);
-    }
-    if tab.is_empty() {
-        writeln!(out, "{}", t(lang, "nothing_found"))?;
-    } else {
-        tab.write(out)?;
-    }
-    Ok(())
+    table(
+        out,
+        rows,
+        &["", "id", t(lang, "due"), t(lang, "plan_task"), t(lang, "plan_owner"), t(lang, "plan_plan")],
+        |(p, _, task)| {
+            vec![
+                tick_mark(task, today).into(),
+                task.id.short(),
+                task.due.map(|d| d.to_string()).unwrap_or_default(),
+                task.name.clone(),
+                data.name(task.owner),
+                format!("{} — {}", p.name, data.plan_owner(p)),
+            ]
+        },
+        Some(t(lang, "nothing_found")),
+    )
 }
 
 /// Overdue plan tasks for `teren followups`: a section after the follow-ups.
