@@ -12,6 +12,7 @@ mod map;
 mod meetings;
 mod misc;
 mod needs;
+mod office;
 pub mod output;
 mod participants;
 mod partnerships;
@@ -156,7 +157,7 @@ pub enum Command {
     #[command(subcommand)]
     Bundle(sync::BundleCmd),
     /// This office: its name, fingerprint and keys; pair, refuse and forget other offices.
-    Office(sync::OfficeArgs),
+    Office(office::OfficeArgs),
     /// Shared-folder mode: write this office's bundle into DIR and import the others'.
     Sync(sync::SyncArgs),
     /// Text fields two offices edited at once; resolve them.
@@ -266,7 +267,7 @@ pub fn run(cli: Cli, out: &mut impl std::io::Write) -> Result<()> {
         }
         Command::Backup { path } => misc::backup(&db_path(cli.db)?, &path, out),
         Command::Bundle(c) => sync::bundle(&open_sync(cli.db)?, c, out),
-        Command::Office(a) => sync::office(open(cli.db)?, a, out),
+        Command::Office(a) => office::office(open(cli.db)?, a, out),
         Command::Sync(a) => sync::sync(&open_sync(cli.db)?, a, out),
         Command::Conflicts(a) => sync::conflicts(&open(cli.db)?, a, out),
         Command::Erase { id } => {
