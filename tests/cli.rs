@@ -598,6 +598,27 @@ fn a_database_from_a_newer_schema_is_refused() {
     assert_eq!(meta.get("schema").unwrap().unwrap().value(), 999u32.to_le_bytes().as_slice());
 }
 
+/// A database of the previous schema is upgraded at its first open, with a line on
+/// stderr first (a big one takes a while); the next open says nothing.
+#[test]
+fn an_older_database_is_upgraded_once_with_a_notice() {
+    const META: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+    let db = small();
+    let before = db.dump();
+    {
+        let raw = redb::Database::create(db.path()).unwrap();
+        let tx = raw.begin_write().unwrap();
+        tx.open_table(META).unwrap().insert("schema", 3u32.to_le_bytes().as_slice()).unwrap();
+        tx.commit().unwrap();
+    }
+    let first = db.run(&["participant", "list"]);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    assert!(first.stderr.contains(teren::cli::UPGRADING), "{}", first.stderr);
+    let again = db.run(&["participant", "list"]);
+    assert!(again.stderr.is_empty(), "{}", again.stderr);
+    assert_eq!(db.dump(), before);
+}
+
 // 7. Where no database can be.
 
 #[test]

@@ -193,23 +193,41 @@ pub fn db_path(cli_db: Option<PathBuf>) -> Result<PathBuf> {
 
 /// Open the database for a command.
 pub fn open(cli_db: Option<PathBuf>) -> Result<Store> {
-    notice(Store::open(&db_path(cli_db)?)?)
+    let path = before_open(cli_db)?;
+    notice(Store::open(&path)?)
 }
 
 /// Open the database for a command that writes in bulk ([`Store::open_bulk`]).
 pub fn open_bulk(cli_db: Option<PathBuf>) -> Result<Store> {
-    notice(Store::open_bulk(&db_path(cli_db)?)?)
+    let path = before_open(cli_db)?;
+    notice(Store::open_bulk(&path)?)
 }
 
 /// Open the database for bundle export, import and sync ([`crate::store::SYNC_CACHE`]).
 pub fn open_sync(cli_db: Option<PathBuf>) -> Result<Store> {
-    notice(Store::open_with_cache(&db_path(cli_db)?, crate::store::SYNC_CACHE)?)
+    let path = before_open(cli_db)?;
+    notice(Store::open_with_cache(&path, crate::store::SYNC_CACHE)?)
 }
 
 /// Open the database for the app ([`Store::open_app`]).
 pub fn open_app(cli_db: Option<PathBuf>) -> Result<Store> {
-    notice(Store::open_app(&db_path(cli_db)?)?)
+    let path = before_open(cli_db)?;
+    notice(Store::open_app(&path)?)
 }
+
+/// The database's path, after telling the user (on stderr) when opening it will
+/// upgrade it: a big database takes a while, once, and a silent wait looks like a hang.
+fn before_open(cli_db: Option<PathBuf>) -> Result<PathBuf> {
+    let path = db_path(cli_db)?;
+    if Store::schema_at(&path).is_some_and(|v| v < crate::store::SCHEMA_VERSION) {
+        eprintln!("teren: {}", UPGRADING);
+    }
+    Ok(path)
+}
+
+/// The notice of [`before_open`].
+pub const UPGRADING: &str =
+    "upgrading the database to this version of teren (once; about a minute per million participants)";
 
 /// Tell the user (on stderr, beside the command's output) what opening changed.
 fn notice(store: Store) -> Result<Store> {

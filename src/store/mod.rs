@@ -234,6 +234,21 @@ impl Store {
         }
     }
 
+    /// The schema of the database at `path`, read without opening it for writing; None
+    /// when it cannot be read that way (no file yet, a writer mid-commit, damage).
+    pub fn schema_at(path: &Path) -> Option<u32> {
+        if !path.exists() {
+            return None;
+        }
+        let mut builder = Database::builder();
+        builder.set_concurrency_mode(ConcurrencyMode::SingleWriter);
+        let db = builder.open_read_only(path).ok()?;
+        let tx = db.begin_read().ok()?;
+        let meta = tx.open_table(META).ok()?;
+        let v = meta.get("schema").ok()??;
+        Some(u32::from_le_bytes(v.value().try_into().ok()?))
+    }
+
     /// Check the schema, make the tables and this replica's identity on first open.
     /// Returns the replica and whether the database was upgraded.
     fn init(db: &Database, path: &Path) -> Result<(ReplicaId, bool)> {
