@@ -19,6 +19,7 @@ pub mod meetings;
 pub mod participants;
 pub mod partnership;
 pub mod plans;
+pub mod popup;
 pub mod report;
 pub mod resources;
 pub mod sync;

@@ -3,9 +3,9 @@
 //! status and due date; the selected plan written as Markdown beside the database.
 //! Everything it knows comes from [`crate::plans`]; this file only draws and maps keys.
 
-use super::app::Popup;
 use super::form::{self, Field, Form, Target};
 use super::keymap::{Action, Context};
+use super::popup::Popup;
 use super::view::{Effect, Env, View};
 use crate::i18n::{Lang, t};
 use crate::model::{Entity, Id, Task, TaskStatus, validate};

@@ -5,8 +5,8 @@
 //! participant, a reload after a write) it returns as an `Effect`. The app stays a
 //! router: it never reaches into a view's state, so each view lives in one file.
 
-use super::app::Popup;
 use super::keymap::{Action, Context, Keymap};
+use super::popup::Popup;
 use super::theme::Theme;
 use crate::i18n::Lang;
 use crate::model::Id;

@@ -3,6 +3,9 @@
 
 mod capture;
 mod draw;
+mod partnership;
+
+pub use super::popup::Popup;
 
 use super::capture::{self as cap, Capture};
 use super::form::{self, Field, Form, Target};
@@ -34,38 +37,6 @@ pub enum Request {
     Reload,
     /// Hand the terminal to `$EDITOR` for the capture notes ([`App::edit_externally`]).
     Editor,
-}
-
-pub enum Popup {
-    Help {
-        scroll: usize,
-    },
-    /// Everything about one record, scrollable.
-    Record {
-        title: String,
-        lines: Vec<(String, String)>,
-        scroll: usize,
-    },
-    Form(Form),
-    /// A new participant looks like an existing one.
-    Duplicate {
-        form: Form,
-        existing: Vec<(Id, String)>,
-    },
-    ConfirmDelete {
-        id: Id,
-        name: String,
-    },
-    Message(String),
-    FirstRun,
-    /// Quick capture of a meeting.
-    Capture(Box<Capture>),
-    /// Esc in a capture with something typed: discard it?
-    DiscardCapture(Box<Capture>),
-    /// A capture draft left by a run that did not save it.
-    ResumeDraft(crate::capture::CaptureDraft),
-    /// Pane 4: a partnership's editor, or "delete it?" (keys go to `partnership_key`).
-    Partnership(Box<super::partnership::Dialog>),
 }
 
 /// A capture draft for the background writer: the bytes (None clears it), and whether

@@ -9,9 +9,9 @@
 mod draw;
 mod forms;
 
-use super::app::Popup;
 use super::form::{self, Field, Form, Target};
 use super::keymap::{Action, Context};
+use super::popup::Popup;
 use super::theme::Theme;
 use super::view::{Effect, Env, View};
 use crate::edit;
