@@ -1,3 +1,5 @@
+//! Why a bundle could not be written or imported, in one line each.
+
 use crate::store::StoreError;
 use std::path::PathBuf;
 

@@ -1,3 +1,5 @@
+//! What can go wrong with the database, and the advice each failed write carries.
+
 use std::path::PathBuf;
 
 /// What can go wrong with the database. Messages say what happened and what to do.

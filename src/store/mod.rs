@@ -29,6 +29,12 @@
 //! Erasure (RODO) also redacts the log: when a record is erased, the personal values
 //! of every op on it here (log and pending) are replaced by nulls, keeping the op ids,
 //! and ops on it that arrive later are stored redacted.
+//!
+//! Here: opening, the schema and its upgrades (`migrate`), local values, rebuild and
+//! verify. Beside it: `tables` (records and indexes per transaction), `commit` (local
+//! changes), `remote` (ops from other offices), `query` (reading), `identity` (who this
+//! database is), `peers`, `audit`, `backup` (copies, sizes, compaction), `files`
+//! (permissions) and `legacy` (old journals).
 
 mod audit;
 mod backup;
