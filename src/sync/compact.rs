@@ -499,6 +499,19 @@ mod tests {
         }
     }
 
+    #[test]
+    fn stored_codes_never_change_meaning() {
+        // The words of op encoding 2 and doc encoding 3, in order: codes already on disk and
+        // in bundles. Append new words after them; never edit this list.
+        const FIRST: usize = 138;
+        const PINNED: &str = "adf8a7de8cfa08cec1368c6322157ed052d07069c4a8fd9d401c25af93cadf22";
+        let first: Vec<&str> = WORDS[..FIRST].to_vec();
+        let text = first.join("\n");
+        assert_eq!(blake3::hash(text.as_bytes()).to_hex().as_str(), PINNED, "WORDS[..{FIRST}] changed");
+        assert_eq!(code("consent_newsletter"), Some(5));
+        assert_eq!(code("role:"), Some(134));
+    }
+
     proptest::proptest! {
         #[test]
         fn any_text_round_trips(s in "\\PC{0,40}|[0-9a-f]{32}|role:[0-9a-f]{32}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[\\x00-\\x09].{0,5}") {
