@@ -220,22 +220,24 @@ impl Store {
     fn repack(&mut self) -> Result<bool> {
         // The log grows in key order and stays dense, but an upgrade rewrites its ops.
         // `|`, not `||`: every loose table is repacked.
-        Ok(self.repack_table(LOG)?
-            | self.repack_table(RECORDS)?
-            | self.repack_table(ORDER)?
-            | self.repack_table(ATTEND)?)
+        let page = self.page_size()?;
+        Ok(self.repack_table(LOG, page)?
+            | self.repack_table(RECORDS, page)?
+            | self.repack_table(ORDER, page)?
+            | self.repack_table(ATTEND, page)?)
     }
 
     /// Rewrite one table when it is loose; returns whether it was.
     fn repack_table<K: redb::Key + 'static, V: redb::Value + 'static>(
         &self,
         def: TableDefinition<K, V>,
+        page: u64,
     ) -> Result<bool> {
         let read = self.db.begin_read()?;
         let Some(handle) = read.list_tables()?.find(|t| t.name() == def.name()) else { return Ok(false) };
         let s = read.open_untyped_table(handle)?.stats()?;
         drop(read);
-        let pages = s.leaf_pages() * self.page_size()?;
+        let pages = s.leaf_pages() * page;
         if pages <= 1 << 20 || (s.stored_bytes() as f64) >= pages as f64 * LOOSE {
             return Ok(false);
         }

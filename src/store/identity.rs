@@ -67,9 +67,7 @@ impl Store {
                 let mut meta = tx.open_table(META)?;
                 if kept.is_some() {
                     let next = tx.open_table(VV)?.get(self.replica().0)?.map_or(0, |v| v.value()) + 1;
-                    if read_meta_u64(&meta, FORK)?.is_none_or(|k| next < k) {
-                        meta.insert(FORK, next.to_le_bytes().as_slice())?;
-                    }
+                    keep_first_fork(&mut meta, next)?;
                 }
                 meta.insert(FILE, here.as_slice())?;
             }
@@ -98,11 +96,7 @@ impl Store {
     pub fn note_fork(&self, seq: u64) -> Result<()> {
         let tx = self.db.begin_write()?;
         {
-            let mut meta = tx.open_table(META)?;
-            let known = read_meta_u64(&meta, FORK)?;
-            if known.is_none_or(|k| seq < k) {
-                meta.insert(FORK, seq.to_le_bytes().as_slice())?;
-            }
+            keep_first_fork(&mut tx.open_table(META)?, seq)?;
         }
         tx.commit()?;
         Ok(())
@@ -173,4 +167,13 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Note a fork at `seq` unless an earlier one is noted: the first place the two
+/// databases parted is where the copy's own changes begin.
+fn keep_first_fork(meta: &mut redb::Table<&'static str, &'static [u8]>, seq: u64) -> Result<()> {
+    if read_meta_u64(meta, FORK)?.is_none_or(|k| seq < k) {
+        meta.insert(FORK, seq.to_le_bytes().as_slice())?;
+    }
+    Ok(())
 }

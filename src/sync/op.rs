@@ -428,7 +428,11 @@ impl Op {
         postcard::to_extend(&OpRef::from(self), out).unwrap_or_else(|_| vec![OP_ENCODING])
     }
     pub fn decode(bytes: &[u8]) -> Result<Op, String> {
-        OpRef::decode(bytes).map(OpRef::into_op)
+        match bytes.first() {
+            // Plain texts decode straight into the owned shape.
+            Some(&ENCODING_VERSION) => decode_versioned(bytes),
+            _ => OpRef::decode(bytes).map(OpRef::into_op),
+        }
     }
 }
 
