@@ -8,7 +8,7 @@ use teren::i18n::Lang;
 use teren::model::{Entity, FollowUp};
 use teren::tui::app::{App, Popup, Request};
 use teren::tui::keymap::Keymap;
-use teren::tui::meetings::{self, Period};
+use teren::tui::meetings::Period;
 use teren::tui::theme::Theme;
 
 #[path = "support/app.rs"]
@@ -201,7 +201,8 @@ fn the_meetings_pane_loads_off_the_ui_thread() {
     app.loaded(teren::tui::participants::load_all(&store).unwrap());
     app.on_key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE));
     // Switching asks for a load and shows "loading…" meanwhile; nothing was read yet.
-    let first = app.meetings.load_job.take().expect("a load is asked for");
+    let mut first = app.take_jobs();
+    assert_eq!(first.len(), 1, "a load is asked for");
     assert!(app.meetings.loading && !app.meetings.loaded);
     let area = ratatui::layout::Rect::new(0, 0, 80, 24);
     let mut buf = ratatui::buffer::Buffer::empty(area);
@@ -210,12 +211,11 @@ fn the_meetings_pane_loads_off_the_ui_thread() {
     // Switching back and forth while it runs does not start another.
     app.on_key(KeyEvent::new(KeyCode::Char('1'), KeyModifiers::NONE));
     app.on_key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE));
-    assert_eq!(app.meetings.load_job, None);
+    assert!(app.take_jobs().is_empty());
     // The load runs on another thread, as the loop does it.
-    let (s, lang) = (store.clone(), app.lang);
-    let result = std::thread::spawn(move || meetings::load(&s, lang)).join().unwrap();
-    // A toggle asks for a newer load; the older result is dropped when it comes.
-    app.meetings_loaded(first, result);
+    let (s, job) = (store.clone(), first.remove(0));
+    let result = std::thread::spawn(move || job.run_here(&s)).join().unwrap();
+    app.job_done(result);
     assert!(app.meetings.loaded);
     let n = app.meetings.view.len();
     assert!(n > 10);
@@ -224,10 +224,19 @@ fn the_meetings_pane_loads_off_the_ui_thread() {
     let before = app.meetings.selected_row().unwrap().open;
     app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
     assert_eq!(app.meetings.selected_row().unwrap().open, before - 1, "shown before the reload arrives");
-    let second = app.meetings.load_job.take().expect("toggling reloads");
-    app.meetings_loaded(first, meetings::load(&store, app.lang));
+    let second = app.take_jobs();
+    assert_eq!(second.len(), 1, "toggling reloads");
+    // Toggling it back asks for a newer load: the older result is dropped when it comes.
+    app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    let third = app.take_jobs();
+    assert_eq!(third.len(), 1);
+    for job in second {
+        app.job_done(job.run_here(&store));
+    }
     assert!(app.meetings.loading, "a stale result does not end the load");
-    app.meetings_loaded(second, meetings::load(&store, app.lang));
+    for job in third {
+        app.job_done(job.run_here(&store));
+    }
     assert!(!app.meetings.loading && app.meetings.loaded);
     let mut buf = ratatui::buffer::Buffer::empty(area);
     app.render(area, &mut buf);

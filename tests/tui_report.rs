@@ -121,7 +121,7 @@ fn the_report_follows_a_change_to_the_data() {
     edit::update(&f.store, Entity::Participant, d.jan, &s(&[("gmina", "Dobiegniew"), ("consent_data", "2024-02-01")]))
         .unwrap();
     f.app.data_changed();
-    f.run_view_jobs();
+    f.run_jobs();
     let s = f.screen(80, 24);
     assert!(s.contains("Do uzupełnienia: 1 / 4"), "{s}");
 }

@@ -51,31 +51,31 @@ fn office(label: &str, people: &[&str]) -> Office {
 }
 
 impl Office {
-    /// What the event loop does on a reload: the rows, then the conflict count.
+    /// What the event loop does at start: load the rows and count the conflicts.
     fn reloaded(&mut self) {
-        self.app.loaded(load_all(&self.store).unwrap());
-        self.app.conflicts = Some(teren::conflicts::count(&self.store).unwrap());
+        self.app.load();
+        self.run_jobs();
     }
 
     fn key(&mut self, code: KeyCode) {
         if self.app.on_key(crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE))
             == Request::Reload
         {
-            self.app.data_changed();
-            self.reloaded();
+            self.app.reload();
         }
         self.run_jobs();
     }
 
-    /// Run the jobs views asked for (the sync screen's conflicts) here and now, as the
-    /// loop does on threads.
+    /// Run the jobs the app asked for here and now, as the loop does on threads.
     fn run_jobs(&mut self) {
-        while !self.app.view_jobs.is_empty() {
-            for job in std::mem::take(&mut self.app.view_jobs) {
-                let result = (job.run)(&self.store);
-                if self.app.job_done(result) == Request::Reload {
-                    self.app.data_changed();
-                    self.reloaded();
+        loop {
+            let jobs = self.app.take_jobs();
+            if jobs.is_empty() {
+                return;
+            }
+            for job in jobs {
+                if self.app.job_done(job.run_here(&self.store)) == Request::Reload {
+                    self.app.reload();
                 }
             }
         }

@@ -41,6 +41,10 @@ impl Screen {
 }
 
 impl View for Screen {
+    fn kind(&self) -> &'static str {
+        "erase"
+    }
+
     /// Enter confirms and Esc cancels, as in every dialog.
     fn contexts(&self) -> Vec<Context> {
         vec![Context::Popup]

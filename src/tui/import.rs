@@ -362,6 +362,10 @@ pub fn complete(path: &str) -> Option<String> {
 }
 
 impl View for Screen {
+    fn kind(&self) -> &'static str {
+        "import"
+    }
+
     fn contexts(&self) -> Vec<Context> {
         vec![Context::Import]
     }

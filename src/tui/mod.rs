@@ -122,19 +122,12 @@ pub struct Options {
 
 enum Msg {
     Input(Event),
-    Loaded(u64, crate::store::Result<participants::Loaded>),
     /// Search results: generation, query, matching rows best first.
     Searched(u64, String, Vec<usize>),
-    /// The partnership graph on a date, computed for a generation of the data.
-    GraphReady(graph::Job, crate::store::Result<Box<graph::Computed>>),
-    /// The meetings pane's rows, for a generation of its requests.
-    MeetingsLoaded(u64, crate::store::Result<Box<meetings::Loaded>>),
-    /// A view's job finished (`view::Effect::Job`): its result, for the view to take.
-    ViewJob(Box<dyn std::any::Any + Send>),
+    /// A job finished (a pane's load, `view::Effect::Job`): its result, for the app.
+    Job(view::JobResult),
     /// The terminal went away (SSH dropped, window closed) or we were asked to stop.
     Hangup,
-    /// The number of open conflicts, for a generation of the data.
-    Conflicts(u64, crate::store::Result<usize>),
     /// A pass of the live sync folder that did something.
     LiveSync(Result<crate::bundle::folder::Synced, String>),
     /// The capture draft could not be written: the error, and why.
@@ -204,36 +197,22 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
     result
 }
 
-/// Start a graph job. The returned thread (joined at exit) only reads the store; the
-/// metrics are computed on a thread of their own that holds no store, so quitting does
-/// not wait for them on a big database and redb still closes cleanly.
-fn spawn_graph(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, job: graph::Job) -> std::thread::JoinHandle<()> {
+/// Start a job: the part that reads the store on a thread joined at exit (it holds the
+/// store); a computation after it on a thread of its own that holds no store, so
+/// quitting does not wait for it on a big database and redb still closes cleanly.
+fn spawn_job(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, job: view::Job) -> std::thread::JoinHandle<()> {
     let tx = tx.clone();
     let store = store.clone();
-    std::thread::spawn(move || {
-        let data = job.load(&store);
-        drop(store);
-        match data {
-            Err(e) => {
-                let _ = tx.send(Msg::GraphReady(job, Err(e)));
-            }
-            Ok(data) => {
-                std::thread::spawn(move || {
-                    let computed = job.compute(data);
-                    let _ = tx.send(Msg::GraphReady(job, Ok(Box::new(computed))));
-                });
-            }
+    std::thread::spawn(move || match job.run(&store) {
+        view::Step::Done(r) => {
+            let _ = tx.send(Msg::Job(r));
         }
-    })
-}
-
-fn spawn_load(tx: &mpsc::Sender<Msg>, store: &Arc<Store>, generation: u64) -> std::thread::JoinHandle<()> {
-    let tx = tx.clone();
-    let store = store.clone();
-    std::thread::spawn(move || {
-        let _ = tx.send(Msg::Loaded(generation, participants::load_all(&store)));
-        // After the rows, so the list never waits for it.
-        let _ = tx.send(Msg::Conflicts(generation, crate::conflicts::count(&store)));
+        view::Step::Then(compute) => {
+            drop(store);
+            std::thread::spawn(move || {
+                let _ = tx.send(Msg::Job(compute()));
+            });
+        }
     })
 }
 
@@ -341,7 +320,6 @@ fn run_loop(
             }
         }
     });
-    let mut generation = 0u64;
     let mut draw_first = true;
     let mut searching = false;
     loop {
@@ -351,8 +329,18 @@ fn run_loop(
             if draw_first {
                 // The first frame is up: now load everything else.
                 draw_first = false;
-                loaders.push(spawn_load(&tx, &store, generation));
+                app.load();
             }
+        }
+        // Jobs (loads, a graph, a report, an import): joined at exit, as they hold the
+        // store. Finished threads need no joining: forget them so stepping through
+        // months does not pile up handles.
+        let jobs = app.take_jobs();
+        if !jobs.is_empty() {
+            loaders.retain(|h| !h.is_finished());
+        }
+        for job in jobs {
+            loaders.push(spawn_job(&tx, &store, job));
         }
         let Ok(first) = rx.recv() else { return Ok(()) };
         let mut next = Some(first);
@@ -380,16 +368,7 @@ fn run_loop(
                     app.dirty = true;
                     app::Request::None
                 }
-                Msg::ViewJob(result) => app.job_done(result),
-                Msg::Conflicts(g, r) if g == generation => {
-                    match r {
-                        Ok(n) => app.conflicts = Some(n),
-                        Err(e) => app.status = Some(e.to_string()),
-                    }
-                    app.dirty = true;
-                    app::Request::None
-                }
-                Msg::Conflicts(..) => app::Request::None,
+                Msg::Job(result) => app.job_done(result),
                 Msg::LiveSync(r) => {
                     let (line, changed) = sync::live_status(app.lang, &r);
                     if !line.is_empty() {
@@ -397,23 +376,6 @@ fn run_loop(
                         app.dirty = true;
                     }
                     if changed { app::Request::Reload } else { app::Request::None }
-                }
-                Msg::Loaded(g, r) if g == generation => {
-                    match r {
-                        Ok(l) => app.loaded(l),
-                        Err(e) => app.status = Some(e.to_string()),
-                    }
-                    app.dirty = true;
-                    app::Request::None
-                }
-                Msg::Loaded(..) => app::Request::None,
-                Msg::GraphReady(job, r) => {
-                    app.graph_ready(job, r.map(|c| *c));
-                    app::Request::None
-                }
-                Msg::MeetingsLoaded(g, r) => {
-                    app.meetings_loaded(g, r.map(|l| *l));
-                    app::Request::None
                 }
                 Msg::Searched(generation, query, hits) => {
                     searching = false;
@@ -426,14 +388,7 @@ fn run_loop(
             };
             match req {
                 app::Request::Quit => return Ok(()),
-                app::Request::Reload => {
-                    generation += 1;
-                    loaders.push(spawn_load(&tx, &store, generation));
-                    if app.pane != 1 {
-                        app.meetings.loaded = false;
-                    }
-                    app.data_changed();
-                }
+                app::Request::Reload => app.reload(),
                 app::Request::Suspend => {
                     suspend(term)?;
                     app.dirty = true;
@@ -446,30 +401,6 @@ fn run_loop(
                 app::Request::None => {}
             }
             next = rx.try_recv().ok();
-        }
-        // Graph jobs: each on its own thread, joined at exit like the loads.
-        if !app.graph.jobs.is_empty() {
-            // Finished threads need no joining: forget them so stepping through months
-            // does not pile up handles.
-            loaders.retain(|h| !h.is_finished());
-        }
-        for job in std::mem::take(&mut app.graph.jobs) {
-            loaders.push(spawn_graph(&tx, &store, job));
-        }
-        if let Some(g) = app.meetings.load_job.take() {
-            let (tx, store, lang) = (tx.clone(), store.clone(), app.lang);
-            loaders.retain(|h| !h.is_finished());
-            loaders.push(std::thread::spawn(move || {
-                let _ = tx.send(Msg::MeetingsLoaded(g, meetings::load(&store, lang).map(Box::new)));
-            }));
-        }
-        // Views' jobs (a report, an import): joined at exit, as they hold the store.
-        for job in std::mem::take(&mut app.view_jobs) {
-            let (tx, store) = (tx.clone(), store.clone());
-            loaders.retain(|h| !h.is_finished());
-            loaders.push(std::thread::spawn(move || {
-                let _ = tx.send(Msg::ViewJob((job.run)(&store)));
-            }));
         }
         // At most one search runs at a time; when it ends, the newest query waiting
         // goes next and the ones typed in between are never run.

@@ -470,6 +470,10 @@ fn bar(p: Progress, w: usize) -> String {
 }
 
 impl View for Pane {
+    fn kind(&self) -> &'static str {
+        "plans"
+    }
+
     fn contexts(&self) -> Vec<Context> {
         vec![Context::Plans]
     }

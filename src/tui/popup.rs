@@ -36,3 +36,23 @@ pub enum Popup {
     /// Pane 4: a partnership's editor, or "delete it?" (keys go to `partnership_key`).
     Partnership(Box<super::partnership::Dialog>),
 }
+
+impl Popup {
+    /// A short name of the kind, for tests and the README generator.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Popup::Help { .. } => "help",
+            Popup::Record { .. } => "record",
+            Popup::Form(_) => "form",
+            Popup::Duplicate { .. } => "duplicate",
+            Popup::ConfirmDelete { .. } => "confirm_delete",
+            Popup::Message(_) => "message",
+            Popup::FirstRun => "first_run",
+            Popup::Capture(_) => "capture",
+            Popup::DiscardCapture(_) => "discard_capture",
+            Popup::ResumeDraft(_) => "resume_draft",
+            Popup::Partnership(d) if d.is_form() => "partnership",
+            Popup::Partnership(_) => "confirm_delete_partnership",
+        }
+    }
+}

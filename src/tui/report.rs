@@ -259,6 +259,10 @@ impl Pane {
 }
 
 impl View for Pane {
+    fn kind(&self) -> &'static str {
+        "report"
+    }
+
     fn contexts(&self) -> Vec<Context> {
         vec![Context::Report]
     }

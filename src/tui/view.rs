@@ -47,15 +47,49 @@ pub enum Effect {
 /// `run` gets the store there, and what it returns is offered to the views'
 /// [`View::job_done`] until the one that knows its type takes it.
 pub struct Job {
-    pub run: Box<dyn FnOnce(&Store) -> JobResult + Send>,
+    run: Box<dyn FnOnce(&Store) -> Step + Send>,
 }
 
 /// What a job returns, for the view that knows its type.
 pub type JobResult = Box<dyn std::any::Any + Send>;
 
+/// A job after its part that reads the store: done, or a computation left to do that
+/// needs no store (the loop runs it on a thread it does not wait for at exit, so
+/// quitting on a big database is not held up and redb still closes cleanly).
+pub enum Step {
+    Done(JobResult),
+    Then(Box<dyn FnOnce() -> JobResult + Send>),
+}
+
 impl Job {
     pub fn new<T: Send + 'static>(f: impl FnOnce(&Store) -> T + Send + 'static) -> Job {
-        Job { run: Box::new(move |s| Box::new(f(s)) as JobResult) }
+        Job { run: Box::new(move |s| Step::Done(Box::new(f(s)) as JobResult)) }
+    }
+
+    /// A job in two steps: `load` reads the store, `compute` works on what it read.
+    pub fn then<A: Send + 'static, T: Send + 'static>(
+        load: impl FnOnce(&Store) -> A + Send + 'static,
+        compute: impl FnOnce(A) -> T + Send + 'static,
+    ) -> Job {
+        Job {
+            run: Box::new(move |s| {
+                let a = load(s);
+                Step::Then(Box::new(move || Box::new(compute(a)) as JobResult))
+            }),
+        }
+    }
+
+    /// The part that reads the store.
+    pub fn run(self, store: &Store) -> Step {
+        (self.run)(store)
+    }
+
+    /// Both parts, here and now (tests and the README generator run jobs this way).
+    pub fn run_here(self, store: &Store) -> JobResult {
+        match self.run(store) {
+            Step::Done(r) => r,
+            Step::Then(f) => f(),
+        }
     }
 }
 
@@ -92,6 +126,9 @@ pub trait View {
 
     /// Actions whose keys the status line shows for this view.
     fn hints(&self) -> Vec<Action>;
+
+    /// A short name of the view ("sync", "import"), for tests and the README generator.
+    fn kind(&self) -> &'static str;
 
     /// A job's result: take it (Ok) when it is this view's, else hand it back.
     fn job_done(&mut self, result: JobResult) -> Result<Effect, JobResult> {

@@ -50,49 +50,30 @@ pub fn pin_today(app: &mut App, day: chrono::NaiveDate) {
 }
 
 impl Fixture {
-    /// Send one key; do what the app asks its loop to do (a reload, graph jobs)
+    /// Send one key; do what the app asks its loop to do (a reload, its jobs)
     /// synchronously.
     pub fn key(&mut self, ev: KeyEvent) -> Request {
         let req = self.app.on_key(ev);
         if req == Request::Reload {
-            self.app.loaded(load_all(&self.store).unwrap());
-            self.app.data_changed();
+            self.app.reload();
         }
-        self.run_graph_jobs();
-        self.run_meetings_load();
-        self.run_view_jobs();
+        self.run_jobs();
         req
     }
 
-    /// Run the views' jobs (a report, an import) here and now, and the ones their
-    /// results start, as the loop does on threads.
-    pub fn run_view_jobs(&mut self) {
-        while !self.app.view_jobs.is_empty() {
-            for job in std::mem::take(&mut self.app.view_jobs) {
-                let result = (job.run)(&self.store);
-                if self.app.job_done(result) == Request::Reload {
-                    self.app.loaded(load_all(&self.store).unwrap());
-                    self.app.data_changed();
+    /// Run the jobs the app asked for (loads, a graph, a report, an import) here and
+    /// now, and the ones their results start, as the loop does on threads.
+    pub fn run_jobs(&mut self) {
+        loop {
+            let jobs = self.app.take_jobs();
+            if jobs.is_empty() {
+                return;
+            }
+            for job in jobs {
+                if self.app.job_done(job.run_here(&self.store)) == Request::Reload {
+                    self.app.reload();
                 }
             }
-        }
-    }
-
-    /// Run the meetings load the app asked for, here and now (the loop runs it on a
-    /// thread and feeds the result back the same way).
-    pub fn run_meetings_load(&mut self) {
-        if let Some(g) = self.app.meetings.load_job.take() {
-            let result = teren::tui::meetings::load(&self.store, self.app.lang);
-            self.app.meetings_loaded(g, result);
-        }
-    }
-
-    /// Run the graph jobs the app asked for, here and now (the loop runs them on
-    /// threads and feeds the results back the same way).
-    pub fn run_graph_jobs(&mut self) {
-        for job in std::mem::take(&mut self.app.graph.jobs) {
-            let result = job.run(&self.store);
-            self.app.graph_ready(job, result);
         }
     }
 

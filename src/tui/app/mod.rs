@@ -12,7 +12,7 @@ use super::form::{self, Field, Form, Target};
 pub use super::keymap::action_label;
 use super::keymap::{Action, Context, Key, Keymap, Lookup};
 use super::theme::Theme;
-use super::view::{Effect, Env, View};
+use super::view::{Effect, Env, Job, JobResult, View};
 use super::{graph, meetings, participants, resources};
 use crate::edit::{self, EditError};
 use crate::i18n::{Lang, t};
@@ -55,8 +55,11 @@ pub struct App {
     pub views: Vec<(usize, &'static str, Box<dyn View>)>,
     /// A full screen over the panes (sync, import), closed with Esc.
     pub screen: Option<Box<dyn View>>,
-    /// Jobs views asked for (`Effect::Job`), taken by the loop to run on threads.
-    pub view_jobs: Vec<super::view::Job>,
+    /// Jobs asked for (the panes' loads, `Effect::Job`), taken by the loop
+    /// ([`App::take_jobs`]) to run on threads; their results come back to `job_done`.
+    jobs: Vec<Job>,
+    /// The participant list's load: results of older ones are dropped.
+    load_generation: u64,
     pub meetings: meetings::Pane,
     /// Pane 4: the partnership graph.
     pub graph: graph::Pane,
@@ -107,7 +110,8 @@ impl App {
                 (5, "report", Box::new(super::report::Pane::new())),
             ],
             screen: None,
-            view_jobs: Vec::new(),
+            jobs: Vec::new(),
+            load_generation: 0,
             meetings: meetings::Pane::new(),
             graph: graph::Pane::new(),
             draft_sink: None,
@@ -198,14 +202,173 @@ impl App {
                 }
                 return req;
             }
-            Effect::Job(job) => self.view_jobs.push(job),
+            Effect::Job(job) => self.jobs.push(job),
         }
         Request::None
     }
 
-    /// A view's job finished: the view that knows the result's type takes it.
-    pub fn job_done(&mut self, result: Box<dyn std::any::Any + Send>) -> Request {
-        let mut result = result;
+    /// The focused pane, counted from 0.
+    pub fn pane(&self) -> usize {
+        self.pane
+    }
+
+    /// What is on top: the top popup or full screen ("form", "record", "sync"…), for
+    /// tests and the README generator; None when a pane has the keyboard.
+    pub fn popup_kind(&self) -> Option<&'static str> {
+        if let Some(p) = self.popups.last() {
+            return Some(p.kind());
+        }
+        self.screen.as_ref().map(|s| s.kind())
+    }
+
+    /// The message on the status line.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// Open conflicts, once counted.
+    pub fn conflicts(&self) -> Option<usize> {
+        self.conflicts
+    }
+
+    /// The record selected in the focused pane (a participant, a meeting, a node of
+    /// the graph).
+    pub fn selected_id(&self) -> Option<Id> {
+        match self.pane {
+            0 => self.people.selected_id(),
+            1 => self.meetings.selected_id(),
+            3 => {
+                let n = self.graph.selected_node()?;
+                self.graph.shown.as_ref().map(|c| c.graph.nodes[n].id)
+            }
+            _ => None,
+        }
+    }
+
+    /// Select a record in the focused pane (a participant or a meeting), clearing the
+    /// filters when they hide it. False when the pane has no such record.
+    pub fn select(&mut self, id: Id) -> bool {
+        self.dirty = true;
+        match self.pane {
+            0 => {
+                let found = self.people.select_id(id) || {
+                    self.people.clear();
+                    self.people.select_id(id)
+                };
+                self.refresh_detail();
+                found
+            }
+            1 => {
+                self.meetings.select_id(id) || {
+                    self.meetings.clear();
+                    self.meetings.select_id(id)
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Make `day` today for the panes that count from it (overdue tasks and
+    /// follow-ups, periods), so tests and README screens do not move with the calendar.
+    pub fn set_today(&mut self, day: chrono::NaiveDate) {
+        self.meetings.today = day;
+        self.views.retain(|(i, ..)| *i != 4);
+        self.views.push((4, "plans", Box::new(super::plans::Pane::with_today(day))));
+        self.overdue.set(None);
+        // The detail was counted from the real date.
+        self.people.detail = None;
+        self.refresh_detail();
+        self.dirty = true;
+    }
+
+    /// Load the participant list (and count the open conflicts) in the background.
+    pub fn load(&mut self) {
+        self.load_generation += 1;
+        let g = self.load_generation;
+        self.jobs.push(Job::new(move |s| PeopleLoaded(g, participants::load_all(s))));
+        // A job of its own, after the rows, so the list never waits for it.
+        self.jobs.push(Job::new(move |s| ConflictsCounted(g, crate::conflicts::count(s))));
+    }
+
+    /// The store changed (a write of ours, a sync): load the list again and tell
+    /// every pane that what it holds is stale.
+    pub fn reload(&mut self) {
+        self.load();
+        if self.pane != 1 {
+            self.meetings.loaded = false;
+        }
+        self.data_changed();
+    }
+
+    /// The work waiting to be done off the UI thread; the loop runs each job on a
+    /// thread and hands its result to [`App::job_done`].
+    pub fn take_jobs(&mut self) -> Vec<Job> {
+        let mut jobs = std::mem::take(&mut self.jobs);
+        for job in std::mem::take(&mut self.graph.jobs) {
+            jobs.push(Job::then(
+                move |s| {
+                    let data = job.load(s);
+                    (job, data)
+                },
+                |(job, data)| match data {
+                    Ok(data) => {
+                        let computed = job.compute(data);
+                        GraphDone(job, Ok(computed))
+                    }
+                    Err(e) => GraphDone(job, Err(e)),
+                },
+            ));
+        }
+        if let Some(g) = self.meetings.load_job.take() {
+            let lang = self.lang;
+            jobs.push(Job::new(move |s| MeetingsDone(g, meetings::load(s, lang))));
+        }
+        jobs
+    }
+
+    /// A job finished: the pane that knows the result's type takes it.
+    pub fn job_done(&mut self, result: JobResult) -> Request {
+        self.dirty = true;
+        let result = match result.downcast::<PeopleLoaded>() {
+            Ok(r) => {
+                let PeopleLoaded(g, r) = *r;
+                match r {
+                    Ok(l) if g == self.load_generation => self.loaded(l),
+                    Ok(_) => {}
+                    Err(e) => self.status = Some(e.to_string()),
+                }
+                return Request::None;
+            }
+            Err(r) => r,
+        };
+        let result = match result.downcast::<ConflictsCounted>() {
+            Ok(r) => {
+                let ConflictsCounted(g, r) = *r;
+                match r {
+                    Ok(n) if g == self.load_generation => self.conflicts = Some(n),
+                    Ok(_) => {}
+                    Err(e) => self.status = Some(e.to_string()),
+                }
+                return Request::None;
+            }
+            Err(r) => r,
+        };
+        let result = match result.downcast::<GraphDone>() {
+            Ok(r) => {
+                let GraphDone(job, r) = *r;
+                self.graph_ready(job, r);
+                return Request::None;
+            }
+            Err(r) => r,
+        };
+        let mut result = match result.downcast::<MeetingsDone>() {
+            Ok(r) => {
+                let MeetingsDone(g, r) = *r;
+                self.meetings_loaded(g, r);
+                return Request::None;
+            }
+            Err(r) => r,
+        };
         let views = self.screen.iter_mut().chain(self.views.iter_mut().map(|(_, _, v)| v));
         let mut taken = None;
         for v in views {
@@ -898,6 +1061,12 @@ impl App {
         }
     }
 }
+
+/// Results of the app's own jobs.
+struct PeopleLoaded(u64, crate::store::Result<participants::Loaded>);
+struct ConflictsCounted(u64, crate::store::Result<usize>);
+struct GraphDone(graph::Job, crate::store::Result<graph::Computed>);
+struct MeetingsDone(u64, crate::store::Result<meetings::Loaded>);
 
 fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()

@@ -681,6 +681,10 @@ fn status_mark(s: NeedStatus) -> &'static str {
 }
 
 impl View for Pane {
+    fn kind(&self) -> &'static str {
+        "resources"
+    }
+
     fn contexts(&self) -> Vec<Context> {
         if self.typing.is_some() { vec![Context::Search] } else { vec![Context::Resources] }
     }

@@ -566,6 +566,10 @@ fn field_label(lang: Lang, field: &str) -> String {
 }
 
 impl View for Screen {
+    fn kind(&self) -> &'static str {
+        "sync"
+    }
+
     fn contexts(&self) -> Vec<Context> {
         if self.fields.is_some() {
             vec![Context::Form]
