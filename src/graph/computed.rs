@@ -159,10 +159,6 @@ impl Job {
             }
         }
     }
-
-    pub fn run(&self, store: &Store) -> Result<Computed> {
-        Ok(self.compute(self.load(store)?))
-    }
 }
 
 #[cfg(test)]
@@ -191,21 +187,7 @@ mod tests {
             data.participants.push(p);
         }
         // One meeting of everyone; the organisations met once more.
-        let meeting = |who: &[Id]| crate::model::Meeting {
-            id: Id::new(),
-            kind: crate::model::MeetingType::Group,
-            date: None,
-            time: None,
-            hours: None,
-            gmina: None,
-            place: None,
-            title: None,
-            attendees: who.to_vec(),
-            note: None,
-            partnership: None,
-            needs: Vec::new(),
-            deleted: false,
-        };
+        let meeting = |who: &[Id]| crate::graph::tests::meeting_on(None, who);
         data.meetings.push(meeting(&ids));
         // Everyone: 7 nodes, 21 edges; organisations: 3 and 3; Dobiegniew's: 2 and 1.
         assert_eq!(auto_graph(&data, None, 1_000).0, Scope::default());

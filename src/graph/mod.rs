@@ -603,10 +603,15 @@ mod tests {
     }
 
     fn meeting(d: &str, who: &[Id]) -> Meeting {
+        meeting_on(Some(date(d)), who)
+    }
+
+    /// A group meeting of `who` (the graph's submodules' tests build on it too).
+    pub(super) fn meeting_on(date: Option<NaiveDate>, who: &[Id]) -> Meeting {
         Meeting {
             id: Id::new(),
             kind: MeetingType::Group,
-            date: Some(date(d)),
+            date,
             time: None,
             hours: None,
             gmina: None,

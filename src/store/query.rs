@@ -128,15 +128,8 @@ impl Store {
 
     /// Every record of one entity, deleted ones included, in id order.
     pub fn docs(&self, entity: Entity) -> Result<Vec<(Id, Doc)>> {
-        let tx = self.db.begin_read()?;
-        let records = tx.open_table(RECORDS)?;
-        let lo = record_key(entity, Id::from_bytes([0; 16]));
-        let hi = record_key(entity, Id::from_bytes([0xff; 16]));
         let mut out = Vec::new();
-        for e in records.range::<&[u8; 17]>(&lo..=&hi)? {
-            let (k, v) = e?;
-            out.push((id_from_key(k.value()), Doc::decode(v.value()).map_err(corrupt)?));
-        }
+        self.for_each_doc(entity, |id, doc| out.push((id, doc)))?;
         Ok(out)
     }
 

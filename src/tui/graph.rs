@@ -414,7 +414,7 @@ impl Pane {
         let count = self.view.len().to_string();
         let room = (area.width as usize).saturating_sub(7 + count.len());
         let title = format!(" {} ({count}) ", short(&name, room));
-        let Some((inner, h)) = super::list_frame(area, buf, theme, title) else { return };
+        let Some((inner, h)) = crate::tui::widgets::list_frame(area, buf, theme, title) else { return };
         self.page = h;
         if self.shown.is_none() {
             let msg = self.error.clone().unwrap_or_else(|| t(lang, "graph_computing").to_string());
@@ -423,7 +423,7 @@ impl Pane {
         }
         let Some(c) = self.shown.clone() else { return };
         let m = &c.graph.metrics;
-        self.offset = super::scroll_offset(self.selected, self.offset, h);
+        self.offset = crate::tui::widgets::scroll_offset(self.selected, self.offset, h);
         let rows: Vec<TRow> = self
             .view
             .iter()

@@ -578,7 +578,8 @@ impl View for Screen {
         let [cols, rows] = Layout::horizontal([Constraint::Length(cols_w), Constraint::Fill(1)]).areas(body);
         // Columns: header → field; unknown ones marked, the selected one highlighted.
         let fields = self.column_fields();
-        let Some((ci, h)) = super::list_frame(cols, buf, theme, format!(" {} ", t(lang, "imp_columns"))) else {
+        let Some((ci, h)) = crate::tui::widgets::list_frame(cols, buf, theme, format!(" {} ", t(lang, "imp_columns")))
+        else {
             return;
         };
         self.page = h.max(1);
@@ -602,7 +603,8 @@ impl View for Screen {
             .collect();
         Paragraph::new(col_lines).render(ci, buf);
         let all = self.row_lines(lang, theme);
-        let Some((ri, rh)) = super::list_frame(rows, buf, theme, format!(" {} ", t(lang, "imp_preview"))) else {
+        let Some((ri, rh)) = crate::tui::widgets::list_frame(rows, buf, theme, format!(" {} ", t(lang, "imp_preview")))
+        else {
             return;
         };
         self.scroll = self.scroll.min(all.len().saturating_sub(rh + 1));

@@ -510,7 +510,7 @@ impl Pane {
 
     pub fn render_list(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
         let title = self.title(lang);
-        let Some((inner, h)) = super::list_frame(area, buf, theme, title) else { return };
+        let Some((inner, h)) = crate::tui::widgets::list_frame(area, buf, theme, title) else { return };
         self.page = h;
         if !self.loaded {
             Paragraph::new(t(lang, "loading")).style(theme.dim()).render(Rect { height: 1, ..inner }, buf);
@@ -520,7 +520,7 @@ impl Pane {
             self.render_followups(inner, h, buf, theme, lang);
             return;
         }
-        self.offset = super::scroll_offset(self.selected, self.offset, h);
+        self.offset = crate::tui::widgets::scroll_offset(self.selected, self.offset, h);
         let wide = inner.width >= 90;
         let rows: Vec<TRow> = self
             .view
@@ -581,7 +581,7 @@ impl Pane {
     }
 
     fn render_followups(&mut self, inner: Rect, h: usize, buf: &mut Buffer, theme: &Theme, lang: Lang) {
-        self.fup_offset = super::scroll_offset(self.fup_selected, self.fup_offset, h);
+        self.fup_offset = crate::tui::widgets::scroll_offset(self.fup_selected, self.fup_offset, h);
         let places: HashMap<Id, String> =
             self.data.rows.iter().map(|r| (r.meeting.id, r.meeting.place.clone().unwrap_or_default())).collect();
         let rows: Vec<TRow> = self

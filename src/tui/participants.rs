@@ -441,9 +441,9 @@ impl Pane {
             }
             parts.join(" ")
         };
-        let Some((inner, h)) = super::list_frame(area, buf, theme, title) else { return };
+        let Some((inner, h)) = crate::tui::widgets::list_frame(area, buf, theme, title) else { return };
         self.page = h;
-        self.offset = super::scroll_offset(self.selected, self.offset, h);
+        self.offset = crate::tui::widgets::scroll_offset(self.selected, self.offset, h);
         let wide = inner.width >= 70;
         let header: Vec<&str> = if wide {
             vec!["", t(lang, "name"), t(lang, "category"), t(lang, "org"), t(lang, "place")]

@@ -467,8 +467,9 @@ impl Editor {
             Focus::Role(i) | Focus::Joined(i) => Some(i),
             _ => None,
         };
-        let offset = focus_row
-            .map_or(self.offset.min(self.members.len()), |i| super::scroll_offset(i, self.offset, rows_h.max(1)));
+        let offset = focus_row.map_or(self.offset.min(self.members.len()), |i| {
+            crate::tui::widgets::scroll_offset(i, self.offset, rows_h.max(1))
+        });
         let name_w = (inner.width as usize).saturating_sub(44).max(12);
         for (i, m) in self.members.iter().enumerate().skip(offset).take(rows_h) {
             let cell = |f: &Field, focus: Focus, w: usize| {

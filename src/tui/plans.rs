@@ -587,10 +587,10 @@ impl View for Pane {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
         let lang = env.lang;
-        let (list, detail) = super::split(area);
+        let (list, detail) = crate::tui::widgets::split(area);
         let n_plans = self.rows.iter().filter(|r| matches!(r, Row::Plan(_))).count();
         let title = format!(" {} ({n_plans}) ", t(lang, "ctx_plans"));
-        if let Some((inner, h)) = super::list_frame(list, buf, env.theme, title) {
+        if let Some((inner, h)) = crate::tui::widgets::list_frame(list, buf, env.theme, title) {
             let filter = self.filter_text(lang);
             let head = if filter.is_empty() {
                 format!("{}: {}", t(lang, "plan_filter_status"), t(lang, "plan_all"))
@@ -604,7 +604,7 @@ impl View for Pane {
                 inner.width,
             );
             self.page = h.max(1);
-            self.offset = super::scroll_offset(self.selected, self.offset, self.page);
+            self.offset = crate::tui::widgets::scroll_offset(self.selected, self.offset, self.page);
             let w = inner.width as usize;
             if self.rows.is_empty() {
                 let msg = Paragraph::new(t(lang, "plan_none")).wrap(Wrap { trim: true });

@@ -236,7 +236,7 @@ impl Pane {
             return;
         }
         self.page = h;
-        self.offset = super::scroll_offset(self.selected, self.offset, h);
+        self.offset = crate::tui::widgets::scroll_offset(self.selected, self.offset, h);
         let name_w = (inner.width as usize / 2).max(10);
         let lines: Vec<Line> = r
             .incomplete

@@ -17,7 +17,7 @@ impl App {
         let [bar, main, status] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
         self.render_bar(bar, buf);
-        let (list, detail) = crate::tui::split(main);
+        let (list, detail) = crate::tui::widgets::split(main);
         if self.pane == 3 {
             self.graph.render(main, buf, &self.theme, self.lang);
         } else if self.pane == 0 {

@@ -12,10 +12,10 @@ impl Pane {
         if !filters.is_empty() {
             title.push_str(&format!("· {filters} "));
         }
-        let Some((inner, _)) = crate::tui::list_frame(area, buf, theme, title) else { return };
+        let Some((inner, _)) = crate::tui::widgets::list_frame(area, buf, theme, title) else { return };
         let h = inner.height as usize;
         self.page = h.max(1);
-        self.offset = crate::tui::scroll_offset(self.selected, self.offset, h);
+        self.offset = crate::tui::widgets::scroll_offset(self.selected, self.offset, h);
         if self.rows.is_empty() {
             Paragraph::new(t(lang, "nothing_found")).render(inner, buf);
             return;
@@ -131,10 +131,10 @@ impl Pane {
         if !filters.is_empty() {
             title.push_str(&format!("· {filters} "));
         }
-        let Some((inner, _)) = crate::tui::list_frame(area, buf, theme, title) else { return };
+        let Some((inner, _)) = crate::tui::widgets::list_frame(area, buf, theme, title) else { return };
         let h = inner.height as usize;
         self.page = h.max(1);
-        self.need_offset = crate::tui::scroll_offset(self.need_sel, self.need_offset, h);
+        self.need_offset = crate::tui::widgets::scroll_offset(self.need_sel, self.need_offset, h);
         if self.needs.is_empty() {
             Paragraph::new(t(lang, "nothing_found")).render(inner, buf);
             return;

@@ -215,30 +215,36 @@ pub fn pair_typed(store: &Store, typed: &str, lang: Lang) -> (String, bool) {
         bundle::pair_fingerprint(store, &keys, typed, "", &ImportOptions::default())
     };
     match run() {
-        Ok(PairedBy::Now { header, imported }) => {
-            let applied: usize = imported
-                .iter()
-                .map(|(_, r)| match r {
-                    Ok(Report { outcome: Outcome::Imported { applied, .. }, .. }) => *applied,
-                    _ => 0,
-                })
-                .sum();
-            (
-                format!(
-                    "{} „{}” ({}): {applied} {}",
-                    t(lang, "sync_paired_now"),
-                    header.office,
-                    header.sender.short(),
-                    t(lang, "sync_ops")
-                ),
-                true,
-            )
-        }
+        Ok(PairedBy::Now { header, imported }) => paired_now(lang, &header, applied(&imported)),
         Ok(PairedBy::Again { office }) => (format!("{} „{office}”", t(lang, "sync_paired_now")), true),
         Ok(PairedBy::Already { office }) => (format!("{}: „{office}”", t(lang, "sync_paired_already")), false),
         Ok(PairedBy::Expected) => (t(lang, "sync_expected").to_string(), true),
         Err(e) => (format!("{}: {e}", t(lang, "sync_pair_failed")), false),
     }
+}
+
+/// The operations applied by the imports a pairing ran.
+fn applied<T>(done: &[(T, Result<Report, bundle::BundleError>)]) -> usize {
+    done.iter()
+        .map(|(_, r)| match r {
+            Ok(Report { outcome: Outcome::Imported { applied, .. }, .. }) => *applied,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// "Paired with „office” (id): N operations", and that the data changed.
+fn paired_now(lang: Lang, header: &bundle::Header, applied: usize) -> (String, bool) {
+    (
+        format!(
+            "{} „{}” ({}): {applied} {}",
+            t(lang, "sync_paired_now"),
+            header.office,
+            header.sender.short(),
+            t(lang, "sync_ops")
+        ),
+        true,
+    )
 }
 
 /// Pair the office whose introduction (or bundle) is at `path`, its fingerprint
@@ -255,26 +261,10 @@ pub fn pair_file(
         let bytes = bundle::read_file(path)?;
         let opts = ImportOptions { passphrase, ..Default::default() };
         let (header, done) = bundle::pair_file(store, &keys, &bytes, confirmed, &opts)?;
-        let applied = done
-            .iter()
-            .map(|(_, r)| match r {
-                Ok(Report { outcome: Outcome::Imported { applied, .. }, .. }) => *applied,
-                _ => 0,
-            })
-            .sum();
-        Ok((header, applied))
+        Ok((header, applied(&done)))
     };
     match run() {
-        Ok((header, applied)) => (
-            format!(
-                "{} „{}” ({}): {applied} {}",
-                t(lang, "sync_paired_now"),
-                header.office,
-                header.sender.short(),
-                t(lang, "sync_ops")
-            ),
-            true,
-        ),
+        Ok((header, applied)) => paired_now(lang, &header, applied),
         Err(e) => (format!("{}: {e}", t(lang, "sync_pair_failed")), false),
     }
 }
