@@ -6,6 +6,7 @@ use crate::model::{Category, Entity, Id, Kind, UnknownCode, validate};
 /// Checks one field's text; `Err` is shown next to the field, in the interface language.
 pub type Check = fn(&str, Lang) -> Result<(), String>;
 
+#[derive(Clone)]
 pub struct Field {
     pub key: &'static str,
     pub label: String,
@@ -80,6 +81,7 @@ pub enum Target {
     Edit(Entity, Id),
 }
 
+#[derive(Clone)]
 pub struct Form {
     pub title: String,
     pub target: Target,

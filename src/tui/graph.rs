@@ -38,6 +38,9 @@ pub enum SortBy {
     Betweenness,
 }
 
+/// A word for the pane (`Effect::Tell`): the partnership filtered on was deleted.
+pub struct PartnershipDeleted;
+
 type Key = (Option<NaiveDate>, Option<Scope>);
 
 pub struct Pane {

@@ -145,6 +145,9 @@ fn entry(m: &Meeting, lang: Lang) -> Entry {
     Entry::new(head.into_iter().flatten().chain(words))
 }
 
+/// A word for the pane (`Effect::Tell`): this meeting was just saved; select it.
+pub struct MeetingSaved(pub Id);
+
 /// What a cursor in the detail panel points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Item {

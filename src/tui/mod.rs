@@ -7,23 +7,17 @@
 
 pub mod app;
 pub mod backend;
-pub mod capture;
 pub mod editor;
-pub mod erase;
 pub mod errors;
 pub mod form;
 pub mod graph;
-pub mod import;
 pub mod keymap;
 pub mod meetings;
 pub mod participants;
-pub mod partnership;
 pub mod plans;
-pub mod popup;
+pub mod popups;
 pub mod report;
 pub mod resources;
-pub mod sync;
-pub mod textarea;
 pub mod theme;
 pub mod view;
 pub mod widgets;
@@ -129,7 +123,7 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
     app.status = keymap_warning.or(config_warning);
     app.sync_dir = config.sync_dir.clone();
     if let Some(dir) = config.sync_dir {
-        match sync::live_folder(dir, config.sync_passphrase_file.as_deref()) {
+        match popups::sync::live_folder(dir, config.sync_passphrase_file.as_deref()) {
             Ok(live) => app.live_sync = Some(live),
             Err(e) => app.status = Some(e),
         }
@@ -191,8 +185,8 @@ const DRAFT_MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 fn spawn_draft_writer(
     store: Arc<Store>,
     report: mpsc::Sender<Msg>,
-) -> (mpsc::Sender<app::DraftMsg>, std::thread::JoinHandle<Option<crate::store::StoreError>>) {
-    let (tx, rx) = mpsc::channel::<app::DraftMsg>();
+) -> (mpsc::Sender<popups::capture::DraftMsg>, std::thread::JoinHandle<Option<crate::store::StoreError>>) {
+    let (tx, rx) = mpsc::channel::<popups::capture::DraftMsg>();
     let handle = std::thread::spawn(move || {
         let mut last = None;
         while let Ok(mut msg) = rx.recv() {
@@ -227,10 +221,10 @@ fn spawn_draft_writer(
 fn event_loop(term: &mut Term, app: &mut app::App, store: Arc<Store>) -> Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let (sink, writer) = spawn_draft_writer(store.clone(), tx.clone());
-    app.draft_sink = Some(sink);
+    app.env.drafts.sink = Some(sink);
     let mut loaders = Vec::new();
     let mut result = run_loop(term, app, store, (tx, rx), &mut loaders);
-    app.draft_sink = None;
+    app.env.drafts.sink = None;
     if let Ok(Some(e)) = writer.join()
         && result.is_ok()
     {
@@ -267,7 +261,7 @@ fn run_loop(
     // The live sync folder; it stops when `_live_stop` is dropped with this loop.
     let _live_stop = app.live_sync.take().map(|live| {
         let tx = tx.clone();
-        let (stop, handle) = sync::spawn_live(store.clone(), live, move |r| tx.send(Msg::LiveSync(r)).is_ok());
+        let (stop, handle) = popups::sync::spawn_live(store.clone(), live, move |r| tx.send(Msg::LiveSync(r)).is_ok());
         loaders.push(handle);
         stop
     });
@@ -326,13 +320,13 @@ fn run_loop(
                 Msg::Input(_) => app::Request::None,
                 Msg::Hangup => app::Request::Quit,
                 Msg::DraftFailed(detail, trouble) => {
-                    app.status = Some(crate::tui::errors::write_failed(app.lang, trouble, &detail));
+                    app.status = Some(crate::tui::errors::write_failed(app.env.lang, trouble, &detail));
                     app.dirty = true;
                     app::Request::None
                 }
                 Msg::Job(result) => app.job_done(result),
                 Msg::LiveSync(r) => {
-                    let (line, changed) = sync::live_status(app.lang, &r);
+                    let (line, changed) = popups::sync::live_status(app.env.lang, &r);
                     if !line.is_empty() {
                         app.status = Some(line);
                         app.dirty = true;

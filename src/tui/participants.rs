@@ -30,11 +30,65 @@ pub struct Row {
     pub last: Option<NaiveDate>,
 }
 
-/// Everything the list needs, built off the UI thread.
-pub struct Loaded {
+/// Everyone, as the list and the pickers (attendees, partners) need them: rows in
+/// name order, the strings they refer to, and the search index. Built off the UI
+/// thread and shared by the app (`Env::people`).
+#[derive(Default)]
+pub struct Directory {
     pub rows: Vec<Row>,
+    /// Display strings the rows refer to (organisations, gminas, places).
     pub strings: Vec<String>,
-    pub index: Index,
+    pub index: Arc<Index>,
+    /// False while only the first page is here.
+    pub complete: bool,
+}
+
+impl Directory {
+    /// A pooled string by id.
+    pub fn text(&self, id: u32) -> &str {
+        self.strings.get(id as usize).map_or("", String::as_str)
+    }
+
+    /// Participants matching `q` (folded and fuzzy), best first, at most `limit` of
+    /// those `keep` accepts: the capture's attendees and the partnership editor's
+    /// leader and members.
+    pub fn candidates(&self, q: &str, keep: &dyn Fn(&Row) -> bool, limit: usize) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        if q.trim().is_empty() {
+            return out;
+        }
+        let hits: Vec<usize> = if self.index.len() == self.rows.len() && !self.index.is_empty() {
+            self.index.search(q, None).into_iter().map(|h| h.index).collect()
+        } else {
+            let fq = crate::search::fold(q);
+            (0..self.rows.len()).filter(|&i| crate::search::fold(&self.rows[i].name).contains(&fq)).collect()
+        };
+        for i in hits {
+            let Some(r) = self.rows.get(i) else { continue };
+            if !keep(r) {
+                continue;
+            }
+            let hint = [self.text(r.org), self.text(r.place)]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(Candidate { id: r.id, name: r.name.clone(), hint });
+            if out.len() == limit {
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// A participant a picker offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub id: Id,
+    pub name: String,
+    /// Organisation or place, to tell namesakes apart.
+    pub hint: String,
 }
 
 /// Interns display strings (id 0 is the empty string), folding each new one into the
@@ -94,18 +148,18 @@ impl Building {
     }
 
     /// Sort rows and index rows, in place, into name order.
-    fn finish(mut self) -> Loaded {
+    fn finish(mut self, complete: bool) -> Directory {
         let pos = std::mem::take(&mut self.pos);
         self.rows.sort_unstable_by_key(|r| pos.get(&r.id).copied().unwrap_or(u32::MAX));
         drop(pos);
         self.index.sort_by_keys();
         self.strings.shrink_to_fit();
-        Loaded { rows: self.rows, strings: self.strings, index: self.index }
+        Directory { rows: self.rows, strings: self.strings, index: Arc::new(self.index), complete }
     }
 }
 
 /// The first `n` rows in name order, straight from the index: enough for a first frame.
-pub fn first_page(store: &Store, n: usize) -> Result<Loaded> {
+pub fn first_page(store: &Store, n: usize) -> Result<Directory> {
     let ids = store.ordered_ids(Entity::Participant, 0, n, false)?;
     let mut b = Building::new(&ids);
     for id in &ids {
@@ -120,13 +174,13 @@ pub fn first_page(store: &Store, n: usize) -> Result<Loaded> {
             b.add(&p, &names, None);
         }
     }
-    Ok(b.finish())
+    Ok(b.finish(false))
 }
 
 /// All live participants in name order (the store's sorted index), with their search
 /// index. Docs are streamed, never all held at once: at 100 000 participants holding
 /// them would cost several times the memory of the rows.
-pub fn load_all(store: &Store) -> Result<Loaded> {
+pub fn load_all(store: &Store) -> Result<Directory> {
     let mut names = HashMap::new();
     store.for_each_doc(Entity::Participant, |id, d| {
         if d.str("kind") == Some(Kind::Org.code()) {
@@ -140,7 +194,7 @@ pub fn load_all(store: &Store) -> Result<Loaded> {
             b.add(&Participant::from_doc(id, &d), &names, last.get(&id).copied());
         }
     })?;
-    Ok(b.finish())
+    Ok(b.finish(true))
 }
 
 /// The detail panel of the selected participant.
@@ -238,6 +292,11 @@ impl SearchJob {
     }
 }
 
+/// Words for the pane (`Effect::Tell`): this participant was deleted (undo brings it
+/// back); select this one when the next load arrives (after a save).
+pub struct Deleted(pub Id);
+pub struct SelectAfterReload(pub Id);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
     Name,
@@ -245,12 +304,8 @@ pub enum Sort {
 }
 
 pub struct Pane {
-    pub rows: Vec<Row>,
-    /// Display strings the rows refer to (organisations, gminas, places).
-    pub strings: Vec<String>,
-    pub index: Arc<Index>,
-    /// False while only the first page is here.
-    pub complete: bool,
+    /// Everyone (the app's, shared): the first page until the full load arrives.
+    pub dir: Arc<Directory>,
     /// Indices into `rows` after filters and search, in display order.
     pub view: Vec<usize>,
     pub selected: usize,
@@ -272,13 +327,10 @@ pub struct Pane {
 }
 
 impl Pane {
-    pub fn new(first: Loaded) -> Pane {
-        let view = (0..first.rows.len()).collect();
+    pub fn new(dir: Arc<Directory>) -> Pane {
+        let view = (0..dir.rows.len()).collect();
         Pane {
-            rows: first.rows,
-            strings: first.strings,
-            index: Arc::new(Index::default()),
-            complete: false,
+            dir,
             view,
             selected: 0,
             offset: 0,
@@ -297,20 +349,17 @@ impl Pane {
 
     /// A pooled string by id.
     pub fn text(&self, id: u32) -> &str {
-        self.strings.get(id as usize).map_or("", String::as_str)
+        self.dir.text(id)
     }
 
     pub fn selected_id(&self) -> Option<Id> {
-        self.view.get(self.selected).map(|&i| self.rows[i].id)
+        self.view.get(self.selected).map(|&i| self.dir.rows[i].id)
     }
 
     /// Take freshly loaded rows, keeping the selection on the same participant.
-    pub fn set_loaded(&mut self, loaded: Loaded) {
+    pub fn set_loaded(&mut self, dir: Arc<Directory>) {
         let keep = self.selected_id();
-        self.rows = loaded.rows;
-        self.strings = loaded.strings;
-        self.index = Arc::new(loaded.index);
-        self.complete = true;
+        self.dir = dir;
         self.last_search = None;
         self.refilter();
         if let Some(id) = keep {
@@ -319,7 +368,7 @@ impl Pane {
     }
 
     pub fn select_id(&mut self, id: Id) -> bool {
-        match self.view.iter().position(|&i| self.rows[i].id == id) {
+        match self.view.iter().position(|&i| self.dir.rows[i].id == id) {
             Some(p) => {
                 self.selected = p;
                 true
@@ -332,12 +381,12 @@ impl Pane {
     pub fn refilter(&mut self) {
         let cat = self.category;
         let gm: Option<u32> =
-            self.gmina.as_ref().map(|g| self.strings.iter().position(|s| s == g).map_or(NONE, |i| i as u32));
+            self.gmina.as_ref().map(|g| self.dir.strings.iter().position(|s| s == g).map_or(NONE, |i| i as u32));
         let pass = |r: &Row| cat.is_none_or(|c| r.category == c) && gm.is_none_or(|g| r.gmina == g);
-        if self.query.trim().is_empty() || self.index.len() != self.rows.len() {
-            self.view = (0..self.rows.len()).filter(|&i| pass(&self.rows[i])).collect();
+        if self.query.trim().is_empty() || self.dir.index.len() != self.dir.rows.len() {
+            self.view = (0..self.dir.rows.len()).filter(|&i| pass(&self.dir.rows[i])).collect();
             if self.sort == Sort::LastContact {
-                let rows = &self.rows;
+                let rows = &self.dir.rows;
                 self.view.sort_by(|&a, &b| rows[b].last.cmp(&rows[a].last).then(a.cmp(&b)));
             }
         } else {
@@ -347,16 +396,16 @@ impl Pane {
                 _ => None,
             };
             self.search_generation += 1;
-            if self.rows.len() >= ASYNC_SEARCH_ROWS {
+            if self.dir.rows.len() >= ASYNC_SEARCH_ROWS {
                 self.search_job = Some(SearchJob {
                     generation: self.search_generation,
                     query: self.query.clone(),
                     within: within.map(<[usize]>::to_vec),
-                    index: self.index.clone(),
+                    index: self.dir.index.clone(),
                 });
                 return;
             }
-            let hits = self.index.search(&self.query, within).into_iter().map(|h| h.index).collect();
+            let hits = self.dir.index.search(&self.query, within).into_iter().map(|h| h.index).collect();
             let generation = self.search_generation;
             self.search_done(generation, self.query.clone(), hits);
             return;
@@ -371,8 +420,8 @@ impl Pane {
         }
         let cat = self.category;
         let gm: Option<u32> =
-            self.gmina.as_ref().map(|g| self.strings.iter().position(|s| s == g).map_or(NONE, |i| i as u32));
-        let rows = &self.rows;
+            self.gmina.as_ref().map(|g| self.dir.strings.iter().position(|s| s == g).map_or(NONE, |i| i as u32));
+        let rows = &self.dir.rows;
         self.view = hits
             .iter()
             .copied()
@@ -400,7 +449,7 @@ impl Pane {
 
     pub fn next_gmina(&mut self) {
         let gminas: Vec<String> = {
-            let mut ids: Vec<u32> = self.rows.iter().map(|r| r.gmina).filter(|&g| g != 0).collect();
+            let mut ids: Vec<u32> = self.dir.rows.iter().map(|r| r.gmina).filter(|&g| g != 0).collect();
             ids.sort_unstable();
             ids.dedup();
             let mut v: Vec<String> = ids.into_iter().map(|g| self.text(g).to_string()).collect();
@@ -457,7 +506,7 @@ impl Pane {
             .skip(self.offset)
             .take(h)
             .map(|(pos, &i)| {
-                let r = &self.rows[i];
+                let r = &self.dir.rows[i];
                 let sel = pos == self.selected;
                 // Only the marker and the name carry the selection style: a cursor move
                 // then rewrites two short cells per row instead of two whole rows.
@@ -498,7 +547,7 @@ impl Pane {
 
     pub fn render_detail(&self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
         let sel = self.selected_id();
-        let title = self.view.get(self.selected).map(|&i| format!(" {} ", self.rows[i].name));
+        let title = self.view.get(self.selected).map(|&i| format!(" {} ", self.dir.rows[i].name));
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(theme.border())

@@ -5,7 +5,6 @@
 
 use super::form::{self, Field, Form, Target};
 use super::keymap::{Action, Context};
-use super::popup::Popup;
 use super::view::{Effect, Env, View};
 use crate::i18n::{Lang, t};
 use crate::model::{Entity, Id, Task, TaskStatus, validate};
@@ -75,7 +74,7 @@ impl Pane {
 
     fn load(&mut self, env: &Env) {
         let keep = self.rows.get(self.selected).copied();
-        match Data::load(env.store) {
+        match Data::load(&env.store) {
             Ok(d) => {
                 self.data = Some(d);
                 self.error = None;
@@ -495,15 +494,15 @@ impl View for Pane {
             Action::Bottom => step(self, isize::MAX / 2),
             Action::Open => {
                 let (title, lines) = self.detail_lines(lang);
-                (!title.is_empty()).then_some(Effect::Popup(Popup::Record { title, lines, scroll: 0 }))
+                (!title.is_empty()).then_some(Effect::Popup(crate::tui::popups::record(title, lines)))
             }
             Action::Add => Some(match self.goal_id() {
-                Some(g) => Effect::Popup(Popup::Form(self.task_form(lang, None, g))),
+                Some(g) => Effect::Popup(crate::tui::popups::form(self.task_form(lang, None, g))),
                 None if self.plan_id().is_some() => Effect::Status(t_(lang, "plan_add_goal_first")),
                 None => Effect::Status(t_(lang, "plan_none")),
             }),
             Action::AddGoal => Some(match self.plan_id() {
-                Some(p) => Effect::Popup(Popup::Form(self.goal_form(lang, None, p))),
+                Some(p) => Effect::Popup(crate::tui::popups::form(self.goal_form(lang, None, p))),
                 None => Effect::Status(t_(lang, "plan_none")),
             }),
             Action::Edit => {
@@ -511,18 +510,22 @@ impl View for Pane {
                 Some(match self.selected_row()? {
                     Row::Task(id) => {
                         let task = self.task(id)?;
-                        Effect::Popup(Popup::Form(self.task_form(lang, Some(task), task.goal?)))
+                        Effect::Popup(crate::tui::popups::form(self.task_form(lang, Some(task), task.goal?)))
                     }
                     Row::Goal(id) => {
                         let g = d.goals.iter().find(|g| g.id == id)?;
-                        Effect::Popup(Popup::Form(self.goal_form(lang, Some((id, g.name.clone())), g.plan?)))
+                        Effect::Popup(crate::tui::popups::form(self.goal_form(
+                            lang,
+                            Some((id, g.name.clone())),
+                            g.plan?,
+                        )))
                     }
-                    Row::Plan(id) => Effect::Popup(Popup::Form(self.plan_form(lang, id)?)),
+                    Row::Plan(id) => Effect::Popup(crate::tui::popups::form(self.plan_form(lang, id)?)),
                 })
             }
             Action::ToggleDone => {
                 let Row::Task(id) = self.selected_row()? else { return Some(Effect::None) };
-                Some(match plans::tick(env.store, id, self.today) {
+                Some(match plans::tick(&env.store, id, self.today) {
                     Ok(_) => Effect::Changed,
                     Err(e) => Effect::Status(e.to_string()),
                 })
@@ -534,7 +537,7 @@ impl View for Pane {
                     Row::Plan(_) => return Some(Effect::None),
                 };
                 let up = action == Action::MoveUp;
-                Some(match plans::move_item(env.store, entity, id, if up { -1 } else { 1 }) {
+                Some(match plans::move_item(&env.store, entity, id, if up { -1 } else { 1 }) {
                     Ok(true) => Effect::Changed,
                     Ok(false) => Effect::Status(t_(lang, if up { "plan_first" } else { "plan_last" })),
                     Err(e) => Effect::Status(e.to_string()),
@@ -562,9 +565,9 @@ impl View for Pane {
                 Some(Effect::None)
             }
             Action::ExportPlan => Some(self.export(env)),
-            Action::AddPlan => Some(Effect::Popup(Popup::Form(self.new_plan_form(lang)))),
+            Action::AddPlan => Some(Effect::Popup(crate::tui::popups::form(self.new_plan_form(lang)))),
             Action::EditPath => Some(match self.path_form(lang) {
-                Some(f) => Effect::Popup(Popup::Form(f)),
+                Some(f) => Effect::Popup(crate::tui::popups::form(f)),
                 None => Effect::Status(t_(lang, "plan_no_jst")),
             }),
             _ => None,
@@ -590,7 +593,7 @@ impl View for Pane {
         let (list, detail) = crate::tui::widgets::split(area);
         let n_plans = self.rows.iter().filter(|r| matches!(r, Row::Plan(_))).count();
         let title = format!(" {} ({n_plans}) ", t(lang, "ctx_plans"));
-        if let Some((inner, h)) = crate::tui::widgets::list_frame(list, buf, env.theme, title) {
+        if let Some((inner, h)) = crate::tui::widgets::list_frame(list, buf, &env.theme, title) {
             let filter = self.filter_text(lang);
             let head = if filter.is_empty() {
                 format!("{}: {}", t(lang, "plan_filter_status"), t(lang, "plan_all"))
@@ -612,7 +615,7 @@ impl View for Pane {
             }
             for (i, row) in self.rows.iter().enumerate().skip(self.offset).take(self.page) {
                 let y = inner.y + 1 + (i - self.offset) as u16;
-                let mut line = self.line(*row, w, env.theme);
+                let mut line = self.line(*row, w, &env.theme);
                 if i == self.selected {
                     line = line.patch_style(env.theme.selected());
                 }

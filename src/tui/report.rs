@@ -150,7 +150,7 @@ impl Pane {
     }
 
     fn render_indicators(&self, r: &Report, area: Rect, buf: &mut Buffer, env: &Env) {
-        let (lang, theme) = (env.lang, env.theme);
+        let (lang, theme) = (env.lang, &env.theme);
         let w = area.width as usize;
         // Label | value | target | bar and percent | missing.
         let (vw, tw, mw) = (7usize, 7usize, 8usize);
@@ -222,7 +222,7 @@ impl Pane {
     }
 
     fn render_incomplete(&mut self, r: &Report, area: Rect, buf: &mut Buffer, env: &Env) {
-        let (lang, theme) = (env.lang, env.theme);
+        let (lang, theme) = (env.lang, &env.theme);
         let title = if r.incomplete.is_empty() {
             format!(" {} ", t(lang, "rep_complete"))
         } else {

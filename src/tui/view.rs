@@ -1,27 +1,35 @@
-//! The contract between the app and its newer panes and screens.
+//! The contract between the app and its panes, screens and popups.
 //!
 //! A `View` owns its state, maps the actions it understands and draws itself; what it
-//! needs from the rest of the app (a popup, a status line message, a jump to a
+//! needs from the rest of the app (another popup, a status line message, a jump to a
 //! participant, a reload after a write) it returns as an `Effect`. The app stays a
 //! router: it never reaches into a view's state, so each view lives in one file.
 
 use super::keymap::{Action, Context, Keymap};
-use super::popup::Popup;
+use super::participants::Directory;
+use super::popups::capture::Drafts;
 use super::theme::Theme;
 use crate::i18n::Lang;
 use crate::model::Id;
 use crate::store::Store;
+use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::sync::Arc;
 
-/// What a view gives it to work with.
-pub struct Env<'a> {
-    pub store: &'a Arc<Store>,
+/// What every view works with: the store, the interface's language, keys and colours,
+/// today, everyone's names for the pickers, and where capture drafts are written.
+pub struct Env {
+    pub store: Arc<Store>,
     pub lang: Lang,
-    pub keymap: &'a Keymap,
-    pub theme: &'a Theme,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// The day overdue tasks and periods count from (pinned by tests).
+    pub today: NaiveDate,
+    /// The participants, loaded in the background after the first frame.
+    pub people: Arc<Directory>,
+    pub drafts: Drafts,
 }
 
 /// What a view asks of the app after handling a key.
@@ -29,14 +37,23 @@ pub enum Effect {
     None,
     /// A one-line message on the status line.
     Status(String),
-    /// Open a popup over everything (a form, a record, a message).
-    Popup(Popup),
+    /// Open a popup over everything (a form, a record, a message, a screen).
+    Popup(Box<dyn View>),
+    /// Close this popup and open another in its place (a form after its warning).
+    Replace(Box<dyn View>),
     /// Show this participant in pane 1.
     OpenParticipant(Id),
     /// The view wrote to the store: every pane reloads what it shows.
     Changed,
-    /// Close this screen (screens only; panes ignore it).
+    /// Close this popup or screen (panes ignore it).
     Close,
+    /// A word for the panes (a participant was deleted, a meeting saved): offered to
+    /// each pane's `job_done` like a job's result, until the one that knows it takes it.
+    Tell(JobResult),
+    /// Leave the app; stop it (Ctrl-Z); hand the terminal to `$EDITOR`.
+    Quit,
+    Suspend,
+    Editor,
     /// Several at once, in order (close, reload, then say what was done).
     Many(Vec<Effect>),
     /// Work to do off the UI thread; its result comes back through `job_done`.
@@ -95,8 +112,19 @@ impl Job {
 
 pub trait View {
     /// Key contexts of this view, most specific first. The app appends `List` and
-    /// `Global` unless `typing` is true.
+    /// `Global` unless `typing` is true or the view is modal.
     fn contexts(&self) -> Vec<Context>;
+
+    /// A popup that holds the keyboard: only its own contexts apply, and the screen
+    /// under it stays as it is. Panes and full screens are not modal.
+    fn modal(&self) -> bool {
+        false
+    }
+
+    /// The record selected in it, if any.
+    fn selected(&self) -> Option<Id> {
+        None
+    }
 
     /// True while a text line of the view (a search, a path) has the keyboard: the
     /// app then sends every key to `on_text` before the keymap sees it.
@@ -113,22 +141,34 @@ pub trait View {
     fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect>;
 
     /// The view is about to be shown: load what it needs (cheaply, or start a job).
-    fn activate(&mut self, env: &Env) -> Effect;
+    fn activate(&mut self, _env: &Env) -> Effect {
+        Effect::None
+    }
 
     /// The store changed: what the view holds is stale.
-    fn data_changed(&mut self);
+    fn data_changed(&mut self) {}
+
+    /// The participants were loaded again (`env.people` is new).
+    fn people_changed(&mut self, _env: &Env) {}
 
     /// Draw into `area` (the whole space between the pane bar and the status line).
     fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env);
 
     /// The count shown on the status line ("12/40").
-    fn count(&self) -> String;
+    fn count(&self) -> String {
+        String::new()
+    }
 
     /// Actions whose keys the status line shows for this view.
     fn hints(&self) -> Vec<Action>;
 
     /// A short name of the view ("sync", "import"), for tests and the README generator.
     fn kind(&self) -> &'static str;
+
+    /// The terminal is handed to the external editor `cmd` for this view's text.
+    fn editor(&mut self, _env: &Env, _cmd: &str) -> Effect {
+        Effect::None
+    }
 
     /// A job's result: take it (Ok) when it is this view's, else hand it back.
     fn job_done(&mut self, result: JobResult) -> Result<Effect, JobResult> {

@@ -42,11 +42,7 @@ pub fn fixture_sized(lang: Lang, participants: usize) -> Fixture {
 /// municipality's detail) would change as the calendar moves on: the first change
 /// comes on 2027-12-22, when a demo task due 400 days after the anchor falls overdue.
 pub fn pin_today(app: &mut App, day: chrono::NaiveDate) {
-    app.meetings.today = day;
-    app.views.retain(|(i, ..)| *i != 4);
-    app.views.push((4, "plans", Box::new(teren::tui::plans::Pane::with_today(day))));
-    // App::new's detail was counted from the real date; the next `loaded` redraws it.
-    app.people.detail = None;
+    app.set_today(day);
 }
 
 impl Fixture {

@@ -1,31 +1,28 @@
 //! App state and key handling. Handlers change state and mark it dirty; drawing
 //! happens in `render`, from state alone.
 
-mod capture;
 mod draw;
-mod partnership;
+mod meetings;
 
-pub use super::popup::Popup;
-
-use super::capture::{self as cap, Capture};
-use super::form::{self, Field, Form, Target};
 pub use super::keymap::action_label;
 use super::keymap::{Action, Context, Key, Keymap, Lookup};
+use super::participants::{Deleted, Directory, SelectAfterReload};
+use super::popups::capture::{Capture, Drafts};
+use super::popups::{self, ConfirmDelete, FirstRun, ResumeDraft};
 use super::theme::Theme;
 use super::view::{Effect, Env, Job, JobResult, View};
-use super::{graph, meetings, participants, resources};
-use crate::edit::{self, EditError};
+use super::{graph, participants};
+use crate::edit;
 use crate::i18n::{Lang, t};
-use crate::model::{Entity, Id, Participant};
+use crate::model::{Entity, Id};
 use crate::store::Store;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use std::sync::Arc;
-use std::sync::mpsc;
 
 /// Work the app asks its loop to do (it owns threads and the terminal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,36 +36,24 @@ pub enum Request {
     Editor,
 }
 
-/// A capture draft for the background writer: the bytes (None clears it), and whether
-/// to write at once (a field was left) or after a pause in typing.
-pub type DraftMsg = (Option<Vec<u8>>, bool);
-
 pub struct App {
-    pub store: Arc<Store>,
-    pub lang: Lang,
-    pub theme: Theme,
-    pub keymap: Keymap,
-    pub pane: usize,
+    /// What every pane and popup works with (store, language, keys, today, everyone).
+    pub env: Env,
+    pane: usize,
     pub people: participants::Pane,
     /// Panes that implement `View`, by pane index (0 participants, 1 meetings and 3
     /// the graph are built in), with the catalogue key of their name.
     pub views: Vec<(usize, &'static str, Box<dyn View>)>,
-    /// A full screen over the panes (sync, import), closed with Esc.
-    pub screen: Option<Box<dyn View>>,
+    /// Popups and full screens over the panes, the top one last.
+    stack: Vec<Box<dyn View>>,
     /// Jobs asked for (the panes' loads, `Effect::Job`), taken by the loop
     /// ([`App::take_jobs`]) to run on threads; their results come back to `job_done`.
     jobs: Vec<Job>,
     /// The participant list's load: results of older ones are dropped.
     load_generation: u64,
-    pub meetings: meetings::Pane,
+    pub meetings: super::meetings::Pane,
     /// Pane 4: the partnership graph.
     pub graph: graph::Pane,
-    /// Where capture drafts go to be written off the UI thread; None writes them here
-    /// (headless tests).
-    pub draft_sink: Option<mpsc::Sender<DraftMsg>>,
-    /// Whether a draft may be on disk (so clearing it is worth a write).
-    draft_on_disk: bool,
-    pub popups: Vec<Popup>,
     pub pending_keys: Vec<Key>,
     pub status: Option<String>,
     pub last_deleted: Option<Id>,
@@ -77,7 +62,7 @@ pub struct App {
     pub dirty: bool,
     pub total: usize,
     /// Open conflicts, counted off the UI thread after each load (None: not yet).
-    pub conflicts: Option<usize>,
+    conflicts: Option<usize>,
     /// Overdue plan tasks as of a day, for the status line: read once per data change
     /// (and day), not on every frame.
     overdue: std::cell::Cell<Option<(chrono::NaiveDate, usize)>>,
@@ -95,28 +80,33 @@ impl App {
         keymap: Keymap,
         first_rows: usize,
     ) -> crate::store::Result<App> {
-        let first = participants::first_page(&store, first_rows)?;
+        let first = Arc::new(participants::first_page(&store, first_rows)?);
         let total = store.count(Entity::Participant)?;
         let store_conflicts = store.conflict_count().ok();
-        let mut app = App {
+        let pending_draft = crate::capture::pending(&store);
+        let env = Env {
             store,
             lang,
-            theme,
             keymap,
+            theme,
+            today: chrono::Local::now().date_naive(),
+            people: first.clone(),
+            drafts: Drafts { lang, ..Default::default() },
+        };
+        let mut app = App {
+            env,
             pane: 0,
             people: participants::Pane::new(first),
             views: vec![
-                (2, "resources", Box::new(resources::Pane::new())),
+                (2, "resources", Box::new(super::resources::Pane::new())),
+                (4, "plans", Box::new(super::plans::Pane::new())),
                 (5, "report", Box::new(super::report::Pane::new())),
             ],
-            screen: None,
+            stack: Vec::new(),
             jobs: Vec::new(),
             load_generation: 0,
-            meetings: meetings::Pane::new(),
+            meetings: super::meetings::Pane::new(),
             graph: graph::Pane::new(),
-            draft_sink: None,
-            draft_on_disk: false,
-            popups: Vec::new(),
             pending_keys: Vec::new(),
             status: None,
             last_deleted: None,
@@ -130,21 +120,19 @@ impl App {
             sync_dir: None,
             live_sync: None,
         };
-        // Pane 5: action plans.
-        app.views.push((4, "plans", Box::new(super::plans::Pane::new())));
         if total == 0 {
-            app.popups.push(Popup::FirstRun);
+            app.stack.push(Box::new(FirstRun));
         }
-        if let Some(d) = crate::capture::pending(&app.store) {
-            app.draft_on_disk = true;
-            app.popups.push(Popup::ResumeDraft(d));
+        if let Some(d) = pending_draft {
+            app.env.drafts.on_disk.set(true);
+            app.stack.push(Box::new(ResumeDraft(d)));
         }
         app.refresh_detail();
         Ok(app)
     }
 
     fn tr(&self, key: &str) -> &'static str {
-        t(self.lang, key)
+        t(self.env.lang, key)
     }
 
     /// How many panes the bar shows: the four built in and the views after them.
@@ -165,14 +153,11 @@ impl App {
         self.views.iter().position(|(i, ..)| *i == pane)
     }
 
-    /// Open a full screen (sync, import) over the panes.
-    pub fn open_screen(&mut self, mut screen: Box<dyn View>) {
-        let effect = {
-            let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
-            screen.activate(&env)
-        };
-        self.screen = Some(screen);
-        self.apply(effect);
+    /// Put a popup or a screen on top, and let it load what it shows.
+    fn push(&mut self, mut view: Box<dyn View>) -> Request {
+        let effect = view.activate(&self.env);
+        self.stack.push(view);
+        self.apply(effect)
     }
 
     /// Do what a view asked for.
@@ -181,9 +166,13 @@ impl App {
         match effect {
             Effect::None => {}
             Effect::Status(s) => self.status = Some(s),
-            Effect::Popup(p) => self.popups.push(p),
+            Effect::Popup(v) => return self.push(v),
+            Effect::Replace(v) => {
+                self.stack.pop();
+                return self.push(v);
+            }
             Effect::OpenParticipant(id) => {
-                self.screen = None;
+                self.stack.clear();
                 self.pane = 0;
                 if !self.people.select_id(id) {
                     self.people.clear();
@@ -192,12 +181,20 @@ impl App {
                 self.refresh_detail();
             }
             Effect::Changed => return Request::Reload,
-            Effect::Close => self.screen = None,
+            Effect::Close => {
+                self.stack.pop();
+            }
+            Effect::Tell(word) => return self.tell(word),
+            Effect::Quit => return Request::Quit,
+            Effect::Suspend => return Request::Suspend,
+            Effect::Editor => return Request::Editor,
             Effect::Many(effects) => {
                 let mut req = Request::None;
                 for e in effects {
-                    if self.apply(e) == Request::Reload {
-                        req = Request::Reload;
+                    match self.apply(e) {
+                        Request::None => {}
+                        Request::Quit => return Request::Quit,
+                        r => req = r,
                     }
                 }
                 return req;
@@ -205,6 +202,41 @@ impl App {
             Effect::Job(job) => self.jobs.push(job),
         }
         Request::None
+    }
+
+    /// A word for the panes (`Effect::Tell`): the one that knows it takes it.
+    fn tell(&mut self, word: JobResult) -> Request {
+        let word = match word.downcast::<Deleted>() {
+            Ok(d) => {
+                self.last_deleted = Some(d.0);
+                return Request::None;
+            }
+            Err(w) => w,
+        };
+        let word = match word.downcast::<SelectAfterReload>() {
+            Ok(s) => {
+                self.select_after_reload = Some(s.0);
+                self.people.detail = None;
+                return Request::None;
+            }
+            Err(w) => w,
+        };
+        let word = match word.downcast::<super::meetings::MeetingSaved>() {
+            Ok(m) => {
+                self.meetings.select_after_load = Some(m.0);
+                self.load_meetings();
+                return Request::None;
+            }
+            Err(w) => w,
+        };
+        let word = match word.downcast::<graph::PartnershipDeleted>() {
+            Ok(_) => {
+                self.graph.partnership = None;
+                return Request::None;
+            }
+            Err(w) => w,
+        };
+        self.job_done(word)
     }
 
     /// The focused pane, counted from 0.
@@ -215,10 +247,7 @@ impl App {
     /// What is on top: the top popup or full screen ("form", "record", "sync"…), for
     /// tests and the README generator; None when a pane has the keyboard.
     pub fn popup_kind(&self) -> Option<&'static str> {
-        if let Some(p) = self.popups.last() {
-            return Some(p.kind());
-        }
-        self.screen.as_ref().map(|s| s.kind())
+        self.stack.last().map(|v| v.kind())
     }
 
     /// The message on the status line.
@@ -271,6 +300,7 @@ impl App {
     /// Make `day` today for the panes that count from it (overdue tasks and
     /// follow-ups, periods), so tests and README screens do not move with the calendar.
     pub fn set_today(&mut self, day: chrono::NaiveDate) {
+        self.env.today = day;
         self.meetings.today = day;
         self.views.retain(|(i, ..)| *i != 4);
         self.views.push((4, "plans", Box::new(super::plans::Pane::with_today(day))));
@@ -320,8 +350,8 @@ impl App {
             ));
         }
         if let Some(g) = self.meetings.load_job.take() {
-            let lang = self.lang;
-            jobs.push(Job::new(move |s| MeetingsDone(g, meetings::load(s, lang))));
+            let lang = self.env.lang;
+            jobs.push(Job::new(move |s| MeetingsDone(g, super::meetings::load(s, lang))));
         }
         jobs
     }
@@ -369,7 +399,7 @@ impl App {
             }
             Err(r) => r,
         };
-        let views = self.screen.iter_mut().chain(self.views.iter_mut().map(|(_, _, v)| v));
+        let views = self.stack.iter_mut().rev().chain(self.views.iter_mut().map(|(_, _, v)| v));
         let mut taken = None;
         for v in views {
             match v.job_done(result) {
@@ -386,9 +416,13 @@ impl App {
         }
     }
 
-    pub fn loaded(&mut self, loaded: participants::Loaded) {
+    pub fn loaded(&mut self, loaded: Directory) {
         self.total = loaded.rows.len();
-        self.people.set_loaded(loaded);
+        self.env.people = Arc::new(loaded);
+        self.people.set_loaded(self.env.people.clone());
+        for v in self.stack.iter_mut().chain(self.views.iter_mut().map(|(_, _, v)| v)) {
+            v.people_changed(&self.env);
+        }
         if let Some(id) = self.select_after_reload.take()
             && !self.people.select_id(id)
         {
@@ -406,18 +440,16 @@ impl App {
         for (_, _, v) in self.views.iter_mut() {
             v.data_changed();
         }
-        if let Some(s) = self.screen.as_mut() {
-            s.data_changed();
+        for i in 0..self.stack.len() {
+            self.stack[i].data_changed();
             // A screen shows what is there now (a live sync may have brought more).
-            let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
-            let effect = s.activate(&env);
-            self.apply(effect);
+            if !self.stack[i].modal() {
+                let effect = self.stack[i].activate(&self.env);
+                self.apply(effect);
+            }
         }
         if let Some(i) = self.view_index(self.pane) {
-            let effect = {
-                let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
-                self.views[i].2.activate(&env)
-            };
+            let effect = self.views[i].2.activate(&self.env);
             self.apply(effect);
         }
         self.graph.data_changed();
@@ -446,21 +478,25 @@ impl App {
         if self.people.detail.as_ref().is_some_and(|d| d.id == id) {
             return;
         }
-        match participants::detail(&self.store, id, self.lang, false, self.meetings.today) {
+        match participants::detail(&self.env.store, id, self.env.lang, false, self.env.today) {
             Ok(d) => self.people.detail = d,
             Err(e) => self.status = Some(e.to_string()),
         }
     }
 
     fn contexts(&self) -> Vec<Context> {
-        let view = self.screen.as_deref().or_else(|| self.view_index(self.pane).map(|i| &*self.views[i].2));
-        match self.popups.last() {
-            Some(Popup::Partnership(d)) if !d.is_form() => vec![Context::Popup],
-            Some(Popup::Form(_) | Popup::Capture(_) | Popup::Partnership(_)) => vec![Context::Form],
-            Some(_) => vec![Context::Popup],
-            None if view.is_some_and(|v| v.typing()) => view.map(|v| v.contexts()).unwrap_or_default(),
-            None if view.is_some() => {
-                let mut c = view.map(|v| v.contexts()).unwrap_or_default();
+        if let Some(top) = self.stack.last() {
+            let mut c = top.contexts();
+            if !top.modal() && !top.typing() {
+                c.extend([Context::List, Context::Global]);
+            }
+            return c;
+        }
+        let view = self.view_index(self.pane).map(|i| &*self.views[i].2);
+        match view {
+            Some(v) if v.typing() => v.contexts(),
+            Some(v) => {
+                let mut c = v.contexts();
                 c.extend([Context::List, Context::Global]);
                 c
             }
@@ -474,111 +510,23 @@ impl App {
         }
     }
 
-    /// Handle one key press.
+    /// Handle one key press: the top popup or screen while it types, else the
+    /// focused pane's text line, then the keymap.
     pub fn on_key(&mut self, ev: KeyEvent) -> Request {
         self.dirty = true;
-        let printable = match ev.code {
-            KeyCode::Char(c)
-                if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                    || ev.modifiers.contains(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        let printable = popups::form::printable(&ev);
+        if let Some(top) = self.stack.last_mut() {
+            if top.typing()
+                && let Some(e) = top.on_text(&self.env, ev)
             {
-                Some(c)
-            }
-            _ => None,
-        };
-        if let Some(Popup::Capture(_)) = self.popups.last() {
-            return self.capture_key(ev, printable);
-        }
-        if let Some(Popup::Partnership(_)) = self.popups.last() {
-            return self.partnership_key(ev, printable);
-        }
-        // Pane 4's `/`: letters go to the query.
-        if self.popups.is_empty()
-            && self.pane == 3
-            && self.graph.searching
-            && self.graph.search_key(printable, ev.code == KeyCode::Backspace)
-        {
-            return Request::None;
-        }
-        if self.popups.is_empty() {
-            let vi = self.view_index(self.pane);
-            let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
-            let effect = match (self.screen.as_mut(), vi) {
-                (Some(s), _) if s.typing() => s.on_text(&env, ev),
-                (None, Some(i)) if self.views[i].2.typing() => self.views[i].2.on_text(&env, ev),
-                _ => None,
-            };
-            if let Some(e) = effect {
                 return self.apply(e);
             }
-        }
-        if self.popups.is_empty() && self.pane == 1 && self.meetings.searching {
-            match (printable, ev.code) {
-                (Some(c), _) => {
-                    self.meetings.query.push(c);
-                    self.meetings.refilter();
-                    return Request::None;
-                }
-                (_, KeyCode::Backspace) => {
-                    self.meetings.query.pop();
-                    self.meetings.refilter();
-                    return Request::None;
-                }
-                _ => {}
-            }
-        }
-        // A focused text field sees keys before the keymap: every printable key types.
-        if let Some(Popup::Form(f)) = self.popups.last_mut()
-            && let Some(field) = f.focused()
-        {
-            match (printable, ev.code) {
-                (Some(c), _) => {
-                    field.insert(c);
-                    f.dirty = true;
-                    return Request::None;
-                }
-                (_, KeyCode::Backspace) => {
-                    field.backspace();
-                    return Request::None;
-                }
-                (_, KeyCode::Delete) => {
-                    field.delete();
-                    return Request::None;
-                }
-                (_, KeyCode::Left) => {
-                    field.left();
-                    return Request::None;
-                }
-                (_, KeyCode::Right) => {
-                    field.right();
-                    return Request::None;
-                }
-                _ => {}
-            }
-        }
-        if self.popups.is_empty() && self.pane == 0 && self.people.searching {
-            match (printable, ev.code) {
-                (Some(c), _) => {
-                    self.people.query.push(c);
-                    self.after_search();
-                    return Request::None;
-                }
-                (_, KeyCode::Backspace) => {
-                    self.people.query.pop();
-                    self.after_search();
-                    return Request::None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(Popup::Duplicate { .. } | Popup::FirstRun | Popup::ResumeDraft(_)) = self.popups.last()
-            && let Some(c) = printable
-        {
-            return self.popup_char(c);
+        } else if let Some(r) = self.pane_text(ev, printable) {
+            return r;
         }
         let contexts = self.contexts();
         self.pending_keys.push(Key::from_event(&ev));
-        match self.keymap.lookup(&contexts, &self.pending_keys) {
+        match self.env.keymap.lookup(&contexts, &self.pending_keys) {
             Lookup::Pending => Request::None,
             Lookup::Run(a) => {
                 self.pending_keys.clear();
@@ -589,7 +537,7 @@ impl App {
                 let last = self.pending_keys.pop();
                 self.pending_keys.clear();
                 if let (true, Some(k)) = (retry, last)
-                    && let Lookup::Run(a) = self.keymap.lookup(&contexts, &[k])
+                    && let Lookup::Run(a) = self.env.keymap.lookup(&contexts, &[k])
                 {
                     return self.run(a);
                 }
@@ -598,144 +546,80 @@ impl App {
         }
     }
 
+    /// A key while a pane's search line (or a view's text line) has the keyboard.
+    fn pane_text(&mut self, ev: KeyEvent, printable: Option<char>) -> Option<Request> {
+        let backspace = ev.code == KeyCode::Backspace;
+        // Pane 4's `/`: letters go to the query.
+        if self.pane == 3 && self.graph.searching && self.graph.search_key(printable, backspace) {
+            return Some(Request::None);
+        }
+        if let Some(i) = self.view_index(self.pane)
+            && self.views[i].2.typing()
+            && let Some(e) = self.views[i].2.on_text(&self.env, ev)
+        {
+            return Some(self.apply(e));
+        }
+        if self.pane == 1 && self.meetings.searching {
+            match (printable, backspace) {
+                (Some(c), _) => self.meetings.query.push(c),
+                (_, true) => {
+                    self.meetings.query.pop();
+                }
+                _ => return None,
+            }
+            self.meetings.refilter();
+            return Some(Request::None);
+        }
+        if self.pane == 0 && self.people.searching {
+            match (printable, backspace) {
+                (Some(c), _) => self.people.query.push(c),
+                (_, true) => {
+                    self.people.query.pop();
+                }
+                _ => return None,
+            }
+            self.after_search();
+            return Some(Request::None);
+        }
+        None
+    }
+
     fn after_search(&mut self) {
         self.people.selected = 0;
         self.people.refilter();
         self.refresh_detail();
     }
 
-    fn popup_char(&mut self, c: char) -> Request {
-        match self.popups.last() {
-            Some(Popup::FirstRun) => match c {
-                'd' | 'D' => {
-                    self.popups.pop();
-                    match crate::demo::generate(&self.store, 300, 1, &mut |_, _| {}) {
-                        Ok(_) => {
-                            self.status = Some(self.tr("demo_loaded").to_string());
-                            // A neighbouring office and two conflicts, for the sync screen.
-                            if let Err(e) = crate::demo::office::neighbour(&self.store) {
-                                self.status = Some(e.to_string());
-                            }
-                            return Request::Reload;
-                        }
-                        Err(e) => self.popups.push(Popup::Message(e.to_string())),
-                    }
-                }
-                'a' | 'A' => {
-                    self.popups.pop();
-                    self.open_form(None);
-                }
-                _ => {}
-            },
-            Some(Popup::ResumeDraft(_)) if c == 'd' || c == 'D' => {
-                self.popups.pop();
-                self.write_draft(None, true);
-            }
-            Some(Popup::Duplicate { .. }) if c == 'a' || c == 'A' => {
-                if let Some(Popup::Duplicate { mut form, .. }) = self.popups.pop() {
-                    form.duplicate_ok = true;
-                    self.popups.push(Popup::Form(form));
-                    return self.save_form();
-                }
-            }
-            _ => {}
-        }
-        Request::None
-    }
-
     fn run(&mut self, action: Action) -> Request {
         use Action::*;
-        // Popups first.
-        if let Some(top) = self.popups.last_mut() {
-            match (top, action) {
-                (Popup::Form(_), Save) => return self.save_form(),
-                (Popup::Form(f), NextField) => {
-                    if f.focus + 1 == f.fields.len() {
-                        return self.save_form();
-                    }
-                    f.next();
-                }
-                (Popup::Form(f), PrevField) => f.prev(),
-                (Popup::Form(_), Cancel) => {
-                    self.popups.pop();
-                }
-                (Popup::Help { scroll } | Popup::Record { scroll, .. }, Down) => *scroll += 1,
-                (Popup::Help { scroll } | Popup::Record { scroll, .. }, Up) => *scroll = scroll.saturating_sub(1),
-                (Popup::Help { scroll } | Popup::Record { scroll, .. }, PageDown) => *scroll += 10,
-                (Popup::Help { scroll } | Popup::Record { scroll, .. }, PageUp) => *scroll = scroll.saturating_sub(10),
-                (Popup::Duplicate { .. }, Confirm) => {
-                    if let Some(Popup::Duplicate { existing, .. }) = self.popups.pop()
-                        && let Some((id, _)) = existing.first()
-                    {
-                        self.people.clear();
-                        self.people.select_id(*id);
-                        self.refresh_detail();
-                    }
-                }
-                (Popup::Duplicate { .. }, Cancel) => {
-                    if let Some(Popup::Duplicate { form, .. }) = self.popups.pop() {
-                        self.popups.push(Popup::Form(form));
-                    }
-                }
-                (Popup::ConfirmDelete { id, .. }, Confirm) => {
-                    let id = *id;
-                    self.popups.pop();
-                    return match edit::delete(&self.store, Entity::Participant, id) {
-                        Ok(()) => {
-                            self.last_deleted = Some(id);
-                            self.status = Some(format!(
-                                "{} ({} {})",
-                                self.tr("deleted"),
-                                self.keymap.key_for(&[Context::Participants], Undo).unwrap_or_default(),
-                                self.tr("undo")
-                            ));
-                            Request::Reload
+        // The top popup or screen first.
+        if let Some(top) = self.stack.last_mut() {
+            let modal = top.modal();
+            return match top.on_action(&self.env, action) {
+                Some(e) => self.apply(e),
+                // A popup's own keys end here: Esc, Enter and `?` close it.
+                None if modal => {
+                    match action {
+                        Quit => return Request::Quit,
+                        Cancel | Confirm | Help => {
+                            self.stack.pop();
                         }
-                        Err(e) => {
-                            self.popups.push(Popup::Message(e.to_string()));
-                            Request::None
-                        }
-                    };
-                }
-                (Popup::ResumeDraft(_), Confirm) => {
-                    if let Some(Popup::ResumeDraft(d)) = self.popups.pop() {
-                        self.popups.push(Popup::Capture(Box::new(cap::Capture::from_draft(&d, self.lang))));
+                        _ => {}
                     }
+                    Request::None
                 }
-                (Popup::DiscardCapture(_), Confirm) => {
-                    self.popups.pop();
-                    self.write_draft(None, true);
+                None if action == Cancel => {
+                    self.stack.pop();
+                    Request::None
                 }
-                (Popup::DiscardCapture(_), Cancel) => {
-                    if let Some(Popup::DiscardCapture(c)) = self.popups.pop() {
-                        self.popups.push(Popup::Capture(c));
-                    }
-                }
-                (_, Cancel | Confirm | Help) => {
-                    self.popups.pop();
-                }
-                (_, Quit) => return Request::Quit,
-                _ => {}
-            }
-            return Request::None;
+                // A screen: the app's own keys still work.
+                None => self.global(action).unwrap_or(Request::None),
+            };
         }
+        if let Some(i) = self.view_index(self.pane)
+            && let Some(e) = self.views[i].2.on_action(&self.env, action)
         {
-            let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
-            if let Some(screen) = self.screen.as_mut() {
-                let effect = screen.on_action(&env, action);
-                match (effect, action) {
-                    (Some(e), _) => return self.apply(e),
-                    (None, Cancel) => {
-                        self.screen = None;
-                        return Request::None;
-                    }
-                    _ => {}
-                }
-            } else if let Some(i) = self.view_index(self.pane)
-                && let Some(e) = self.views[i].2.on_action(&env, action)
-            {
-                return self.apply(e);
-            }
+            return self.apply(e);
         }
         if self.pane == 1 && self.meetings.searching {
             match action {
@@ -776,27 +660,17 @@ impl App {
             self.refresh_detail();
             return Request::None;
         }
+        if let Some(r) = self.global(action) {
+            return r;
+        }
         match action {
-            Quit => return Request::Quit,
-            Suspend => return Request::Suspend,
-            Help => self.popups.push(Popup::Help { scroll: 0 }),
-            PaneParticipants => self.switch(0),
-            PaneMeetings => self.switch(1),
-            PaneResources => self.switch(2),
-            PanePartnerships => self.switch(3),
-            PanePlans => self.switch(4),
-            PaneReport => self.switch(5),
-            ImportScreen if self.pane == 0 => self.open_screen(Box::new(super::import::Screen::new())),
+            ImportScreen if self.pane == 0 => return self.push(Box::new(popups::import::Screen::new())),
             Erase if self.pane == 0 => {
                 if let Some(id) = self.people.selected_id() {
-                    let name = self.people.rows.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_default();
-                    self.open_screen(Box::new(super::erase::Screen::new(id, &name)));
+                    let name = self.selected_name(id);
+                    return self.push(Box::new(popups::erase::Screen::new(id, &name)));
                 }
             }
-            SyncScreen => self.open_screen(Box::new(super::sync::Screen::new(self.sync_dir.clone()))),
-            NextPane => self.switch((self.pane + 1) % self.pane_count()),
-            PrevPane => self.switch((self.pane + self.pane_count() - 1) % self.pane_count()),
-            Capture => self.open_capture(),
             Down | Up | PageDown | PageUp | Top | Bottom => {
                 let page = match self.pane {
                     0 => self.people.page,
@@ -837,7 +711,8 @@ impl App {
             ToggleDone if self.pane == 1 => self.toggle_done(),
             RecordNeed if self.pane == 1 => {
                 if let Some(id) = self.meetings.selected_id() {
-                    self.popups.push(Popup::Form(resources::need_form_for_meeting(&self.store, id, self.lang)));
+                    let form = super::resources::need_form_for_meeting(&self.env.store, id, self.env.lang);
+                    return self.push(popups::form(form));
                 }
             }
             Sort if self.pane == 3 => self.graph.toggle_sort(),
@@ -849,13 +724,21 @@ impl App {
             Search if self.pane == 3 => self.graph.start_search(),
             OrgsOnly if self.pane == 3 => self.graph.toggle_orgs(),
             FilterGmina if self.pane == 3 => self.graph.next_gmina(),
-            Add if self.pane == 3 => self.open_partnership(None),
-            Edit if self.pane == 3 => self.edit_partnership(),
-            Delete if self.pane == 3 => self.ask_delete_partnership(),
+            Add if self.pane == 3 => return self.apply(popups::partnership::open(&self.env, None)),
+            Edit if self.pane == 3 => {
+                let effect = match self.graph.partnership_to_edit() {
+                    Some(id) => popups::partnership::open(&self.env, Some(id)),
+                    None => Effect::Status(self.tr("choose_partnership").to_string()),
+                };
+                return self.apply(effect);
+            }
+            Delete if self.pane == 3 => {
+                return self.apply(popups::partnership::ask_delete(&self.env, self.graph.partnership_to_edit()));
+            }
             Clear if self.pane == 3 => self.graph.clear(),
             Open if self.pane == 3 => {
-                if let Some((title, lines)) = self.graph.record(self.lang) {
-                    self.popups.push(Popup::Record { title, lines, scroll: 0 });
+                if let Some((title, lines)) = self.graph.record(self.env.lang) {
+                    self.stack.push(popups::record(title, lines));
                 }
             }
             Open => self.open_record(),
@@ -866,21 +749,21 @@ impl App {
                 self.people.clear();
                 self.refresh_detail();
             }
-            Add if self.pane == 0 => self.open_form(None),
+            Add if self.pane == 0 => return self.push(popups::form(popups::form::participant_form(&self.env, None))),
             Edit if self.pane == 0 => {
                 if let Some(id) = self.people.selected_id() {
-                    self.open_form(Some(id));
+                    return self.push(popups::form(popups::form::participant_form(&self.env, Some(id))));
                 }
             }
             Delete if self.pane == 0 => {
                 if let Some(id) = self.people.selected_id() {
-                    let name = self.people.rows.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_default();
-                    self.popups.push(Popup::ConfirmDelete { id, name });
+                    let name = self.selected_name(id);
+                    return self.push(Box::new(ConfirmDelete::new(id, name)));
                 }
             }
             Undo if self.pane == 0 => {
                 if let Some(id) = self.last_deleted.take() {
-                    return match edit::restore(&self.store, Entity::Participant, id) {
+                    return match edit::restore(&self.env.store, Entity::Participant, id) {
                         Ok(()) => {
                             self.status = Some(self.tr("restored").to_string());
                             self.people.detail = None;
@@ -888,7 +771,7 @@ impl App {
                             Request::Reload
                         }
                         Err(e) => {
-                            self.status = Some(crate::tui::errors::save_error(self.lang, &e));
+                            self.status = Some(crate::tui::errors::save_error(self.env.lang, &e));
                             Request::None
                         }
                     };
@@ -914,8 +797,8 @@ impl App {
             return;
         }
         let Some(i) = self.people.view.get(self.people.selected).copied() else { return };
-        let row = &self.people.rows[i];
-        let lines = match participants::detail(&self.store, row.id, self.lang, true, self.meetings.today) {
+        let row = &self.people.dir.rows[i];
+        let lines = match participants::detail(&self.env.store, row.id, self.env.lang, true, self.env.today) {
             Ok(Some(d)) => d.full,
             Ok(None) => return,
             Err(e) => {
@@ -923,14 +806,14 @@ impl App {
                 return;
             }
         };
-        self.popups.push(Popup::Record { title: row.name.clone(), lines, scroll: 0 });
+        self.stack.push(popups::record(row.name.clone(), lines));
     }
 
     fn switch(&mut self, pane: usize) {
         if pane >= self.pane_count() {
             return;
         }
-        self.screen = None;
+        self.stack.clear();
         self.pane = pane;
         if pane == 1 {
             if !self.meetings.loaded && !self.meetings.loading {
@@ -943,130 +826,55 @@ impl App {
             return;
         }
         if let Some(i) = self.view_index(pane) {
-            let effect = {
-                let env = Env { store: &self.store, lang: self.lang, keymap: &self.keymap, theme: &self.theme };
-                self.views[i].2.activate(&env)
-            };
+            let effect = self.views[i].2.activate(&self.env);
             self.apply(effect);
         }
     }
 
-    fn open_form(&mut self, edit_id: Option<Id>) {
-        let p = edit_id.and_then(|id| {
-            self.store.doc(Entity::Participant, id).ok().flatten().map(|d| Participant::from_doc(id, &d))
-        });
-        let v = |f: &dyn Fn(&Participant) -> String| p.as_ref().map(f).unwrap_or_default();
-        let org = p
-            .as_ref()
-            .map(|p| {
-                p.memberships
-                    .iter()
-                    .filter_map(|m| {
-                        self.store.doc(Entity::Participant, m.org).ok().flatten().and_then(|d| d.string("name"))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default();
-        let l = self.lang;
-        let fields = vec![
-            Field::new("name", t(l, "name"), &v(&|p| p.name.clone()), form::required_name, l),
-            Field::new("category", t(l, "category"), &v(&|p| p.category.code().to_string()), form::category, l),
-            Field::new("kind", t(l, "kind"), &v(&|p| p.kind.code().to_string()), form::kind, l),
-            Field::new("org", t(l, "org"), &org, form::any, l),
-            Field::new("gmina", t(l, "gmina"), &v(&|p| p.gmina.clone().unwrap_or_default()), form::any, l),
-            Field::new("place", t(l, "place"), &v(&|p| p.place.clone().unwrap_or_default()), form::any, l),
-            Field::new("phone", t(l, "phone"), &v(&|p| p.phone.clone().unwrap_or_default()), form::phone, l),
-            Field::new("email", t(l, "email"), &v(&|p| p.email.clone().unwrap_or_default()), form::email, l),
-            Field::new("tags", t(l, "tags"), &v(&|p| p.tags.join(", ")), form::any, l),
-            Field::new("note", t(l, "note"), &v(&|p| p.note.clone().unwrap_or_default()), form::any, l),
-        ];
-        let (title, target) = match edit_id {
-            Some(id) => (self.tr("edit_participant"), Target::Edit(Entity::Participant, id)),
-            None => (self.tr("new_participant"), Target::Create(Entity::Participant)),
-        };
-        self.popups.push(Popup::Form(Form {
-            title: title.to_string(),
-            target,
-            fields,
-            focus: 0,
-            error: None,
-            duplicate_ok: false,
-            dirty: false,
-        }));
+    /// The name of a participant in the list.
+    fn selected_name(&self, id: Id) -> String {
+        self.people.dir.rows.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_default()
     }
 
-    fn save_form(&mut self) -> Request {
-        let Some(Popup::Form(f)) = self.popups.last_mut() else { return Request::None };
-        if !f.valid() {
-            f.error = Some(t(self.lang, "fix_errors").to_string());
-            return Request::None;
+    /// The app's own keys, wherever the focus is: quit, help, panes, sync, capture.
+    fn global(&mut self, action: Action) -> Option<Request> {
+        use Action::*;
+        match action {
+            Quit => return Some(Request::Quit),
+            Suspend => return Some(Request::Suspend),
+            Help => return Some(self.push(Box::new(popups::Help::default()))),
+            PaneParticipants => self.switch(0),
+            PaneMeetings => self.switch(1),
+            PaneResources => self.switch(2),
+            PanePartnerships => self.switch(3),
+            PanePlans => self.switch(4),
+            PaneReport => self.switch(5),
+            SyncScreen => return Some(self.push(Box::new(popups::sync::Screen::new(self.sync_dir.clone())))),
+            NextPane => self.switch((self.pane + 1) % self.pane_count()),
+            PrevPane => self.switch((self.pane + self.pane_count() - 1) % self.pane_count()),
+            Capture => self.open_capture(),
+            _ => return None,
         }
-        let pairs = f.pairs();
-        let f_target = f.target;
-        let result = match f.target {
-            Target::Create(entity) => {
-                // Only people are checked for duplicates; resources and needs repeat names.
-                if entity == Entity::Participant && !f.duplicate_ok {
-                    let place = Some(f.value("place")).filter(|p| !p.trim().is_empty());
-                    let dups = edit::duplicates_of(&self.store, f.value("name"), place).unwrap_or_default();
-                    if !dups.is_empty() {
-                        let existing = dups
-                            .iter()
-                            .map(|p| (p.id, format!("{} ({})", p.name, p.place.clone().unwrap_or_default())))
-                            .collect();
-                        if let Some(Popup::Form(form)) = self.popups.pop() {
-                            self.popups.push(Popup::Duplicate { form, existing });
-                        }
-                        return Request::None;
-                    }
-                }
-                edit::create(&self.store, entity, &pairs)
-            }
-            Target::Edit(entity, id) => edit::update(&self.store, entity, id, &pairs).map(|()| id),
-        };
-        match result {
-            Ok(id) => {
-                self.popups.pop();
-                self.status = Some(self.tr("saved").to_string());
-                if matches!(f_target, Target::Create(Entity::Participant) | Target::Edit(Entity::Participant, _)) {
-                    self.select_after_reload = Some(id);
-                }
-                self.people.detail = None;
-                Request::Reload
-            }
-            Err(e) => {
-                let field = match &e {
-                    EditError::Invalid { field, .. } => Some(field.clone()),
-                    // A name that finds no one (or several) sits in the form's reference field.
-                    EditError::NotFound { .. } | EditError::Ambiguous { .. } => Some(
-                        match f_target {
-                            Target::Create(Entity::Resource) | Target::Edit(Entity::Resource, _) => "contact",
-                            Target::Create(Entity::Need) | Target::Edit(Entity::Need, _) => "meeting",
-                            _ => "org",
-                        }
-                        .to_string(),
-                    ),
-                    _ => None,
-                };
-                let msg = crate::tui::errors::save_error(self.lang, &e);
-                if matches!(e, EditError::Store(_)) {
-                    self.status = Some(msg.clone());
-                }
-                if let Some(Popup::Form(f)) = self.popups.last_mut() {
-                    f.set_error(field.as_deref(), msg);
-                }
-                Request::None
-            }
+        Some(Request::None)
+    }
+
+    /// Run the external editor `cmd` for the top popup (the capture's notes) and take
+    /// back what it wrote. The loop hands the terminal over around this; tests call it
+    /// directly with a script as the editor.
+    pub fn edit_externally(&mut self, cmd: &str) {
+        self.dirty = true;
+        if let Some(top) = self.stack.last_mut() {
+            let effect = top.editor(&self.env, cmd);
+            self.apply(effect);
         }
     }
 }
 
 /// Results of the app's own jobs.
-struct PeopleLoaded(u64, crate::store::Result<participants::Loaded>);
+struct PeopleLoaded(u64, crate::store::Result<Directory>);
 struct ConflictsCounted(u64, crate::store::Result<usize>);
 struct GraphDone(graph::Job, crate::store::Result<graph::Computed>);
-struct MeetingsDone(u64, crate::store::Result<meetings::Loaded>);
+struct MeetingsDone(u64, crate::store::Result<super::meetings::Loaded>);
 
 fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()

@@ -65,7 +65,7 @@ impl Pane {
 
     pub(super) fn delete_confirmed(&mut self, env: &Env) -> Effect {
         let Some((entity, id, name)) = self.confirm.take() else { return Effect::None };
-        match edit::delete(env.store, entity, id) {
+        match edit::delete(&env.store, entity, id) {
             Ok(()) => {
                 self.after_reload = Some(format!("{}: {}", t(env.lang, "res_deleted"), short(&name, 40)));
                 Effect::Changed
@@ -85,9 +85,9 @@ impl Pane {
                     Some(Kind::Resource(_)) => self.selected_resource().map(|r| r.category),
                     _ => None,
                 };
-                Effect::Popup(Popup::Form(resource_form(env.store, env.lang, None, &scope, category)))
+                Effect::Popup(crate::tui::popups::form(resource_form(&env.store, env.lang, None, &scope, category)))
             }
-            Mode::Needs => Effect::Popup(Popup::Form(need_form(env.lang, None, &scope, None))),
+            Mode::Needs => Effect::Popup(crate::tui::popups::form(need_form(env.lang, None, &scope, None))),
         }
     }
 
@@ -97,7 +97,13 @@ impl Pane {
                 Some(r) => {
                     let r = r.clone();
                     self.select_after = Some(r.id);
-                    Effect::Popup(Popup::Form(resource_form(env.store, env.lang, Some(&r), &Scope::default(), None)))
+                    Effect::Popup(crate::tui::popups::form(resource_form(
+                        &env.store,
+                        env.lang,
+                        Some(&r),
+                        &Scope::default(),
+                        None,
+                    )))
                 }
                 None => Effect::Status(t(env.lang, "res_pick_resource").to_string()),
             },
@@ -105,7 +111,7 @@ impl Pane {
                 Some(n) => {
                     let n = n.clone();
                     self.select_after = Some(n.id);
-                    Effect::Popup(Popup::Form(need_form(env.lang, Some(&n), &Scope::default(), None)))
+                    Effect::Popup(crate::tui::popups::form(need_form(env.lang, Some(&n), &Scope::default(), None)))
                 }
                 None => Effect::Status(t(env.lang, "res_pick_need").to_string()),
             },
@@ -128,7 +134,7 @@ impl Pane {
     pub(super) fn open_selected(&mut self, store: &Store, lang: Lang) -> Effect {
         if self.mode == Mode::Needs {
             return match self.need_record(store, lang) {
-                Some((title, lines)) => Effect::Popup(Popup::Record { title, lines, scroll: 0 }),
+                Some((title, lines)) => Effect::Popup(crate::tui::popups::record(title, lines)),
                 None => Effect::None,
             };
         }

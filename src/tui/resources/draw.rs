@@ -155,7 +155,7 @@ impl Pane {
     }
 
     pub(super) fn render_need_detail(&self, area: Rect, buf: &mut Buffer, env: &Env) {
-        let (theme, lang) = (env.theme, env.lang);
+        let (theme, lang) = (&env.theme, env.lang);
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(theme.border())
@@ -181,7 +181,7 @@ impl Pane {
         }
         lines.push(kv(t(lang, "status"), head));
         lines.push(kv(t(lang, "place"), Scope::new(data.need_gmina(n), n.place.clone()).title(lang)));
-        if let Some(m) = n.meeting.and_then(|id| meeting_line(env.store, id, lang)) {
+        if let Some(m) = n.meeting.and_then(|id| meeting_line(&env.store, id, lang)) {
             lines.push(kv(t(lang, "meeting"), m));
         }
         let linked: Vec<String> = data.linked(n).iter().map(|r| r.name.clone()).collect();
@@ -222,7 +222,7 @@ impl Pane {
     }
 
     pub(super) fn render_gap(&self, scope: &Scope, area: Rect, buf: &mut Buffer, env: &Env) {
-        let (theme, lang) = (env.theme, env.lang);
+        let (theme, lang) = (&env.theme, env.lang);
         let Some(data) = self.data.as_ref() else { return };
         let title = format!(" {}: {} ", t(lang, "res_gap"), scope.title(lang));
         let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(title);

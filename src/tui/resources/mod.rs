@@ -16,7 +16,6 @@ use rows::{fit, meeting_line, short, status_mark};
 
 use super::form::{self, Field, Form, Target};
 use super::keymap::{Action, Context};
-use super::popup::Popup;
 use super::theme::Theme;
 use super::view::{Effect, Env, View};
 use crate::edit;
@@ -273,7 +272,7 @@ impl View for Pane {
                 self.toggle_open(lang);
                 Effect::None
             }
-            Open => self.open_selected(env.store, lang),
+            Open => self.open_selected(&env.store, lang),
             Search => {
                 self.typing = Some(Typing::Search);
                 Effect::None
@@ -359,7 +358,7 @@ impl View for Pane {
         if self.data.is_some() {
             return Effect::None;
         }
-        match Data::load(env.store) {
+        match Data::load(&env.store) {
             Ok(d) => {
                 if let Some(known) = self.known.take() {
                     let mut ids = d.resources.iter().map(|r| r.id).chain(d.needs.iter().map(|n| n.id));
@@ -402,7 +401,7 @@ impl View for Pane {
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
-        let (theme, lang) = (env.theme, env.lang);
+        let (theme, lang) = (&env.theme, env.lang);
         let prompt = self.typing.is_some() || !self.query.is_empty();
         let (body, bottom) = if prompt && area.height > 3 {
             let [b, p] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);

@@ -15,13 +15,13 @@ mod live;
 
 use draw::field_label;
 
-use super::keymap::{Action, Context};
-use super::view::{Effect, Env, Job, JobResult, View};
 use crate::bundle::folder::{FileLine, FileOutcome, OwnOutcome, Synced};
 use crate::bundle::{self, Encrypt, Encryption, ImportOptions, KeyStatus, Keys, Outcome, PairedBy, Report, Unpaired};
 use crate::conflicts::{self, Conflict};
 use crate::i18n::{Lang, t};
 use crate::store::Store;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::view::{Effect, Env, Job, JobResult, View};
 use actions::*;
 pub use actions::{export, file_line, import, introduce, live_status, pair_file, pair_typed, report_line, report_text};
 use age::secrecy::SecretString;
@@ -299,9 +299,9 @@ impl Screen {
         let path = PathBuf::from(f.path.trim());
         let passphrase = (!f.passphrase.is_empty()).then(|| SecretString::from(f.passphrase.clone()));
         let (line, changed) = match f.kind {
-            Kind::Export => (export(env.store, &path, passphrase, env.lang), false),
+            Kind::Export => (export(&env.store, &path, passphrase, env.lang), false),
             Kind::Import => {
-                let (line, changed, held) = import_asking(env.store, &path, passphrase, env.lang);
+                let (line, changed, held) = import_asking(&env.store, &path, passphrase, env.lang);
                 if let Some(ask) = held {
                     // Held: ask at once whether the office's fingerprint is the one
                     // it shows, and pair it with this very file if so.
@@ -311,10 +311,10 @@ impl Screen {
                 }
                 (line, changed)
             }
-            Kind::Backup => (backup(env.store, &path, env.lang), false),
-            Kind::Introduce => (introduce(env.store, &path, env.lang), false),
-            Kind::Rename => rename(env.store, &f.path, env.lang),
-            Kind::Pair => match pair_start(env.store, f.path.trim(), env.lang) {
+            Kind::Backup => (backup(&env.store, &path, env.lang), false),
+            Kind::Introduce => (introduce(&env.store, &path, env.lang), false),
+            Kind::Rename => rename(&env.store, &f.path, env.lang),
+            Kind::Pair => match pair_start(&env.store, f.path.trim(), env.lang) {
                 Ok(PairStart::Ask(ask)) => {
                     self.ask = Some(ask);
                     return Effect::None;
@@ -346,11 +346,11 @@ impl Screen {
     fn answer(&mut self, env: &Env, ask: Ask) -> Effect {
         let lang = env.lang;
         let (line, changed) = match ask {
-            Ask::Pair { fingerprint, .. } => pair_typed(env.store, &fingerprint, lang),
+            Ask::Pair { fingerprint, .. } => pair_typed(&env.store, &fingerprint, lang),
             Ask::PairFile { path, fingerprint, passphrase, .. } => {
-                pair_file(env.store, &path, &fingerprint, passphrase, lang)
+                pair_file(&env.store, &path, &fingerprint, passphrase, lang)
             }
-            Ask::Refuse { fingerprint, label } => match bundle::refuse(env.store, &fingerprint) {
+            Ask::Refuse { fingerprint, label } => match bundle::refuse(&env.store, &fingerprint) {
                 Ok(n) => (
                     format!(
                         "{}: {label} ({fingerprint}), {} {n}",
@@ -361,11 +361,11 @@ impl Screen {
                 ),
                 Err(e) => (format!("{}: {e}", t(lang, "sync_pair_failed")), false),
             },
-            Ask::Forget { replica, label } => match bundle::forget(env.store, replica) {
+            Ask::Forget { replica, label } => match bundle::forget(&env.store, replica) {
                 Ok(()) => (format!("{}: {label} ({})", t(lang, "sync_forgot"), replica.short()), true),
                 Err(e) => (format!("{}: {e}", t(lang, "sync_pair_failed")), false),
             },
-            Ask::NewIdentity => new_identity(env.store, lang),
+            Ask::NewIdentity => new_identity(&env.store, lang),
         };
         self.push_result(line.clone());
         if changed { Effect::Many(vec![Effect::Changed, Effect::Status(line)]) } else { Effect::Status(line) }
@@ -385,7 +385,7 @@ impl Screen {
             Action::KeepRight => last,
             _ => conflicts::merged(&c.values),
         };
-        match conflicts::resolve(env.store, c.entity, c.id, &c.field, value) {
+        match conflicts::resolve(&env.store, c.entity, c.id, &c.field, value) {
             Ok(()) => {
                 let line =
                     format!("{}: {} — {}", t(env.lang, "sync_resolved"), c.name, field_label(env.lang, &c.field));
@@ -521,7 +521,7 @@ impl View for Screen {
     }
 
     fn activate(&mut self, env: &Env) -> Effect {
-        self.reload(env.store)
+        self.reload(&env.store)
     }
 
     fn data_changed(&mut self) {
@@ -561,7 +561,7 @@ impl View for Screen {
             Tab::Conflicts => self.render_conflicts(body, buf, env),
         }
         if let Some(f) = &self.fields {
-            let th = env.theme;
+            let th = &env.theme;
             let title = match f.kind {
                 Kind::Export => t(lang, "sync_export_title"),
                 Kind::Import => t(lang, "sync_import_title"),
@@ -602,7 +602,7 @@ impl View for Screen {
             Paragraph::new(lines).render(form, buf);
         }
         if let Some(ask) = &self.ask {
-            let th = env.theme;
+            let th = &env.theme;
             // The question, the fingerprint to compare on a line of its own, and
             // what the keys do (with the check to make, when pairing).
             let yes_no = t(lang, "sync_ask_yes_no");

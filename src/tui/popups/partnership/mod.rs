@@ -3,22 +3,27 @@
 //! by typing part of a name, then given a role and a joining date — and the meetings
 //! that belong to the partnership.
 //!
-//! The state lives here; the app (`app/partnership.rs`) opens the dialog, sends it
-//! every key and draws it. Leader and member candidates come from the same
-//! participants search as the capture form's attendees
-//! (`App::participant_candidates`); saving goes through
-//! [`crate::graph::partnership::save`], so the app and `teren partnership add` check and
-//! write the same way.
+//! The state and drawing live here; its keys and saving in `keys.rs`, the delete
+//! question in `delete.rs`. Leader and member candidates come from the same
+//! participants search as the capture form's attendees (`Env::people`); saving goes
+//! through [`crate::graph::partnership::save`], so the app and `teren partnership add`
+//! check and write the same way.
 
-use super::capture::Candidate;
-use super::form::{self, Field};
-use super::textarea::TextArea;
-use super::theme::Theme;
+mod delete;
+mod keys;
+
+pub use delete::DeletePartnership;
+pub use keys::{ask_delete, open};
+
 use crate::graph::partnership::{Input, MemberSpec, meetings_of};
 use crate::i18n::{Lang, t};
 use crate::model::{Entity, Id, Meeting, Partnership, PartnershipStatus, validate};
 use crate::search::Entry;
 use crate::store::Store;
+use crate::tui::form::{self, Field};
+use crate::tui::participants::Candidate;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::TextArea;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -26,19 +31,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
 use std::collections::HashMap;
 use unicode_width::UnicodeWidthStr;
-
-/// What the dialog shows: the editor, or "delete this partnership?".
-pub enum Dialog {
-    Edit(Box<Editor>),
-    Delete { id: Id, name: String },
-}
-
-impl Dialog {
-    /// The editor takes the form keys; the question takes the dialog keys.
-    pub fn is_form(&self) -> bool {
-        matches!(self, Dialog::Edit(_))
-    }
-}
 
 /// Where the keyboard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -365,7 +357,7 @@ impl Editor {
     }
 
     /// Draw the editor over `area`.
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, hints: &str) {
+    pub fn draw(&self, area: Rect, buf: &mut Buffer, theme: &Theme, hints: &str) {
         let l = self.lang;
         let r = Rect {
             x: area.x + area.width.saturating_sub(78) / 2,
@@ -439,7 +431,7 @@ impl Editor {
                 let b: String = line.chars().skip(ccol).collect();
                 spans.extend([Span::raw(a), Span::styled("▏", theme.key()), Span::raw(b)]);
             } else {
-                spans.push(Span::raw(super::graph::short(line, room)));
+                spans.push(Span::raw(crate::tui::graph::short(line, room)));
             }
             Paragraph::new(Line::from(spans)).render(row(y + (k - first) as u16), buf);
         }
@@ -487,10 +479,10 @@ impl Editor {
                 } else {
                     Style::default()
                 };
-                Span::styled(format!("{:<w$}", super::graph::short(&v, w)), style)
+                Span::styled(format!("{:<w$}", crate::tui::graph::short(&v, w)), style)
             };
             let spans = vec![
-                Span::raw(format!("   {:<name_w$} ", super::graph::short(&m.name, name_w))),
+                Span::raw(format!("   {:<name_w$} ", crate::tui::graph::short(&m.name, name_w))),
                 Span::styled(format!("{} ", t(l, "role")), theme.dim()),
                 cell(&m.role, Focus::Role(i), 14),
                 Span::styled(format!(" {} ", t(l, "joined")), theme.dim()),
@@ -515,7 +507,8 @@ impl Editor {
                 Some(e) => (e.clone(), theme.error()),
                 None => (hints.to_string(), theme.dim()),
             };
-            Paragraph::new(Span::styled(super::graph::short(&msg, inner.width as usize), style)).render(row(y), buf);
+            Paragraph::new(Span::styled(crate::tui::graph::short(&msg, inner.width as usize), style))
+                .render(row(y), buf);
         }
         // Candidates over whatever is below the line being typed.
         if let Some(cy) = cand_y.filter(|_| self.picks() && !self.query().trim().is_empty()) {
@@ -528,7 +521,8 @@ impl Editor {
                 }
                 let sel = k == self.cand;
                 let text = if c.hint.is_empty() { c.name.clone() } else { format!("{} ({})", c.name, c.hint) };
-                let line = format!("{} {}", if sel { ">" } else { " " }, super::graph::short(&text, w as usize - 2));
+                let line =
+                    format!("{} {}", if sel { ">" } else { " " }, crate::tui::graph::short(&text, w as usize - 2));
                 let r = Rect { x, y: yy, width: w, height: 1 };
                 Clear.render(r, buf);
                 Paragraph::new(Span::styled(line, if sel { theme.selected() } else { theme.dim() })).render(r, buf);
@@ -538,5 +532,5 @@ impl Editor {
 }
 
 fn short_label(s: &str, w: usize) -> String {
-    if s.width() <= w { s.to_string() } else { super::graph::short(s, w) }
+    if s.width() <= w { s.to_string() } else { crate::tui::graph::short(s, w) }
 }

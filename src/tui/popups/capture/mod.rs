@@ -1,15 +1,22 @@
 //! The quick-capture form: type, date, place, hours, attendees picked by fuzzy search
 //! (shown as chips; a new name becomes a new participant), and notes in a multi-line
 //! editor where `- [ ] text @yyyy-mm-dd` lines are follow-ups, and a follow-ups field
-//! (one per line, `yyyy-mm-dd: text` for a due date). State only; the app
-//! routes keys here, keeps the draft in the store and saves through
-//! [`crate::capture::save`].
+//! (one per line, `yyyy-mm-dd: text` for a due date). Its keys are in `keys.rs`, its
+//! drawing in `draw.rs`; the draft is kept in the store as it is typed (`draft.rs`)
+//! and saving goes through [`crate::capture::save`].
 
-use super::form::{self, Field};
-use super::textarea::TextArea;
+mod draft;
+mod draw;
+mod keys;
+
+pub use draft::{DraftMsg, Drafts};
+
 use crate::capture::{Attendee, CaptureDraft};
 use crate::i18n::{Lang, t};
 use crate::model::{Id, MeetingType, validate};
+use crate::tui::form::{self, Field};
+pub use crate::tui::participants::Candidate;
+use crate::tui::widgets::TextArea;
 
 pub const TYPE: usize = 0;
 pub const DATE: usize = 1;
@@ -19,15 +26,6 @@ pub const ATTENDEES: usize = 4;
 pub const NOTES: usize = 5;
 pub const FOLLOWUPS: usize = 6;
 pub const FIELDS: usize = 7;
-
-/// A participant the attendee search offers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
-    pub id: Id,
-    pub name: String,
-    /// Organisation or place, to tell namesakes apart.
-    pub hint: String,
-}
 
 pub struct Capture {
     /// Type, date, place, hours.

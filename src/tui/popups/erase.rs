@@ -3,12 +3,12 @@
 //! the participant's name (or its first word) to be typed. It goes through the same
 //! core as `teren erase` (`report::privacy::erase`), which writes the audit entry.
 
-use super::keymap::{Action, Context};
-use super::view::{Effect, Env, View};
 use crate::i18n::t;
 use crate::model::Id;
 use crate::report::privacy::{self, Erased};
 use crate::search::fold;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::view::{Effect, Env, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -79,7 +79,7 @@ impl View for Screen {
             self.refused = true;
             return Some(Effect::Status(t(env.lang, "erase_mismatch").to_string()));
         }
-        Some(match privacy::erase(env.store, self.id) {
+        Some(match privacy::erase(&env.store, self.id) {
             Ok(Erased::Now) => Effect::Many(vec![
                 Effect::Close,
                 Effect::Changed,
@@ -102,7 +102,7 @@ impl View for Screen {
     fn data_changed(&mut self) {}
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
-        let (lang, theme) = (env.lang, env.theme);
+        let (lang, theme) = (env.lang, &env.theme);
         let w = area.width.min(70);
         let h = area.height.min(14);
         let r = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };

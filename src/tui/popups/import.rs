@@ -8,11 +8,11 @@
 //! nothing is written unless every row is valid. Planning and writing run off the UI
 //! thread: a file of 100 000 rows takes seconds.
 
-use super::keymap::{Action, Context};
-use super::view::{Effect, Env, Job, View};
 use crate::i18n::{Lang, t};
 use crate::import::{self, ColumnError, Field, ImportError, Original, Plan};
 use crate::store::Store;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::view::{Effect, Env, Job, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -240,7 +240,7 @@ impl Screen {
     }
 
     /// The preview's lines: rows to add, new organisations, duplicates, errors.
-    fn row_lines(&self, lang: Lang, theme: &super::theme::Theme) -> Vec<Line<'static>> {
+    fn row_lines(&self, lang: Lang, theme: &crate::tui::theme::Theme) -> Vec<Line<'static>> {
         let Some(p) = &self.plan else { return Vec::new() };
         let mut out = Vec::new();
         let head = |key: &str, n: usize| Line::from(Span::styled(format!("{} ({n})", t(lang, key)), theme.header()));
@@ -497,7 +497,7 @@ impl View for Screen {
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
-        let (lang, theme) = (env.lang, env.theme);
+        let (lang, theme) = (env.lang, &env.theme);
         self.lang = lang;
         let block = Block::default()
             .borders(Borders::ALL)

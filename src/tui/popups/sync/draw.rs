@@ -6,7 +6,7 @@ use super::*;
 impl Screen {
     pub(super) fn render_offices(&self, area: Rect, buf: &mut Buffer, env: &Env) {
         let lang = env.lang;
-        let th = env.theme;
+        let th = &env.theme;
         let mut lines: Vec<Line> = Vec::new();
         if let Some(i) = &self.info {
             lines.push(Line::from(vec![
@@ -114,7 +114,7 @@ impl Screen {
     }
 
     pub(super) fn render_conflicts(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
-        let (lang, th) = (env.lang, env.theme);
+        let (lang, th) = (env.lang, &env.theme);
         if self.rows.is_empty() {
             let first = if self.loading { t(lang, "loading") } else { t(lang, "sync_no_conflicts") };
             let mut lines = vec![Line::from(first)];
