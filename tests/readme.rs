@@ -56,15 +56,13 @@ fn screens() -> String {
     f.ch('1');
     // Action plans, overdue counted from the demo's own day.
     f.code(crossterm::event::KeyCode::Esc);
-    f.app.meetings.today = teren::demo::anchor();
-    f.app.views.retain(|(i, ..)| *i != 4);
-    f.app.views.push((4, "plans", Box::new(teren::tui::plans::Pane::with_today(teren::demo::anchor()))));
+    f.app.set_today(teren::demo::anchor());
     f.ch('5');
     out.push_str(&format!("**Action plans** (`5`)\n\n```text\n{}```\n\n", f.screen(100, 28)));
     f.ch('1');
     // Quick capture, with the date fixed to the demo's own day.
     f.code(crossterm::event::KeyCode::Esc);
-    f.app.meetings.today = teren::demo::anchor();
+    f.app.set_today(teren::demo::anchor());
     f.ch('c');
     for who in ["kowal", "nowak"] {
         f.typ(who);

@@ -10,14 +10,9 @@ pub mod backend;
 pub mod editor;
 pub mod errors;
 pub mod form;
-pub mod graph;
 pub mod keymap;
-pub mod meetings;
-pub mod participants;
-pub mod plans;
+pub mod panes;
 pub mod popups;
-pub mod report;
-pub mod resources;
 pub mod theme;
 pub mod view;
 pub mod widgets;
@@ -78,8 +73,6 @@ pub struct Options {
 
 enum Msg {
     Input(Event),
-    /// Search results: generation, query, matching rows best first.
-    Searched(u64, String, Vec<usize>),
     /// A job finished (a pane's load, `view::Effect::Job`): its result, for the app.
     Job(view::JobResult),
     /// The terminal went away (SSH dropped, window closed) or we were asked to stop.
@@ -120,12 +113,14 @@ pub fn run(store: Store, opts: Options) -> Result<()> {
     let store = Arc::new(store);
     let height = terminal::size().map(|(_, h)| h as usize).unwrap_or(40);
     let mut app = app::App::new(store.clone(), lang, theme::Theme::from_env(ascii), keymap, height)?;
-    app.status = keymap_warning.or(config_warning);
+    if let Some(w) = keymap_warning.or(config_warning) {
+        app.set_status(w);
+    }
     app.sync_dir = config.sync_dir.clone();
     if let Some(dir) = config.sync_dir {
         match popups::sync::live_folder(dir, config.sync_passphrase_file.as_deref()) {
             Ok(live) => app.live_sync = Some(live),
-            Err(e) => app.status = Some(e),
+            Err(e) => app.set_status(e),
         }
     }
 
@@ -277,7 +272,6 @@ fn run_loop(
         }
     });
     let mut draw_first = true;
-    let mut searching = false;
     loop {
         if app.dirty || draw_first {
             draw(term, app)?;
@@ -320,7 +314,7 @@ fn run_loop(
                 Msg::Input(_) => app::Request::None,
                 Msg::Hangup => app::Request::Quit,
                 Msg::DraftFailed(detail, trouble) => {
-                    app.status = Some(crate::tui::errors::write_failed(app.env.lang, trouble, &detail));
+                    app.set_status(crate::tui::errors::write_failed(app.env.lang, trouble, &detail));
                     app.dirty = true;
                     app::Request::None
                 }
@@ -328,18 +322,10 @@ fn run_loop(
                 Msg::LiveSync(r) => {
                     let (line, changed) = popups::sync::live_status(app.env.lang, &r);
                     if !line.is_empty() {
-                        app.status = Some(line);
+                        app.set_status(line);
                         app.dirty = true;
                     }
                     if changed { app::Request::Reload } else { app::Request::None }
-                }
-                Msg::Searched(generation, query, hits) => {
-                    searching = false;
-                    if app.people.search_done(generation, query, hits) {
-                        app.refresh_detail();
-                        app.dirty = true;
-                    }
-                    app::Request::None
                 }
             };
             match req {
@@ -357,16 +343,6 @@ fn run_loop(
                 app::Request::None => {}
             }
             next = rx.try_recv().ok();
-        }
-        // At most one search runs at a time; when it ends, the newest query waiting
-        // goes next and the ones typed in between are never run.
-        if !searching && let Some(job) = app.people.search_job.take() {
-            searching = true;
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                let hits = job.run();
-                let _ = tx.send(Msg::Searched(job.generation, job.query, hits));
-            });
         }
     }
 }

@@ -6,12 +6,12 @@
 //! router: it never reaches into a view's state, so each view lives in one file.
 
 use super::keymap::{Action, Context, Keymap};
-use super::participants::Directory;
 use super::popups::capture::Drafts;
 use super::theme::Theme;
 use crate::i18n::Lang;
 use crate::model::Id;
 use crate::store::Store;
+use crate::tui::panes::participants::Directory;
 use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
@@ -125,6 +125,19 @@ pub trait View {
     fn selected(&self) -> Option<Id> {
         None
     }
+
+    /// Select a record (clearing filters that hide it); false when it has no such one.
+    fn select(&mut self, _env: &Env, _id: Id) -> bool {
+        false
+    }
+
+    /// The search line being typed, shown on the status line.
+    fn search_line(&self) -> Option<String> {
+        None
+    }
+
+    /// Today is another day (at midnight, or pinned by a test).
+    fn day_changed(&mut self, _today: NaiveDate) {}
 
     /// True while a text line of the view (a search, a path) has the keyboard: the
     /// app then sends every key to `on_text` before the keymap sees it.

@@ -10,7 +10,6 @@ use teren::i18n::Lang;
 use teren::store::Store;
 use teren::tui::app::{App, Request};
 use teren::tui::keymap::Keymap;
-use teren::tui::participants::load_all;
 use teren::tui::theme::Theme;
 use unicode_width::UnicodeWidthStr;
 
@@ -33,8 +32,10 @@ pub fn fixture_sized(lang: Lang, participants: usize) -> Fixture {
     let mut app =
         App::new(store.clone(), lang, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
     pin_today(&mut app, teren::demo::anchor());
-    app.loaded(load_all(&store).unwrap());
-    Fixture { _dir: dir, store, app }
+    app.load();
+    let mut f = Fixture { _dir: dir, store, app };
+    f.run_jobs();
+    f
 }
 
 /// Make `day` the app's today. The demo's dates are counted from its anchor, so on the
@@ -99,7 +100,7 @@ impl Fixture {
     }
 
     pub fn live_names(&self) -> Vec<String> {
-        load_all(&self.store).unwrap().rows.into_iter().map(|r| r.name).collect()
+        teren::tui::panes::participants::load_all(&self.store).unwrap().rows.into_iter().map(|r| r.name).collect()
     }
 }
 

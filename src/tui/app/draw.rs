@@ -17,19 +17,7 @@ impl App {
         let [bar, main, status] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
         self.render_bar(bar, buf);
-        let (list, detail) = crate::tui::widgets::split(main);
-        let (theme, lang) = (&self.env.theme, self.env.lang);
-        if self.pane == 3 {
-            self.graph.render(main, buf, theme, lang);
-        } else if self.pane == 0 {
-            self.people.render_list(list, buf, theme, lang);
-            self.people.render_detail(detail, buf, theme, lang);
-        } else if self.pane == 1 {
-            self.meetings.render_list(list, buf, theme, lang);
-            self.meetings.render_detail(detail, buf, theme, lang);
-        } else if let Some(i) = self.view_index(self.pane) {
-            self.views[i].2.render(main, buf, &self.env);
-        }
+        self.panes[self.pane].1.render(main, buf, &self.env);
         // The topmost full screen over the pane, then the popup on top of it.
         if let Some(i) = self.stack.iter().rposition(|v| !v.modal()) {
             ratatui::widgets::Clear.render(main, buf);
@@ -45,8 +33,8 @@ impl App {
 
     pub(super) fn render_bar(&self, area: Rect, buf: &mut Buffer) {
         let mut spans = vec![Span::styled(" teren ", self.env.theme.header())];
-        for i in 0..self.pane_count() {
-            let label = format!(" {} {} ", i + 1, self.tr(self.pane_name(i)));
+        for (i, (name, _)) in self.panes.iter().enumerate() {
+            let label = format!(" {} {} ", i + 1, self.tr(name));
             let style = if i == self.pane { self.env.theme.active_tab() } else { Style::default() };
             spans.push(Span::styled(label, style));
         }
@@ -73,45 +61,27 @@ impl App {
         let ctx = self.contexts();
         let top = self.stack.last();
         let screen = self.stack.iter().rev().find(|v| !v.modal());
+        let pane = self.focused();
         let mode = match top {
             Some(t) if t.modal() && t.contexts().first() == Some(&Context::Form) => self.tr("mode_form"),
             Some(t) if t.modal() => self.tr("mode_popup"),
             Some(t) if t.typing() => self.tr("mode_search"),
             Some(_) => self.tr("mode_list"),
-            None if self.people.searching && self.pane == 0 => self.tr("mode_search"),
-            None if self.meetings.searching && self.pane == 1 => self.tr("mode_search"),
-            None if self.graph.searching && self.pane == 3 => self.tr("mode_search"),
-            None if self.view_index(self.pane).is_some_and(|i| self.views[i].2.typing()) => self.tr("mode_search"),
+            None if pane.typing() => self.tr("mode_search"),
             None => self.tr("mode_list"),
         };
         let theme = &self.env.theme;
         let mut spans = vec![Span::styled(format!(" {mode} "), theme.active_tab()), Span::raw(" ")];
-        if self.pane == 0 && self.people.searching {
-            spans.push(Span::raw(format!("/{}▏ ", self.people.query)));
+        if top.is_none()
+            && let Some(q) = pane.search_line()
+        {
+            spans.push(Span::raw(format!("/{q}▏ ")));
         }
-        if self.pane == 1 && self.meetings.searching {
-            spans.push(Span::raw(format!("/{}▏ ", self.meetings.query)));
-        }
-        let count = if let Some(s) = screen {
-            format!("{} ", s.count())
-        } else if self.pane == 0 {
-            if self.people.dir.complete {
-                format!("{}/{} ", self.people.view.len(), self.people.dir.rows.len())
-            } else {
-                // Only the first page is here; the count says so until the rest arrives
-                // (and `benches/peers.sh` waits for the full count to type a search).
-                format!("{}/{} ", self.people.view.len().min(self.total), self.total)
-            }
-        } else if self.pane == 1 {
-            format!("{}/{} ", self.meetings.view.len(), self.meetings.data.rows.len())
-        } else if self.pane == 3 {
-            format!("{} ", self.graph.view.len())
-        } else if let Some(i) = self.view_index(self.pane) {
-            format!("{} ", self.views[i].2.count())
-        } else {
-            String::new()
+        let count = match screen {
+            Some(s) => s.count(),
+            None => pane.count(),
         };
-        spans.push(Span::raw(count));
+        spans.push(Span::raw(format!("{count} ")));
         // Overdue tasks of action plans where the day starts (pane 1) and on the plans
         // pane: what the animator must chase.
         let overdue = match (self.pane, screen) {
@@ -128,20 +98,13 @@ impl App {
         if let Some(s) = &self.status {
             spans.push(Span::styled(format!("{s} "), theme.key()));
         }
-        let view_hints = match (top, self.view_index(self.pane)) {
-            (Some(t), _) => t.hints(),
-            (None, Some(i)) => self.views[i].2.hints(),
-            _ => Vec::new(),
+        let view_hints = match top {
+            Some(t) => t.hints(),
+            None => pane.hints(),
         };
         let hints: &[Action] = match top {
             _ if !view_hints.is_empty() => &view_hints,
             Some(_) => &[Action::Confirm, Action::Cancel],
-            None if self.people.searching && self.pane == 0 => &[Action::Confirm, Action::Cancel],
-            None if self.meetings.searching && self.pane == 1 => &[Action::Confirm, Action::Cancel],
-            None if self.graph.searching && self.pane == 3 => &[Action::Confirm, Action::Cancel],
-            None if self.pane == 0 => &[Action::Search, Action::Add, Action::Edit, Action::Help],
-            None if self.pane == 1 => &[Action::Capture, Action::Search, Action::ToggleDone, Action::Followups],
-            None if self.pane == 3 => &[Action::Search, Action::Add, Action::OrgsOnly, Action::Hops, Action::Structure],
             None => &[Action::Help, Action::Quit],
         };
         for a in hints {

@@ -4,7 +4,7 @@ use super::{centered, frame};
 use crate::i18n::t;
 use crate::model::{Entity, Id};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::participants::Deleted;
+use crate::tui::panes::participants::Deleted;
 use crate::tui::view::{Effect, Env, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

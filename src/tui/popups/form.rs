@@ -9,7 +9,7 @@ use crate::i18n::t;
 use crate::model::{Entity, Id, Participant};
 use crate::tui::form::{self, Field, Form, Target};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::participants::SelectAfterReload;
+use crate::tui::panes::participants::SelectAfterReload;
 use crate::tui::view::{Effect, Env, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;

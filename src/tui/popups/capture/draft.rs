@@ -20,6 +20,10 @@ pub struct Drafts {
 }
 
 impl Drafts {
+    pub fn new(lang: Lang) -> Drafts {
+        Drafts { lang, ..Default::default() }
+    }
+
     /// Write (Some) or clear (None) the draft; the message to show when it failed.
     pub fn write(&self, store: &Store, bytes: Option<Vec<u8>>, now: bool) -> Result<(), String> {
         if bytes.is_none() && !self.on_disk.get() {

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::tui::keymap::{Action, Context, Key, Lookup};
-use crate::tui::meetings::MeetingSaved;
+use crate::tui::panes::meetings::MeetingSaved;
 use crate::tui::popups::discard::DiscardCapture;
 use crate::tui::popups::form::printable;
 use crate::tui::view::{Effect, Env, View};

@@ -15,7 +15,7 @@ use crate::capture::{Attendee, CaptureDraft};
 use crate::i18n::{Lang, t};
 use crate::model::{Id, MeetingType, validate};
 use crate::tui::form::{self, Field};
-pub use crate::tui::participants::Candidate;
+pub use crate::tui::panes::participants::Candidate;
 use crate::tui::widgets::TextArea;
 
 pub const TYPE: usize = 0;

@@ -2,8 +2,8 @@
 
 use crate::i18n::t;
 use crate::model::{Entity, Id};
-use crate::tui::graph::PartnershipDeleted;
 use crate::tui::keymap::{Action, Context};
+use crate::tui::panes::graph::PartnershipDeleted;
 use crate::tui::view::{Effect, Env, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

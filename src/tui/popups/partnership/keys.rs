@@ -135,7 +135,7 @@ impl Editor {
             Focus::Members => {
                 // Organisations first: a partnership is mostly of institutions, and the
                 // search also finds the people who work at one by its name.
-                let free = |r: &crate::tui::participants::Row| !e.members.iter().any(|m| m.id == r.id);
+                let free = |r: &crate::tui::panes::participants::Row| !e.members.iter().any(|m| m.id == r.id);
                 let mut v = people.candidates(&q, &|r| r.kind == Kind::Org && free(r), 4);
                 let more = 4 - v.len();
                 if more > 0 {

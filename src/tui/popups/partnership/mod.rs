@@ -21,7 +21,7 @@ use crate::model::{Entity, Id, Meeting, Partnership, PartnershipStatus, validate
 use crate::search::Entry;
 use crate::store::Store;
 use crate::tui::form::{self, Field};
-use crate::tui::participants::Candidate;
+use crate::tui::panes::participants::Candidate;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::TextArea;
 use ratatui::buffer::Buffer;
@@ -431,7 +431,7 @@ impl Editor {
                 let b: String = line.chars().skip(ccol).collect();
                 spans.extend([Span::raw(a), Span::styled("▏", theme.key()), Span::raw(b)]);
             } else {
-                spans.push(Span::raw(crate::tui::graph::short(line, room)));
+                spans.push(Span::raw(crate::tui::panes::graph::short(line, room)));
             }
             Paragraph::new(Line::from(spans)).render(row(y + (k - first) as u16), buf);
         }
@@ -479,10 +479,10 @@ impl Editor {
                 } else {
                     Style::default()
                 };
-                Span::styled(format!("{:<w$}", crate::tui::graph::short(&v, w)), style)
+                Span::styled(format!("{:<w$}", crate::tui::panes::graph::short(&v, w)), style)
             };
             let spans = vec![
-                Span::raw(format!("   {:<name_w$} ", crate::tui::graph::short(&m.name, name_w))),
+                Span::raw(format!("   {:<name_w$} ", crate::tui::panes::graph::short(&m.name, name_w))),
                 Span::styled(format!("{} ", t(l, "role")), theme.dim()),
                 cell(&m.role, Focus::Role(i), 14),
                 Span::styled(format!(" {} ", t(l, "joined")), theme.dim()),
@@ -507,7 +507,7 @@ impl Editor {
                 Some(e) => (e.clone(), theme.error()),
                 None => (hints.to_string(), theme.dim()),
             };
-            Paragraph::new(Span::styled(crate::tui::graph::short(&msg, inner.width as usize), style))
+            Paragraph::new(Span::styled(crate::tui::panes::graph::short(&msg, inner.width as usize), style))
                 .render(row(y), buf);
         }
         // Candidates over whatever is below the line being typed.
@@ -521,8 +521,11 @@ impl Editor {
                 }
                 let sel = k == self.cand;
                 let text = if c.hint.is_empty() { c.name.clone() } else { format!("{} ({})", c.name, c.hint) };
-                let line =
-                    format!("{} {}", if sel { ">" } else { " " }, crate::tui::graph::short(&text, w as usize - 2));
+                let line = format!(
+                    "{} {}",
+                    if sel { ">" } else { " " },
+                    crate::tui::panes::graph::short(&text, w as usize - 2)
+                );
                 let r = Rect { x, y: yy, width: w, height: 1 };
                 Clear.render(r, buf);
                 Paragraph::new(Span::styled(line, if sel { theme.selected() } else { theme.dim() })).render(r, buf);
@@ -532,5 +535,5 @@ impl Editor {
 }
 
 fn short_label(s: &str, w: usize) -> String {
-    if s.width() <= w { s.to_string() } else { crate::tui::graph::short(s, w) }
+    if s.width() <= w { s.to_string() } else { crate::tui::panes::graph::short(s, w) }
 }

@@ -8,12 +8,16 @@
 //! dropped.
 
 use super::participants::highlighted;
-use super::theme::Theme;
+use super::participants::list_step;
 use crate::i18n::{Lang, t};
 use crate::model::{Entity, FollowUp, Id, Meeting, MeetingType, Participant, Partnership, Project};
 use crate::search::{Entry, search};
 use crate::store::{Result, Store};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::theme::Theme;
+use crate::tui::view::{Effect, Env, Job, JobResult, View};
 use chrono::{Datelike, Months, NaiveDate};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -695,6 +699,241 @@ impl Pane {
             lines.extend(n.lines().map(|l| Line::from(l.to_string())));
         }
         Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).render(area, buf);
+    }
+}
+
+/// A load's result, for its generation of requests.
+struct LoadDone(u64, Result<Loaded>);
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(T::to_string).unwrap_or_default()
+}
+
+impl Pane {
+    /// Enter in the meetings pane: an attendee under the cursor opens in pane 1, a
+    /// follow-up toggles, otherwise the whole meeting opens in a window.
+    fn open_item(&mut self, env: &Env) -> Effect {
+        if self.show_followups {
+            if let Some(m) = self.target_followup().and_then(|f| f.meeting) {
+                self.show_followups = false;
+                if !self.select_id(m) {
+                    self.clear();
+                    self.select_id(m);
+                }
+            }
+            return Effect::None;
+        }
+        match self.current_item() {
+            Some(Item::Attendee(id)) => Effect::OpenParticipant(id),
+            Some(Item::FollowUp(_)) => self.toggle_done(env),
+            None => {
+                let Some(r) = self.selected_row() else { return Effect::None };
+                let m = &r.meeting;
+                let l = |k: &str| t(env.lang, k).to_string();
+                let mut lines = vec![
+                    (
+                        l("date"),
+                        format!(
+                            "{} {}",
+                            opt(&m.date),
+                            m.time.map(|t| t.format("%H:%M").to_string()).unwrap_or_default()
+                        ),
+                    ),
+                    (l("type"), m.kind.label(env.lang).to_string()),
+                    (l("place"), m.place.clone().unwrap_or_default()),
+                    (l("gmina"), m.gmina.clone().unwrap_or_default()),
+                    (l("hours"), m.hours.map(hours).unwrap_or_default()),
+                ];
+                if let Some(t) = &m.title {
+                    lines.push((l("title"), t.clone()));
+                }
+                let names: Vec<String> =
+                    m.attendees.iter().map(|a| self.data.names.get(a).cloned().unwrap_or_else(|| a.short())).collect();
+                lines.push((format!("{} ({})", l("attendees"), names.len()), names.join(", ")));
+                for &i in &r.followups {
+                    let f = &self.data.followups[i];
+                    let mark = if f.done { "[x]" } else { "[ ]" };
+                    lines.push((l("followups"), format!("{mark} {} {}", f.text, opt(&f.due))));
+                }
+                for line in m.note.as_deref().unwrap_or("").lines() {
+                    lines.push((l("note"), line.to_string()));
+                }
+                let title = m.display_title(env.lang);
+                Effect::Popup(crate::tui::popups::record(title, lines))
+            }
+        }
+    }
+
+    fn toggle_done(&mut self, env: &Env) -> Effect {
+        let Some(f) = self.target_followup() else { return Effect::None };
+        let (id, done) = (f.id, !f.done);
+        match crate::edit::update(&env.store, Entity::FollowUp, id, &[("done".into(), done.to_string())]) {
+            Ok(()) => {
+                // Shown at once; the background reload that follows confirms it.
+                self.mark_done(id, done);
+                self.request_load();
+                Effect::Status(t(env.lang, if done { "followup_done" } else { "followup_reopened" }).to_string())
+            }
+            Err(e) => Effect::Status(crate::tui::errors::save_error(env.lang, &e)),
+        }
+    }
+
+    /// The load asked for, as a job.
+    fn load_effect(&mut self, env: &Env) -> Effect {
+        match self.load_job.take() {
+            Some(g) => {
+                let lang = env.lang;
+                Effect::Job(Job::new(move |s| LoadDone(g, load(s, lang))))
+            }
+            None => Effect::None,
+        }
+    }
+
+    fn action(&mut self, env: &Env, action: Action) -> Option<Effect> {
+        use Action::*;
+        if self.searching {
+            match action {
+                Confirm => self.searching = false,
+                Cancel => {
+                    self.searching = false;
+                    self.query.clear();
+                    self.refilter();
+                }
+                Down => self.move_by(1),
+                Up => self.move_by(-1),
+                _ => {}
+            }
+            return Some(Effect::None);
+        }
+        match action {
+            Down | Up | PageDown | PageUp | Top | Bottom => self.move_by(list_step(action, self.page)),
+            Open => return Some(self.open_item(env)),
+            Search => self.searching = true,
+            Clear => self.clear(),
+            FilterType => self.next_kind(),
+            FilterGmina => self.next_gmina(),
+            FilterOpen => self.toggle_open(),
+            FilterPeriod => self.next_period(),
+            FilterPartnership => self.next_partnership(),
+            Followups => self.show_followups = !self.show_followups,
+            NextItem => self.move_item(1),
+            PrevItem => self.move_item(-1),
+            ToggleDone => return Some(self.toggle_done(env)),
+            RecordNeed => {
+                return Some(match self.selected_id() {
+                    Some(id) => Effect::Popup(crate::tui::popups::form(
+                        crate::tui::panes::resources::need_form_for_meeting(&env.store, id, env.lang),
+                    )),
+                    None => Effect::None,
+                });
+            }
+            _ => return None,
+        }
+        Some(Effect::None)
+    }
+}
+
+impl View for Pane {
+    fn kind(&self) -> &'static str {
+        "meetings"
+    }
+
+    fn contexts(&self) -> Vec<Context> {
+        if self.searching { vec![Context::Search] } else { vec![Context::Meetings] }
+    }
+
+    fn typing(&self) -> bool {
+        self.searching
+    }
+
+    fn on_text(&mut self, _env: &Env, ev: KeyEvent) -> Option<Effect> {
+        match (crate::tui::popups::form::printable(&ev), ev.code) {
+            (Some(c), _) => self.query.push(c),
+            (_, KeyCode::Backspace) => {
+                self.query.pop();
+            }
+            _ => return None,
+        }
+        self.refilter();
+        Some(Effect::None)
+    }
+
+    fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect> {
+        let effect = self.action(env, action)?;
+        Some(match self.load_effect(env) {
+            Effect::None => effect,
+            load => Effect::Many(vec![effect, load]),
+        })
+    }
+
+    fn activate(&mut self, env: &Env) -> Effect {
+        if !self.loaded && !self.loading {
+            self.request_load();
+        }
+        self.load_effect(env)
+    }
+
+    fn data_changed(&mut self) {
+        self.invalidate();
+    }
+
+    fn day_changed(&mut self, today: NaiveDate) {
+        self.today = today;
+        self.refilter();
+    }
+
+    fn selected(&self) -> Option<Id> {
+        self.selected_id()
+    }
+
+    fn select(&mut self, _env: &Env, id: Id) -> bool {
+        self.select_id(id) || {
+            self.clear();
+            self.select_id(id)
+        }
+    }
+
+    fn job_done(&mut self, result: JobResult) -> std::result::Result<Effect, JobResult> {
+        let result = match result.downcast::<LoadDone>() {
+            Ok(l) => {
+                let LoadDone(g, r) = *l;
+                return Ok(match self.load_done(g, r) {
+                    Ok(_) => Effect::None,
+                    Err(e) => Effect::Status(e.to_string()),
+                });
+            }
+            Err(r) => r,
+        };
+        match result.downcast::<MeetingSaved>() {
+            Ok(m) => {
+                self.select_after_load = Some(m.0);
+                self.request_load();
+                Ok(Effect::None)
+            }
+            Err(r) => Err(r),
+        }
+    }
+
+    fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
+        let (list, detail) = crate::tui::widgets::split(area);
+        self.render_list(list, buf, &env.theme, env.lang);
+        self.render_detail(detail, buf, &env.theme, env.lang);
+    }
+
+    fn search_line(&self) -> Option<String> {
+        self.searching.then(|| self.query.clone())
+    }
+
+    fn count(&self) -> String {
+        format!("{}/{}", self.view.len(), self.data.rows.len())
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        if self.searching {
+            vec![Action::Confirm, Action::Cancel]
+        } else {
+            vec![Action::Capture, Action::Search, Action::ToggleDone, Action::Followups]
+        }
     }
 }
 

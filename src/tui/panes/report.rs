@@ -6,12 +6,12 @@
 //! The figures read every participant and meeting (hundreds of milliseconds at
 //! 100 000 participants), so they are computed by a job off the UI thread.
 
-use super::keymap::{Action, Context};
-use super::view::{Effect, Env, Job, View};
 use crate::i18n::{Lang, t};
 use crate::model::{Entity, Id, Project};
 use crate::report::{self, Report, bar, num};
 use crate::store::Store;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::view::{Effect, Env, Job, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;

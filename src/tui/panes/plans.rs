@@ -3,12 +3,12 @@
 //! status and due date; the selected plan written as Markdown beside the database.
 //! Everything it knows comes from [`crate::plans`]; this file only draws and maps keys.
 
-use super::form::{self, Field, Form, Target};
-use super::keymap::{Action, Context};
-use super::view::{Effect, Env, View};
 use crate::i18n::{Lang, t};
 use crate::model::{Entity, Id, Task, TaskStatus, validate};
 use crate::plans::{self, Data, DueFilter, Filter, Progress};
+use crate::tui::form::{self, Field, Form, Target};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::view::{Effect, Env, View};
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -391,7 +391,7 @@ impl Pane {
         }
     }
 
-    fn line(&self, row: Row, width: usize, theme: &super::theme::Theme) -> Line<'static> {
+    fn line(&self, row: Row, width: usize, theme: &crate::tui::theme::Theme) -> Line<'static> {
         let Some(d) = &self.data else { return Line::default() };
         match row {
             Row::Plan(id) => {
@@ -585,6 +585,11 @@ impl View for Pane {
     }
 
     fn data_changed(&mut self) {
+        self.data = None;
+    }
+
+    fn day_changed(&mut self, today: NaiveDate) {
+        self.today = today;
         self.data = None;
     }
 

@@ -3,12 +3,16 @@
 //! It owns view state only; rows come from the store, loaded in the background after
 //! the first screenful (which is read straight from the name index).
 
-use super::theme::Theme;
 use crate::i18n::{Lang, t};
 use crate::model::{Category, Entity, Id, Kind, Meeting, Participant, Partnership};
 use crate::search::{Index, NONE, highlight};
 use crate::store::{Result, Store};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::popups;
+use crate::tui::theme::Theme;
+use crate::tui::view::{Effect, Env, Job, JobResult, View};
 use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -322,15 +326,27 @@ pub struct Pane {
     pub page: usize,
     /// The newest search asked for; results of older ones are dropped.
     pub search_generation: u64,
-    /// A search waiting for the loop to start it.
+    /// A search waiting to start, and whether one runs.
     pub search_job: Option<SearchJob>,
+    search_running: bool,
+    /// How many participants the store has (the list holds only the first page until
+    /// the full load arrives).
+    pub total: usize,
+    /// The last participant deleted here, for undo.
+    pub last_deleted: Option<Id>,
+    /// Select this participant when the next load arrives (after add or undo).
+    pub select_after_reload: Option<Id>,
 }
 
 impl Pane {
-    pub fn new(dir: Arc<Directory>) -> Pane {
+    pub fn new(dir: Arc<Directory>, total: usize) -> Pane {
         let view = (0..dir.rows.len()).collect();
         Pane {
             dir,
+            search_running: false,
+            total,
+            last_deleted: None,
+            select_after_reload: None,
             view,
             selected: 0,
             offset: 0,
@@ -596,4 +612,277 @@ pub fn highlighted<'a>(text: &'a str, query: &str, theme: &Theme) -> Line<'a> {
         })
         .collect();
     Line::from(spans)
+}
+
+/// A search's result, for the pane that asked.
+struct Searched(u64, String, Vec<usize>);
+
+impl Pane {
+    /// The selected participant's detail, read again when the selection moved.
+    fn refresh_detail(&mut self, env: &Env) -> Effect {
+        let Some(id) = self.selected_id() else {
+            self.detail = None;
+            return Effect::None;
+        };
+        if self.detail.as_ref().is_some_and(|d| d.id == id) {
+            return Effect::None;
+        }
+        match detail(&env.store, id, env.lang, false, env.today) {
+            Ok(d) => {
+                self.detail = d;
+                Effect::None
+            }
+            Err(e) => Effect::Status(e.to_string()),
+        }
+    }
+
+    /// A search waiting while none runs: start it (at most one runs at a time, and
+    /// the queries typed while it ran are never run, only the newest).
+    fn start_search(&mut self) -> Effect {
+        if self.search_running {
+            return Effect::None;
+        }
+        let Some(job) = self.search_job.take() else { return Effect::None };
+        self.search_running = true;
+        Effect::Job(Job::new(move |_| {
+            let hits = job.run();
+            Searched(job.generation, job.query, hits)
+        }))
+    }
+
+    /// After a key: the detail of the new selection, and a search to start.
+    fn settle(&mut self, env: &Env, effect: Effect) -> Effect {
+        let detail = self.refresh_detail(env);
+        let search = self.start_search();
+        match (detail, search) {
+            (Effect::None, Effect::None) => effect,
+            (d, s) => Effect::Many(vec![effect, d, s]),
+        }
+    }
+
+    /// Enter: the selected record, whole, in a scrollable window.
+    fn open_record(&self, env: &Env) -> Effect {
+        let Some(i) = self.view.get(self.selected).copied() else { return Effect::None };
+        let row = &self.dir.rows[i];
+        match detail(&env.store, row.id, env.lang, true, env.today) {
+            Ok(Some(d)) => Effect::Popup(popups::record(row.name.clone(), d.full)),
+            Ok(None) => Effect::None,
+            Err(e) => Effect::Status(e.to_string()),
+        }
+    }
+
+    fn selected_name(&self) -> String {
+        self.view.get(self.selected).map(|&i| self.dir.rows[i].name.clone()).unwrap_or_default()
+    }
+
+    fn action(&mut self, env: &Env, action: Action) -> Option<Effect> {
+        use Action::*;
+        if self.searching {
+            match action {
+                Confirm => self.searching = false,
+                Cancel => {
+                    self.searching = false;
+                    self.query.clear();
+                    self.selected = 0;
+                    self.refilter();
+                }
+                Down => self.move_by(1),
+                Up => self.move_by(-1),
+                _ => {}
+            }
+            return Some(Effect::None);
+        }
+        let id = self.selected_id();
+        Some(match action {
+            Down | Up | PageDown | PageUp | Top | Bottom => {
+                self.move_by(list_step(action, self.page));
+                Effect::None
+            }
+            Open => self.open_record(env),
+            Search => {
+                self.searching = true;
+                Effect::None
+            }
+            Clear => {
+                self.clear();
+                Effect::None
+            }
+            Add => Effect::Popup(popups::form(popups::form::participant_form(env, None))),
+            Edit => match id {
+                Some(id) => Effect::Popup(popups::form(popups::form::participant_form(env, Some(id)))),
+                None => Effect::None,
+            },
+            Delete => match id {
+                Some(id) => Effect::Popup(Box::new(popups::ConfirmDelete::new(id, self.selected_name()))),
+                None => Effect::None,
+            },
+            ImportScreen => Effect::Popup(Box::new(popups::import::Screen::new())),
+            Erase => match id {
+                Some(id) => Effect::Popup(Box::new(popups::erase::Screen::new(id, &self.selected_name()))),
+                None => Effect::None,
+            },
+            Undo => match self.last_deleted.take() {
+                Some(id) => match crate::edit::restore(&env.store, Entity::Participant, id) {
+                    Ok(()) => {
+                        self.detail = None;
+                        self.select_after_reload = Some(id);
+                        Effect::Many(vec![Effect::Status(t(env.lang, "restored").to_string()), Effect::Changed])
+                    }
+                    Err(e) => Effect::Status(crate::tui::errors::save_error(env.lang, &e)),
+                },
+                None => Effect::None,
+            },
+            Sort => {
+                self.toggle_sort();
+                Effect::None
+            }
+            FilterCategory => {
+                self.next_category();
+                Effect::None
+            }
+            FilterGmina => {
+                self.next_gmina();
+                Effect::None
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// How far a list moves for a movement action, on a page of `page` rows.
+pub(crate) fn list_step(action: Action, page: usize) -> isize {
+    match action {
+        Action::Down => 1,
+        Action::Up => -1,
+        Action::PageDown => page as isize,
+        Action::PageUp => -(page as isize),
+        Action::Top => isize::MIN / 2,
+        _ => isize::MAX / 2,
+    }
+}
+
+impl View for Pane {
+    fn kind(&self) -> &'static str {
+        "participants"
+    }
+
+    fn contexts(&self) -> Vec<Context> {
+        if self.searching { vec![Context::Search] } else { vec![Context::Participants] }
+    }
+
+    fn typing(&self) -> bool {
+        self.searching
+    }
+
+    fn on_text(&mut self, env: &Env, ev: KeyEvent) -> Option<Effect> {
+        match (popups::form::printable(&ev), ev.code) {
+            (Some(c), _) => self.query.push(c),
+            (_, KeyCode::Backspace) => {
+                self.query.pop();
+            }
+            _ => return None,
+        }
+        self.selected = 0;
+        self.refilter();
+        Some(self.settle(env, Effect::None))
+    }
+
+    fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect> {
+        let effect = self.action(env, action)?;
+        Some(self.settle(env, effect))
+    }
+
+    fn activate(&mut self, env: &Env) -> Effect {
+        self.refresh_detail(env)
+    }
+
+    fn selected(&self) -> Option<Id> {
+        self.selected_id()
+    }
+
+    fn select(&mut self, env: &Env, id: Id) -> bool {
+        let found = self.select_id(id) || {
+            self.clear();
+            self.select_id(id)
+        };
+        self.refresh_detail(env);
+        found
+    }
+
+    fn data_changed(&mut self) {
+        // A reload follows: the detail is read again when it comes.
+        self.detail = None;
+    }
+
+    fn people_changed(&mut self, env: &Env) {
+        self.total = env.people.rows.len();
+        self.set_loaded(env.people.clone());
+        if let Some(id) = self.select_after_reload.take()
+            && !self.select_id(id)
+        {
+            self.clear();
+            self.select_id(id);
+        }
+        self.refresh_detail(env);
+    }
+
+    fn day_changed(&mut self, _today: NaiveDate) {
+        // The detail counts overdue follow-ups from today.
+        self.detail = None;
+    }
+
+    fn job_done(&mut self, result: JobResult) -> std::result::Result<Effect, JobResult> {
+        let result = match result.downcast::<Searched>() {
+            Ok(s) => {
+                let Searched(generation, query, hits) = *s;
+                self.search_running = false;
+                self.search_done(generation, query, hits);
+                return Ok(Effect::None);
+            }
+            Err(r) => r,
+        };
+        let result = match result.downcast::<Deleted>() {
+            Ok(d) => {
+                self.last_deleted = Some(d.0);
+                return Ok(Effect::None);
+            }
+            Err(r) => r,
+        };
+        match result.downcast::<SelectAfterReload>() {
+            Ok(s) => {
+                self.select_after_reload = Some(s.0);
+                self.detail = None;
+                Ok(Effect::None)
+            }
+            Err(r) => Err(r),
+        }
+    }
+
+    fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
+        let (list, detail) = crate::tui::widgets::split(area);
+        self.render_list(list, buf, &env.theme, env.lang);
+        self.render_detail(detail, buf, &env.theme, env.lang);
+    }
+
+    fn search_line(&self) -> Option<String> {
+        self.searching.then(|| self.query.clone())
+    }
+
+    fn count(&self) -> String {
+        if self.dir.complete {
+            format!("{}/{}", self.view.len(), self.dir.rows.len())
+        } else {
+            // Only the first page is here; the count says so until the rest arrives
+            // (and `benches/peers.sh` waits for the full count to type a search).
+            format!("{}/{}", self.view.len().min(self.total), self.total)
+        }
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        if self.searching {
+            vec![Action::Confirm, Action::Cancel]
+        } else {
+            vec![Action::Search, Action::Add, Action::Edit, Action::Help]
+        }
+    }
 }

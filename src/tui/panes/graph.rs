@@ -11,7 +11,6 @@
 //! by later jobs (another month, another scope). `o` and `g` change the scope. The ego
 //! view's layout is `graph::layout`'s.
 
-use super::theme::Theme;
 pub use crate::graph::computed::{
     BUDGET, Computed, EVERYONE_MAX, Job, auto_graph, auto_scope, compute, compute_from, compute_in,
 };
@@ -20,7 +19,12 @@ use crate::graph::{Data, Graph, Scope, month_end};
 use crate::i18n::{Lang, t};
 use crate::model::{Id, Kind};
 use crate::store::Result;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::popups;
+use crate::tui::theme::Theme;
+use crate::tui::view::{Effect, Env, Job as ViewJob, JobResult, View};
 use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -383,7 +387,7 @@ impl Pane {
     }
 
     /// Draw the pane into the main area.
-    pub fn render(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
+    pub fn draw(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
         if area.width < 20 || area.height < 4 {
             return;
         }
@@ -631,4 +635,156 @@ pub fn metrics_line(g: &Graph, n: usize, lang: Lang) -> String {
         s.push_str(&format!(" · {}", t(lang, "graph_cut")));
     }
     s
+}
+
+/// A graph job's result.
+struct GraphDone(Job, Result<Computed>);
+
+impl Pane {
+    /// The graphs asked for, as jobs: the records read with the store, the graph and
+    /// its metrics computed after, on a thread that holds no store.
+    fn jobs_effect(&mut self) -> Effect {
+        let jobs: Vec<Effect> = std::mem::take(&mut self.jobs)
+            .into_iter()
+            .map(|job| {
+                Effect::Job(ViewJob::then(
+                    move |s| {
+                        let data = job.load(s);
+                        (job, data)
+                    },
+                    |(job, data)| match data {
+                        Ok(data) => {
+                            let computed = job.compute(data);
+                            GraphDone(job, Ok(computed))
+                        }
+                        Err(e) => GraphDone(job, Err(e)),
+                    },
+                ))
+            })
+            .collect();
+        match jobs.len() {
+            0 => Effect::None,
+            _ => Effect::Many(jobs),
+        }
+    }
+
+    fn action(&mut self, env: &Env, action: Action) -> Option<Effect> {
+        use Action::*;
+        if self.searching {
+            match action {
+                Confirm => self.end_search(true),
+                Cancel => self.end_search(false),
+                Down => self.move_by(1),
+                Up => self.move_by(-1),
+                _ => {}
+            }
+            return Some(Effect::None);
+        }
+        match action {
+            Down | Up | PageDown | PageUp | Top | Bottom => {
+                self.move_by(crate::tui::panes::participants::list_step(action, self.page))
+            }
+            Sort => self.toggle_sort(),
+            Hops => self.toggle_hops(),
+            Structure => self.structure = !self.structure,
+            MonthBack => self.step(true),
+            MonthForward => self.step(false),
+            FilterPartnership => self.next_partnership(),
+            Search => self.start_search(),
+            OrgsOnly => self.toggle_orgs(),
+            FilterGmina => self.next_gmina(),
+            Add => return Some(popups::partnership::open(env, None)),
+            Edit => {
+                return Some(match self.partnership_to_edit() {
+                    Some(id) => popups::partnership::open(env, Some(id)),
+                    None => Effect::Status(t(env.lang, "choose_partnership").to_string()),
+                });
+            }
+            Delete => return Some(popups::partnership::ask_delete(env, self.partnership_to_edit())),
+            Clear => self.clear(),
+            Open => {
+                return Some(match self.record(env.lang) {
+                    Some((title, lines)) => Effect::Popup(popups::record(title, lines)),
+                    None => Effect::None,
+                });
+            }
+            _ => return None,
+        }
+        Some(Effect::None)
+    }
+}
+
+impl View for Pane {
+    fn kind(&self) -> &'static str {
+        "partnerships"
+    }
+
+    fn contexts(&self) -> Vec<Context> {
+        if self.searching { vec![Context::Search] } else { vec![Context::Graph] }
+    }
+
+    fn typing(&self) -> bool {
+        self.searching
+    }
+
+    fn on_text(&mut self, _env: &Env, ev: KeyEvent) -> Option<Effect> {
+        let backspace = ev.code == KeyCode::Backspace;
+        self.search_key(popups::form::printable(&ev), backspace).then_some(Effect::None)
+    }
+
+    fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect> {
+        let effect = self.action(env, action)?;
+        Some(match self.jobs_effect() {
+            Effect::None => effect,
+            jobs => Effect::Many(vec![effect, jobs]),
+        })
+    }
+
+    fn activate(&mut self, _env: &Env) -> Effect {
+        self.ensure();
+        self.jobs_effect()
+    }
+
+    fn data_changed(&mut self) {
+        Pane::data_changed(self);
+    }
+
+    fn selected(&self) -> Option<Id> {
+        let n = self.selected_node()?;
+        self.shown.as_ref().map(|c| c.graph.nodes[n].id)
+    }
+
+    fn job_done(&mut self, result: JobResult) -> std::result::Result<Effect, JobResult> {
+        let result = match result.downcast::<GraphDone>() {
+            Ok(g) => {
+                let GraphDone(job, r) = *g;
+                self.ready(job, r);
+                return Ok(self.jobs_effect());
+            }
+            Err(r) => r,
+        };
+        match result.downcast::<PartnershipDeleted>() {
+            Ok(_) => {
+                self.partnership = None;
+                Ok(Effect::None)
+            }
+            Err(r) => Err(r),
+        }
+    }
+
+    fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
+        self.draw(area, buf, &env.theme, env.lang);
+    }
+
+    fn count(&self) -> String {
+        self.view.len().to_string()
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        if self.searching {
+            vec![Action::Confirm, Action::Cancel]
+        } else {
+            vec![Action::Search, Action::Add, Action::OrgsOnly, Action::Hops, Action::Structure]
+        }
+    }
 }
