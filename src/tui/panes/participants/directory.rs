@@ -1,0 +1,186 @@
+//! Everyone as the list and the pickers need them: rows in name order with a pool of
+//! strings and the search index, the first page read straight from the name index,
+//! the whole list streamed from the store.
+
+use super::*;
+
+/// One list row. Organisation, gmina and place are ids into the pane's string pool,
+/// so 100 000 rows from a few dozen villages hold each village's name once.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: Id,
+    pub name: String,
+    pub kind: Kind,
+    pub category: Category,
+    pub org: u32,
+    pub gmina: u32,
+    pub place: u32,
+    pub last: Option<NaiveDate>,
+}
+
+/// Everyone, as the list and the pickers (attendees, partners) need them: rows in
+/// name order, the strings they refer to, and the search index. Built off the UI
+/// thread and shared by the app (`Env::people`).
+#[derive(Default)]
+pub struct Directory {
+    pub rows: Vec<Row>,
+    /// Display strings the rows refer to (organisations, gminas, places).
+    pub strings: Vec<String>,
+    pub index: Arc<Index>,
+    /// False while only the first page is here.
+    pub complete: bool,
+}
+
+impl Directory {
+    /// A pooled string by id.
+    pub fn text(&self, id: u32) -> &str {
+        self.strings.get(id as usize).map_or("", String::as_str)
+    }
+
+    /// Participants matching `q` (folded and fuzzy), best first, at most `limit` of
+    /// those `keep` accepts: the capture's attendees and the partnership editor's
+    /// leader and members.
+    pub fn candidates(&self, q: &str, keep: &dyn Fn(&Row) -> bool, limit: usize) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        if q.trim().is_empty() {
+            return out;
+        }
+        let hits: Vec<usize> = if self.index.len() == self.rows.len() && !self.index.is_empty() {
+            self.index.search(q, None).into_iter().map(|h| h.index).collect()
+        } else {
+            let fq = crate::search::fold(q);
+            (0..self.rows.len()).filter(|&i| crate::search::fold(&self.rows[i].name).contains(&fq)).collect()
+        };
+        for i in hits {
+            let Some(r) = self.rows.get(i) else { continue };
+            if !keep(r) {
+                continue;
+            }
+            let hint = [self.text(r.org), self.text(r.place)]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(Candidate { id: r.id, name: r.name.clone(), hint });
+            if out.len() == limit {
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// A participant a picker offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub id: Id,
+    pub name: String,
+    /// Organisation or place, to tell namesakes apart.
+    pub hint: String,
+}
+
+/// Interns display strings (id 0 is the empty string), folding each new one into the
+/// search index's pool under the same id, and places rows at their position in the
+/// store's name order.
+struct Building {
+    strings: Vec<String>,
+    ids: HashMap<String, u32>,
+    rows: Vec<Row>,
+    index: Index,
+    pos: HashMap<Id, u32>,
+}
+
+impl Building {
+    fn new(sorted: &[Id]) -> Building {
+        let pos = sorted.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+        let mut b =
+            Building { strings: Vec::new(), ids: HashMap::new(), rows: Vec::new(), index: Index::default(), pos };
+        b.id("");
+        b
+    }
+
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.strings.len() as u32;
+        self.strings.push(s.to_string());
+        self.ids.insert(s.to_string(), i);
+        self.index.add_pool(s);
+        i
+    }
+
+    fn add(&mut self, p: &Participant, names: &HashMap<Id, String>, last: Option<NaiveDate>) {
+        let org =
+            p.memberships.iter().filter_map(|m| names.get(&m.org)).map(String::as_str).collect::<Vec<_>>().join(", ");
+        let tags = self.id(&p.tags.join(" "));
+        let row = Row {
+            id: p.id,
+            name: p.name.clone(),
+            kind: p.kind,
+            category: p.category,
+            org: self.id(&org),
+            gmina: self.id(p.gmina.as_deref().unwrap_or("")),
+            place: self.id(p.place.as_deref().unwrap_or("")),
+            last,
+        };
+        let some = |i: u32| if i == 0 { NONE } else { i };
+        let key = self.pos.get(&p.id).copied().unwrap_or(u32::MAX);
+        self.index.push_keyed(
+            key,
+            &row.name,
+            p.phone.as_deref(),
+            [some(row.org), some(row.place), some(row.gmina), some(tags)],
+        );
+        self.rows.push(row);
+    }
+
+    /// Sort rows and index rows, in place, into name order.
+    fn finish(mut self, complete: bool) -> Directory {
+        let pos = std::mem::take(&mut self.pos);
+        self.rows.sort_unstable_by_key(|r| pos.get(&r.id).copied().unwrap_or(u32::MAX));
+        drop(pos);
+        self.index.sort_by_keys();
+        self.strings.shrink_to_fit();
+        Directory { rows: self.rows, strings: self.strings, index: Arc::new(self.index), complete }
+    }
+}
+
+/// The first `n` rows in name order, straight from the index: enough for a first frame.
+pub fn first_page(store: &Store, n: usize) -> Result<Directory> {
+    let ids = store.ordered_ids(Entity::Participant, 0, n, false)?;
+    let mut b = Building::new(&ids);
+    for id in &ids {
+        if let Some(doc) = store.doc(Entity::Participant, *id)? {
+            let p = Participant::from_doc(*id, &doc);
+            let mut names = HashMap::new();
+            for m in &p.memberships {
+                if let Some(d) = store.doc(Entity::Participant, m.org)? {
+                    names.insert(m.org, d.string("name").unwrap_or_default());
+                }
+            }
+            b.add(&p, &names, None);
+        }
+    }
+    Ok(b.finish(false))
+}
+
+/// All live participants in name order (the store's sorted index), with their search
+/// index. Docs are streamed, never all held at once: at 100 000 participants holding
+/// them would cost several times the memory of the rows.
+pub fn load_all(store: &Store) -> Result<Directory> {
+    let mut names = HashMap::new();
+    store.for_each_doc(Entity::Participant, |id, d| {
+        if d.str("kind") == Some(Kind::Org.code()) {
+            names.insert(id, d.string("name").unwrap_or_default());
+        }
+    })?;
+    let last = store.last_contacts()?;
+    let mut b = Building::new(&store.ordered_ids(Entity::Participant, 0, usize::MAX, false)?);
+    store.for_each_doc(Entity::Participant, |id, d| {
+        if !d.is_deleted() {
+            b.add(&Participant::from_doc(id, &d), &names, last.get(&id).copied());
+        }
+    })?;
+    Ok(b.finish(true))
+}
