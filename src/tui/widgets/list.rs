@@ -1,5 +1,6 @@
 //! A list's frame and scrolling, and the list and detail layout every pane shares.
 
+use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 
 /// Draw a list's bordered frame; returns the inner area and how many rows fit under
@@ -38,5 +39,54 @@ pub fn scroll_offset(selected: usize, offset: usize, rows: usize) -> usize {
         selected + 1 - rows
     } else {
         offset
+    }
+}
+
+/// Where a list stands: the selected row, the first row shown, and how many rows the
+/// last frame showed (what page up and down move by).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListState {
+    pub selected: usize,
+    pub offset: usize,
+    pub page: usize,
+}
+
+impl Default for ListState {
+    fn default() -> Self {
+        ListState { selected: 0, offset: 0, page: 10 }
+    }
+}
+
+impl ListState {
+    /// Move the selection by `delta` within `len` rows; false when the list is empty.
+    pub fn move_by(&mut self, delta: isize, len: usize) -> bool {
+        if len == 0 {
+            return false;
+        }
+        self.selected = (self.selected as isize).saturating_add(delta).clamp(0, len as isize - 1) as usize;
+        true
+    }
+
+    /// Keep the selection on a list that became `len` rows long.
+    pub fn clamp(&mut self, len: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+
+    /// Before drawing `rows` rows: remember the page, and scroll so the selection shows.
+    pub fn scroll(&mut self, rows: usize) {
+        self.page = rows;
+        self.offset = scroll_offset(self.selected, self.offset, rows.max(1));
+    }
+
+    /// How far a movement key moves (a row, a page, to either end).
+    pub fn step(&self, action: Action) -> isize {
+        match action {
+            Action::Down => 1,
+            Action::Up => -1,
+            Action::PageDown => self.page as isize,
+            Action::PageUp => -(self.page as isize),
+            Action::Top => isize::MIN / 2,
+            _ => isize::MAX / 2,
+        }
     }
 }

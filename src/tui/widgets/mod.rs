@@ -4,5 +4,5 @@
 mod list;
 mod textarea;
 
-pub use list::{list_frame, scroll_offset, split};
+pub use list::{ListState, list_frame, scroll_offset, split};
 pub use textarea::TextArea;

@@ -48,7 +48,7 @@ impl Pane {
         let room = (area.width as usize).saturating_sub(7 + count.len());
         let title = format!(" {} ({count}) ", short(&name, room));
         let Some((inner, h)) = crate::tui::widgets::list_frame(area, buf, theme, title) else { return };
-        self.page = h;
+        self.list.page = h;
         if self.shown.is_none() {
             let msg = self.error.clone().unwrap_or_else(|| t(lang, "graph_computing").to_string());
             Paragraph::new(msg).render(Rect { height: 1, ..inner }, buf);
@@ -56,15 +56,15 @@ impl Pane {
         }
         let Some(c) = self.shown.clone() else { return };
         let m = &c.graph.metrics;
-        self.offset = crate::tui::widgets::scroll_offset(self.selected, self.offset, h);
+        self.list.scroll(h);
         let rows: Vec<TRow> = self
             .view
             .iter()
             .enumerate()
-            .skip(self.offset)
+            .skip(self.list.offset)
             .take(h)
             .map(|(pos, &i)| {
-                let sel = pos == self.selected;
+                let sel = pos == self.list.selected;
                 let row = TRow::new(vec![
                     Cell::from(if sel { ">" } else { " " }),
                     Cell::from(c.graph.nodes[i].name.clone()),

@@ -27,6 +27,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::popups;
 use crate::tui::theme::Theme;
 use crate::tui::view::{Effect, Env, Job as ViewJob, JobResult, View};
+use crate::tui::widgets::ListState;
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
@@ -79,12 +80,10 @@ pub struct Pane {
     pub structure: bool,
     /// Organisation nodes, sorted.
     pub view: Vec<usize>,
-    pub selected: usize,
+    pub list: ListState,
     selected_id: Option<Id>,
     /// A person picked with `/` stays in the list of organisations as the ego centre.
     pinned: Option<Id>,
-    pub offset: usize,
-    pub page: usize,
 }
 
 impl Default for Pane {
@@ -112,11 +111,9 @@ impl Pane {
             hops: 1,
             structure: false,
             view: Vec::new(),
-            selected: 0,
+            list: ListState::default(),
             selected_id: None,
             pinned: None,
-            offset: 0,
-            page: 10,
         }
     }
 
@@ -246,7 +243,7 @@ impl Pane {
             }
             _ => return false,
         }
-        self.selected = 0;
+        self.list.selected = 0;
         self.selected_id = None;
         self.refresh();
         true
@@ -276,7 +273,7 @@ impl Pane {
         if self.searching && !self.query.trim().is_empty() {
             // Every node (people too), best match first.
             self.view = crate::search::search(&c.entries, &self.query, None).into_iter().map(|h| h.index).collect();
-            self.selected = self.selected.min(self.view.len().saturating_sub(1));
+            self.list.clamp(self.view.len());
             self.remember();
             return;
         }
@@ -295,7 +292,7 @@ impl Pane {
             primary.then_with(|| g.nodes[x].name.cmp(&g.nodes[y].name)).then(x.cmp(&y))
         });
         self.view = view;
-        self.selected = self
+        self.list.selected = self
             .selected_id
             .and_then(|id| self.view.iter().position(|&i| g.nodes[i].id == id))
             .unwrap_or(0)
@@ -312,15 +309,13 @@ impl Pane {
 
     /// The selected organisation's node.
     pub fn selected_node(&self) -> Option<usize> {
-        self.view.get(self.selected).copied()
+        self.view.get(self.list.selected).copied()
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        if self.view.is_empty() {
-            return;
+        if self.list.move_by(delta, self.view.len()) {
+            self.remember();
         }
-        self.selected = (self.selected as isize).saturating_add(delta).clamp(0, self.view.len() as isize - 1) as usize;
-        self.remember();
     }
 
     pub fn toggle_sort(&mut self) {
@@ -428,9 +423,7 @@ impl Pane {
             return Some(Effect::None);
         }
         match action {
-            Down | Up | PageDown | PageUp | Top | Bottom => {
-                self.move_by(crate::tui::panes::participants::list_step(action, self.page))
-            }
+            Down | Up | PageDown | PageUp | Top | Bottom => self.move_by(self.list.step(action)),
             Sort => self.toggle_sort(),
             Hops => self.toggle_hops(),
             Structure => self.structure = !self.structure,

@@ -36,7 +36,7 @@ impl Pane {
     pub fn render_list(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
         let title = self.title(lang);
         let Some((inner, h)) = crate::tui::widgets::list_frame(area, buf, theme, title) else { return };
-        self.page = h;
+        self.list.page = h;
         if !self.loaded {
             Paragraph::new(t(lang, "loading")).style(theme.dim()).render(Rect { height: 1, ..inner }, buf);
             return;
@@ -45,18 +45,18 @@ impl Pane {
             self.render_followups(inner, h, buf, theme, lang);
             return;
         }
-        self.offset = crate::tui::widgets::scroll_offset(self.selected, self.offset, h);
+        self.list.scroll(h);
         let wide = inner.width >= 90;
         let rows: Vec<TRow> = self
             .view
             .iter()
             .enumerate()
-            .skip(self.offset)
+            .skip(self.list.offset)
             .take(h)
             .map(|(pos, &i)| {
                 let r = &self.data.rows[i];
                 let m = &r.meeting;
-                let sel = pos == self.selected;
+                let sel = pos == self.list.selected;
                 let place = m.place.as_deref().unwrap_or("");
                 let mut cells = vec![
                     Cell::from(if sel { ">" } else { " " }),
@@ -106,18 +106,18 @@ impl Pane {
     }
 
     fn render_followups(&mut self, inner: Rect, h: usize, buf: &mut Buffer, theme: &Theme, lang: Lang) {
-        self.fup_offset = crate::tui::widgets::scroll_offset(self.fup_selected, self.fup_offset, h);
+        self.fups.scroll(h);
         let places: HashMap<Id, String> =
             self.data.rows.iter().map(|r| (r.meeting.id, r.meeting.place.clone().unwrap_or_default())).collect();
         let rows: Vec<TRow> = self
             .fup_view
             .iter()
             .enumerate()
-            .skip(self.fup_offset)
+            .skip(self.fups.offset)
             .take(h)
             .map(|(pos, &i)| {
                 let f = &self.data.followups[i];
-                let sel = pos == self.fup_selected;
+                let sel = pos == self.fups.selected;
                 let overdue = f.due.is_some_and(|d| d < self.today);
                 let mark = Cell::from(if overdue { "!" } else { "" }).style(theme.error());
                 let row = TRow::new(vec![
@@ -199,7 +199,7 @@ impl Pane {
         for &fi in &r.followups {
             let f = &self.data.followups[fi];
             let sel = cursor == Some(Item::FollowUp(fi))
-                || (self.show_followups && self.fup_view.get(self.fup_selected) == Some(&fi));
+                || (self.show_followups && self.fup_view.get(self.fups.selected) == Some(&fi));
             let mut spans = vec![
                 Span::raw(if f.done { " [x] " } else { " [ ] " }),
                 Span::styled(f.text.clone(), if sel { theme.selected() } else { Style::default() }),

@@ -13,7 +13,6 @@ mod load;
 pub use load::{Loaded, Period, ProjectSpan, Row, load};
 
 use super::participants::highlighted;
-use super::participants::list_step;
 use crate::i18n::{Lang, t};
 use crate::model::{Entity, FollowUp, Id, Meeting, MeetingType, Participant, Partnership, Project};
 use crate::search::{Entry, search};
@@ -21,6 +20,7 @@ use crate::store::{Result, Store};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use crate::tui::view::{Effect, Env, Job, JobResult, View};
+use crate::tui::widgets::ListState;
 use chrono::{Datelike, Months, NaiveDate};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
@@ -45,9 +45,7 @@ pub struct Pane {
     pub loaded: bool,
     /// Indices into `data.rows` after filters and search.
     pub view: Vec<usize>,
-    pub selected: usize,
-    pub offset: usize,
-    pub page: usize,
+    pub list: ListState,
     pub query: String,
     pub searching: bool,
     pub kind: Option<MeetingType>,
@@ -61,8 +59,7 @@ pub struct Pane {
     pub show_followups: bool,
     /// Indices into `data.followups`: open ones by due date.
     pub fup_view: Vec<usize>,
-    pub fup_selected: usize,
-    pub fup_offset: usize,
+    pub fups: ListState,
     /// The app's day: "overdue", the period filter, a new capture's date and a
     /// municipality's detail are relative to it (tests fix it).
     pub today: NaiveDate,
@@ -87,9 +84,7 @@ impl Pane {
             data: Loaded::default(),
             loaded: false,
             view: Vec::new(),
-            selected: 0,
-            offset: 0,
-            page: 10,
+            list: ListState::default(),
             query: String::new(),
             searching: false,
             kind: None,
@@ -100,8 +95,7 @@ impl Pane {
             item: None,
             show_followups: false,
             fup_view: Vec::new(),
-            fup_selected: 0,
-            fup_offset: 0,
+            fups: ListState::default(),
             today: crate::plans::today(),
             loading: false,
             load_job: None,
@@ -153,7 +147,7 @@ impl Pane {
     pub fn set_loaded(&mut self, data: Loaded) {
         let keep = self.selected_id();
         let item = self.item;
-        let keep_fup = self.fup_view.get(self.fup_selected).map(|&i| self.data.followups[i].id);
+        let keep_fup = self.fup_view.get(self.fups.selected).map(|&i| self.data.followups[i].id);
         self.data = data;
         self.loaded = true;
         if let Some(Period::Project(i)) = self.period
@@ -173,12 +167,12 @@ impl Pane {
         if let Some(f) = keep_fup
             && let Some(p) = self.fup_view.iter().position(|&i| self.data.followups[i].id == f)
         {
-            self.fup_selected = p;
+            self.fups.selected = p;
         }
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
-        self.view.get(self.selected).map(|&i| &self.data.rows[i])
+        self.view.get(self.list.selected).map(|&i| &self.data.rows[i])
     }
 
     pub fn selected_id(&self) -> Option<Id> {
@@ -188,7 +182,7 @@ impl Pane {
     pub fn select_id(&mut self, id: Id) -> bool {
         match self.view.iter().position(|&i| self.data.rows[i].meeting.id == id) {
             Some(p) => {
-                self.selected = p;
+                self.list.selected = p;
                 self.item = None;
                 true
             }
@@ -221,24 +215,22 @@ impl Pane {
                 .filter(|&i| pass(&rows[i]))
                 .collect()
         };
-        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        self.list.clamp(self.view.len());
         self.item = None;
         let fups = &self.data.followups;
         self.fup_view = (0..fups.len()).filter(|&i| !fups[i].done).collect();
-        self.fup_selected = self.fup_selected.min(self.fup_view.len().saturating_sub(1));
+        self.fups.clamp(self.fup_view.len());
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        let (sel, len) = if self.show_followups {
-            (&mut self.fup_selected, self.fup_view.len())
+        let moved = if self.show_followups {
+            self.fups.move_by(delta, self.fup_view.len())
         } else {
-            (&mut self.selected, self.view.len())
+            self.list.move_by(delta, self.view.len())
         };
-        if len == 0 {
-            return;
+        if moved {
+            self.item = None;
         }
-        *sel = (*sel as isize + delta).clamp(0, len as isize - 1) as usize;
-        self.item = None;
     }
 
     pub fn next_kind(&mut self) {
@@ -355,7 +347,7 @@ impl Pane {
     /// list, else the one selected in the panel, else the selected meeting's first.
     pub fn target_followup(&self) -> Option<&FollowUp> {
         let i = if self.show_followups {
-            self.fup_view.get(self.fup_selected).copied()
+            self.fup_view.get(self.fups.selected).copied()
         } else {
             match self.current_item() {
                 Some(Item::FollowUp(i)) => Some(i),
@@ -472,7 +464,7 @@ impl Pane {
             return Some(Effect::None);
         }
         match action {
-            Down | Up | PageDown | PageUp | Top | Bottom => self.move_by(list_step(action, self.page)),
+            Down | Up | PageDown | PageUp | Top | Bottom => self.move_by(self.list.step(action)),
             Open => return Some(self.open_item(env)),
             Search => self.searching = true,
             Clear => self.clear(),

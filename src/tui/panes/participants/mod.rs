@@ -17,6 +17,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::popups;
 use crate::tui::theme::Theme;
 use crate::tui::view::{Effect, Env, Job, JobResult, View};
+use crate::tui::widgets::ListState;
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
@@ -61,8 +62,7 @@ pub struct Pane {
     pub dir: Arc<Directory>,
     /// Indices into `rows` after filters and search, in display order.
     pub view: Vec<usize>,
-    pub selected: usize,
-    pub offset: usize,
+    pub list: ListState,
     pub query: String,
     pub searching: bool,
     /// The last search, to narrow when the query grows.
@@ -71,8 +71,6 @@ pub struct Pane {
     pub gmina: Option<String>,
     pub sort: Sort,
     pub detail: Option<Detail>,
-    /// Rows the list showed last frame (for page up/down).
-    pub page: usize,
     /// The newest search asked for; results of older ones are dropped.
     pub search_generation: u64,
     /// A search waiting to start, and whether one runs.
@@ -97,8 +95,7 @@ impl Pane {
             last_deleted: None,
             select_after_reload: None,
             view,
-            selected: 0,
-            offset: 0,
+            list: ListState::default(),
             query: String::new(),
             searching: false,
             last_search: None,
@@ -106,7 +103,6 @@ impl Pane {
             gmina: None,
             sort: Sort::Name,
             detail: None,
-            page: 10,
             search_generation: 0,
             search_job: None,
         }
@@ -118,7 +114,7 @@ impl Pane {
     }
 
     pub fn selected_id(&self) -> Option<Id> {
-        self.view.get(self.selected).map(|&i| self.dir.rows[i].id)
+        self.view.get(self.list.selected).map(|&i| self.dir.rows[i].id)
     }
 
     /// Take freshly loaded rows, keeping the selection on the same participant.
@@ -135,7 +131,7 @@ impl Pane {
     pub fn select_id(&mut self, id: Id) -> bool {
         match self.view.iter().position(|&i| self.dir.rows[i].id == id) {
             Some(p) => {
-                self.selected = p;
+                self.list.selected = p;
                 true
             }
             None => false,
@@ -175,7 +171,7 @@ impl Pane {
             self.search_done(generation, self.query.clone(), hits);
             return;
         }
-        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        self.list.clamp(self.view.len());
     }
 
     /// Results of a search: shown if it is still the newest one. Returns whether they were.
@@ -195,16 +191,12 @@ impl Pane {
             })
             .collect();
         self.last_search = Some((query, hits));
-        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        self.list.clamp(self.view.len());
         true
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        if self.view.is_empty() {
-            return;
-        }
-        let max = self.view.len() as isize - 1;
-        self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
+        self.list.move_by(delta, self.view.len());
     }
 
     pub fn next_category(&mut self) {
@@ -256,8 +248,7 @@ impl Pane {
             parts.join(" ")
         };
         let Some((inner, h)) = crate::tui::widgets::list_frame(area, buf, theme, title) else { return };
-        self.page = h;
-        self.offset = crate::tui::widgets::scroll_offset(self.selected, self.offset, h);
+        self.list.scroll(h);
         let wide = inner.width >= 70;
         let header: Vec<&str> = if wide {
             vec!["", t(lang, "name"), t(lang, "category"), t(lang, "org"), t(lang, "place")]
@@ -268,11 +259,11 @@ impl Pane {
             .view
             .iter()
             .enumerate()
-            .skip(self.offset)
+            .skip(self.list.offset)
             .take(h)
             .map(|(pos, &i)| {
                 let r = &self.dir.rows[i];
-                let sel = pos == self.selected;
+                let sel = pos == self.list.selected;
                 // Only the marker and the name carry the selection style: a cursor move
                 // then rewrites two short cells per row instead of two whole rows.
                 let (marker, name) = if sel {
@@ -312,7 +303,7 @@ impl Pane {
 
     pub fn render_detail(&self, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) {
         let sel = self.selected_id();
-        let title = self.view.get(self.selected).map(|&i| format!(" {} ", self.dir.rows[i].name));
+        let title = self.view.get(self.list.selected).map(|&i| format!(" {} ", self.dir.rows[i].name));
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(theme.border())
@@ -411,7 +402,7 @@ impl Pane {
 
     /// Enter: the selected record, whole, in a scrollable window.
     fn open_record(&self, env: &Env) -> Effect {
-        let Some(i) = self.view.get(self.selected).copied() else { return Effect::None };
+        let Some(i) = self.view.get(self.list.selected).copied() else { return Effect::None };
         let row = &self.dir.rows[i];
         match detail(&env.store, row.id, env.lang, true, env.today) {
             Ok(Some(d)) => Effect::Popup(popups::record(row.name.clone(), d.full)),
@@ -421,7 +412,7 @@ impl Pane {
     }
 
     fn selected_name(&self) -> String {
-        self.view.get(self.selected).map(|&i| self.dir.rows[i].name.clone()).unwrap_or_default()
+        self.view.get(self.list.selected).map(|&i| self.dir.rows[i].name.clone()).unwrap_or_default()
     }
 
     fn action(&mut self, env: &Env, action: Action) -> Option<Effect> {
@@ -432,7 +423,7 @@ impl Pane {
                 Cancel => {
                     self.searching = false;
                     self.query.clear();
-                    self.selected = 0;
+                    self.list.selected = 0;
                     self.refilter();
                 }
                 Down => self.move_by(1),
@@ -444,7 +435,7 @@ impl Pane {
         let id = self.selected_id();
         Some(match action {
             Down | Up | PageDown | PageUp | Top | Bottom => {
-                self.move_by(list_step(action, self.page));
+                self.move_by(self.list.step(action));
                 Effect::None
             }
             Open => self.open_record(env),
@@ -498,18 +489,6 @@ impl Pane {
     }
 }
 
-/// How far a list moves for a movement action, on a page of `page` rows.
-pub(crate) fn list_step(action: Action, page: usize) -> isize {
-    match action {
-        Action::Down => 1,
-        Action::Up => -1,
-        Action::PageDown => page as isize,
-        Action::PageUp => -(page as isize),
-        Action::Top => isize::MIN / 2,
-        _ => isize::MAX / 2,
-    }
-}
-
 impl View for Pane {
     fn kind(&self) -> &'static str {
         "participants"
@@ -531,7 +510,7 @@ impl View for Pane {
             }
             _ => return None,
         }
-        self.selected = 0;
+        self.list.selected = 0;
         self.refilter();
         Some(self.settle(env, Effect::None))
     }
