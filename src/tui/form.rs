@@ -1,78 +1,9 @@
-//! A form of one-line text fields that validate as you type.
+//! A form of one-line text fields that validate as you type, and the checks they use.
 
 use crate::i18n::Lang;
 use crate::model::{Category, Entity, Id, Kind, UnknownCode, validate};
 
-/// Checks one field's text; `Err` is shown next to the field, in the interface language.
-pub type Check = fn(&str, Lang) -> Result<(), String>;
-
-#[derive(Clone)]
-pub struct Field {
-    pub key: &'static str,
-    pub label: String,
-    pub value: String,
-    /// Cursor position in chars.
-    pub cursor: usize,
-    pub check: Check,
-    pub error: Option<String>,
-    pub lang: Lang,
-}
-
-impl Field {
-    pub fn new(key: &'static str, label: &str, value: &str, check: Check, lang: Lang) -> Field {
-        let mut f = Field {
-            key,
-            label: label.to_string(),
-            value: value.to_string(),
-            cursor: value.chars().count(),
-            check,
-            error: None,
-            lang,
-        };
-        f.validate();
-        f
-    }
-
-    pub fn validate(&mut self) {
-        self.error = (self.check)(&self.value, self.lang).err();
-    }
-
-    fn byte_at(&self, char_idx: usize) -> usize {
-        self.value.char_indices().nth(char_idx).map_or(self.value.len(), |(i, _)| i)
-    }
-
-    pub fn insert(&mut self, c: char) {
-        let at = self.byte_at(self.cursor);
-        self.value.insert(at, c);
-        self.cursor += 1;
-        self.validate();
-    }
-
-    pub fn backspace(&mut self) {
-        if self.cursor > 0 {
-            let at = self.byte_at(self.cursor - 1);
-            self.value.remove(at);
-            self.cursor -= 1;
-            self.validate();
-        }
-    }
-
-    pub fn delete(&mut self) {
-        if self.cursor < self.value.chars().count() {
-            let at = self.byte_at(self.cursor);
-            self.value.remove(at);
-            self.validate();
-        }
-    }
-
-    pub fn left(&mut self) {
-        self.cursor = self.cursor.saturating_sub(1);
-    }
-
-    pub fn right(&mut self) {
-        self.cursor = (self.cursor + 1).min(self.value.chars().count());
-    }
-}
+pub use crate::tui::widgets::{Check, Field};
 
 /// What saving a form does.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -223,7 +223,7 @@ impl View for FormPopup {
                 Span::raw(marker),
                 Span::styled(format!("{:<w$}", field.label, w = label_w as usize - 1), env.theme.dim()),
             ];
-            spans.extend(field_spans(field, focused, env));
+            spans.extend(field.spans(focused, &env.theme));
             if field.error.is_some() {
                 // The message itself goes under the fields, where it has the full width.
                 spans.push(Span::styled("  ✗", env.theme.error()));
@@ -251,16 +251,5 @@ impl View for FormPopup {
 
     fn hints(&self) -> Vec<Action> {
         vec![Action::Save, Action::NextField, Action::Cancel]
-    }
-}
-
-/// A one-line field's text, with the cursor drawn where it is when focused.
-pub(crate) fn field_spans(field: &Field, focused: bool, env: &Env) -> Vec<Span<'static>> {
-    if focused {
-        let a: String = field.value.chars().take(field.cursor).collect();
-        let b: String = field.value.chars().skip(field.cursor).collect();
-        vec![Span::raw(a), Span::styled("▏", env.theme.key()), Span::raw(b)]
-    } else {
-        vec![Span::raw(field.value.clone())]
     }
 }

@@ -1,8 +1,10 @@
-//! Widgets the panes and popups share: a list's frame and scrolling, and a
-//! multi-line text editor.
+//! Widgets the panes and popups share: a list's frame, state and scrolling, a
+//! one-line text input and a multi-line text editor.
 
+mod input;
 mod list;
 mod textarea;
 
+pub use input::{Check, Field};
 pub use list::{ListState, list_frame, scroll_offset, split};
 pub use textarea::TextArea;

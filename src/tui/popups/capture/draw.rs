@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::tui::keymap::Action;
-use crate::tui::popups::form::field_spans;
 use crate::tui::popups::form_hints;
 use crate::tui::view::Env;
 use ratatui::buffer::Buffer;
@@ -37,7 +36,7 @@ impl Capture {
                 Span::styled(format!("{label:<w$}", w = label_w - 1), env.theme.dim()),
             ]
         };
-        let cursor_line = |f: &Field, focused: bool| field_spans(f, focused, env);
+        let cursor_line = |f: &Field, focused: bool| f.spans(focused, &env.theme);
         let mut y = inner.y;
         for (i, f) in c.fields.iter().enumerate() {
             let focused = c.focus == i;

@@ -384,13 +384,7 @@ impl Editor {
                 Span::raw(if focused { ">" } else { " " }),
                 Span::styled(format!("{:<w$}", short_label(&f.label, label_w - 1), w = label_w - 1), theme.dim()),
             ];
-            if focused {
-                let a: String = f.value.chars().take(f.cursor).collect();
-                let b: String = f.value.chars().skip(f.cursor).collect();
-                spans.extend([Span::raw(a), Span::styled("▏", theme.key()), Span::raw(b)]);
-            } else {
-                spans.push(Span::raw(f.value.clone()));
-            }
+            spans.extend(f.spans(focused, theme));
             if !extra.is_empty() {
                 spans.push(Span::styled(format!(" {extra}"), theme.dim()));
             }
