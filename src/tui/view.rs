@@ -110,15 +110,37 @@ impl Job {
     }
 }
 
+/// Where a view sits, which gives it its defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// A pane, or a full screen over the panes: the app's own keys still work.
+    Pane,
+    /// A question or a window to read: it holds the keyboard, Enter and Esc answer.
+    Popup,
+    /// A form: it holds the keyboard, and text goes to its fields first.
+    Form,
+}
+
 pub trait View {
+    /// What it is: a pane, a popup or a form.
+    fn layer(&self) -> Layer {
+        Layer::Pane
+    }
+
     /// Key contexts of this view, most specific first. The app appends `List` and
     /// `Global` unless `typing` is true or the view is modal.
-    fn contexts(&self) -> Vec<Context>;
+    fn contexts(&self) -> Vec<Context> {
+        match self.layer() {
+            Layer::Pane => Vec::new(),
+            Layer::Popup => vec![Context::Popup],
+            Layer::Form => vec![Context::Form],
+        }
+    }
 
-    /// A popup that holds the keyboard: only its own contexts apply, and the screen
-    /// under it stays as it is. Panes and full screens are not modal.
+    /// A popup or form holds the keyboard: only its own contexts apply, and the
+    /// screen under it stays as it is. Panes and full screens are not modal.
     fn modal(&self) -> bool {
-        false
+        self.layer() != Layer::Pane
     }
 
     /// The record selected in it, if any.
@@ -139,10 +161,10 @@ pub trait View {
     /// Today is another day (at midnight, or pinned by a test).
     fn day_changed(&mut self, _today: NaiveDate) {}
 
-    /// True while a text line of the view (a search, a path) has the keyboard: the
-    /// app then sends every key to `on_text` before the keymap sees it.
+    /// True while a text line of the view (a search, a path, a form's field) has the
+    /// keyboard: the app then sends every key to `on_text` before the keymap sees it.
     fn typing(&self) -> bool {
-        false
+        self.layer() == Layer::Form
     }
 
     /// A key while `typing`; return None to let the keymap have it (Enter, Esc).
@@ -151,7 +173,9 @@ pub trait View {
     }
 
     /// An action from the keymap; None when the view does not handle it.
-    fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect>;
+    fn on_action(&mut self, _env: &Env, _action: Action) -> Option<Effect> {
+        None
+    }
 
     /// The view is about to be shown: load what it needs (cheaply, or start a job).
     fn activate(&mut self, _env: &Env) -> Effect {
@@ -173,7 +197,13 @@ pub trait View {
     }
 
     /// Actions whose keys the status line shows for this view.
-    fn hints(&self) -> Vec<Action>;
+    fn hints(&self) -> Vec<Action> {
+        match self.layer() {
+            Layer::Pane => Vec::new(),
+            Layer::Popup => vec![Action::Confirm, Action::Cancel],
+            Layer::Form => vec![Action::Save, Action::NextField, Action::Cancel],
+        }
+    }
 
     /// A short name of the view ("sync", "import"), for tests and the README generator.
     fn kind(&self) -> &'static str;

@@ -5,7 +5,7 @@ use crate::i18n::t;
 use crate::model::{Entity, Id};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::panes::participants::Deleted;
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::view::{Effect, Env, Layer, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -27,12 +27,8 @@ impl View for ConfirmDelete {
         "confirm_delete"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Popup]
+    fn layer(&self) -> Layer {
+        Layer::Popup
     }
 
     fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect> {
@@ -63,9 +59,5 @@ impl View for ConfirmDelete {
         .block(frame(&env.theme, t(env.lang, "delete")))
         .wrap(Wrap { trim: false })
         .render(r, buf);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Confirm, Action::Cancel]
     }
 }

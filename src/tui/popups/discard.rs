@@ -3,8 +3,8 @@
 use super::capture::Capture;
 use super::{centered, frame};
 use crate::i18n::t;
-use crate::tui::keymap::{Action, Context};
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::keymap::Action;
+use crate::tui::view::{Effect, Env, Layer, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -23,12 +23,8 @@ impl View for DiscardCapture {
         "discard_capture"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Popup]
+    fn layer(&self) -> Layer {
+        Layer::Popup
     }
 
     fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect> {
@@ -52,9 +48,5 @@ impl View for DiscardCapture {
             .block(frame(&env.theme, t(env.lang, "discard")))
             .wrap(Wrap { trim: false })
             .render(r, buf);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Confirm, Action::Cancel]
     }
 }

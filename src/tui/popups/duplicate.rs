@@ -6,8 +6,8 @@ use super::{centered, frame};
 use crate::i18n::t;
 use crate::model::Id;
 use crate::tui::form::Form;
-use crate::tui::keymap::{Action, Context};
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::keymap::Action;
+use crate::tui::view::{Effect, Env, Layer, View};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -30,12 +30,8 @@ impl View for Duplicate {
         "duplicate"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Popup]
+    fn layer(&self) -> Layer {
+        Layer::Popup
     }
 
     fn typing(&self) -> bool {
@@ -81,9 +77,5 @@ impl View for Duplicate {
             .block(frame(&env.theme, t(env.lang, "duplicate")))
             .wrap(Wrap { trim: false })
             .render(r, buf);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Confirm, Action::Cancel]
     }
 }

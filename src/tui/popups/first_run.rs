@@ -2,8 +2,7 @@
 
 use super::{centered, frame};
 use crate::i18n::t;
-use crate::tui::keymap::{Action, Context};
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::view::{Effect, Env, Layer, View};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -17,12 +16,8 @@ impl View for FirstRun {
         "first_run"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Popup]
+    fn layer(&self) -> Layer {
+        Layer::Popup
     }
 
     fn typing(&self) -> bool {
@@ -47,10 +42,6 @@ impl View for FirstRun {
         }
     }
 
-    fn on_action(&mut self, _env: &Env, _action: Action) -> Option<Effect> {
-        None
-    }
-
     fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
         let r = centered(area, 60, 8);
         Clear.render(r, buf);
@@ -62,9 +53,5 @@ impl View for FirstRun {
         .block(frame(&env.theme, t(env.lang, "welcome")))
         .wrap(Wrap { trim: false })
         .render(r, buf);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Confirm, Action::Cancel]
     }
 }

@@ -8,10 +8,10 @@ use crate::edit::{self, EditError};
 use crate::i18n::t;
 use crate::model::{Entity, Id, Participant};
 use crate::tui::form::{self, Field, Form, Target};
-use crate::tui::keymap::{Action, Context};
+use crate::tui::keymap::Action;
 use crate::tui::panes::participants::SelectAfterReload;
-use crate::tui::view::{Effect, Env, View};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::tui::view::{Effect, Env, Layer, View};
+use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -138,51 +138,25 @@ pub fn participant_form(env: &Env, edit_id: Option<Id>) -> Form {
     Form { title: title.to_string(), target, fields, focus: 0, error: None, duplicate_ok: false, dirty: false }
 }
 
-/// A key typed: the character (Ctrl-Alt letters count: AltGr on Windows), if any.
-pub(crate) fn printable(ev: &KeyEvent) -> Option<char> {
-    match ev.code {
-        KeyCode::Char(c)
-            if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                || ev.modifiers.contains(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            Some(c)
-        }
-        _ => None,
-    }
-}
+pub(crate) use crate::tui::widgets::printable;
 
 impl View for FormPopup {
     fn kind(&self) -> &'static str {
         "form"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Form]
-    }
-
-    fn typing(&self) -> bool {
-        true
+    fn layer(&self) -> Layer {
+        Layer::Form
     }
 
     /// A focused text field sees keys before the keymap: every printable key types.
     fn on_text(&mut self, _env: &Env, ev: KeyEvent) -> Option<Effect> {
         let f = &mut self.form;
         let field = f.fields.get_mut(f.focus)?;
-        match (printable(&ev), ev.code) {
-            (Some(c), _) => {
-                field.insert(c);
-                f.dirty = true;
-            }
-            (_, KeyCode::Backspace) => field.backspace(),
-            (_, KeyCode::Delete) => field.delete(),
-            (_, KeyCode::Left) => field.left(),
-            (_, KeyCode::Right) => field.right(),
-            _ => return None,
+        if !field.edit(&ev) {
+            return None;
         }
+        f.dirty = true;
         Some(Effect::None)
     }
 
@@ -247,9 +221,5 @@ impl View for FormPopup {
                 .wrap(Wrap { trim: true })
                 .render(Rect { x: inner.x, y, width: inner.width, height }, buf);
         }
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Save, Action::NextField, Action::Cancel]
     }
 }

@@ -3,7 +3,7 @@
 use super::{centered, frame, scrolled};
 use crate::i18n::{Lang, t};
 use crate::tui::keymap::{Action, Context, action_label};
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::view::{Effect, Env, Layer, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -19,12 +19,8 @@ impl View for Help {
         "help"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Popup]
+    fn layer(&self) -> Layer {
+        Layer::Popup
     }
 
     fn on_action(&mut self, _env: &Env, action: Action) -> Option<Effect> {
@@ -61,9 +57,5 @@ impl View for Help {
             .block(frame(&env.theme, t(env.lang, "help")))
             .scroll((self.scroll as u16, 0))
             .render(r, buf);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Confirm, Action::Cancel]
     }
 }

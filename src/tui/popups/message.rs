@@ -1,8 +1,8 @@
 //! A message to read and dismiss (a save or a delete that failed).
 
 use super::{centered, frame};
-use crate::tui::keymap::{Action, Context};
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::keymap::Action;
+use crate::tui::view::{Effect, Env, Layer, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
@@ -14,12 +14,8 @@ impl View for Message {
         "message"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Popup]
+    fn layer(&self) -> Layer {
+        Layer::Popup
     }
 
     fn on_action(&mut self, _env: &Env, _action: Action) -> Option<Effect> {
@@ -31,9 +27,5 @@ impl View for Message {
         let r = centered(area, 60, 6);
         Clear.render(r, buf);
         Paragraph::new(self.0.as_str()).block(frame(&env.theme, "!")).wrap(Wrap { trim: false }).render(r, buf);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Confirm, Action::Cancel]
     }
 }

@@ -1,8 +1,8 @@
 //! Enter on a record: everything about it, label by label, scrollable.
 
 use super::{centered, frame, scrolled};
-use crate::tui::keymap::{Action, Context};
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::keymap::Action;
+use crate::tui::view::{Effect, Env, Layer, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -25,12 +25,8 @@ impl View for Record {
         "record"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Popup]
+    fn layer(&self) -> Layer {
+        Layer::Popup
     }
 
     fn on_action(&mut self, _env: &Env, action: Action) -> Option<Effect> {
@@ -51,9 +47,5 @@ impl View for Record {
             .wrap(Wrap { trim: true })
             .scroll((self.scroll as u16, 0))
             .render(r, buf);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Confirm, Action::Cancel]
     }
 }

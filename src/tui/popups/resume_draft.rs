@@ -4,8 +4,8 @@ use super::capture::Capture;
 use super::{centered, frame};
 use crate::capture::CaptureDraft;
 use crate::i18n::t;
-use crate::tui::keymap::{Action, Context};
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::keymap::Action;
+use crate::tui::view::{Effect, Env, Layer, View};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -19,12 +19,8 @@ impl View for ResumeDraft {
         "resume_draft"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Popup]
+    fn layer(&self) -> Layer {
+        Layer::Popup
     }
 
     fn typing(&self) -> bool {
@@ -60,9 +56,5 @@ impl View for ResumeDraft {
         .block(frame(&env.theme, t(env.lang, "draft_found")))
         .wrap(Wrap { trim: false })
         .render(r, buf);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Confirm, Action::Cancel]
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::i18n::Lang;
 use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::text::Span;
 
 /// Checks one field's text; `Err` is shown next to the field, in the interface language.
@@ -76,6 +77,20 @@ impl Field {
         self.cursor = (self.cursor + 1).min(self.value.chars().count());
     }
 
+    /// A key for the text: a character typed, Backspace, Delete, Left or Right.
+    /// False when the key is not one of those.
+    pub fn edit(&mut self, ev: &KeyEvent) -> bool {
+        match (printable(ev), ev.code) {
+            (Some(c), _) => self.insert(c),
+            (_, KeyCode::Backspace) => self.backspace(),
+            (_, KeyCode::Delete) => self.delete(),
+            (_, KeyCode::Left) => self.left(),
+            (_, KeyCode::Right) => self.right(),
+            _ => return false,
+        }
+        true
+    }
+
     /// The text, with the cursor drawn where it is when focused.
     pub fn spans(&self, focused: bool, theme: &Theme) -> Vec<Span<'static>> {
         if focused {
@@ -86,4 +101,22 @@ impl Field {
             vec![Span::raw(self.value.clone())]
         }
     }
+}
+
+/// The character a key types, if any (Ctrl-Alt letters count: AltGr on Windows).
+pub fn printable(ev: &KeyEvent) -> Option<char> {
+    match ev.code {
+        KeyCode::Char(c)
+            if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                || ev.modifiers.contains(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a key edits or moves in a line of text (besides the characters typed).
+pub fn is_edit(code: KeyCode) -> bool {
+    matches!(code, KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right)
 }

@@ -5,6 +5,6 @@ mod input;
 mod list;
 mod textarea;
 
-pub use input::{Check, Field};
+pub use input::{Check, Field, is_edit, printable};
 pub use list::{ListState, list_frame, scroll_offset, split};
 pub use textarea::TextArea;

@@ -5,8 +5,8 @@ use super::*;
 use crate::tui::keymap::{Action, Context, Key, Lookup};
 use crate::tui::panes::meetings::MeetingSaved;
 use crate::tui::popups::discard::DiscardCapture;
-use crate::tui::popups::form::printable;
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::view::{Effect, Env, Layer, View};
+use crate::tui::widgets::{is_edit, printable};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -82,21 +82,10 @@ impl Capture {
                 c.step_type(if ev.code == KeyCode::Left { -1 } else { 1 });
                 changed = true;
             }
-            (focus, Some(ch), _) => {
-                if let Some(f) = c.line() {
-                    f.insert(ch);
-                    changed = true;
-                    search = focus == ATTENDEES;
-                }
-            }
-            (focus, _, KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right) => {
-                if let Some(f) = c.line() {
-                    match ev.code {
-                        KeyCode::Backspace => f.backspace(),
-                        KeyCode::Delete => f.delete(),
-                        KeyCode::Left => f.left(),
-                        _ => f.right(),
-                    }
+            (focus, _, _) if printable.is_some() || is_edit(ev.code) => {
+                if let Some(f) = c.line()
+                    && f.edit(&ev)
+                {
                     changed = true;
                     search = focus == ATTENDEES;
                 }
@@ -205,24 +194,12 @@ impl View for Capture {
         "capture"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Form]
-    }
-
-    fn typing(&self) -> bool {
-        true
+    fn layer(&self) -> Layer {
+        Layer::Form
     }
 
     fn on_text(&mut self, env: &Env, ev: KeyEvent) -> Option<Effect> {
         Some(self.key(env, ev))
-    }
-
-    fn on_action(&mut self, _env: &Env, _action: Action) -> Option<Effect> {
-        None
     }
 
     /// Run the external editor `cmd` on the notes (or the follow-ups, when in focus)
@@ -252,9 +229,5 @@ impl View for Capture {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
         self.draw(area, buf, env);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Save, Action::NextField, Action::Cancel]
     }
 }

@@ -4,7 +4,7 @@ use crate::i18n::t;
 use crate::model::{Entity, Id};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::panes::graph::PartnershipDeleted;
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::view::{Effect, Env, Layer, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -26,12 +26,8 @@ impl View for DeletePartnership {
         "confirm_delete_partnership"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Popup]
+    fn layer(&self) -> Layer {
+        Layer::Popup
     }
 
     fn typing(&self) -> bool {
@@ -60,10 +56,6 @@ impl View for DeletePartnership {
         })
     }
 
-    fn on_action(&mut self, _env: &Env, _action: Action) -> Option<Effect> {
-        None
-    }
-
     fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
         let w = area.width.min(60);
         let r = Rect { x: area.x + (area.width - w) / 2, y: area.y + area.height / 3, width: w, height: 5 };
@@ -75,9 +67,5 @@ impl View for DeletePartnership {
         .block(crate::tui::popups::frame(&env.theme, t(env.lang, "delete")))
         .wrap(Wrap { trim: false })
         .render(r, buf);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Confirm, Action::Cancel]
     }
 }

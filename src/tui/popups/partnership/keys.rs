@@ -6,7 +6,7 @@ use crate::model::Kind;
 use crate::tui::keymap::{Action, Context, Key, Lookup};
 use crate::tui::popups::form::printable;
 use crate::tui::popups::form_hints;
-use crate::tui::view::{Effect, Env, View};
+use crate::tui::view::{Effect, Env, Layer, View};
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// Pane 4, `a` (None) or `e`: the editor.
@@ -83,22 +83,8 @@ impl Editor {
                     }
                 }
             }
-            (_, Some(c), _) => {
-                if let Some(f) = e.line() {
-                    f.insert(c);
-                    search = true;
-                }
-            }
-            (_, _, KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right) => {
-                if let Some(f) = e.line() {
-                    match ev.code {
-                        KeyCode::Backspace => f.backspace(),
-                        KeyCode::Delete => f.delete(),
-                        KeyCode::Left => f.left(),
-                        _ => f.right(),
-                    }
-                    search = true;
-                }
+            (_, _, code) if printable.is_some() || crate::tui::widgets::is_edit(code) => {
+                search = e.line().is_some_and(|f| f.edit(&ev));
             }
             (_, _, KeyCode::Down) => e.next(),
             (_, _, KeyCode::Up) => e.prev(),
@@ -175,32 +161,16 @@ impl View for Editor {
         "partnership"
     }
 
-    fn modal(&self) -> bool {
-        true
-    }
-
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Form]
-    }
-
-    fn typing(&self) -> bool {
-        true
+    fn layer(&self) -> Layer {
+        Layer::Form
     }
 
     fn on_text(&mut self, env: &Env, ev: KeyEvent) -> Option<Effect> {
         Some(self.key(env, ev))
     }
 
-    fn on_action(&mut self, _env: &Env, _action: Action) -> Option<Effect> {
-        None
-    }
-
     fn render(&mut self, area: Rect, buf: &mut Buffer, env: &Env) {
         let hints = form_hints(env, &[Action::Save, Action::NextField, Action::Cancel]);
         self.draw(area, buf, &env.theme, &hints);
-    }
-
-    fn hints(&self) -> Vec<Action> {
-        vec![Action::Save, Action::NextField, Action::Cancel]
     }
 }
