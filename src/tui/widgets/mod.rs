@@ -3,8 +3,10 @@
 
 mod input;
 mod list;
+mod search;
 mod textarea;
 
 pub use input::{Check, Field, is_edit, printable};
 pub use list::{ListState, list_frame, scroll_offset, split};
+pub use search::SearchLine;
 pub use textarea::TextArea;

@@ -41,8 +41,8 @@ impl Pane {
         } else if scope.orgs {
             name = format!("{name}, {}", t(lang, "graph_no_people"));
         }
-        if self.searching {
-            name = format!("/{}", self.query);
+        if self.search.active {
+            name = format!("/{}", self.search.query);
         }
         let count = self.view.len().to_string();
         let room = (area.width as usize).saturating_sub(7 + count.len());

@@ -27,9 +27,9 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::popups;
 use crate::tui::theme::Theme;
 use crate::tui::view::{Effect, Env, Job as ViewJob, JobResult, View};
-use crate::tui::widgets::ListState;
+use crate::tui::widgets::{ListState, SearchLine};
 use chrono::NaiveDate;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -62,8 +62,7 @@ pub struct Pane {
     /// The participants shown; None until the first result says (see [`auto_scope`]).
     pub scope: Option<Scope>,
     /// `/`: typing a name to pick the ego centre among all the nodes.
-    pub searching: bool,
-    pub query: String,
+    pub search: SearchLine,
     /// Jobs for the loop to start.
     pub jobs: Vec<Job>,
     /// What the pane draws: the newest result for `at`, or the last one while the
@@ -100,8 +99,7 @@ impl Pane {
             requested: HashSet::new(),
             data: None,
             scope: None,
-            searching: false,
-            query: String::new(),
+            search: SearchLine::default(),
             jobs: Vec::new(),
             shown: None,
             error: None,
@@ -229,19 +227,15 @@ impl Pane {
 
     /// `/`: start typing a name.
     pub fn start_search(&mut self) {
-        self.searching = true;
-        self.query.clear();
+        self.search.active = true;
+        self.search.query.clear();
         self.refresh();
     }
 
     /// A key while searching; true when it was text for the query.
-    pub fn search_key(&mut self, printable: Option<char>, backspace: bool) -> bool {
-        match (printable, backspace) {
-            (Some(c), _) => self.query.push(c),
-            (None, true) => {
-                self.query.pop();
-            }
-            _ => return false,
+    pub fn search_key(&mut self, ev: &KeyEvent) -> bool {
+        if !self.search.key(ev) {
+            return false;
         }
         self.list.selected = 0;
         self.selected_id = None;
@@ -252,8 +246,8 @@ impl Pane {
     /// Enter keeps the node picked as the ego centre; Esc goes back to the list.
     pub fn end_search(&mut self, keep: bool) {
         let picked = self.selected_node().and_then(|n| self.shown.as_ref().map(|c| c.graph.nodes[n].id));
-        self.searching = false;
-        self.query.clear();
+        self.search.active = false;
+        self.search.query.clear();
         if keep {
             self.selected_id = picked;
             self.pinned = picked;
@@ -270,9 +264,10 @@ impl Pane {
             self.partnership = None;
         }
         let only: Option<&Vec<usize>> = self.partnership.and_then(|p| c.partnerships.get(p).map(|x| &x.1));
-        if self.searching && !self.query.trim().is_empty() {
+        if self.search.active && !self.search.query.trim().is_empty() {
             // Every node (people too), best match first.
-            self.view = crate::search::search(&c.entries, &self.query, None).into_iter().map(|h| h.index).collect();
+            self.view =
+                crate::search::search(&c.entries, &self.search.query, None).into_iter().map(|h| h.index).collect();
             self.list.clamp(self.view.len());
             self.remember();
             return;
@@ -412,7 +407,7 @@ impl Pane {
 
     fn action(&mut self, env: &Env, action: Action) -> Option<Effect> {
         use Action::*;
-        if self.searching {
+        if self.search.active {
             match action {
                 Confirm => self.end_search(true),
                 Cancel => self.end_search(false),
@@ -460,16 +455,15 @@ impl View for Pane {
     }
 
     fn contexts(&self) -> Vec<Context> {
-        if self.searching { vec![Context::Search] } else { vec![Context::Graph] }
+        self.search.contexts(Context::Graph)
     }
 
     fn typing(&self) -> bool {
-        self.searching
+        self.search.active
     }
 
     fn on_text(&mut self, _env: &Env, ev: KeyEvent) -> Option<Effect> {
-        let backspace = ev.code == KeyCode::Backspace;
-        self.search_key(popups::form::printable(&ev), backspace).then_some(Effect::None)
+        self.search_key(&ev).then_some(Effect::None)
     }
 
     fn on_action(&mut self, env: &Env, action: Action) -> Option<Effect> {
@@ -521,10 +515,6 @@ impl View for Pane {
     }
 
     fn hints(&self) -> Vec<Action> {
-        if self.searching {
-            vec![Action::Confirm, Action::Cancel]
-        } else {
-            vec![Action::Search, Action::Add, Action::OrgsOnly, Action::Hops, Action::Structure]
-        }
+        self.search.hints(&[Action::Search, Action::Add, Action::OrgsOnly, Action::Hops, Action::Structure])
     }
 }

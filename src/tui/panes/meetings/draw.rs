@@ -27,8 +27,8 @@ impl Pane {
         if self.open_only {
             parts.push(format!("[{}]", t(lang, "open")));
         }
-        if !self.searching && !self.query.is_empty() {
-            parts.push(format!("[/{}]", self.query));
+        if !self.search.active && !self.search.query.is_empty() {
+            parts.push(format!("[/{}]", self.search.query));
         }
         parts.join(" ")
     }
@@ -62,13 +62,13 @@ impl Pane {
                     Cell::from(if sel { ">" } else { " " }),
                     Cell::from(m.date.map(|d| d.to_string()).unwrap_or_default()),
                     Cell::from(m.kind.label(lang)),
-                    Cell::from(highlighted(place, &self.query, theme)),
+                    Cell::from(highlighted(place, &self.search.query, theme)),
                     Cell::from(m.hours.map(hours).unwrap_or_default()),
                     Cell::from(m.attendees.len().to_string()),
                     Cell::from(if r.open > 0 { r.open.to_string() } else { String::new() }),
                 ];
                 if wide {
-                    cells.push(Cell::from(highlighted(m.title.as_deref().unwrap_or(""), &self.query, theme)));
+                    cells.push(Cell::from(highlighted(m.title.as_deref().unwrap_or(""), &self.search.query, theme)));
                 }
                 let row = TRow::new(cells);
                 if sel { row.style(theme.selected()) } else { row }

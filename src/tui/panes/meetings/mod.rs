@@ -20,9 +20,9 @@ use crate::store::{Result, Store};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use crate::tui::view::{Effect, Env, Job, JobResult, View};
-use crate::tui::widgets::ListState;
+use crate::tui::widgets::{ListState, SearchLine};
 use chrono::{Datelike, Months, NaiveDate};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -46,8 +46,7 @@ pub struct Pane {
     /// Indices into `data.rows` after filters and search.
     pub view: Vec<usize>,
     pub list: ListState,
-    pub query: String,
-    pub searching: bool,
+    pub search: SearchLine,
     pub kind: Option<MeetingType>,
     pub gmina: Option<String>,
     pub open_only: bool,
@@ -85,8 +84,7 @@ impl Pane {
             loaded: false,
             view: Vec::new(),
             list: ListState::default(),
-            query: String::new(),
-            searching: false,
+            search: SearchLine::default(),
             kind: None,
             gmina: None,
             open_only: false,
@@ -206,10 +204,10 @@ impl Pane {
                 && partnership.is_none_or(|p| r.meeting.partnership == Some(p))
         };
         let rows = &self.data.rows;
-        self.view = if self.query.trim().is_empty() {
+        self.view = if self.search.query.trim().is_empty() {
             (0..rows.len()).filter(|&i| pass(&rows[i])).collect()
         } else {
-            search(&self.data.entries, &self.query, None)
+            search(&self.data.entries, &self.search.query, None)
                 .into_iter()
                 .map(|h| h.index)
                 .filter(|&i| pass(&rows[i]))
@@ -308,7 +306,7 @@ impl Pane {
     }
 
     pub fn clear(&mut self) {
-        self.query.clear();
+        self.search.query.clear();
         self.kind = None;
         self.gmina = None;
         self.open_only = false;
@@ -449,12 +447,12 @@ impl Pane {
 
     fn action(&mut self, env: &Env, action: Action) -> Option<Effect> {
         use Action::*;
-        if self.searching {
+        if self.search.active {
             match action {
-                Confirm => self.searching = false,
+                Confirm => self.search.active = false,
                 Cancel => {
-                    self.searching = false;
-                    self.query.clear();
+                    self.search.active = false;
+                    self.search.query.clear();
                     self.refilter();
                 }
                 Down => self.move_by(1),
@@ -466,7 +464,7 @@ impl Pane {
         match action {
             Down | Up | PageDown | PageUp | Top | Bottom => self.move_by(self.list.step(action)),
             Open => return Some(self.open_item(env)),
-            Search => self.searching = true,
+            Search => self.search.active = true,
             Clear => self.clear(),
             FilterType => self.next_kind(),
             FilterGmina => self.next_gmina(),
@@ -497,20 +495,16 @@ impl View for Pane {
     }
 
     fn contexts(&self) -> Vec<Context> {
-        if self.searching { vec![Context::Search] } else { vec![Context::Meetings] }
+        self.search.contexts(Context::Meetings)
     }
 
     fn typing(&self) -> bool {
-        self.searching
+        self.search.active
     }
 
     fn on_text(&mut self, _env: &Env, ev: KeyEvent) -> Option<Effect> {
-        match (crate::tui::popups::form::printable(&ev), ev.code) {
-            (Some(c), _) => self.query.push(c),
-            (_, KeyCode::Backspace) => {
-                self.query.pop();
-            }
-            _ => return None,
+        if !self.search.key(&ev) {
+            return None;
         }
         self.refilter();
         Some(Effect::None)
@@ -579,7 +573,7 @@ impl View for Pane {
     }
 
     fn search_line(&self) -> Option<String> {
-        self.searching.then(|| self.query.clone())
+        self.search.line()
     }
 
     fn count(&self) -> String {
@@ -587,11 +581,7 @@ impl View for Pane {
     }
 
     fn hints(&self) -> Vec<Action> {
-        if self.searching {
-            vec![Action::Confirm, Action::Cancel]
-        } else {
-            vec![Action::Capture, Action::Search, Action::ToggleDone, Action::Followups]
-        }
+        self.search.hints(&[Action::Capture, Action::Search, Action::ToggleDone, Action::Followups])
     }
 }
 

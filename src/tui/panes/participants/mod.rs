@@ -17,9 +17,9 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::popups;
 use crate::tui::theme::Theme;
 use crate::tui::view::{Effect, Env, Job, JobResult, View};
-use crate::tui::widgets::ListState;
+use crate::tui::widgets::{ListState, SearchLine};
 use chrono::NaiveDate;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -63,8 +63,7 @@ pub struct Pane {
     /// Indices into `rows` after filters and search, in display order.
     pub view: Vec<usize>,
     pub list: ListState,
-    pub query: String,
-    pub searching: bool,
+    pub search: SearchLine,
     /// The last search, to narrow when the query grows.
     last_search: Option<(String, Vec<usize>)>,
     pub category: Option<Category>,
@@ -96,8 +95,7 @@ impl Pane {
             select_after_reload: None,
             view,
             list: ListState::default(),
-            query: String::new(),
-            searching: false,
+            search: SearchLine::default(),
             last_search: None,
             category: None,
             gmina: None,
@@ -144,7 +142,7 @@ impl Pane {
         let gm: Option<u32> =
             self.gmina.as_ref().map(|g| self.dir.strings.iter().position(|s| s == g).map_or(NONE, |i| i as u32));
         let pass = |r: &Row| cat.is_none_or(|c| r.category == c) && gm.is_none_or(|g| r.gmina == g);
-        if self.query.trim().is_empty() || self.dir.index.len() != self.dir.rows.len() {
+        if self.search.query.trim().is_empty() || self.dir.index.len() != self.dir.rows.len() {
             self.view = (0..self.dir.rows.len()).filter(|&i| pass(&self.dir.rows[i])).collect();
             if self.sort == Sort::LastContact {
                 let rows = &self.dir.rows;
@@ -153,22 +151,22 @@ impl Pane {
         } else {
             // Narrow the previous result when the query only grew.
             let within = match &self.last_search {
-                Some((q, hits)) if self.query.starts_with(q.as_str()) && !q.is_empty() => Some(hits.as_slice()),
+                Some((q, hits)) if self.search.query.starts_with(q.as_str()) && !q.is_empty() => Some(hits.as_slice()),
                 _ => None,
             };
             self.search_generation += 1;
             if self.dir.rows.len() >= ASYNC_SEARCH_ROWS {
                 self.search_job = Some(SearchJob {
                     generation: self.search_generation,
-                    query: self.query.clone(),
+                    query: self.search.query.clone(),
                     within: within.map(<[usize]>::to_vec),
                     index: self.dir.index.clone(),
                 });
                 return;
             }
-            let hits = self.dir.index.search(&self.query, within).into_iter().map(|h| h.index).collect();
+            let hits = self.dir.index.search(&self.search.query, within).into_iter().map(|h| h.index).collect();
             let generation = self.search_generation;
-            self.search_done(generation, self.query.clone(), hits);
+            self.search_done(generation, self.search.query.clone(), hits);
             return;
         }
         self.list.clamp(self.view.len());
@@ -176,7 +174,7 @@ impl Pane {
 
     /// Results of a search: shown if it is still the newest one. Returns whether they were.
     pub fn search_done(&mut self, generation: u64, query: String, hits: Vec<usize>) -> bool {
-        if generation != self.search_generation || query != self.query {
+        if generation != self.search_generation || query != self.search.query {
             return false;
         }
         let cat = self.category;
@@ -226,7 +224,7 @@ impl Pane {
     }
 
     pub fn clear(&mut self) {
-        self.query.clear();
+        self.search.query.clear();
         self.category = None;
         self.gmina = None;
         self.refilter();
@@ -274,13 +272,13 @@ impl Pane {
                         Cell::from(Span::styled(r.name.as_str(), theme.selected())),
                     )
                 } else {
-                    (Cell::from(" "), Cell::from(highlighted(&r.name, &self.query, theme)))
+                    (Cell::from(" "), Cell::from(highlighted(&r.name, &self.search.query, theme)))
                 };
                 let mut cells = vec![marker, name, Cell::from(r.category.code())];
                 if wide {
-                    cells.push(Cell::from(highlighted(self.text(r.org), &self.query, theme)));
+                    cells.push(Cell::from(highlighted(self.text(r.org), &self.search.query, theme)));
                 }
-                cells.push(Cell::from(highlighted(self.text(r.place), &self.query, theme)));
+                cells.push(Cell::from(highlighted(self.text(r.place), &self.search.query, theme)));
                 TRow::new(cells)
             })
             .collect();
@@ -417,12 +415,12 @@ impl Pane {
 
     fn action(&mut self, env: &Env, action: Action) -> Option<Effect> {
         use Action::*;
-        if self.searching {
+        if self.search.active {
             match action {
-                Confirm => self.searching = false,
+                Confirm => self.search.active = false,
                 Cancel => {
-                    self.searching = false;
-                    self.query.clear();
+                    self.search.active = false;
+                    self.search.query.clear();
                     self.list.selected = 0;
                     self.refilter();
                 }
@@ -440,7 +438,7 @@ impl Pane {
             }
             Open => self.open_record(env),
             Search => {
-                self.searching = true;
+                self.search.active = true;
                 Effect::None
             }
             Clear => {
@@ -495,20 +493,16 @@ impl View for Pane {
     }
 
     fn contexts(&self) -> Vec<Context> {
-        if self.searching { vec![Context::Search] } else { vec![Context::Participants] }
+        self.search.contexts(Context::Participants)
     }
 
     fn typing(&self) -> bool {
-        self.searching
+        self.search.active
     }
 
     fn on_text(&mut self, env: &Env, ev: KeyEvent) -> Option<Effect> {
-        match (popups::form::printable(&ev), ev.code) {
-            (Some(c), _) => self.query.push(c),
-            (_, KeyCode::Backspace) => {
-                self.query.pop();
-            }
-            _ => return None,
+        if !self.search.key(&ev) {
+            return None;
         }
         self.list.selected = 0;
         self.refilter();
@@ -593,7 +587,7 @@ impl View for Pane {
     }
 
     fn search_line(&self) -> Option<String> {
-        self.searching.then(|| self.query.clone())
+        self.search.line()
     }
 
     fn count(&self) -> String {
@@ -607,10 +601,6 @@ impl View for Pane {
     }
 
     fn hints(&self) -> Vec<Action> {
-        if self.searching {
-            vec![Action::Confirm, Action::Cancel]
-        } else {
-            vec![Action::Search, Action::Add, Action::Edit, Action::Help]
-        }
+        self.search.hints(&[Action::Search, Action::Add, Action::Edit, Action::Help])
     }
 }
