@@ -1,7 +1,8 @@
-//! The terminal app: terminal set-up and restore, the event loop, and the panes.
+//! The terminal app: terminal set-up and restore, and the event loop. The app itself
+//! is `app` (the router) over `panes`, `popups` and `widgets`.
 //!
-//! One loop, one message enum: key presses from an input thread and results from
-//! background loads arrive on one channel. The loop blocks for a message, handles it
+//! One loop, one message enum: key presses from an input thread and the results of
+//! jobs run off the UI thread arrive on one channel. The loop blocks for a message, handles it
 //! and everything already queued, and only then draws — once, inside a synchronized
 //! update, through a buffered writer. There is no redraw timer.
 

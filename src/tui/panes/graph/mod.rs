@@ -5,8 +5,8 @@
 //! stood at the end of an earlier month.
 //!
 //! The pane owns view state only. The graph, its scope and metrics are computed in
-//! `graph::computed` off the UI thread ([`Job`], run by the loop; [`compute`] directly
-//! in tests) and cached per date and scope until the data change
+//! `graph::computed` off the UI thread (a [`Job`] per date and scope, returned as the
+//! pane's jobs) and cached per date and scope until the data change
 //! ([`Pane::data_changed`]); the records are read once per data generation and shared
 //! by later jobs (another month, another scope). `o` and `g` change the scope. The ego
 //! view's layout is `graph::layout`'s.

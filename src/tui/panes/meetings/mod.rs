@@ -1,11 +1,10 @@
 //! The meetings pane: meetings newest first with filters and search, a detail panel
 //! with attendees, follow-ups and the notes, and a list of open follow-ups.
 //!
-//! Like the participants pane it owns view state only; rows are read from the store
-//! into [`Loaded`] (a few thousand meetings at most, so the load is one pass) on a
-//! background thread: the pane asks with [`Pane::request_load`], the loop runs
-//! [`load`] and hands the result back with its generation, and older results are
-//! dropped.
+//! Rows are read from the store into [`Loaded`] (`load.rs`; a few thousand meetings at
+//! most, so the load is one pass) as a job off the UI thread: the pane asks with
+//! [`Pane::request_load`], returns the job as an effect, and takes the result back
+//! with its generation; older results are dropped. Drawing is in `draw.rs`.
 
 mod draw;
 mod load;

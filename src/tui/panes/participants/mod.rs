@@ -1,7 +1,8 @@
 //! The participants pane: a sorted, filtered, searchable list and a detail panel.
 //!
-//! It owns view state only; rows come from the store, loaded in the background after
-//! the first screenful (which is read straight from the name index).
+//! It owns view state only: the rows are the app's [`Directory`] (`directory.rs`),
+//! loaded in the background after the first screenful (which is read straight from
+//! the name index) and shared with the pickers. The detail panel is `detail.rs`.
 
 use crate::i18n::{Lang, t};
 use crate::model::{Category, Entity, Id, Kind, Meeting, Participant, Partnership};
