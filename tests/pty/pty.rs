@@ -2,9 +2,9 @@
 //! End-to-end: the real binary in a pseudo-terminal, driven by key bytes, its screen
 //! read back through a vt100 parser.
 
+use crate::support::cli::Db;
 use crate::support::pty::*;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -25,14 +25,7 @@ fn add_participant_by_keyboard_then_list_it() {
     s.wait_restored();
     drop(s);
 
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .args(["participant", "list", "--json", "--search", "zdzblowski"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = Db::at(&db).json(&["participant", "list", "--json", "--search", "zdzblowski"]);
     let found = list
         .as_array()
         .unwrap()
@@ -61,9 +54,7 @@ fn help_opens_and_closes() {
 
 /// Names of participants of the demo database, from the command line.
 fn participant_names(db: &Path) -> Vec<String> {
-    let out = Command::new(BIN).arg("--db").arg(db).args(["participant", "list", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = Db::at(db).json(&["participant", "list", "--json"]);
     list.as_array().unwrap().iter().filter_map(|p| p["name"].as_str().map(str::to_string)).collect()
 }
 
@@ -95,9 +86,7 @@ fn quick_capture_two_attendees_note_and_follow_up_then_cli_shows_it() {
     s.wait_restored();
     drop(s);
 
-    let out = Command::new(BIN).arg("--db").arg(&db).args(["meeting", "list", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = Db::at(&db).json(&["meeting", "list", "--json"]);
     let m = list
         .as_array()
         .unwrap()
@@ -142,8 +131,7 @@ fn capture_notes_go_through_the_editor_with_the_terminal_handed_over() {
     assert!(s.wait_exit(), "teren did not exit cleanly");
     s.wait_restored();
     drop(s);
-    let out = Command::new(BIN).arg("--db").arg(&db).args(["meeting", "list", "--json"]).output().unwrap();
-    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = Db::at(&db).json(&["meeting", "list", "--json"]);
     let m = list
         .as_array()
         .unwrap()
@@ -202,9 +190,7 @@ fn a_saved_meeting_survives_the_app_killed_right_after() {
     // The app dies without closing the database: redb repairs it at the next open.
     s.kill_hard();
     drop(s);
-    let out = Command::new(BIN).arg("--db").arg(&db).args(["meeting", "list", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = Db::at(&db).json(&["meeting", "list", "--json"]);
     assert!(
         list.as_array().unwrap().iter().any(|m| m["note"] == "Spotkanie w remizie, zapisane przed odcięciem prądu."),
         "the saved meeting is lost: {list:#}"
@@ -228,6 +214,5 @@ fn graph_pane_computes_in_the_background_steps_a_month_and_quits_cleanly() {
     s.wait_restored();
     drop(s);
     // The database was closed cleanly: the command line opens it at once.
-    let out = Command::new(BIN).arg("--db").arg(&db).args(["graph", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Db::at(&db).json(&["graph", "--json"]);
 }

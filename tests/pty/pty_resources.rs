@@ -3,16 +3,13 @@
 //! to a need (seen afterwards by the command line) and writes a place's map into the
 //! directory it was started in.
 
+use crate::support::cli::Db;
 use crate::support::pty::*;
 use std::path::Path;
-use std::process::Command;
 
 /// The links of the needs of a place, from `teren need list --json`.
 fn links_in(db: &Path, place: &str) -> usize {
-    let out =
-        Command::new(BIN).arg("--db").arg(db).args(["need", "list", "--json", "--place", place]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = Db::at(db).json(&["need", "list", "--json", "--place", place]);
     list.as_array().unwrap().iter().map(|n| n["resources"].as_array().map_or(0, Vec::len)).sum()
 }
 

@@ -4,25 +4,20 @@
 //! office is paired on the sync screen (its fingerprint shown, Enter, Enter), then
 //! imports it; `teren sync` on the database the app holds says so and exits 1, and
 //! the app's own bundle appears in the folder for the other office, which pairs by
-//! the fingerprint typed, to import.
+//! the fingerprint typed, to import. What the status line says of each pass: an
+//! import, a write, a hostile file.
 
+use crate::support::cli::Db;
 use crate::support::pty::*;
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 /// Generous: the app writes its bundle 10 s after the data last changed, and the
 /// machine may be busy. Only an upper bound; nothing is timed.
 const LIVE_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn teren(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN).arg("--db").arg(db).args(args).env_remove("TEREN_DB").env("NO_COLOR", "1").output().unwrap()
-}
-
 fn ok(db: &Path, args: &[&str]) -> String {
-    let out = teren(db, args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    Db::at(db).ok(args)
 }
 
 #[test]
@@ -52,10 +47,7 @@ fn the_open_app_keeps_the_sync_folder_live() {
     let f = folder.to_str().unwrap();
     ok(&b, &["sync", f, "--passphrase-file", p]);
 
-    let fingerprint = |db: &Path| {
-        let v: serde_json::Value = serde_json::from_str(&ok(db, &["office", "--json"])).unwrap();
-        v["fingerprint"].as_str().unwrap().to_string()
-    };
+    let fingerprint = |db: &Path| Db::at(db).json(&["office", "--json"])["fingerprint"].as_str().unwrap().to_string();
     let (fp_a, fp_b) = (fingerprint(&a), fingerprint(&b));
 
     let mut app = Session::start_in(&a, &config, &[]);
@@ -71,13 +63,14 @@ fn the_open_app_keeps_the_sync_folder_live() {
     app.send(b"\r");
     app.wait_for("the pairing", |s| s.contains("Sparowano z biurem"));
     app.send(b"\x1b");
-    // The live folder reads B's bundle again, now applied, and the list reloads.
+    // The live folder reads B's bundle again, now applied, says so, and the list
+    // reloads.
+    app.wait_for("the import on the status line", |s| s.contains("zaimportowano z: biuro \"Biuro Strzelce\""));
     app.wait_for("the other office's participant", |s| s.contains("Jan Źdźbło"));
     // The database is the app's: `teren sync` says so, exits 1 and changes nothing.
-    let held = teren(&a, &["sync", f, "--passphrase-file", p]);
-    assert_eq!(held.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&held.stderr);
-    assert!(err.contains("database is in use by another teren process"), "{err}");
+    let held = Db::at(&a).run(&["sync", f, "--passphrase-file", p]);
+    assert_eq!(held.code, Some(1));
+    assert!(held.stderr.contains("database is in use by another teren process"), "{held:?}");
     // The app's own bundle appears once the data has been still for a while.
     let deadline = Instant::now() + LIVE_TIMEOUT;
     while !std::fs::read_dir(&folder)
@@ -148,8 +141,7 @@ fn pairing_from_a_terminal_asks_about_the_fingerprint() {
     ok(&b, &["office", "rename", "Biuro Strzelce"]);
     let intro = tmp.path().join("intro.teren");
     ok(&a, &["office", "introduce", "--out", intro.to_str().unwrap()]);
-    let v: serde_json::Value = serde_json::from_str(&ok(&a, &["office", "--json"])).unwrap();
-    let fp = v["fingerprint"].as_str().unwrap().to_string();
+    let fp = Db::at(&a).json(&["office", "--json"])["fingerprint"].as_str().unwrap().to_string();
     // "No": nothing paired.
     let (out, success) = pair_in_a_terminal(&b, &intro, "n");
     assert!(out.contains(&fp) && out.contains("Biuro Dobiegniew"), "{out}");
@@ -159,4 +151,31 @@ fn pairing_from_a_terminal_asks_about_the_fingerprint() {
     let (out, success) = pair_in_a_terminal(&b, &intro, "tak");
     assert!(success && out.contains("paired with office \"Biuro Dobiegniew\""), "{out}");
     assert!(ok(&b, &["office"]).contains(&fp));
+}
+
+/// A file in the live folder that is no bundle: one line on the status line, in the
+/// app's language, and the database unchanged.
+#[test]
+fn a_hostile_file_in_the_live_folder_is_one_line_on_the_status_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("b.redb");
+    let (folder, config) = (tmp.path().join("wspolny"), tmp.path().join("config"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(folder.join("teren-zly-20250101-1200-abcdef.teren"), b"TERENBDL but nothing else").unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!("lang = \"en\"\nsync_dir = {:?}\n", folder.display().to_string()),
+    )
+    .unwrap();
+    ok(&db, &["office", "rename", "Biuro Strzelce"]);
+    ok(&db, &["participant", "add", "--name", "Jan Źdźbło"]);
+    let before = ok(&db, &["dump", "--json"]);
+    let mut app = Session::start_in(&db, &config, &[]);
+    app.wait_for("the refusal on the status line", |s| {
+        s.lines().last().is_some_and(|l| l.contains("teren-zly-20250101-1200-abcdef.teren: not imported: "))
+    });
+    app.send(b"q");
+    assert!(app.wait_exit(), "the app exits cleanly");
+    assert_eq!(ok(&db, &["dump", "--json"]), before);
 }

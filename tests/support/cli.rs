@@ -47,9 +47,10 @@ impl Run {
     }
 }
 
-/// A database file in its own temp directory, removed at the end of the test.
+/// A database file in its own temp directory, removed at the end of the test; or one
+/// at a path the test keeps ([`Db::at`]).
 pub struct Db {
-    _dir: TempDir,
+    _dir: Option<TempDir>,
     path: PathBuf,
     /// The day every command is run on (`TEREN_TODAY`), when the test fixes it.
     today: Option<&'static str>,
@@ -59,7 +60,13 @@ impl Db {
     pub fn new() -> Db {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("teren.redb");
-        Db { _dir: dir, path, today: None }
+        Db { _dir: Some(dir), path, today: None }
+    }
+
+    /// The database at `path` (made by the first command that needs it), in a folder
+    /// the test keeps.
+    pub fn at(path: impl Into<PathBuf>) -> Db {
+        Db { _dir: None, path: path.into(), today: None }
     }
 
     /// A database whose commands all run on `day` (yyyy-mm-dd), for tests whose
