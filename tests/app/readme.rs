@@ -6,8 +6,7 @@
 //! `TEREN_UPDATE_README=1 cargo test --test app readme` rewrites them.
 
 use teren::i18n::Lang;
-use teren::tui::app::action_label;
-use teren::tui::keymap::{Action, Context, Keymap};
+use teren::tui::keymap::{Action, Context, Keymap, action_label};
 
 const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
 
@@ -31,7 +30,8 @@ fn keys_table() -> String {
     out
 }
 
-/// Each pane at 100×28 on the demo data, as text.
+/// Each pane at 100×28 on the demo data, as text; today is the demo's own day (the
+/// fixture's), so overdue counts and the capture form's date stay put.
 fn screens() -> String {
     let mut f = crate::support::app::fixture_sized(Lang::Pl, 300);
     let mut out = String::new();
@@ -53,15 +53,11 @@ fn screens() -> String {
     f.ch('1');
     // Action plans, overdue counted from the demo's own day.
     f.code(crossterm::event::KeyCode::Esc);
-    f.app.meetings.today = teren::demo::anchor();
-    f.app.views.retain(|(i, ..)| *i != 4);
-    f.app.views.push((4, "plans", Box::new(teren::tui::plans::Pane::with_today(teren::demo::anchor()))));
     f.ch('5');
     out.push_str(&format!("**Action plans** (`5`)\n\n```text\n{}```\n\n", f.screen(100, 28)));
     f.ch('1');
     // Quick capture, with the date fixed to the demo's own day.
     f.code(crossterm::event::KeyCode::Esc);
-    f.app.meetings.today = teren::demo::anchor();
     f.ch('c');
     for who in ["kowal", "nowak"] {
         f.typ(who);

@@ -4,15 +4,12 @@
 //! `/` picks the ego centre; organisations only and one gmina as the scope; the
 //! numbers the pane shows equal the command line's. Snapshots at 80×24.
 
+use crate::support::app::{Fixture, fixture, focused_field, line_with, list_count, participant, participant_named};
 use crate::support::cli;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use teren::i18n::Lang;
-use teren::model::{Entity, Id, Kind, Meeting, Participant, Partnership, PartnershipStatus};
-use teren::tui::app::Popup;
-use teren::tui::partnership::{Dialog, Focus};
-
-use crate::support::app::{Fixture, fixture};
+use teren::model::{Entity, Id, Kind, Meeting, Partnership, PartnershipStatus};
 
 const NAME: &str = "Partnerstwo na rzecz Ekonomii Społecznej w Dobiegniewie";
 
@@ -34,16 +31,6 @@ fn enter(f: &mut Fixture) {
     f.code(KeyCode::Enter);
 }
 
-fn participant_named(f: &Fixture, name: &str) -> Participant {
-    f.store
-        .docs(Entity::Participant)
-        .unwrap()
-        .into_iter()
-        .map(|(id, d)| Participant::from_doc(id, &d))
-        .find(|p| p.name == name && !p.deleted)
-        .unwrap_or_else(|| panic!("no participant {name}"))
-}
-
 fn partnership_named(f: &Fixture, name: &str) -> Option<Partnership> {
     f.store
         .docs(Entity::Partnership)
@@ -53,14 +40,56 @@ fn partnership_named(f: &Fixture, name: &str) -> Option<Partnership> {
         .find(|p| p.name == name && !p.deleted)
 }
 
-fn editor(f: &Fixture) -> &teren::tui::partnership::Editor {
-    match f.app.popups.last() {
-        Some(Popup::Partnership(d)) => match d.as_ref() {
-            Dialog::Edit(e) => e,
-            Dialog::Delete { .. } => panic!("the delete question, not the editor"),
-        },
-        _ => panic!("no partnership dialog open"),
-    }
+/// The partnership editor as drawn at 80×24 (it must be open).
+fn editor(f: &mut Fixture) -> String {
+    assert_eq!(f.popup(), Some("partnership"), "no partnership editor open");
+    f.screen(80, 24)
+}
+
+/// The editor's focus is on the field labelled `label`.
+fn focus_on(f: &mut Fixture, label: &str) -> bool {
+    focused_field(&editor(f)).is_some_and(|l| l.starts_with(&format!("{label} ")))
+}
+
+/// The editor's focus is on a member's role: the cursor between "rola" and "dołączył".
+fn focus_on_role(f: &mut Fixture) -> bool {
+    let s = editor(f);
+    let l = line_with(&s, "▏");
+    matches!((l.find(" rola "), l.find('▏'), l.find("dołączył")), (Some(r), Some(c), Some(j)) if r < c && c < j)
+}
+
+/// The first entry the open drop-down offers ("> name (place…)", "> date place — title").
+fn first_candidate(screen: &str) -> String {
+    screen
+        .lines()
+        .find_map(|l| {
+            let body = l.trim_start_matches('│');
+            let body = body.strip_prefix('>').unwrap_or(body);
+            body.find("> ").map(|i| body[i + 2..].trim_end_matches(['│', ' ']).to_string())
+        })
+        .unwrap_or_else(|| panic!("nothing offered:\n{screen}"))
+}
+
+/// `shown` is `full`, or `full` cut short with an ellipsis or followed by its place.
+fn shows(full: &str, shown: &str) -> bool {
+    shown == full
+        || shown.starts_with(&format!("{full} ("))
+        || shown.strip_suffix('…').is_some_and(|cut| full.starts_with(cut))
+}
+
+/// The members the editor lists, as drawn (long names cut short), and their count in
+/// the field's label.
+fn members(f: &mut Fixture) -> (Vec<String>, usize) {
+    let s = editor(f);
+    let lines: Vec<&str> = s.lines().collect();
+    let at = lines.iter().position(|l| l.contains("członkowie ")).unwrap();
+    let count = lines[at].rsplit('(').next().unwrap().split(')').next().unwrap().parse().unwrap();
+    let rows = lines[at + 1..]
+        .iter()
+        .take_while(|l| l.contains(" rola "))
+        .map(|l| l.trim_start_matches('│').trim().split(" rola ").next().unwrap().trim().to_string())
+        .collect();
+    (rows, count)
 }
 
 /// The inaugural meeting of seed 004: 15 December 2010 at the ŚDS in Dobiegniew.
@@ -81,39 +110,43 @@ fn inaugural_meeting(f: &Fixture) -> Id {
 /// A member typed as part of a name, picked (it must be `full`), with role and date.
 fn member(f: &mut Fixture, part: &str, full: &str, role: &str, joined: &str) {
     f.typ(part);
-    let e = editor(f);
-    assert_eq!(e.candidates.first().map(|c| c.name.as_str()), Some(full), "candidates for {part}");
+    let offered = first_candidate(&editor(f));
+    assert!(shows(full, &offered), "candidates for {part}: {offered}");
     enter(f);
-    assert!(matches!(editor(f).focus, Focus::Role(_)), "after picking {part}: {:?}", editor(f).focus);
+    assert!(focus_on_role(f), "after picking {part}:\n{}", editor(f));
     f.typ(role);
     enter(f);
     f.typ(joined);
     enter(f);
-    assert_eq!(editor(f).focus, Focus::Members);
+    assert!(focus_on(f, "członkowie"));
 }
 
 /// Seed 004 entered by keys: the leader, six more partners with roles and dates, the
 /// inaugural meeting, status and the six key tasks.
 fn enter_seed_004(f: &mut Fixture) -> Id {
-    let meeting = inaugural_meeting(f);
+    inaugural_meeting(f);
     f.ch('4');
     f.ch('a');
-    assert_eq!(editor(f).focus, Focus::Name);
+    assert!(focus_on(f, "nazwa"));
     f.typ(NAME);
     tab(f);
     f.typ("wspierania małej");
-    assert_eq!(editor(f).candidates[0].name, "Stowarzyszenie Wspierania Małej Przedsiębiorczości");
+    assert!(shows("Stowarzyszenie Wspierania Małej Przedsiębiorczości", &first_candidate(&editor(f))));
     enter(f);
-    assert_eq!(editor(f).focus, Focus::Started);
+    assert!(focus_on(f, "początek"));
     f.typ("2010-12-15");
     enter(f);
     f.code(KeyCode::Right);
-    assert_eq!(editor(f).status.value, "aktywne");
+    assert!(focused_field(&editor(f)).unwrap().starts_with("status       aktywne"));
     enter(f);
     f.typ("inauguracyjne");
     enter(f);
-    assert_eq!(editor(f).meeting_id, Some(meeting));
-    assert_eq!(editor(f).focus, Focus::Goals);
+    // The inaugural meeting, picked by a word of its title.
+    assert!(
+        line_with(&editor(f), "│ 1. spotkanie ")
+            .contains("1. spotkanie 2010-12-15 Dobiegniew — Spotkanie inauguracyjne")
+    );
+    assert!(focus_on(f, "cele"));
     for (k, task) in TASKS.iter().enumerate() {
         if k > 0 {
             enter(f);
@@ -121,7 +154,7 @@ fn enter_seed_004(f: &mut Fixture) -> Id {
         f.typ(task);
     }
     tab(f);
-    assert_eq!(editor(f).focus, Focus::Members);
+    assert!(focus_on(f, "członkowie"));
     member(
         f,
         "gminny ośrodek pomocy",
@@ -134,10 +167,22 @@ fn enter_seed_004(f: &mut Fixture) -> Id {
     member(f, "dom samopomocy", "Środowiskowy Dom Samopomocy w Dobiegniewie", "gospodarz spotkań", "2010-12-15");
     member(f, "pod lipami", "Spółdzielnia Socjalna „Pod Lipami”", "partner", "2011-03-01");
     member(f, "puszcza notecka", "Lokalna Grupa Działania „Puszcza Notecka”", "partner", "2011-03-01");
-    assert_eq!(editor(f).members.len(), 6);
+    assert_eq!(members(f).1, 6);
     f.ctrl('s');
-    assert!(f.app.popups.is_empty(), "not saved: {:?}", f.app.popups.last().map(|_| editor(f).error.clone()));
+    assert_eq!(f.popup(), None, "not saved: {}", f.screen(80, 24));
     partnership_named(f, NAME).expect("saved").id
+}
+
+/// Step the partnership filter (`p`, by name) to partnership `id`.
+fn filter_on(f: &mut Fixture, id: Id) {
+    let order = teren::graph::computed::compute(&f.store, None).unwrap().partnerships;
+    let idx = order.iter().position(|p| p.2 == id).unwrap();
+    for _ in 0..=idx {
+        f.ch('p');
+    }
+    let name = &order[idx].0;
+    let head: String = name.chars().take(20).collect();
+    assert!(f.screen(80, 24).lines().nth(1).unwrap().starts_with(&format!("┌ {head}")), "{}", f.screen(80, 24));
 }
 
 #[test]
@@ -146,7 +191,7 @@ fn seed_004_partnership_entered_by_keys_reads_back_from_the_store_and_the_graph(
     let id = enter_seed_004(&mut f);
     let p = partnership_named(&f, NAME).unwrap();
     assert_eq!(p.id, id);
-    let leader = participant_named(&f, "Stowarzyszenie Wspierania Małej Przedsiębiorczości");
+    let leader = participant_named(&f.store, "Stowarzyszenie Wspierania Małej Przedsiębiorczości");
     assert_eq!(p.leader, Some(leader.id));
     // Seven partners: the leader and six members.
     assert_eq!(p.members.len(), 7);
@@ -155,30 +200,26 @@ fn seed_004_partnership_entered_by_keys_reads_back_from_the_store_and_the_graph(
     let goals = p.goals.clone().unwrap_or_default();
     assert_eq!(goals.lines().count(), 6, "{goals}");
     assert!(goals.contains("6. Standaryzacja"), "{goals}");
-    let sds = participant_named(&f, "Środowiskowy Dom Samopomocy w Dobiegniewie");
+    let sds = participant_named(&f.store, "Środowiskowy Dom Samopomocy w Dobiegniewie");
     let m = p.members.iter().find(|m| m.participant == sds.id).unwrap();
     assert_eq!(m.role.as_deref(), Some("gospodarz spotkań"));
     assert_eq!(m.joined.map(|d| d.to_string()).as_deref(), Some("2010-12-15"));
-    let um = participant_named(&f, "Urząd Miejski w Dobiegniewie");
+    let um = participant_named(&f.store, "Urząd Miejski w Dobiegniewie");
     let m = p.members.iter().find(|m| m.participant == um.id).unwrap();
     assert_eq!(m.joined.map(|d| d.to_string()).as_deref(), Some("2011-01-13"));
     // The inaugural meeting belongs to the partnership.
     let meeting_id = p.meeting.unwrap();
     let meeting = Meeting::from_doc(meeting_id, &f.store.doc(Entity::Meeting, meeting_id).unwrap().unwrap());
     assert_eq!(meeting.partnership, Some(id));
+    assert_eq!(meeting.title.as_deref(), Some("Spotkanie inauguracyjne partnerów w ŚDS"));
     // The status line says so, and the pane shows the new ties.
     assert!(f.screen(80, 24).contains("Partnerstwo zapisane"));
 
     // `teren graph --json` on the same file: the leader is tied to every partner
     // "both in" the partnership.
-    let path = f._dir.path().join("teren.redb");
-    let Fixture { _dir, store, app } = f;
-    drop(app);
-    drop(store);
-    let out = cli::command().args(["--db", path.to_str().unwrap(), "--lang", "en", "graph", "--json"]).output();
-    let out = out.unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let g: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let path = f.db_path().to_path_buf();
+    let _dir = f.close();
+    let g = cli::Db::at(&path).json(&["--lang", "en", "graph", "--json"]);
     let lid = leader.id.to_string();
     let ties: Vec<&Value> = g["edges"]
         .as_array()
@@ -193,7 +234,7 @@ fn seed_004_partnership_entered_by_keys_reads_back_from_the_store_and_the_graph(
 #[test]
 fn partnership_edited_by_keys_drops_a_member_adds_one_and_clears_the_old_role() {
     let mut f = fixture(Lang::Pl);
-    teren::edit::create(
+    let workshop = teren::edit::create(
         &f.store,
         Entity::Meeting,
         &[
@@ -206,60 +247,63 @@ fn partnership_edited_by_keys_drops_a_member_adds_one_and_clears_the_old_role() 
     .unwrap();
     let id = enter_seed_004(&mut f);
     // Filter on it (p steps through partnerships by name), then e.
-    let idx = f.app.graph.shown.as_ref().unwrap().partnerships.iter().position(|p| p.2 == id).unwrap();
-    for _ in 0..=idx {
-        f.ch('p');
-    }
-    assert_eq!(f.app.graph.partnership_to_edit(), Some(id));
+    filter_on(&mut f, id);
     f.ch('e');
-    assert_eq!(editor(&f).name.value, NAME);
-    assert_eq!(editor(&f).members.len(), 7);
+    assert!(focused_field(&editor(&mut f)).unwrap().starts_with(&format!("nazwa        {NAME}▏")));
+    assert_eq!(members(&mut f).1, 7);
     for _ in 0..6 {
         tab(&mut f);
     }
-    assert_eq!(editor(&f).focus, Focus::Members);
+    assert!(focus_on(&mut f, "członkowie"));
     // Backspace on the empty name line takes the last member off (the list is by
     // joining date, then name).
-    let last = editor(&f).members.last().map(|m| m.name.clone()).unwrap();
-    assert_eq!(last, "Spółdzielnia Socjalna „Pod Lipami”");
-    assert_eq!(editor(&f).members[0].name, "Stowarzyszenie Wspierania Małej Przedsiębiorczości");
+    let (rows, _) = members(&mut f);
+    let last = "Spółdzielnia Socjalna „Pod Lipami”";
+    assert!(shows(last, rows.last().unwrap()), "{rows:?}");
+    assert!(shows("Stowarzyszenie Wspierania Małej Przedsiębiorczości", &rows[0]), "{rows:?}");
     f.code(KeyCode::Backspace);
-    assert_eq!(editor(&f).members.len(), 6);
+    let (rows, n) = members(&mut f);
+    assert_eq!((rows.len(), n), (6, 6));
+    assert!(!rows.iter().any(|r| shows(last, r)), "{rows:?}");
     member(&mut f, "gazeta strzel", "Gazeta Strzelecka", "patron medialny", "2011-02-01");
     insta::assert_snapshot!("partnership_editor", f.screen(80, 24));
     // A further meeting that belongs: the last line, picked by part of its label.
     for _ in 0..40 {
-        if editor(&f).focus == Focus::Meetings {
+        if focus_on(&mut f, "spotkania") {
             break;
         }
         tab(&mut f);
     }
-    assert_eq!(editor(&f).focus, Focus::Meetings);
+    assert!(focus_on(&mut f, "spotkania"));
     f.typ("spoldzielcze osiek");
-    let picked = editor(&f).candidates.first().map(|c| c.id).expect("no meeting candidates");
+    assert_eq!(first_candidate(&editor(&mut f)), "2011-02-10 Osiek — Warsztaty spółdzielcze partnerów");
     insta::assert_snapshot!("partnership_editor_meeting_candidates", f.screen(80, 24));
     enter(&mut f);
-    assert_eq!(editor(&f).meetings.iter().map(|m| m.0).collect::<Vec<_>>(), vec![picked]);
+    let picked = line_with(&editor(&mut f), "│>spotkania ").to_string();
+    assert_eq!(picked.matches(" [").count(), 1, "{picked}");
+    assert!(picked.contains("[2011-02-10 Osiek — Warsztaty spółdzielcze partnerów]"), "{picked}");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty());
+    assert_eq!(f.popup(), None);
     let p = partnership_named(&f, NAME).unwrap();
-    let gone = participant_named(&f, &last);
-    let gazeta = participant_named(&f, "Gazeta Strzelecka");
+    let gone = participant_named(&f.store, last);
+    let gazeta = participant_named(&f.store, "Gazeta Strzelecka");
     assert!(!p.members.iter().any(|m| m.participant == gone.id));
     let m = p.members.iter().find(|m| m.participant == gazeta.id).unwrap();
     assert_eq!(m.role.as_deref(), Some("patron medialny"));
     let doc = f.store.doc(Entity::Partnership, id).unwrap().unwrap();
     assert_eq!(doc.str(&format!("role:{}", gone.id)), None, "the old member's role stays");
-    let m = Meeting::from_doc(picked, &f.store.doc(Entity::Meeting, picked).unwrap().unwrap());
+    let m = Meeting::from_doc(workshop, &f.store.doc(Entity::Meeting, workshop).unwrap().unwrap());
     assert_eq!(m.partnership, Some(id));
     // Opened again, the meeting is listed; taken off and saved, it no longer belongs.
     f.ch('e');
-    assert_eq!(editor(&f).meetings.len(), 1);
+    let listed = line_with(&editor(&mut f), "│ spotkania ").to_string();
+    assert_eq!(listed.matches(" [").count(), 1, "{listed}");
+    assert!(listed.contains("[2011-02-10 Osiek — Warsztaty spółdzielcze partnerów]"), "{listed}");
     f.code(KeyCode::BackTab);
-    assert_eq!(editor(&f).focus, Focus::Meetings);
+    assert!(focus_on(&mut f, "spotkania"));
     f.code(KeyCode::Backspace);
     f.ctrl('s');
-    let m = Meeting::from_doc(picked, &f.store.doc(Entity::Meeting, picked).unwrap().unwrap());
+    let m = Meeting::from_doc(workshop, &f.store.doc(Entity::Meeting, workshop).unwrap().unwrap());
     assert_eq!(m.partnership, None);
 }
 
@@ -267,10 +311,7 @@ fn partnership_edited_by_keys_drops_a_member_adds_one_and_clears_the_old_role() 
 fn partnership_delete_asks_first() {
     let mut f = fixture(Lang::Pl);
     let id = enter_seed_004(&mut f);
-    let idx = f.app.graph.shown.as_ref().unwrap().partnerships.iter().position(|p| p.2 == id).unwrap();
-    for _ in 0..=idx {
-        f.ch('p');
-    }
+    filter_on(&mut f, id);
     f.ch('d');
     let s = f.screen(80, 24);
     assert!(s.contains("Usunąć Partnerstwo na rzecz"), "{s}");
@@ -291,9 +332,9 @@ fn a_bad_date_keeps_the_editor_open_and_writes_nothing() {
     tab(&mut f);
     tab(&mut f);
     f.typ("15.13.2010");
-    assert!(editor(&f).started.error.is_some());
+    assert!(line_with(&editor(&mut f), "│>początek ").contains("✗"));
     f.ctrl('s');
-    assert!(editor(&f).error.is_some());
+    assert!(editor(&mut f).contains("│Popraw zaznaczone pola"), "no error: {}", f.screen(80, 24));
     assert!(partnership_named(&f, "Partnerstwo próbne").is_none());
     // A leader typed but not picked and not known: the save says which, nothing written.
     for _ in 0..10 {
@@ -302,11 +343,14 @@ fn a_bad_date_keeps_the_editor_open_and_writes_nothing() {
     f.code(KeyCode::BackTab);
     f.typ("Nieistniejąca Fundacja");
     f.ctrl('s');
-    let err = editor(&f).error.clone().unwrap_or_default();
-    assert!(err.contains("Nieistniejąca Fundacja"), "{err}");
+    // The message takes the place of the keys at the editor's foot.
+    let s = editor(&mut f);
+    let lines: Vec<&str> = s.lines().collect();
+    let foot = lines[lines.iter().position(|l| l.starts_with("│└")).unwrap() - 1];
+    assert!(foot.contains("Nieistniejąca Fundacja") && !foot.contains("C-s: zapisz"), "{s}");
     assert!(partnership_named(&f, "Partnerstwo próbne").is_none());
     f.code(KeyCode::Esc);
-    assert!(f.app.popups.is_empty());
+    assert_eq!(f.popup(), None);
 }
 
 #[test]
@@ -314,19 +358,19 @@ fn slash_search_picks_the_ego_centre_among_all_nodes() {
     let mut f = fixture(Lang::Pl);
     f.ch('4');
     f.ch('/');
-    assert!(f.app.graph.searching);
     f.typ("gazeta strz");
-    let c = f.app.graph.shown.clone().unwrap();
-    let first = f.app.graph.selected_node().unwrap();
-    assert_eq!(c.graph.nodes[first].name, "Gazeta Strzelecka");
+    let name = |f: &Fixture| participant(&f.store, f.selected().unwrap()).name;
+    assert_eq!(name(&f), "Gazeta Strzelecka");
     let s = f.screen(80, 24);
     assert!(s.contains("/gazeta strz"), "{s}");
+    assert!(s.lines().last().unwrap().starts_with(" SZUKAJ "), "{s}");
     enter(&mut f);
-    assert!(!f.app.graph.searching);
-    let n = f.app.graph.selected_node().unwrap();
-    assert_eq!(c.graph.nodes[n].name, "Gazeta Strzelecka");
-    insta::assert_snapshot!("graph_search_picked", f.screen(80, 24));
+    let s = f.screen(80, 24);
+    assert!(s.lines().last().unwrap().starts_with(" LISTA "), "{s}");
+    assert_eq!(name(&f), "Gazeta Strzelecka");
+    insta::assert_snapshot!("graph_search_picked", s);
     // A person can be the centre too: folded, without Polish letters.
+    let c = teren::graph::computed::compute(&f.store, None).unwrap();
     let person = c
         .graph
         .nodes
@@ -338,31 +382,66 @@ fn slash_search_picks_the_ego_centre_among_all_nodes() {
     f.ch('/');
     f.typ(&teren::search::fold(&person.name));
     enter(&mut f);
-    let n = f.app.graph.selected_node().unwrap();
-    assert_eq!(c.graph.nodes[n].name, person.name);
+    assert_eq!(name(&f), person.name);
     // Esc gives the list of organisations back.
     f.code(KeyCode::Esc);
-    assert!(f.app.graph.view.iter().all(|&i| c.graph.nodes[i].kind == Kind::Org));
+    let listed = f.listed();
+    assert!(!listed.is_empty());
+    assert!(listed.iter().all(|&n| participant(&f.store, n).kind == Kind::Org));
 }
 
-/// The pane's numbers for every node against `teren graph --json` with the same scope.
-fn same_numbers_as_cli(f: Fixture, args: &[&str]) {
-    let c = f.app.graph.shown.clone().unwrap();
-    let path = f._dir.path().join("teren.redb");
-    let Fixture { _dir, store, app } = f;
-    drop(app);
-    drop(store);
-    let mut all = vec!["--db", path.to_str().unwrap(), "graph", "--json"];
-    all.extend_from_slice(args);
-    let out = cli::command().args(&all).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let g: Value = serde_json::from_slice(&out.stdout).unwrap();
+/// The numbers the pane shows for each organisation it lists (the ego view's first line,
+/// "st. 5 · pośr. 0.123 · blisk. 0.456"), by id.
+fn pane_numbers(f: &mut Fixture) -> Vec<(Id, u64, f64, f64)> {
+    let n = list_count(&f.screen(120, 40)).0;
+    f.code(KeyCode::Home);
+    let mut out = Vec::new();
+    for k in 0..n {
+        if k > 0 {
+            f.code(KeyCode::Down);
+        }
+        let id = f.selected().unwrap();
+        let s = f.screen(120, 40);
+        let line = line_with(&s, "blisk. ");
+        let num = |label: &str| -> String {
+            line.split(label).nth(1).unwrap().split_whitespace().next().unwrap().to_string()
+        };
+        out.push((id, num("st. ").parse().unwrap(), num("pośr. ").parse().unwrap(), num("blisk. ").parse().unwrap()));
+    }
+    out
+}
+
+/// The pane's numbers for every organisation it lists against `teren graph --json`
+/// with the same scope; and the graph the core computes for that scope (the one the
+/// pane draws; None: the scope it picks itself) against the command line's, node for
+/// node.
+fn same_numbers_as_cli(mut f: Fixture, scope: Option<teren::graph::Scope>, args: &[&str]) {
+    let shown = pane_numbers(&mut f);
+    let c = match scope {
+        Some(scope) => {
+            let data = std::sync::Arc::new(teren::graph::Data::load(&f.store).unwrap());
+            teren::graph::computed::compute_in(data, None, &scope)
+        }
+        None => teren::graph::computed::compute(&f.store, None).unwrap(),
+    };
+    let path = f.db_path().to_path_buf();
+    let _dir = f.close();
+    let g = cli::Db::at(&path).json(&[&["graph", "--json"], args].concat());
     let nodes = g["nodes"].as_array().unwrap();
+    let node = |id: Id| nodes.iter().find(|x| x["id"] == id.to_string().as_str()).unwrap();
+    let orgs = nodes.iter().filter(|n| n["kind"] == "org").count();
+    assert_eq!(shown.len(), orgs, "the pane lists every organisation");
+    for (id, degree, betweenness, closeness) in shown {
+        let j = node(id);
+        assert_eq!(j["degree"].as_u64(), Some(degree), "{j}");
+        assert!((j["betweenness"].as_f64().unwrap() - betweenness).abs() <= 0.0005 + 1e-9, "{j}: {betweenness}");
+        assert!((j["closeness"].as_f64().unwrap() - closeness).abs() <= 0.0005 + 1e-9, "{j}: {closeness}");
+    }
     assert_eq!(nodes.len(), c.graph.nodes.len());
     assert_eq!(g["edges"].as_array().unwrap().len(), c.graph.edges.len());
     let m = &c.graph.metrics;
     for (i, n) in c.graph.nodes.iter().enumerate() {
-        let j = nodes.iter().find(|x| x["id"] == n.id.to_string().as_str()).unwrap();
+        let j = node(n.id);
         assert_eq!(j["degree"].as_u64(), Some(m.degree[i] as u64), "{}", n.name);
         assert_eq!(j["betweenness"].as_f64(), Some(teren::graph::round(m.betweenness[i])), "{}", n.name);
         assert_eq!(j["closeness"].as_f64(), Some(teren::graph::round(m.closeness[i])), "{}", n.name);
@@ -373,27 +452,29 @@ fn same_numbers_as_cli(f: Fixture, args: &[&str]) {
 fn organisations_only_toggle_and_gmina_scope_match_the_command_line() {
     let mut f = fixture(Lang::Pl);
     f.ch('4');
-    let everyone = f.app.graph.shown.clone().unwrap();
+    let everyone = teren::graph::computed::compute(&f.store, None).unwrap();
     assert!(everyone.graph.nodes.iter().any(|n| n.kind == Kind::Person));
+    let orgs_in_everyone = everyone.graph.nodes.iter().filter(|n| n.kind == Kind::Org).count();
+    assert_eq!(list_count(&f.screen(80, 24)).0, orgs_in_everyone);
     f.ch('o');
-    let orgs = f.app.graph.shown.clone().unwrap();
-    assert!(orgs.scope.orgs);
-    assert!(orgs.graph.nodes.iter().all(|n| n.kind == Kind::Org));
-    assert_eq!(orgs.graph.nodes.len(), everyone.graph.nodes.iter().filter(|n| n.kind == Kind::Org).count());
-    insta::assert_snapshot!("graph_orgs_only", f.screen(80, 24));
+    let s = f.screen(80, 24);
+    assert!(s.contains("┌ tylko organizacje ("), "{s}");
+    insta::assert_snapshot!("graph_orgs_only", s);
+    let orgs = f.listed();
+    assert!(orgs.iter().all(|&n| participant(&f.store, n).kind == Kind::Org));
+    assert_eq!(orgs.len(), orgs_in_everyone);
     // g: the first gmina, organisations of Dobiegniew only.
     f.ch('g');
-    let scoped = f.app.graph.shown.clone().unwrap();
-    assert_eq!(scoped.scope.gmina.as_deref(), Some("Dobiegniew"));
-    let data = &scoped.data;
-    for n in &scoped.graph.nodes {
-        let p = data.participants.iter().find(|p| p.id == n.id).unwrap();
-        assert_eq!(p.gmina.as_deref(), Some("Dobiegniew"), "{}", p.name);
-    }
-    assert!(scoped.graph.nodes.len() < orgs.graph.nodes.len());
     let s = f.screen(80, 24);
     assert!(s.contains("Dobiegniew, bez osób"), "{s}");
-    same_numbers_as_cli(f, &["--orgs", "--gmina", "dobiegniew"]);
+    let scoped = f.listed();
+    for &n in &scoped {
+        let p = participant(&f.store, n);
+        assert_eq!(p.gmina.as_deref(), Some("Dobiegniew"), "{}", p.name);
+    }
+    assert!(scoped.len() < orgs.len());
+    let scope = teren::graph::Scope { orgs: true, gmina: Some("Dobiegniew".into()) };
+    same_numbers_as_cli(f, Some(scope), &["--orgs", "--gmina", "dobiegniew"]);
 }
 
 #[test]
@@ -401,14 +482,14 @@ fn organisations_only_numbers_match_the_command_line() {
     let mut f = fixture(Lang::Pl);
     f.ch('4');
     f.ch('o');
-    same_numbers_as_cli(f, &["--orgs"]);
+    same_numbers_as_cli(f, Some(teren::graph::Scope { orgs: true, gmina: None }), &["--orgs"]);
 }
 
 #[test]
 fn the_whole_graph_numbers_match_the_command_line() {
     let mut f = fixture(Lang::Pl);
     f.ch('4');
-    same_numbers_as_cli(f, &[]);
+    same_numbers_as_cli(f, None, &[]);
 }
 
 #[test]
@@ -429,7 +510,7 @@ fn editor_keys_in_english() {
     assert!(s.contains("New partnership"), "{s}");
     assert!(s.contains("leader"), "{s}");
     f.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
-    assert!(f.app.popups.is_empty());
+    assert_eq!(f.popup(), None);
 }
 
 /// Data::load and the graph on the 100 000-participant demo: run by hand with
@@ -451,7 +532,7 @@ fn measure_load_and_compute_on_a_big_demo() {
         data.meetings.len()
     );
     let t = Instant::now();
-    let (scope, g) = teren::tui::graph::auto_graph(&data, None, teren::tui::graph::BUDGET);
+    let (scope, g) = teren::graph::computed::auto_graph(&data, None, teren::graph::computed::BUDGET);
     println!(
         "auto scope: {scope:?}, {} nodes, {} edges, cost {}, chosen in {:?}",
         g.nodes.len(),
@@ -465,12 +546,12 @@ fn measure_load_and_compute_on_a_big_demo() {
         let g = Graph::edges_in(&data, &Options::default(), &s);
         let edges = t.elapsed();
         let (n, m) = (g.nodes.len(), g.edges.len());
-        if g.centrality_cost() > 10 * teren::tui::graph::BUDGET {
+        if g.centrality_cost() > 10 * teren::graph::computed::BUDGET {
             println!("{s:?}: {n} nodes, {m} edges in {edges:?}, cost {}; metrics skipped", g.centrality_cost());
             continue;
         }
         let t = Instant::now();
-        let c = teren::tui::graph::compute_in(data.clone(), None, &s);
+        let c = teren::graph::computed::compute_in(data.clone(), None, &s);
         println!("{s:?}: {n} nodes, {m} edges in {edges:?}; with metrics {:?}", t.elapsed());
         assert_eq!(c.graph.nodes.len(), n);
     }

@@ -5,15 +5,9 @@
 
 use crate::support::app::Fixture;
 use crossterm::event::KeyCode;
-use std::sync::Arc;
 use teren::edit;
 use teren::i18n::Lang;
 use teren::model::Entity;
-use teren::store::Store;
-use teren::tui::app::App;
-use teren::tui::keymap::Keymap;
-use teren::tui::participants::load_all;
-use teren::tui::theme::Theme;
 
 fn s(v: &[(&str, &str)]) -> Vec<(String, String)> {
     v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
@@ -21,17 +15,16 @@ fn s(v: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// The app on a small hand-made database: two participants already there.
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("teren.redb")).unwrap();
-    edit::create(&store, Entity::Participant, &s(&[("name", "Jan Nowak"), ("place", "Ługi"), ("category", "person")]))
+    Fixture::build(Lang::Pl, |store| {
+        edit::create(
+            store,
+            Entity::Participant,
+            &s(&[("name", "Jan Nowak"), ("place", "Ługi"), ("category", "person")]),
+        )
         .unwrap();
-    edit::create(&store, Entity::Participant, &s(&[("name", "Ewa Zając"), ("place", "Osiek"), ("category", "ngo")]))
-        .unwrap();
-    let store = Arc::new(store);
-    let mut app =
-        App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
-    app.loaded(load_all(&store).unwrap());
-    Fixture { _dir: dir, store, app }
+        edit::create(store, Entity::Participant, &s(&[("name", "Ewa Zając"), ("place", "Osiek"), ("category", "ngo")]))
+            .unwrap();
+    })
 }
 
 /// Polish Excel: Windows-1250, `;`, CRLF, a blank row, a column teren does not know
@@ -52,20 +45,20 @@ fn cp1250(text: &str) -> Vec<u8> {
 }
 
 fn sheet(f: &Fixture) -> String {
-    let path = f._dir.path().join("uczestnicy.csv");
+    let path = f.dir.path().join("uczestnicy.csv");
     std::fs::write(&path, cp1250(SHEET)).unwrap();
     path.to_string_lossy().into_owned()
 }
 
 /// The screen with the temp directory's random name replaced, for snapshots.
 fn screen(f: &mut Fixture) -> String {
-    let dir = f._dir.path().to_string_lossy().into_owned();
+    let dir = f.dir.path().to_string_lossy().into_owned();
     f.screen(80, 24).replace(&dir, "/tmp/dane")
 }
 
 fn open_with(f: &mut Fixture, path: &str) {
     f.ch('I');
-    assert!(f.app.screen.is_some(), "I opens the import screen");
+    assert_eq!(f.popup(), Some("import"), "I opens the import screen");
     f.typ(path);
     f.code(KeyCode::Enter);
 }
@@ -114,18 +107,15 @@ fn strict_refuses_then_import_adds_in_one_go_and_again_adds_nothing() {
     let s = screen(&mut f);
     assert!(s.contains("tryb ścisły: wł. — nic nie zostanie zapisane"), "{s}");
     f.code(KeyCode::Enter);
-    assert!(
-        f.app.status.as_deref().unwrap_or("").starts_with("tryb ścisły: wiersze z błędami: 1"),
-        "{:?}",
-        f.app.status
-    );
+    let status = f.status().unwrap_or_default();
+    assert!(status.starts_with("tryb ścisły: wiersze z błędami: 1"), "{status}");
     assert_eq!(count(&f), 2, "strict mode wrote something");
-    assert!(f.app.screen.is_some());
+    assert_eq!(f.popup(), Some("import"));
 
     f.ch('s');
     f.code(KeyCode::Enter);
-    assert!(f.app.screen.is_none(), "the screen stays open after the import");
-    assert_eq!(f.app.status.as_deref(), Some("dodano 2 (nowe org. 1)"));
+    assert_eq!(f.popup(), None, "the screen stays open after the import");
+    assert_eq!(f.status().as_deref(), Some("dodano 2 (nowe org. 1)"));
     let names = f.live_names();
     assert_eq!(names.len(), 5, "{names:?}");
     for n in ["Łucja Żółkiewska-Ślęzak", "Grzegorz Łękawski", "Stowarzyszenie Łąka"] {
@@ -142,49 +132,66 @@ fn strict_refuses_then_import_adds_in_one_go_and_again_adds_nothing() {
     f.ch('f');
     assert!(screen(&mut f).contains("do dodania 0 · nowe org. 0 · duplikaty 4 · błędy 1"));
     f.code(KeyCode::Enter);
-    assert_eq!(f.app.status.as_deref(), Some("nic do dodania: wszystkie wiersze to duplikaty albo błędy"));
+    assert_eq!(f.status().as_deref(), Some("nic do dodania: wszystkie wiersze to duplikaty albo błędy"));
     assert_eq!(count(&f), 5);
 }
 
 #[test]
 fn a_bad_path_says_so_and_esc_closes() {
     let mut f = fixture();
-    let missing = f._dir.path().join("nie-ma.csv").to_string_lossy().into_owned();
+    let missing = f.dir.path().join("nie-ma.csv").to_string_lossy().into_owned();
     open_with(&mut f, &missing);
-    let status = f.app.status.clone().unwrap_or_default();
+    let status = f.status().unwrap_or_default();
     assert!(status.starts_with("nie można odczytać pliku; sprawdź ścieżkę:"), "{status}");
     assert!(!status.contains('\n'));
-    assert!(f.app.screen.is_some(), "a bad path closes the screen");
+    assert_eq!(f.popup(), Some("import"), "a bad path closes the screen");
     f.code(KeyCode::Esc);
-    assert!(f.app.screen.is_none());
+    assert_eq!(f.popup(), None);
     assert_eq!(count(&f), 2);
 }
 
 #[test]
 fn an_empty_file_is_one_line_and_nothing_changes() {
     let mut f = fixture();
-    let path = f._dir.path().join("pusty.csv");
+    let path = f.dir.path().join("pusty.csv");
     std::fs::write(&path, b"\r\n;;\r\n").unwrap();
     open_with(&mut f, &path.to_string_lossy());
     assert!(screen(&mut f).contains("plik jest pusty"));
     f.code(KeyCode::Enter);
-    assert!(f.app.status.as_deref().unwrap_or("").starts_with("plik jest pusty"));
+    assert!(f.status().as_deref().unwrap_or("").starts_with("plik jest pusty"));
     assert_eq!(count(&f), 2);
+}
+
+/// The path typed on the import screen's first line.
+fn path_line(f: &mut Fixture) -> String {
+    let s = f.screen(300, 10);
+    let line = crate::support::app::line_with(&s, "│plik: ");
+    line.split("│plik: ").nth(1).unwrap().split('▏').next().unwrap().to_string()
 }
 
 #[test]
 fn tab_completes_paths() {
+    let mut f = fixture();
     let dir = tempfile::tempdir().unwrap();
     for n in ["uczestnicy_2023.csv", "uczestnicy_2024.csv", "inne.txt", ".ukryty.csv"] {
         std::fs::write(dir.path().join(n), b"x").unwrap();
     }
     std::fs::create_dir(dir.path().join("stare")).unwrap();
     let d = dir.path().to_string_lossy().into_owned();
-    let complete = teren::tui::import::complete;
-    assert_eq!(complete(&format!("{d}/ucz")), Some(format!("{d}/uczestnicy_202")));
-    assert_eq!(complete(&format!("{d}/uczestnicy_2024")), Some(format!("{d}/uczestnicy_2024.csv")));
-    assert_eq!(complete(&format!("{d}/st")), Some(format!("{d}/stare/")));
-    assert_eq!(complete(&format!("{d}/.uk")), Some(format!("{d}/.ukryty.csv")));
-    assert_eq!(complete(&format!("{d}/zzz")), None);
-    assert_eq!(complete(&format!("{d}/uczestnicy_202")), None, "nothing more in common");
+    f.ch('I');
+    // What Tab makes of a path typed on the screen's path line.
+    let mut complete = |typed: &str| {
+        f.clear_line();
+        f.typ(typed);
+        assert_eq!(path_line(&mut f), typed);
+        f.code(KeyCode::Tab);
+        path_line(&mut f)
+    };
+    assert_eq!(complete(&format!("{d}/ucz")), format!("{d}/uczestnicy_202"));
+    assert_eq!(complete(&format!("{d}/uczestnicy_2024")), format!("{d}/uczestnicy_2024.csv"));
+    assert_eq!(complete(&format!("{d}/st")), format!("{d}/stare/"));
+    assert_eq!(complete(&format!("{d}/.uk")), format!("{d}/.ukryty.csv"));
+    assert_eq!(complete(&format!("{d}/zzz")), format!("{d}/zzz"), "no match: as typed");
+    assert_eq!(complete(&format!("{d}/uczestnicy_202")), format!("{d}/uczestnicy_202"), "nothing more in common");
+    assert_eq!(f.popup(), Some("import"));
 }

@@ -4,24 +4,26 @@
 //! a new task through the form; the plan written as Markdown; a municipality's path in
 //! its participant detail; overdue tasks on the status line.
 
-use crossterm::event::{KeyCode, KeyModifiers};
+use crate::support::app::{Fixture, fixture};
+use crossterm::event::KeyCode;
 use teren::i18n::Lang;
 use teren::model::{Entity, Task, TaskStatus};
 use teren::plans::Data;
-use teren::tui::app::Popup;
-use teren::tui::plans::Pane;
 
-use crate::support::app::{Fixture, fixture};
-
-/// The plans pane on the demo data, counted from the demo's own day.
+/// The plans pane on the demo data, counted from the demo's own day (the fixture's
+/// today).
 fn pane(lang: Lang) -> Fixture {
     let mut f = fixture(lang);
-    let anchor = teren::demo::anchor();
-    f.app.meetings.today = anchor;
-    f.app.views.retain(|(i, ..)| *i != 4);
-    f.app.views.push((4, "plans", Box::new(Pane::with_today(anchor))));
     f.ch('5');
     f
+}
+
+/// What a participant's detail panel says under `key` ("plan: …"), drawn wide enough
+/// for whole lines.
+fn detail(f: &mut Fixture, key: &str) -> String {
+    let s = f.screen(300, 40);
+    let at = s.find(&format!("│{key}: ")).unwrap_or_else(|| panic!("no {key} in the detail:\n{s}"));
+    s[at + '│'.len_utf8()..].lines().next().unwrap().trim_end_matches(['│', ' ']).to_string()
 }
 
 fn tasks_of_first_goal(f: &Fixture) -> Vec<Task> {
@@ -118,7 +120,7 @@ fn a_adds_a_task_through_the_form_and_e_edits_it() {
     let mut f = pane(Lang::Pl);
     down(&mut f, 1); // goal 1
     f.ch('a');
-    assert!(matches!(f.app.popups.last(), Some(Popup::Form(_))));
+    assert_eq!(f.popup(), Some("form"));
     f.typ("Spotkanie z radnymi");
     f.code(KeyCode::Tab);
     f.typ("Urząd Miejski w Dobiegniewie");
@@ -126,7 +128,7 @@ fn a_adds_a_task_through_the_form_and_e_edits_it() {
     f.typ("2026-12-10");
     insta::assert_snapshot!("plans_task_form", f.screen(80, 24));
     f.ctrl('s');
-    assert!(f.app.popups.is_empty(), "{}", f.screen(80, 24));
+    assert_eq!(f.popup(), None, "{}", f.screen(80, 24));
     let tasks = tasks_of_first_goal(&f);
     let t = tasks.last().unwrap();
     assert_eq!(t.name, "Spotkanie z radnymi");
@@ -139,7 +141,7 @@ fn a_adds_a_task_through_the_form_and_e_edits_it() {
     }
     down(&mut f, 5); // plan, goal 1, three tasks, the new one
     f.ch('e');
-    assert!(matches!(f.app.popups.last(), Some(Popup::Form(_))));
+    assert_eq!(f.popup(), Some("form"));
     for _ in 0..3 {
         f.code(KeyCode::Tab);
     }
@@ -148,7 +150,7 @@ fn a_adds_a_task_through_the_form_and_e_edits_it() {
     }
     f.typ("w trakcie");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty(), "{}", f.screen(80, 24));
+    assert_eq!(f.popup(), None, "{}", f.screen(80, 24));
     let edited = tasks_of_first_goal(&f).into_iter().find(|t| t.id == id).unwrap();
     assert_eq!(edited.status, TaskStatus::InProgress);
     assert_eq!(edited.name, "Spotkanie z radnymi");
@@ -160,7 +162,7 @@ fn a_adds_a_task_through_the_form_and_e_edits_it() {
     f.code(KeyCode::Tab);
     f.typ("10.12.2026");
     f.ctrl('s');
-    assert!(matches!(f.app.popups.last(), Some(Popup::Form(_))));
+    assert_eq!(f.popup(), Some("form"));
     let s = f.screen(80, 24);
     assert!(s.contains("10.12.2026▏  ✗") && s.contains("Popraw zaznaczone pola"), "{s}");
     f.code(KeyCode::Esc);
@@ -188,15 +190,11 @@ fn a_municipality_detail_shows_its_path_and_plan() {
     f.ch('/');
     f.typ("Urząd Miejski w Dobiegniewie");
     f.code(KeyCode::Enter);
-    let detail = f.app.people.detail.as_ref().unwrap();
-    let lines: Vec<String> = detail.lines.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    assert!(lines.iter().any(|l| l.starts_with("ścieżka: realizacja (")), "{lines:?}");
+    assert_eq!(f.selected_name(), "Urząd Miejski w Dobiegniewie");
+    assert!(detail(&mut f, "ścieżka").starts_with("ścieżka: realizacja ("));
     // Overdue counted from the demo's own day, which the fixture makes the app's.
-    assert!(
-        lines.iter().any(|l| l == "plan: Plan Działania Gminy Dobiegniew — 2/6 zrobione, 2 po terminie"),
-        "{lines:?}"
-    );
-    assert!(lines.iter().any(|l| l == "animator: Marta Wiśniewska"), "{lines:?}");
+    assert_eq!(detail(&mut f, "plan"), "plan: Plan Działania Gminy Dobiegniew — 2/6 zrobione, 2 po terminie");
+    assert_eq!(detail(&mut f, "animator"), "animator: Marta Wiśniewska");
 }
 
 #[test]
@@ -206,7 +204,7 @@ fn n_adds_a_plan_and_p_records_the_path_stages() {
     f.ch('n');
     f.typ("Plan 2027");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty(), "{}", f.screen(80, 24));
+    assert_eq!(f.popup(), None, "{}", f.screen(80, 24));
     let d = Data::load(&f.store).unwrap();
     let new = d.plans.iter().find(|p| p.name == "Plan 2027").unwrap();
     let old = d.plans.iter().find(|p| p.name == "Plan Działania Gminy Dobiegniew").unwrap();
@@ -221,7 +219,7 @@ fn n_adds_a_plan_and_p_records_the_path_stages() {
     f.code(KeyCode::Tab);
     f.typ("sprawozdanie_koncowe.pdf");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty(), "{}", f.screen(80, 24));
+    assert_eq!(f.popup(), None, "{}", f.screen(80, 24));
     let d = Data::load(&f.store).unwrap();
     let path = d.path_of(old.jst.unwrap()).unwrap();
     let last = path.current().unwrap();
@@ -233,48 +231,33 @@ fn n_adds_a_plan_and_p_records_the_path_stages() {
 
 #[test]
 fn an_empty_database_says_how_to_start_a_plan() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = std::sync::Arc::new(teren::store::Store::open(&dir.path().join("t.redb")).unwrap());
-    let jst = teren::edit::create(
-        &store,
-        Entity::Participant,
-        &[
-            ("name".into(), "Urząd Gminy Drawno".into()),
-            ("category".into(), "jst".into()),
-            ("kind".into(), "org".into()),
-        ],
-    )
-    .unwrap();
-    let mut app = teren::tui::app::App::new(
-        store.clone(),
-        Lang::Pl,
-        teren::tui::theme::Theme { color: false, ascii: false },
-        teren::tui::keymap::Keymap::default_map(),
-        24,
-    )
-    .unwrap();
-    app.popups.clear();
-    app.on_key(crossterm::event::KeyEvent::from(KeyCode::Char('5')));
-    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
-    let mut buf = ratatui::buffer::Buffer::empty(area);
-    app.render(area, &mut buf);
-    let s = crate::support::app::buffer_text(&buf);
+    let mut jst = None;
+    let mut f = Fixture::build(Lang::Pl, |store| {
+        jst = Some(
+            teren::edit::create(
+                store,
+                Entity::Participant,
+                &[
+                    ("name".into(), "Urząd Gminy Drawno".into()),
+                    ("category".into(), "jst".into()),
+                    ("kind".into(), "org".into()),
+                ],
+            )
+            .unwrap(),
+        );
+    });
+    assert_eq!(f.popup(), None);
+    f.ch('5');
+    let s = f.screen(80, 24);
     assert!(s.contains("Brak planów działania. n: nowy plan"), "{s}");
     // n, a name and the municipality: the first plan.
-    let key = |app: &mut teren::tui::app::App, code: KeyCode, m: KeyModifiers| {
-        app.on_key(crossterm::event::KeyEvent::new(code, m));
-    };
-    key(&mut app, KeyCode::Char('n'), KeyModifiers::NONE);
-    for c in "Plan 2026".chars() {
-        key(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
-    }
-    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-    for c in "Urząd Gminy Drawno".chars() {
-        key(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
-    }
-    key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
-    assert!(app.popups.is_empty());
-    let d = Data::load(&store).unwrap();
+    f.ch('n');
+    f.typ("Plan 2026");
+    f.code(KeyCode::Tab);
+    f.typ("Urząd Gminy Drawno");
+    f.ctrl('s');
+    assert_eq!(f.popup(), None);
+    let d = Data::load(&f.store).unwrap();
     assert_eq!(d.plans.len(), 1);
-    assert_eq!(d.plans[0].jst, Some(jst));
+    assert_eq!(d.plans[0].jst, jst);
 }

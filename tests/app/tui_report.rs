@@ -5,15 +5,10 @@
 use crate::support::app::Fixture;
 use crate::support::cli;
 use crossterm::event::KeyCode;
-use std::sync::Arc;
 use teren::edit;
 use teren::i18n::Lang;
 use teren::model::{Entity, Id, Participant};
 use teren::store::Store;
-use teren::tui::app::App;
-use teren::tui::keymap::Keymap;
-use teren::tui::participants::load_all;
-use teren::tui::theme::Theme;
 
 fn s(v: &[(&str, &str)]) -> Vec<(String, String)> {
     v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
@@ -67,21 +62,16 @@ fn hand_made(store: &Store) -> Data {
 }
 
 fn fixture() -> (Fixture, Data) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("teren.redb")).unwrap();
-    let data = hand_made(&store);
-    let store = Arc::new(store);
-    let mut app =
-        App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
-    app.loaded(load_all(&store).unwrap());
-    (Fixture { _dir: dir, store, app }, data)
+    let mut data = None;
+    let f = Fixture::build(Lang::Pl, |store| data = Some(hand_made(store)));
+    (f, data.unwrap())
 }
 
 #[test]
 fn report_pane_shows_targets_support_hours_and_what_records_lack() {
     let (mut f, d) = fixture();
     f.ch('6');
-    assert_eq!(f.app.pane, 5);
+    assert_eq!(f.pane(), 5);
     let s = f.screen(80, 24);
     assert!(s.contains("raport: MAM (2024-01-01 – 2024-06-30)"), "{s}");
     assert!(s.contains("[###############.....]  75%"), "meetings 3 of 4: {s}");
@@ -92,8 +82,8 @@ fn report_pane_shows_targets_support_hours_and_what_records_lack() {
     // The second incomplete record, Enter: pane 1 with that participant selected.
     f.code(KeyCode::Down);
     f.code(KeyCode::Enter);
-    assert_eq!(f.app.pane, 0);
-    assert_eq!(f.app.people.selected_id(), Some(d.piotr));
+    assert_eq!(f.pane(), 0);
+    assert_eq!(f.selected(), Some(d.piotr));
 }
 
 #[test]
@@ -116,7 +106,8 @@ fn the_report_follows_a_change_to_the_data() {
     f.ch('6');
     edit::update(&f.store, Entity::Participant, d.jan, &s(&[("gmina", "Dobiegniew"), ("consent_data", "2024-02-01")]))
         .unwrap();
-    f.app.data_changed();
+    // What the loop does when the data changes under the app (a sync, another window).
+    f.app.reload();
     f.run_jobs();
     let s = f.screen(80, 24);
     assert!(s.contains("Do uzupełnienia: 1 / 4"), "{s}");
@@ -125,16 +116,16 @@ fn the_report_follows_a_change_to_the_data() {
 #[test]
 fn erase_guard_refuses_a_wrong_name_and_erases_on_the_right_one() {
     let (mut f, d) = fixture();
-    assert!(f.app.people.select_id(d.jan));
+    assert!(f.select(d.jan));
     f.ch('X');
-    assert!(f.app.screen.is_some(), "X opens the erase guard");
+    assert_eq!(f.popup(), Some("erase"), "X opens the erase guard");
     f.typ("Nowak");
     let s = f.screen(80, 24);
     assert!(s.contains("Tego nie da się cofnąć."), "{s}");
     insta::assert_snapshot!("erase_guard", s);
     f.code(KeyCode::Enter);
-    assert_eq!(f.app.status.as_deref(), Some("nazwa się nie zgadza: nic nie usunięto"));
-    assert!(f.app.screen.is_some());
+    assert_eq!(f.status().as_deref(), Some("nazwa się nie zgadza: nic nie usunięto"));
+    assert_eq!(f.popup(), Some("erase"));
     let doc = f.store.doc(Entity::Participant, d.jan).unwrap().unwrap();
     assert!(!doc.erased);
     assert!(f.store.audit_log().unwrap().is_empty());
@@ -144,8 +135,8 @@ fn erase_guard_refuses_a_wrong_name_and_erases_on_the_right_one() {
     }
     f.typ("jan");
     f.code(KeyCode::Enter);
-    assert!(f.app.screen.is_none());
-    assert_eq!(f.app.status.as_deref(), Some("dane osobowe usunięte (zapisane w dzienniku audytu)"));
+    assert_eq!(f.popup(), None);
+    assert_eq!(f.status().as_deref(), Some("dane osobowe usunięte (zapisane w dzienniku audytu)"));
     let doc = f.store.doc(Entity::Participant, d.jan).unwrap().unwrap();
     assert!(doc.erased);
     let p = Participant::from_doc(d.jan, &doc);
@@ -161,11 +152,11 @@ fn erase_guard_refuses_a_wrong_name_and_erases_on_the_right_one() {
 #[test]
 fn esc_leaves_the_erase_guard_without_erasing() {
     let (mut f, d) = fixture();
-    assert!(f.app.people.select_id(d.jan));
+    assert!(f.select(d.jan));
     f.ch('X');
     f.typ("Jan");
     f.code(KeyCode::Esc);
-    assert!(f.app.screen.is_none());
+    assert_eq!(f.popup(), None);
     assert!(!f.store.doc(Entity::Participant, d.jan).unwrap().unwrap().erased);
 }
 

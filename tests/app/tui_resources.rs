@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use teren::i18n::Lang;
 use teren::model::{Entity, Id, NeedStatus, ResourceCategory};
 use teren::resources::{self, Data};
-use teren::tui::app::Popup;
 
 use crate::support::app::{Fixture, fixture};
 
@@ -91,8 +90,8 @@ fn detail_panel_and_enter_jumps_to_the_contact() {
     let contact_line = s.lines().find(|l| l.contains("kontakt:")).unwrap();
     let name = contact_line.split("kontakt:").nth(1).unwrap().split("(Enter").next().unwrap().trim().to_string();
     f.code(KeyCode::Enter);
-    assert_eq!(f.app.pane, 0);
-    let id = f.app.people.selected_id().unwrap();
+    assert_eq!(f.pane(), 0);
+    let id = f.selected().unwrap();
     let doc = f.store.doc(Entity::Participant, id).unwrap().unwrap();
     assert!(doc.string("name").unwrap().starts_with(name.trim_end_matches('…')), "{name}");
 }
@@ -209,13 +208,13 @@ fn add_edit_and_delete_a_resource_by_form() {
         f.code(KeyCode::Down);
     }
     f.ch('a');
-    assert!(matches!(f.app.popups.last(), Some(Popup::Form(_))));
+    assert_eq!(f.popup(), Some("form"));
     let s = f.screen(80, 24);
     assert!(s.contains("Nowy zasób"), "{s}");
     assert!(s.contains("miejsca i infrastruktura"), "{s}");
     f.typ("Świetlica wiejska Chomętowo");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty());
+    assert_eq!(f.popup(), None);
     let d = data(&f);
     let r = d.resources.iter().find(|r| r.name == "Świetlica wiejska Chomętowo").unwrap().clone();
     assert_eq!(r.category, ResourceCategory::Places);
@@ -238,12 +237,12 @@ fn add_edit_and_delete_a_resource_by_form() {
     let s = f.screen(80, 24);
     assert!(s.contains("✗"), "{s}");
     f.ctrl('s');
-    assert!(matches!(f.app.popups.last(), Some(Popup::Form(_))), "an invalid form is not saved");
+    assert_eq!(f.popup(), Some("form"), "an invalid form is not saved");
     f.code(KeyCode::Backspace);
     f.code(KeyCode::Backspace);
     f.typ("52.95");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty());
+    assert_eq!(f.popup(), None);
     let d = data(&f);
     let edited = d.resource(r.id).unwrap();
     assert_eq!(edited.description.as_deref(), Some("Sala na 60 osób z kuchnią"));
@@ -274,7 +273,7 @@ fn a_bad_category_keeps_the_form_open_and_the_store_unchanged() {
     let s = f.screen(80, 24);
     assert!(s.contains("nieznana wartość"), "{s}");
     f.ctrl('s');
-    assert!(matches!(f.app.popups.last(), Some(Popup::Form(_))));
+    assert_eq!(f.popup(), Some("form"));
     assert_eq!(data(&f).resources.len(), before);
     // A category typed in Polish, folded, is fine.
     for _ in 0.."garncarstwo".len() {
@@ -282,7 +281,7 @@ fn a_bad_category_keeps_the_form_open_and_the_store_unchanged() {
     }
     f.typ("ludzie");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty());
+    assert_eq!(f.popup(), None);
     let d = data(&f);
     assert_eq!(d.resources.len(), before + 1);
     // The new one is selected, so the next form takes its category; saving a
@@ -290,7 +289,7 @@ fn a_bad_category_keeps_the_form_open_and_the_store_unchanged() {
     f.ch('a');
     f.typ("Pracownia ceramiki");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty(), "no duplicate dialog for resources");
+    assert_eq!(f.popup(), None, "no duplicate dialog for resources");
     assert_eq!(data(&f).resources.iter().filter(|r| r.name == "Pracownia ceramiki").count(), 2);
 }
 
@@ -306,7 +305,7 @@ fn needs_are_added_edited_and_deleted_in_the_pane() {
     f.code(KeyCode::Tab);
     f.typ("miejsca");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty());
+    assert_eq!(f.popup(), None);
     let d = data(&f);
     let n = d.needs.iter().find(|n| n.description == "Brak świetlicy dla seniorów").unwrap().clone();
     assert_eq!(n.place.as_deref(), Some("Lubiewo"));
@@ -334,10 +333,8 @@ fn needs_are_added_edited_and_deleted_in_the_pane() {
 fn a_need_recorded_from_a_meeting_carries_its_place_and_ref() {
     let mut f = fixture(Lang::Pl);
     f.ch('2');
-    if !f.app.meetings.loaded {
-        f.app.meetings.set_loaded(teren::tui::meetings::load(&f.store, Lang::Pl).unwrap());
-    }
-    let mid: Id = f.app.meetings.selected_id().unwrap();
+    assert!(!f.screen(80, 24).contains("wczytywanie…"), "the meetings are loaded");
+    let mid: Id = f.selected().unwrap();
     let m = teren::model::Meeting::from_doc(mid, &f.store.doc(Entity::Meeting, mid).unwrap().unwrap());
     f.ch('n');
     let s = f.screen(80, 24);
@@ -345,7 +342,7 @@ fn a_need_recorded_from_a_meeting_carries_its_place_and_ref() {
     assert!(s.contains(&mid.short()), "{s}");
     f.typ("Potrzebny transport na zajęcia");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty());
+    assert_eq!(f.popup(), None);
     let d = data(&f);
     let n = d.needs.iter().find(|n| n.description == "Potrzebny transport na zajęcia").unwrap();
     assert_eq!(n.meeting, Some(mid));
@@ -453,17 +450,11 @@ fn every_view_draws_at_small_and_large_sizes() {
 
 #[test]
 fn an_empty_map_takes_a_first_resource() {
-    use std::sync::Arc;
-    use teren::store::Store;
-    use teren::tui::app::App;
-    use teren::tui::keymap::Keymap;
-    use teren::tui::theme::Theme;
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open(&dir.path().join("empty.redb")).unwrap());
-    let app =
-        App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
-    let mut f = Fixture { _dir: dir, store, app };
-    f.app.popups.clear();
+    let mut f = Fixture::build(Lang::Pl, |_| {});
+    // The welcome on an empty database, closed.
+    assert_eq!(f.popup(), Some("first_run"));
+    f.code(KeyCode::Esc);
+    assert_eq!(f.popup(), None);
     f.ch('3');
     let s = f.screen(80, 24);
     assert!(s.contains("zasoby 0/0"), "{s}");
@@ -481,7 +472,7 @@ fn an_empty_map_takes_a_first_resource() {
     }
     f.typ("Ługi");
     f.ctrl('s');
-    assert!(f.app.popups.is_empty(), "{}", f.screen(80, 24));
+    assert_eq!(f.popup(), None, "{}", f.screen(80, 24));
     let d = data(&f);
     assert_eq!(d.resources.len(), 1);
     assert_eq!(d.resources[0].place.as_deref(), Some("Ługi"));
@@ -521,8 +512,11 @@ fn an_unknown_contact_is_marked_on_its_field() {
     }
     f.typ("Nikt Taki Nieistniejący");
     f.ctrl('s');
-    let Some(Popup::Form(form)) = f.app.popups.last() else { panic!("the form closed") };
-    assert_eq!(form.fields[form.focus].key, "contact");
-    assert!(form.fields[form.focus].error.as_deref().is_some_and(|e| e.contains("Nikt Taki")));
+    assert_eq!(f.popup(), Some("form"), "the form closed");
+    // The focus on the contact field, marked, and the form's message says why.
+    let s = f.screen(80, 24);
+    let field = crate::support::app::focused_field(&s).unwrap();
+    assert!(field.starts_with("kontakt ") && field.contains("✗"), "{s}");
+    assert!(s.contains("│kontakt: no participant matches 'Nikt Taki Nieistniejący'"), "{s}");
     assert_eq!(data(&f).resources.len(), before);
 }

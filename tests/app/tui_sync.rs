@@ -7,6 +7,8 @@
 //! conflicts side by side resolved by a key, the conflict count on the status line;
 //! and the live sync folder's polling without a terminal, holding unpaired offices.
 
+use crate::support::app::{Fixture, flat, participants};
+use crate::support::cli;
 use age::secrecy::SecretString;
 use crossterm::event::KeyCode;
 use std::path::{Path, PathBuf};
@@ -18,103 +20,37 @@ use teren::i18n::Lang;
 use teren::model::Entity;
 use teren::store::{Draft, Store};
 use teren::sync::{Change, Value};
-use teren::tui::app::{App, Request};
-use teren::tui::keymap::Keymap;
-use teren::tui::participants::load_all;
-use teren::tui::theme::Theme;
-
-use crate::support::app::buffer_text;
 
 /// One office: a database in a temp dir with a few participants, and the app on it.
-struct Office {
-    // Kept alive so the database file stays while the test runs.
-    _dir: tempfile::TempDir,
-    store: Arc<Store>,
-    app: App,
+fn office(label: &str, people: &[&str]) -> Fixture {
+    Fixture::build(Lang::Pl, |store| {
+        store.set_office(label).unwrap();
+        for p in people {
+            teren::edit::create(store, Entity::Participant, &[("name".into(), p.to_string())]).unwrap();
+        }
+    })
 }
 
-fn office(label: &str, people: &[&str]) -> Office {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("teren.redb")).unwrap();
-    store.set_office(label).unwrap();
-    for p in people {
-        teren::edit::create(&store, Entity::Participant, &[("name".into(), p.to_string())]).unwrap();
-    }
-    let store = Arc::new(store);
-    let app =
-        App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
-    let mut o = Office { _dir: dir, store, app };
-    o.reloaded();
-    o
+/// The office's data, as `teren dump --json` would print it.
+fn dump(o: &Fixture) -> String {
+    serde_json::to_string_pretty(&teren::dump::dump(&o.store).unwrap()).unwrap()
 }
 
-impl Office {
-    /// What the event loop does at start: load the rows and count the conflicts.
-    fn reloaded(&mut self) {
-        self.app.load();
-        self.run_jobs();
-    }
+fn id_of(o: &Fixture, name: &str) -> teren::model::Id {
+    teren::edit::resolve(&o.store, Entity::Participant, name).unwrap()
+}
 
-    fn key(&mut self, code: KeyCode) {
-        if self.app.on_key(crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE))
-            == Request::Reload
-        {
-            self.app.reload();
-        }
-        self.run_jobs();
-    }
+/// A note written on `name` straight into the store, as another window would.
+fn write_note(o: &Fixture, name: &str, note: &str) {
+    let id = id_of(o, name);
+    o.store
+        .commit(vec![Draft::new(Entity::Participant, id, vec![Change::write("note", Value::Str(note.into()))])])
+        .unwrap();
+}
 
-    /// Run the jobs the app asked for here and now, as the loop does on threads.
-    fn run_jobs(&mut self) {
-        loop {
-            let jobs = self.app.take_jobs();
-            if jobs.is_empty() {
-                return;
-            }
-            for job in jobs {
-                if self.app.job_done(job.run_here(&self.store)) == Request::Reload {
-                    self.app.reload();
-                }
-            }
-        }
-    }
-
-    fn ch(&mut self, c: char) {
-        self.key(KeyCode::Char(c));
-    }
-
-    fn typ(&mut self, text: &str) {
-        text.chars().for_each(|c| self.ch(c));
-    }
-
-    /// Empty the line being typed.
-    fn clear_line(&mut self) {
-        for _ in 0..300 {
-            self.key(KeyCode::Backspace);
-        }
-    }
-
-    fn screen(&mut self) -> String {
-        let area = ratatui::layout::Rect::new(0, 0, 80, 24);
-        let mut buf = ratatui::buffer::Buffer::empty(area);
-        self.app.render(area, &mut buf);
-        buffer_text(&buf)
-    }
-
-    fn dump(&self) -> String {
-        serde_json::to_string_pretty(&teren::dump::dump(&self.store).unwrap()).unwrap()
-    }
-
-    fn id_of(&self, name: &str) -> teren::model::Id {
-        teren::edit::resolve(&self.store, Entity::Participant, name).unwrap()
-    }
-
-    fn write_note(&self, name: &str, note: &str) {
-        let id = self.id_of(name);
-        self.store
-            .commit(vec![Draft::new(Entity::Participant, id, vec![Change::write("note", Value::Str(note.into()))])])
-            .unwrap();
-    }
+/// Whether someone called `name` is among the office's participants.
+fn knows(store: &Store, name: &str) -> bool {
+    participants(store).iter().any(|p| p.name == name)
 }
 
 /// `a` pairs `b` (as `teren office pair` with b's introduction, fingerprint confirmed).
@@ -145,11 +81,6 @@ fn import_with_pass(to: &Store, file: &Path) -> bundle::Report {
     let keys = Keys::load(to).unwrap();
     let bytes = bundle::read_file(file).unwrap();
     bundle::import(to, &keys, &bytes, &ImportOptions { passphrase: Some(pass()), ..Default::default() }).unwrap()
-}
-
-/// The screen's text with borders and line breaks as single spaces, for lines that wrap.
-fn flat(screen: &str) -> String {
-    screen.replace(['│', '\n'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Times and random ids vary per run: the snapshot shows placeholders.
@@ -189,29 +120,33 @@ fn export_from_the_screen_and_import_into_a_second_office() {
     let fp_b = bundle::fingerprint(&Keys::load(&b.store).unwrap().sign_public());
 
     a.ch('S');
-    let s = a.screen();
+    let s = a.screen(80, 24);
     assert!(s.contains("To biuro: Biuro Dobiegniew"), "{s}");
     assert!(s.contains(&format!("Odcisk klucza: {fp_a}")), "{s}");
     assert!(s.contains("Żadne inne biuro nie jest jeszcze sparowane"), "{s}");
     // No office paired yet: without a passphrase there is no key to encrypt to.
     a.ch('e');
-    a.key(KeyCode::Enter);
-    a.key(KeyCode::Enter);
-    assert!(a.screen().contains("Eksport nieudany: żadne biuro nie jest jeszcze sparowane"), "{}", a.screen());
+    a.code(KeyCode::Enter);
+    a.code(KeyCode::Enter);
+    assert!(
+        a.screen(80, 24).contains("Eksport nieudany: żadne biuro nie jest jeszcze sparowane"),
+        "{}",
+        a.screen(80, 24)
+    );
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
     // The default path is the sync folder; a passphrase on the second line.
     a.ch('e');
-    assert!(a.screen().contains(&out.path().display().to_string()));
-    a.key(KeyCode::Enter);
+    assert!(a.screen(80, 24).contains(&out.path().display().to_string()));
+    a.code(KeyCode::Enter);
     a.typ("łąka 2026");
-    assert!(a.screen().contains("hasło: •••••••••"), "{}", a.screen());
-    a.key(KeyCode::Enter);
+    assert!(a.screen(80, 24).contains("hasło: •••••••••"), "{}", a.screen(80, 24));
+    a.code(KeyCode::Enter);
     let files: Vec<PathBuf> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(files.len(), 1, "{files:?}");
     let name = files[0].file_name().unwrap().to_str().unwrap().to_string();
     assert!(name.starts_with("teren-biuro-dobiegniew-") && name.ends_with(".teren"), "{name}");
     assert!(!name.to_lowercase().contains("anna"), "no personal data in file names: {name}");
-    let s = a.screen();
+    let s = a.screen(80, 24);
     assert!(s.contains("Zapisano"), "{s}");
     assert!(s.contains("zaszyfrowana hasłem"), "{s}");
 
@@ -220,34 +155,33 @@ fn export_from_the_screen_and_import_into_a_second_office() {
     b.ch('S');
     b.ch('i');
     b.typ(files[0].to_str().unwrap());
-    b.key(KeyCode::Enter);
+    b.code(KeyCode::Enter);
     b.typ("łąka 2026");
-    b.key(KeyCode::Enter);
-    let s = flat(&b.screen());
+    b.code(KeyCode::Enter);
+    let s = flat(&b.screen(80, 24));
     assert!(s.contains("wstrzymana, nie zastosowana"), "{s}");
     assert!(s.contains("Sparować biuro „Biuro Dobiegniew”") && s.contains(&fp_a), "{s}");
     assert!(s.contains("Czekają na sparowanie (ich paczki są wstrzymane) (1)"), "{s}");
-    assert!(load_all(&b.store).unwrap().rows.iter().all(|r| r.name != "Anna Kowalska"), "held, yet applied");
+    assert!(!knows(&b.store, "Anna Kowalska"), "held, yet applied");
     // Esc: not now. The office stays waiting, listed with its fingerprint.
-    b.key(KeyCode::Esc);
-    assert!(!flat(&b.screen()).contains("Sparować biuro"), "{}", b.screen());
+    b.code(KeyCode::Esc);
+    assert!(!flat(&b.screen(80, 24)).contains("Sparować biuro"), "{}", b.screen(80, 24));
     assert_eq!(bundle::folder::pending(&b.store).unwrap().len(), 1);
     // Enter on the waiting office: the same question; Enter again: paired, and the
     // file is imported with the passphrase typed.
     b.ch('i');
     b.typ(files[0].to_str().unwrap());
-    b.key(KeyCode::Enter);
+    b.code(KeyCode::Enter);
     b.typ("łąka 2026");
-    b.key(KeyCode::Enter);
-    b.key(KeyCode::Enter);
-    let s = flat(&b.screen());
+    b.code(KeyCode::Enter);
+    b.code(KeyCode::Enter);
+    let s = flat(&b.screen(80, 24));
     assert!(s.contains("Sparowano z biurem „Biuro Dobiegniew”"), "{s}");
     assert!(!s.contains("Czekają na sparowanie"), "{s}");
-    let names: Vec<String> = load_all(&b.store).unwrap().rows.into_iter().map(|r| r.name).collect();
-    assert!(names.contains(&"Anna Kowalska".to_string()), "{names:?}");
+    assert!(knows(&b.store, "Anna Kowalska"), "{:?}", b.live_names());
     // The panes reloaded: pane 1 behind the screen lists A's people.
-    b.key(KeyCode::Esc);
-    assert!(b.screen().contains("Anna Kowalska"));
+    b.code(KeyCode::Esc);
+    assert!(b.screen(80, 24).contains("Anna Kowalska"));
 
     // B exports to A's key without a passphrase; A has not paired B: held.
     let back = tempfile::tempdir().unwrap();
@@ -255,24 +189,24 @@ fn export_from_the_screen_and_import_into_a_second_office() {
     b.ch('e');
     b.clear_line();
     b.typ(back.path().to_str().unwrap());
-    b.key(KeyCode::Enter);
-    b.key(KeyCode::Enter);
-    assert!(b.screen().contains("zaszyfrowana kluczami biur (1)"), "{}", b.screen());
+    b.code(KeyCode::Enter);
+    b.code(KeyCode::Enter);
+    assert!(b.screen(80, 24).contains("zaszyfrowana kluczami biur (1)"), "{}", b.screen(80, 24));
     let file = std::fs::read_dir(back.path()).unwrap().next().unwrap().unwrap().path();
     let keys = Keys::load(&a.store).unwrap();
     let r = bundle::import(&a.store, &keys, &bundle::read_file(&file).unwrap(), &ImportOptions::default()).unwrap();
     assert!(matches!(r.outcome, Outcome::NotPaired(_)), "{:?}", r.outcome);
     // A pairs B by the fingerprint B reads out, typed on A's screen: B's held bundle
     // is applied.
-    a.key(KeyCode::Esc);
+    a.code(KeyCode::Esc);
     a.ch('S');
-    assert!(flat(&a.screen()).contains("Biuro Strzelce"), "{}", a.screen());
+    assert!(flat(&a.screen(80, 24)).contains("Biuro Strzelce"), "{}", a.screen(80, 24));
     a.ch('a');
-    assert!(a.screen().contains("Sparuj biuro"), "{}", a.screen());
+    assert!(a.screen(80, 24).contains("Sparuj biuro"), "{}", a.screen(80, 24));
     a.typ(&fp_b.to_lowercase());
-    a.key(KeyCode::Enter);
-    assert!(flat(&a.screen()).contains("Sparowano z biurem „Biuro Strzelce”"), "{}", a.screen());
-    assert_eq!(a.dump(), b.dump(), "one file each way: identical data");
+    a.code(KeyCode::Enter);
+    assert!(flat(&a.screen(80, 24)).contains("Sparowano z biurem „Biuro Strzelce”"), "{}", a.screen(80, 24));
+    assert_eq!(dump(&a), dump(&b), "one file each way: identical data");
 }
 
 #[test]
@@ -284,22 +218,22 @@ fn an_introduction_written_on_one_screen_pairs_on_another_and_offices_are_refuse
     let fp_a = bundle::fingerprint(&Keys::load(&a.store).unwrap().sign_public());
     // A writes its introduction (w) into the sync folder.
     a.ch('S');
-    assert!(flat(&a.screen()).contains("a: sparuj · w: przedstawienie"), "{}", a.screen());
+    assert!(flat(&a.screen(80, 24)).contains("a: sparuj · w: przedstawienie"), "{}", a.screen(80, 24));
     a.ch('w');
-    assert!(a.screen().contains("Przedstawienie tego biura"), "{}", a.screen());
-    a.key(KeyCode::Enter);
-    assert!(flat(&a.screen()).contains("Zapisano przedstawienie"), "{}", a.screen());
+    assert!(a.screen(80, 24).contains("Przedstawienie tego biura"), "{}", a.screen(80, 24));
+    a.code(KeyCode::Enter);
+    assert!(flat(&a.screen(80, 24)).contains("Zapisano przedstawienie"), "{}", a.screen(80, 24));
     let intro = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
     // B pairs with it (a: the path), confirming the fingerprint.
     b.ch('S');
     b.ch('a');
     b.typ(intro.to_str().unwrap());
-    b.key(KeyCode::Enter);
-    let s = flat(&b.screen());
+    b.code(KeyCode::Enter);
+    let s = flat(&b.screen(80, 24));
     assert!(s.contains("Sparować biuro „Biuro Dobiegniew”") && s.contains(&fp_a), "{s}");
     assert!(s.contains("Enter: tak · Esc: nie"), "{s}");
-    b.key(KeyCode::Enter);
-    assert!(flat(&b.screen()).contains("Sparowano z biurem „Biuro Dobiegniew”"), "{}", b.screen());
+    b.code(KeyCode::Enter);
+    assert!(flat(&b.screen(80, 24)).contains("Sparowano z biurem „Biuro Dobiegniew”"), "{}", b.screen(80, 24));
     assert!(b.store.peer(a.store.replica()).unwrap().unwrap().paired);
     // A stranger's bundle waits on B's screen; d and Enter refuse it.
     let x = office("Obcy", &["Fałszywy Wpis"]);
@@ -313,26 +247,34 @@ fn an_introduction_written_on_one_screen_pairs_on_another_and_offices_are_refuse
     )
     .unwrap()
     .0;
-    let before = b.dump();
-    let (line, _) = teren::tui::sync::import(&b.store, &f, None, Lang::Pl);
-    assert!(line.contains("wstrzymana"), "{line}");
-    b.key(KeyCode::Esc);
+    let before = dump(&b);
+    // Imported on B's screen (for B's key: no passphrase), it is held.
+    b.ch('i');
+    b.clear_line();
+    b.typ(f.to_str().unwrap());
+    b.code(KeyCode::Enter);
+    b.code(KeyCode::Enter);
+    let s = flat(&b.screen(80, 24));
+    assert!(s.contains("wstrzymana"), "{s}");
+    // Not now, and the screen closed and opened again.
+    b.code(KeyCode::Esc);
+    b.code(KeyCode::Esc);
     b.ch('S');
-    let s = flat(&b.screen());
+    let s = flat(&b.screen(80, 24));
     assert!(s.contains("Obcy") && s.contains("Czekają na sparowanie"), "{s}");
     b.ch('d');
-    assert!(flat(&b.screen()).contains("Odrzucić biuro „Obcy”"), "{}", b.screen());
-    b.key(KeyCode::Enter);
-    assert!(flat(&b.screen()).contains("Odrzucono biuro"), "{}", b.screen());
+    assert!(flat(&b.screen(80, 24)).contains("Odrzucić biuro „Obcy”"), "{}", b.screen(80, 24));
+    b.code(KeyCode::Enter);
+    assert!(flat(&b.screen(80, 24)).contains("Odrzucono biuro"), "{}", b.screen(80, 24));
     assert!(bundle::folder::pending(&b.store).unwrap().is_empty());
-    assert_eq!(b.dump(), before);
+    assert_eq!(dump(&b), before);
     // The paired office, picked and forgotten (d, Enter): its data stays.
     b.ch('d');
-    assert!(flat(&b.screen()).contains("Zapomnieć biuro „Biuro Dobiegniew”"), "{}", b.screen());
-    b.key(KeyCode::Enter);
-    assert!(flat(&b.screen()).contains("zapomniane"), "{}", b.screen());
+    assert!(flat(&b.screen(80, 24)).contains("Zapomnieć biuro „Biuro Dobiegniew”"), "{}", b.screen(80, 24));
+    b.code(KeyCode::Enter);
+    assert!(flat(&b.screen(80, 24)).contains("zapomniane"), "{}", b.screen(80, 24));
     assert!(!b.store.peer(a.store.replica()).unwrap().unwrap().paired);
-    assert_eq!(b.dump(), before);
+    assert_eq!(dump(&b), before);
 }
 
 #[test]
@@ -366,40 +308,48 @@ fn hostile_files_give_the_command_line_error_and_change_nothing() {
     ];
     a.ch('S');
     for (path, passphrase, expected) in cases {
-        let before = a.dump();
+        let before = dump(&a);
         a.ch('i');
         a.clear_line();
         a.typ(path.to_str().unwrap());
-        a.key(KeyCode::Enter);
+        a.code(KeyCode::Enter);
         a.typ(passphrase);
-        a.key(KeyCode::Enter);
-        let status = a.app.status.clone().unwrap_or_default();
+        a.code(KeyCode::Enter);
+        let status = a.status().unwrap_or_default();
         assert!(status.contains("nie zaimportowano"), "{path:?}: {status}");
         assert!(status.contains(&expected), "{path:?}: expected {expected:?} in {status}");
         assert!(!status.contains('\n'), "one line: {status}");
-        assert_eq!(a.dump(), before, "{path:?} changed the database");
+        assert_eq!(dump(&a), before, "{path:?} changed the database");
         assert_eq!(a.store.peers().unwrap(), peers, "{path:?}: no office learnt");
     }
     // The line is the command line's: the same error text.
-    let line = teren::tui::sync::import(&a.store, &junk, None, Lang::En).0;
-    assert_eq!(line, format!("junk.teren: not imported: {}", bundle::BundleError::NotABundle));
+    a.restart(Lang::En);
+    a.ch('S');
+    a.ch('i');
+    a.clear_line();
+    a.typ(junk.to_str().unwrap());
+    a.code(KeyCode::Enter);
+    a.code(KeyCode::Enter);
+    assert_eq!(a.status(), Some(format!("junk.teren: not imported: {}", bundle::BundleError::NotABundle)));
 }
 
 /// A and B each edit one person's note without seeing the other's edit.
-fn conflicted() -> (Office, Office) {
+fn conflicted() -> (Fixture, Fixture) {
     let mut a = office("Biuro Dobiegniew", &["Anna Kowalska"]);
     let mut b = office("Biuro Strzelce", &["Jan Źdźbło"]);
     pair_both(&a.store, &b.store);
     let dir = tempfile::tempdir().unwrap();
     import_with_pass(&b.store, &export_with_pass(&a.store, dir.path()));
-    a.write_note("Anna Kowalska", "Chce założyć KGW w Ługach.\nDzwonić po 16.");
+    write_note(&a, "Anna Kowalska", "Chce założyć KGW w Ługach.\nDzwonić po 16.");
     // A later clock for B's value, so the columns keep their order (ms clocks).
     std::thread::sleep(Duration::from_millis(5));
-    b.write_note("Anna Kowalska", "Pyta o warsztaty z rękodzieła dla seniorów; ma salę w remizie.");
+    write_note(&b, "Anna Kowalska", "Pyta o warsztaty z rękodzieła dla seniorów; ma salę w remizie.");
     import_with_pass(&b.store, &export_with_pass(&a.store, dir.path()));
     import_with_pass(&a.store, &export_with_pass(&b.store, dir.path()));
-    a.reloaded();
-    b.reloaded();
+    a.app.reload();
+    a.run_jobs();
+    b.app.reload();
+    b.run_jobs();
     (a, b)
 }
 
@@ -407,11 +357,11 @@ fn conflicted() -> (Office, Office) {
 fn conflicts_side_by_side_resolved_by_a_key_and_counted_on_the_status_line() {
     let (mut a, b) = conflicted();
     // The status line counts them on every pane.
-    let s = a.screen();
+    let s = a.screen(80, 24);
     assert!(s.lines().last().unwrap().contains("konflikty: 1"), "{s}");
     a.ch('S');
-    a.key(KeyCode::Tab);
-    let s = a.screen();
+    a.code(KeyCode::Tab);
+    let s = a.screen(80, 24);
     let ids = [a.store.replica().short(), b.store.replica().short()];
     insta::assert_snapshot!("sync_conflicts", mask(&s, &ids));
     // Both values, each in its own column, wrapped.
@@ -423,12 +373,12 @@ fn conflicts_side_by_side_resolved_by_a_key_and_counted_on_the_status_line() {
 
     // 'o' keeps both, merged: one value, the conflict gone, the count 0.
     a.ch('o');
-    let s = a.screen();
+    let s = a.screen(80, 24);
     assert!(s.contains("Brak otwartych konfliktów"), "{s}");
     assert!(s.contains("Rozwiązano konflikt"), "{s}");
-    assert_eq!(a.app.conflicts, Some(0));
+    assert_eq!(a.app.conflicts(), Some(0));
     assert!(!s.lines().last().unwrap().contains("konflikty:"), "{s}");
-    let doc = a.store.doc(Entity::Participant, a.id_of("Anna Kowalska")).unwrap().unwrap();
+    let doc = a.store.doc(Entity::Participant, id_of(&a, "Anna Kowalska")).unwrap().unwrap();
     let note = doc.string("note").unwrap_or_default();
     assert!(note.contains("Chce założyć KGW") && note.contains("Pyta o warsztaty"), "{note}");
 
@@ -436,7 +386,7 @@ fn conflicts_side_by_side_resolved_by_a_key_and_counted_on_the_status_line() {
     let dir = tempfile::tempdir().unwrap();
     import_with_pass(&b.store, &export_with_pass(&a.store, dir.path()));
     assert_eq!(teren::conflicts::count(&b.store).unwrap(), 0);
-    assert_eq!(a.dump(), b.dump());
+    assert_eq!(dump(&a), dump(&b));
 }
 
 #[test]
@@ -446,9 +396,9 @@ fn keep_left_and_keep_right_choose_one_value() {
         let values = teren::conflicts::list(&a.store).unwrap().remove(0).values;
         let text = |i: usize| values[i].1.as_str().unwrap().to_string();
         a.ch('S');
-        a.key(KeyCode::Tab);
+        a.code(KeyCode::Tab);
         a.ch(key);
-        let doc = a.store.doc(Entity::Participant, a.id_of("Anna Kowalska")).unwrap().unwrap();
+        let doc = a.store.doc(Entity::Participant, id_of(&a, "Anna Kowalska")).unwrap().unwrap();
         assert_eq!(doc.string("note").unwrap_or_default(), text(kept), "key {key}");
         assert_ne!(doc.string("note").unwrap_or_default(), text(dropped));
         assert!(doc.conflicts().is_empty());
@@ -460,21 +410,21 @@ fn the_offices_tab_at_80x24() {
     let (mut a, b) = conflicted();
     a.app.sync_dir = Some(PathBuf::from("/srv/teren/wspolny"));
     a.ch('S');
-    let s = a.screen();
+    let s = a.screen(80, 24);
     let keys = Keys::load(&a.store).unwrap();
     let kb = Keys::load(&b.store).unwrap();
     let ids = [
         a.store.replica().short(),
         b.store.replica().short(),
-        teren::tui::sync::fingerprint(&keys.sign_public()),
-        teren::tui::sync::fingerprint(&kb.sign_public()),
+        bundle::fingerprint(&keys.sign_public()),
+        bundle::fingerprint(&kb.sign_public()),
     ];
     insta::assert_snapshot!("sync_offices", mask(&s, &ids));
     assert!(s.contains("/srv/teren/wspolny (na żywo)"), "{s}");
     assert!(s.contains("Biuro Strzelce"), "{s}");
     // Esc closes the screen.
-    a.key(KeyCode::Esc);
-    assert!(!a.screen().contains("To biuro:"));
+    a.code(KeyCode::Esc);
+    assert!(!a.screen(80, 24).contains("To biuro:"));
 }
 
 #[test]
@@ -497,9 +447,8 @@ fn live_folder_imports_new_bundles_once_and_writes_its_own_after_a_pause() {
     assert!(matches!(&first.files[0].outcome, FileOutcome::Imported(r) if r.header.office == "Biuro Dobiegniew"));
     assert!(first.applied() > 0);
     assert!(first.own.is_none(), "nothing written before the data has been still");
-    assert!(load_all(&b.store).unwrap().rows.iter().any(|r| r.name == "Anna Kowalska"));
-    let (line, changed) = teren::tui::sync::live_status(Lang::Pl, &Ok(first));
-    assert!(changed && line.contains("zaimportowano z: biuro \"Biuro Dobiegniew\""), "{line}");
+    assert!(knows(&b.store, "Anna Kowalska"));
+    // (What the app's status line says of it: tests/pty/pty_sync.rs.)
 
     // The same file again: nothing (each file once, until it changes).
     let again = live.poll(&b.store, &kb, t0 + Duration::from_secs(3)).unwrap();
@@ -518,7 +467,7 @@ fn live_folder_imports_new_bundles_once_and_writes_its_own_after_a_pause() {
     assert!(quiet.files.is_empty() && quiet.own.is_none(), "{quiet:?}");
 
     // A local edit: written again only once the data has been still for the delay.
-    b.write_note("Jan Źdźbło", "Nowy numer do sołtysa.");
+    write_note(&b, "Jan Źdźbło", "Nowy numer do sołtysa.");
     let t1 = t0 + folder::WRITE_DELAY * 4;
     assert!(live.poll(&b.store, &kb, t1).unwrap().own.is_none());
     let later = live.poll(&b.store, &kb, t1 + folder::WRITE_DELAY).unwrap();
@@ -533,7 +482,7 @@ fn live_folder_imports_new_bundles_once_and_writes_its_own_after_a_pause() {
     let mut live_a = Live::new(dir.path().to_path_buf(), Some(pass()));
     let got = live_a.poll(&a.store, &ka, t0).unwrap();
     assert!(got.applied() > 0, "{got:?}");
-    assert_eq!(a.dump(), b.dump());
+    assert_eq!(dump(&a), dump(&b));
 }
 
 #[test]
@@ -542,15 +491,14 @@ fn live_folder_reports_a_hostile_file_once_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("teren-zly-20250101-1200-abcdef.teren"), b"TERENBDL but nothing else").unwrap();
     let kb = Keys::load(&b.store).unwrap();
-    let before = b.dump();
+    let before = dump(&b);
     let mut live = Live::new(dir.path().to_path_buf(), None);
     let t0 = Instant::now();
     let r = live.poll(&b.store, &kb, t0).unwrap();
     assert_eq!(r.failed(), 1, "{r:?}");
-    let (line, changed) = teren::tui::sync::live_status(Lang::En, &Ok(r));
-    assert!(!changed);
-    assert!(line.starts_with("teren-zly-20250101-1200-abcdef.teren: not imported: "), "{line}");
-    assert_eq!(b.dump(), before);
+    assert_eq!(r.applied(), 0);
+    // (What the app's status line says of it: tests/pty/pty_sync.rs.)
+    assert_eq!(dump(&b), before);
     assert!(live.poll(&b.store, &kb, t0 + Duration::from_secs(3)).unwrap().files.is_empty());
     // The folder vanishing is an error of the pass, not a panic.
     let gone = dir.path().to_path_buf();
@@ -577,7 +525,7 @@ fn live_folder_offices_meet_through_their_keys_without_a_passphrase() {
         la.poll(&a.store, &ka, t).unwrap();
         lb.poll(&b.store, &kb, t).unwrap();
     }
-    assert!(load_all(&a.store).unwrap().rows.iter().all(|r| r.name != "Jan Źdźbło"));
+    assert!(!knows(&a.store, "Jan Źdźbło"));
     let waiting = folder::pending(&a.store).unwrap();
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].fingerprint, bundle::fingerprint(&kb.sign_public()));
@@ -592,52 +540,38 @@ fn live_folder_offices_meet_through_their_keys_without_a_passphrase() {
         la.poll(&a.store, &ka, t).unwrap();
         lb.poll(&b.store, &kb, t).unwrap();
     }
-    assert_eq!(a.dump(), b.dump());
-    assert!(load_all(&a.store).unwrap().rows.iter().any(|r| r.name == "Jan Źdźbło"));
+    assert_eq!(dump(&a), dump(&b));
+    assert!(knows(&a.store, "Jan Źdźbło"));
 }
 
 #[test]
 fn demo_data_has_a_neighbouring_office_and_two_conflicts() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.redb");
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_teren"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .env_remove("TEREN_DB")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    };
-    run(&["demo", "--participants", "60"]);
-    let conflicts: serde_json::Value = serde_json::from_str(&run(&["conflicts", "--json"])).unwrap();
+    let db = cli::Db::at(dir.path().join("demo.redb"));
+    db.ok(&["demo", "--participants", "60"]);
+    let conflicts = db.json(&["conflicts", "--json"]);
     let list = conflicts.as_array().unwrap();
     assert_eq!(list.len(), 2, "{conflicts}");
     assert!(list.iter().any(|c| c["name"] == "Anna Kowalska" && c["field"] == "note"), "{conflicts}");
-    assert!(run(&["office"]).contains(teren::demo::office::NEIGHBOUR));
+    assert!(db.ok(&["office"]).contains(teren::demo::office::NEIGHBOUR));
     // The neighbour never answers: it is forgotten, so it neither holds this office's
     // bundles back nor is a reader of them.
-    let office: serde_json::Value = serde_json::from_str(&run(&["office", "--json"])).unwrap();
+    let office = db.json(&["office", "--json"]);
     let peers = office["peers"].as_array().unwrap();
     assert!(peers.iter().all(|p| p["paired"] == false), "{office}");
     // A second demo run on the same database meets nobody new and fails nothing.
-    run(&["demo", "--participants", "60"]);
+    db.ok(&["demo", "--participants", "60"]);
 
     // The app on it: the count on the status line, the neighbour on the sync screen.
-    let store = Arc::new(Store::open(&db).unwrap());
-    let app =
-        App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap();
-    let mut o = Office { _dir: dir, store, app };
-    o.reloaded();
-    assert!(o.screen().lines().last().unwrap().contains("konflikty: 2"), "{}", o.screen());
+    let store = Arc::new(Store::open(db.path()).unwrap());
+    let mut o = Fixture::open(dir, store, Lang::Pl);
+    assert!(o.screen(80, 24).lines().last().unwrap().contains("konflikty: 2"), "{}", o.screen(80, 24));
     // The offices at once; the conflicts come from a job (the loop runs it on a thread).
-    o.app.on_key(crossterm::event::KeyEvent::new(KeyCode::Char('S'), crossterm::event::KeyModifiers::NONE));
-    let s = o.screen();
+    o.key_only(KeyCode::Char('S'));
+    let s = o.screen(80, 24);
     assert!(s.contains(teren::demo::office::NEIGHBOUR) && s.contains("Konflikty: …"), "{s}");
     o.run_jobs();
-    assert!(o.screen().contains("Konflikty: 2"), "{}", o.screen());
+    assert!(o.screen(80, 24).contains("Konflikty: 2"), "{}", o.screen(80, 24));
 }
 
 #[test]
@@ -647,12 +581,12 @@ fn backup_from_the_sync_screen_is_a_checked_copy_on_the_path_typed() {
     a.app.sync_dir = Some(out.path().to_path_buf());
     a.ch('S');
     a.ch('b');
-    let s = a.screen();
+    let s = a.screen(80, 24);
     assert!(s.contains("Kopia zapasowa bazy"), "{s}");
     assert!(!s.contains("hasło:"), "a backup asks for a path only: {s}");
     // The folder offered: a dated copy goes into it.
-    a.key(KeyCode::Enter);
-    let s = flat(&a.screen());
+    a.code(KeyCode::Enter);
+    let s = flat(&a.screen(80, 24));
     assert!(s.contains("Kopia zapisana i sprawdzona"), "{s}");
     let files: Vec<PathBuf> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(files.len(), 1, "{files:?}");
@@ -664,8 +598,8 @@ fn backup_from_the_sync_screen_is_a_checked_copy_on_the_path_typed() {
     a.ch('b');
     a.clear_line();
     a.typ(files[0].to_str().unwrap());
-    a.key(KeyCode::Enter);
-    assert!(flat(&a.screen()).contains("Kopia nie powstała"), "{}", a.screen());
+    a.code(KeyCode::Enter);
+    assert!(flat(&a.screen(80, 24)).contains("Kopia nie powstała"), "{}", a.screen(80, 24));
 }
 
 /// What `teren office rename` and `teren office new-identity` do, from the sync screen:
@@ -676,34 +610,34 @@ fn the_sync_screen_renames_the_office_and_gives_a_copy_a_new_identity() {
     let mut a = office("Biuro Dobiegniew", &["Anna Kowalska"]);
     a.ch('S');
     a.ch('r');
-    assert!(flat(&a.screen()).contains("Nazwa tego biura"), "{}", a.screen());
+    assert!(flat(&a.screen(80, 24)).contains("Nazwa tego biura"), "{}", a.screen(80, 24));
     a.clear_line();
     a.typ("Biuro Dobiegniew (laptop)");
-    a.key(KeyCode::Enter);
+    a.code(KeyCode::Enter);
     assert_eq!(a.store.office().unwrap(), "Biuro Dobiegniew (laptop)");
-    assert!(flat(&a.screen()).contains("Nazwa biura: Biuro Dobiegniew (laptop)"), "{}", a.screen());
+    assert!(flat(&a.screen(80, 24)).contains("Nazwa biura: Biuro Dobiegniew (laptop)"), "{}", a.screen(80, 24));
     // An empty name changes nothing.
     a.ch('r');
     a.clear_line();
-    a.key(KeyCode::Enter);
+    a.code(KeyCode::Enter);
     assert_eq!(a.store.office().unwrap(), "Biuro Dobiegniew (laptop)");
 
     let (old, old_fp) = (a.store.replica(), bundle::fingerprint(&Keys::load(&a.store).unwrap().sign_public()));
     a.ch('N');
-    assert!(flat(&a.screen()).contains("nową tożsamość"), "{}", a.screen());
+    assert!(flat(&a.screen(80, 24)).contains("nową tożsamość"), "{}", a.screen(80, 24));
     // Esc: nothing happens.
-    a.key(KeyCode::Esc);
+    a.code(KeyCode::Esc);
     assert_eq!(a.store.replica(), old);
     a.ch('N');
-    a.key(KeyCode::Enter);
+    a.code(KeyCode::Enter);
     let new = a.store.replica();
     assert_ne!(new, old);
     let fp = bundle::fingerprint(&Keys::load(&a.store).unwrap().sign_public());
     assert_ne!(fp, old_fp, "a copy must not sign as the original");
-    let s = flat(&a.screen());
+    let s = flat(&a.screen(80, 24));
     assert!(s.contains(&new.short()) && s.contains(&fp), "{s}");
     // What it had stays, and what it writes now is under the new id.
-    assert!(load_all(&a.store).unwrap().rows.iter().any(|r| r.name == "Anna Kowalska"));
+    assert!(knows(&a.store, "Anna Kowalska"));
     teren::edit::create(&a.store, Entity::Participant, &[("name".into(), "Ewa Nowak".into())]).unwrap();
     assert_eq!(a.store.version_vector().unwrap().get(&new), Some(&1));
 }
