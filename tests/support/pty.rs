@@ -16,8 +16,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// A temporary database with demo data, made by the binary itself.
 pub fn demo_db(dir: &Path) -> PathBuf {
     let db = dir.join("teren.redb");
-    let out = Command::new(BIN).arg("--db").arg(&db).args(["demo", "--participants", "50"]).output().unwrap();
-    assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
+    super::cli::Db::at(&db).ok(&["demo", "--participants", "50"]);
     db
 }
 
