@@ -26,9 +26,9 @@ use std::time::Instant;
 use teren::capture::{Attendee, CaptureDraft};
 use teren::i18n::Lang;
 use teren::store::Store;
-use teren::tui::app::{App, Popup};
+use teren::tui::app::App;
 use teren::tui::keymap::Keymap;
-use teren::tui::participants::load_all;
+use teren::tui::panes::participants::load_all;
 use teren::tui::theme::Theme;
 
 fn ms(t: Instant) -> f64 {
@@ -154,16 +154,23 @@ fn run(n: usize, rounds: usize, dir: &std::path::Path) -> Result<(), Box<dyn std
 
     // 2. A keystroke in the notes: on_key + render at 120×40, all participants loaded.
     let mut app = App::new(store.clone(), Lang::Pl, Theme { color: false, ascii: false }, Keymap::default_map(), 40)?;
-    app.loaded(loaded);
-    app.popups.clear();
+    drop(loaded);
+    app.load();
+    for job in app.take_jobs() {
+        app.job_done(job.run_here(&store));
+    }
+    let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
+    while app.popup_kind().is_some() {
+        app.on_key(key(KeyCode::Esc));
+    }
     let (tx, rx) = std::sync::mpsc::channel();
-    app.draft_sink = Some(tx);
+    app.env.drafts.sink = Some(tx);
     // The app's writer debounces and writes; here it only takes the drafts off the channel.
     let writer = std::thread::spawn(move || while rx.recv().is_ok() {});
-    let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
     app.on_key(key(KeyCode::Char('c')));
+    // From the attendees to the notes.
     app.on_key(key(KeyCode::Tab));
-    assert!(matches!(app.popups.last(), Some(Popup::Capture(c)) if c.focus == teren::tui::capture::NOTES));
+    assert_eq!(app.popup_kind(), Some("capture"));
     let area = Rect::new(0, 0, 120, 40);
     let text = "Spotkanie w świetlicy wiejskiej, omówienie potrzeb sołectwa i planu na wiosnę. ";
     let mut times = Vec::new();
@@ -179,7 +186,7 @@ fn run(n: usize, rounds: usize, dir: &std::path::Path) -> Result<(), Box<dyn std
     println!(
         "notes keystroke (on_key + render 120x40): p50 {k50:.3} ms, p95 {k95:.3} ms, max {max:.2} ms (goal < 16 ms)"
     );
-    app.draft_sink = None;
+    app.env.drafts.sink = None;
     drop(app);
     let _ = writer.join();
     Ok(())

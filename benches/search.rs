@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 use teren::store::Store;
-use teren::tui::participants::load_all;
+use teren::tui::panes::participants::load_all;
 
 fn main() {
     let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
