@@ -3,6 +3,7 @@
 //! the whole list streamed from the store.
 
 use super::*;
+use crate::ids::IdMap;
 
 /// One list row. Organisation, gmina and place are ids into the pane's string pool,
 /// so 100 000 rows from a few dozen villages hold each village's name once.
@@ -85,9 +86,19 @@ pub struct Candidate {
 struct Building {
     strings: Vec<String>,
     ids: HashMap<String, u32>,
-    rows: Vec<Row>,
+    /// Rows with their place in name order, and what is left to index once every
+    /// organisation's name is known.
+    rows: Vec<(u32, Row, Pending)>,
     index: Index,
-    pos: HashMap<Id, u32>,
+    pos: IdMap<u32>,
+}
+
+/// What a row's search entry needs besides the row: its phone, its organisations and
+/// its tags (pooled).
+struct Pending {
+    phone: Option<String>,
+    orgs: Vec<Id>,
+    tags: u32,
 }
 
 impl Building {
@@ -110,39 +121,54 @@ impl Building {
         i
     }
 
-    fn add(&mut self, p: &Participant, names: &HashMap<Id, String>, last: Option<NaiveDate>) {
-        let org =
-            p.memberships.iter().filter_map(|m| names.get(&m.org)).map(String::as_str).collect::<Vec<_>>().join(", ");
-        let tags = self.id(&p.tags.join(" "));
+    fn add(&mut self, p: Participant, last: Option<NaiveDate>) {
+        let tags = if p.tags.is_empty() { 0 } else { self.id(&p.tags.join(" ")) };
         let row = Row {
             id: p.id,
-            name: p.name.clone(),
+            name: p.name,
             kind: p.kind,
             category: p.category,
-            org: self.id(&org),
+            org: 0,
             gmina: self.id(p.gmina.as_deref().unwrap_or("")),
             place: self.id(p.place.as_deref().unwrap_or("")),
             last,
         };
-        let some = |i: u32| if i == 0 { NONE } else { i };
         let key = self.pos.get(&p.id).copied().unwrap_or(u32::MAX);
-        self.index.push_keyed(
-            key,
-            &row.name,
-            p.phone.as_deref(),
-            [some(row.org), some(row.place), some(row.gmina), some(tags)],
-        );
-        self.rows.push(row);
+        let orgs = p.memberships.iter().map(|m| m.org).collect();
+        self.rows.push((key, row, Pending { phone: p.phone, orgs, tags }));
     }
 
-    /// Sort rows and index rows, in place, into name order.
-    fn finish(mut self, complete: bool) -> Directory {
-        let pos = std::mem::take(&mut self.pos);
-        self.rows.sort_unstable_by_key(|r| pos.get(&r.id).copied().unwrap_or(u32::MAX));
-        drop(pos);
-        self.index.sort_by_keys();
+    /// Name each row's organisations (from `names`, the organisations' own rows and
+    /// any others), index the rows, and sort both into name order.
+    fn finish(mut self, names: &IdMap<String>, complete: bool) -> Directory {
+        let mut org_names: IdMap<String> =
+            self.rows.iter().filter(|(_, r, _)| r.kind == Kind::Org).map(|(_, r, _)| (r.id, r.name.clone())).collect();
+        org_names.extend(names.iter().map(|(k, v)| (*k, v.clone())));
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.sort_unstable_by_key(|(key, ..)| *key);
+        let mut out = Vec::with_capacity(rows.len());
+        for (key, mut row, pending) in rows {
+            if !pending.orgs.is_empty() {
+                let org = pending
+                    .orgs
+                    .iter()
+                    .filter_map(|o| org_names.get(o))
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                row.org = self.id(&org);
+            }
+            let some = |i: u32| if i == 0 { NONE } else { i };
+            self.index.push_keyed(
+                key,
+                &row.name,
+                pending.phone.as_deref(),
+                [some(row.org), some(row.place), some(row.gmina), some(pending.tags)],
+            );
+            out.push(row);
+        }
         self.strings.shrink_to_fit();
-        Directory { rows: self.rows, strings: self.strings, index: Arc::new(self.index), complete }
+        Directory { rows: out, strings: self.strings, index: Arc::new(self.index), complete }
     }
 }
 
@@ -150,37 +176,35 @@ impl Building {
 pub fn first_page(store: &Store, n: usize) -> Result<Directory> {
     let ids = store.ordered_ids(Entity::Participant, 0, n, false)?;
     let mut b = Building::new(&ids);
+    let mut names = IdMap::default();
     for id in &ids {
         if let Some(doc) = store.doc(Entity::Participant, *id)? {
             let p = Participant::from_doc(*id, &doc);
-            let mut names = HashMap::new();
             for m in &p.memberships {
                 if let Some(d) = store.doc(Entity::Participant, m.org)? {
                     names.insert(m.org, d.string("name").unwrap_or_default());
                 }
             }
-            b.add(&p, &names, None);
+            b.add(p, None);
         }
     }
-    Ok(b.finish(false))
+    Ok(b.finish(&names, false))
 }
 
 /// All live participants in name order (the store's sorted index), with their search
 /// index. Docs are streamed, never all held at once: at 100 000 participants holding
 /// them would cost several times the memory of the rows.
 pub fn load_all(store: &Store) -> Result<Directory> {
-    let mut names = HashMap::new();
-    store.for_each_doc(Entity::Participant, |id, d| {
-        if d.str("kind") == Some(Kind::Org.code()) {
-            names.insert(id, d.string("name").unwrap_or_default());
-        }
-    })?;
     let last = store.last_contacts()?;
     let mut b = Building::new(&store.ordered_ids(Entity::Participant, 0, usize::MAX, false)?);
+    // Deleted organisations still name their members' rows, as before they were deleted.
+    let mut gone = IdMap::default();
     store.for_each_doc(Entity::Participant, |id, d| {
         if !d.is_deleted() {
-            b.add(&Participant::from_doc(id, &d), &names, last.get(&id).copied());
+            b.add(Participant::from_doc(id, &d), last.get(&id).copied());
+        } else if d.str("kind") == Some(Kind::Org.code()) {
+            gone.insert(id, d.string("name").unwrap_or_default());
         }
     })?;
-    Ok(b.finish(true))
+    Ok(b.finish(&gone, true))
 }
