@@ -2,26 +2,15 @@
 //! Headless tests of the terminal app: state driven by key events, drawn into a
 //! ratatui `Buffer` and compared as text with insta snapshots.
 
-use crate::support::app::{Fixture, fixture, line_with, list_count, participant, participants, status_line};
+use crate::support::app::{
+    Fixture, fixture, follow_ups, line_with, list_count, meeting, meetings, participant, participants, record,
+    status_line,
+};
 use crossterm::event::KeyCode;
 use teren::i18n::Lang;
-use teren::model::{Entity, FollowUp, Id, Kind, Meeting};
+use teren::model::{Entity, FollowUp, Id, Kind};
 use teren::store::Store;
 use teren::tui::app::Request;
-
-fn meeting(store: &Store, id: Id) -> Meeting {
-    Meeting::from_doc(id, &store.doc(Entity::Meeting, id).unwrap().unwrap())
-}
-
-fn follow_ups(store: &Store) -> Vec<FollowUp> {
-    store
-        .docs(Entity::FollowUp)
-        .unwrap()
-        .into_iter()
-        .map(|(id, d)| FollowUp::from_doc(id, &d))
-        .filter(|x| !x.deleted)
-        .collect()
-}
 
 /// The dates of the list rows on `screen` ("│> 2026-11-10 …"), top to bottom.
 fn row_dates(screen: &str) -> Vec<String> {
@@ -380,12 +369,8 @@ fn meetings_filters_and_search_over_notes() {
     f.code(KeyCode::Esc);
     assert_eq!(list_count(&f.screen(80, 24)).0, all);
     // A word of a note, typed without Polish letters, finds that meeting.
-    let (id, word) = f
-        .store
-        .docs(Entity::Meeting)
-        .unwrap()
+    let (id, word) = meetings(&f.store)
         .into_iter()
-        .map(|(id, d)| Meeting::from_doc(id, &d))
         .find_map(|m| {
             let n = m.note.as_deref()?;
             let w = n.split_whitespace().find(|w| w.chars().count() >= 8 && w.chars().all(char::is_alphabetic))?;
@@ -432,7 +417,7 @@ fn follow_ups_list_done_and_undo_by_key() {
     insta::assert_snapshot!("meetings_followups", f.screen(80, 24));
     let fup = selected_follow_up(&mut f);
     f.ch('x');
-    let done = |f: &Fixture| FollowUp::from_doc(fup.id, &f.store.doc(Entity::FollowUp, fup.id).unwrap().unwrap()).done;
+    let done = |f: &Fixture| record(&f.store, Entity::FollowUp, fup.id, FollowUp::from_doc).done;
     assert!(done(&f));
     assert_eq!(row_dates(&tall(&mut f)).len(), open.len() - 1);
     // Undo from the meeting's own panel: its attendees, then its follow-ups, are the

@@ -4,12 +4,14 @@
 //! `/` picks the ego centre; organisations only and one gmina as the scope; the
 //! numbers the pane shows equal the command line's. Snapshots at 80×24.
 
-use crate::support::app::{Fixture, fixture, focused_field, line_with, list_count, participant, participant_named};
+use crate::support::app::{
+    Fixture, fixture, focused_field, line_with, list_count, meeting, participant, participant_named, records,
+};
 use crate::support::cli;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use teren::i18n::Lang;
-use teren::model::{Entity, Id, Kind, Meeting, Partnership, PartnershipStatus};
+use teren::model::{Entity, Id, Kind, Partnership, PartnershipStatus};
 
 const NAME: &str = "Partnerstwo na rzecz Ekonomii Społecznej w Dobiegniewie";
 
@@ -32,12 +34,7 @@ fn enter(f: &mut Fixture) {
 }
 
 fn partnership_named(f: &Fixture, name: &str) -> Option<Partnership> {
-    f.store
-        .docs(Entity::Partnership)
-        .unwrap()
-        .into_iter()
-        .map(|(id, d)| Partnership::from_doc(id, &d))
-        .find(|p| p.name == name && !p.deleted)
+    records(&f.store, Entity::Partnership, Partnership::from_doc).into_iter().find(|p| p.name == name && !p.deleted)
 }
 
 /// The partnership editor as drawn at 80×24 (it must be open).
@@ -92,19 +89,16 @@ fn members(f: &mut Fixture) -> (Vec<String>, usize) {
     (rows, count)
 }
 
+/// A meeting of `kind` on `date` in `place`, called `title`, written into the store.
+fn meeting_of(f: &Fixture, kind: &str, date: &str, place: &str, title: &str) -> Id {
+    let fields = [("type", kind), ("date", date), ("place", place), ("title", title)];
+    let fields: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    teren::edit::create(&f.store, Entity::Meeting, &fields).unwrap()
+}
+
 /// The inaugural meeting of seed 004: 15 December 2010 at the ŚDS in Dobiegniew.
 fn inaugural_meeting(f: &Fixture) -> Id {
-    teren::edit::create(
-        &f.store,
-        Entity::Meeting,
-        &[
-            ("type".into(), "group".into()),
-            ("date".into(), "2010-12-15".into()),
-            ("place".into(), "Dobiegniew".into()),
-            ("title".into(), "Spotkanie inauguracyjne partnerów w ŚDS".into()),
-        ],
-    )
-    .unwrap()
+    meeting_of(f, "group", "2010-12-15", "Dobiegniew", "Spotkanie inauguracyjne partnerów w ŚDS")
 }
 
 /// A member typed as part of a name, picked (it must be `full`), with role and date.
@@ -209,7 +203,7 @@ fn seed_004_partnership_entered_by_keys_reads_back_from_the_store_and_the_graph(
     assert_eq!(m.joined.map(|d| d.to_string()).as_deref(), Some("2011-01-13"));
     // The inaugural meeting belongs to the partnership.
     let meeting_id = p.meeting.unwrap();
-    let meeting = Meeting::from_doc(meeting_id, &f.store.doc(Entity::Meeting, meeting_id).unwrap().unwrap());
+    let meeting = meeting(&f.store, meeting_id);
     assert_eq!(meeting.partnership, Some(id));
     assert_eq!(meeting.title.as_deref(), Some("Spotkanie inauguracyjne partnerów w ŚDS"));
     // The status line says so, and the pane shows the new ties.
@@ -234,17 +228,7 @@ fn seed_004_partnership_entered_by_keys_reads_back_from_the_store_and_the_graph(
 #[test]
 fn partnership_edited_by_keys_drops_a_member_adds_one_and_clears_the_old_role() {
     let mut f = fixture(Lang::Pl);
-    let workshop = teren::edit::create(
-        &f.store,
-        Entity::Meeting,
-        &[
-            ("type".into(), "workshop".into()),
-            ("date".into(), "2011-02-10".into()),
-            ("place".into(), "Osiek".into()),
-            ("title".into(), "Warsztaty spółdzielcze partnerów".into()),
-        ],
-    )
-    .unwrap();
+    let workshop = meeting_of(&f, "workshop", "2011-02-10", "Osiek", "Warsztaty spółdzielcze partnerów");
     let id = enter_seed_004(&mut f);
     // Filter on it (p steps through partnerships by name), then e.
     filter_on(&mut f, id);
@@ -292,7 +276,7 @@ fn partnership_edited_by_keys_drops_a_member_adds_one_and_clears_the_old_role() 
     assert_eq!(m.role.as_deref(), Some("patron medialny"));
     let doc = f.store.doc(Entity::Partnership, id).unwrap().unwrap();
     assert_eq!(doc.str(&format!("role:{}", gone.id)), None, "the old member's role stays");
-    let m = Meeting::from_doc(workshop, &f.store.doc(Entity::Meeting, workshop).unwrap().unwrap());
+    let m = meeting(&f.store, workshop);
     assert_eq!(m.partnership, Some(id));
     // Opened again, the meeting is listed; taken off and saved, it no longer belongs.
     f.ch('e');
@@ -303,7 +287,7 @@ fn partnership_edited_by_keys_drops_a_member_adds_one_and_clears_the_old_role() 
     assert!(focus_on(&mut f, "spotkania"));
     f.code(KeyCode::Backspace);
     f.ctrl('s');
-    let m = Meeting::from_doc(workshop, &f.store.doc(Entity::Meeting, workshop).unwrap().unwrap());
+    let m = meeting(&f.store, workshop);
     assert_eq!(m.partnership, None);
 }
 

@@ -3,11 +3,13 @@
 //! capture form's follow-ups field and `$EDITOR` round trip: driven by keys on a demo
 //! database in a temp dir, drawn at 80×24.
 
-use crate::support::app::{Fixture, fixture, flat, focused_field, line_with, list_count};
+use crate::support::app::{
+    Fixture, fixture, flat, focused_field, line_with, list_count, meeting, meetings, record, records,
+};
 use crossterm::event::KeyCode;
 use std::collections::BTreeSet;
 use teren::i18n::Lang;
-use teren::model::{Entity, FollowUp, Id, Meeting, Partnership};
+use teren::model::{Entity, FollowUp, Id, Partnership};
 use teren::tui::app::Request;
 
 /// The meetings pane on the demo data, relative to the demo's own day.
@@ -24,26 +26,14 @@ fn open_capture(f: &mut Fixture) {
     assert_eq!(f.popup(), Some("capture"));
 }
 
-fn meeting(f: &Fixture, id: Id) -> Meeting {
-    Meeting::from_doc(id, &f.store.doc(Entity::Meeting, id).unwrap().unwrap())
-}
-
-fn meetings(f: &Fixture) -> Vec<Meeting> {
-    f.store.docs(Entity::Meeting).unwrap().into_iter().map(|(id, d)| Meeting::from_doc(id, &d)).collect()
-}
-
 /// The title of the list, where the filters are named.
 fn title(f: &mut Fixture) -> String {
     f.screen(80, 24).lines().nth(1).unwrap().to_string()
 }
 
 fn followups_of(f: &Fixture, meeting: teren::model::Id) -> Vec<(String, Option<String>)> {
-    let mut out: Vec<(String, Option<String>)> = f
-        .store
-        .docs(Entity::FollowUp)
-        .unwrap()
+    let mut out: Vec<(String, Option<String>)> = records(&f.store, Entity::FollowUp, FollowUp::from_doc)
         .into_iter()
-        .map(|(id, d)| FollowUp::from_doc(id, &d))
         .filter(|x| x.meeting == Some(meeting))
         .map(|x| (x.text, x.due.map(|d| d.to_string())))
         .collect();
@@ -62,7 +52,7 @@ fn period_filter_cycles_through_spans_and_projects() {
     // Three months back from the demo's day: the meetings of the store in that span.
     let (from, to) = ("2026-08-16", "2026-11-16");
     let listed: BTreeSet<Id> = f.listed().into_iter().collect();
-    let within: BTreeSet<Id> = meetings(&f)
+    let within: BTreeSet<Id> = meetings(&f.store)
         .into_iter()
         .filter(|m| {
             !m.deleted && m.date.is_some_and(|d| from <= d.to_string().as_str() && d.to_string().as_str() <= to)
@@ -95,8 +85,7 @@ fn partnership_filter_cycles_through_partnerships_with_meetings() {
     let mut f = pane();
     let all = list_count(&f.screen(80, 24)).0;
     // The partnerships that have meetings, from the store.
-    let with_meetings: BTreeSet<Id> =
-        meetings(&f).iter().filter(|m| !m.deleted).filter_map(|m| m.partnership).collect();
+    let with_meetings: BTreeSet<Id> = meetings(&f.store).iter().filter_map(|m| m.partnership).collect();
     assert!(!with_meetings.is_empty(), "the demo has partnership meetings");
     let mut seen = BTreeSet::new();
     for step in 0..with_meetings.len() {
@@ -104,12 +93,12 @@ fn partnership_filter_cycles_through_partnerships_with_meetings() {
         // Every meeting listed is of one partnership, named in the title.
         let listed = f.listed();
         assert!(!listed.is_empty() && listed.len() < all);
-        let id = meeting(&f, listed[0]).partnership.expect("a partnership's meeting");
-        assert!(listed.iter().all(|&m| meeting(&f, m).partnership == Some(id)));
+        let id = meeting(&f.store, listed[0]).partnership.expect("a partnership's meeting");
+        assert!(listed.iter().all(|&m| meeting(&f.store, m).partnership == Some(id)));
         assert!(seen.insert(id), "{id} twice");
         f.code(KeyCode::Home);
         let screen = f.screen(80, 24);
-        let name = Partnership::from_doc(id, &f.store.doc(Entity::Partnership, id).unwrap().unwrap()).name;
+        let name = record(&f.store, Entity::Partnership, id, Partnership::from_doc).name;
         let head: String = name.chars().take(20).collect();
         assert!(screen.contains(&format!("[partnerstwo: {head}")), "{screen}");
         if step == 0 {
@@ -161,7 +150,7 @@ fn capture_form_with_the_follow_ups_field_saves_both_kinds() {
     assert_eq!(f.popup(), None);
     assert!(teren::capture::pending(&f.store).is_none());
     f.ch('2');
-    let m = meeting(&f, f.selected().expect("the new meeting is selected"));
+    let m = meeting(&f.store, f.selected().expect("the new meeting is selected"));
     assert_eq!(m.note.as_deref(), Some("Rada sołecka: świetlica potrzebuje nowego dachu."));
     assert_eq!(
         followups_of(&f, m.id),
@@ -320,7 +309,7 @@ fn five_person_meeting_by_keyboard_then_found_by_a_word_of_the_note() {
     f.ch('/');
     f.typ("remiz");
     f.code(KeyCode::Enter);
-    let found = meeting(&f, f.selected().expect("found"));
+    let found = meeting(&f.store, f.selected().expect("found"));
     assert_eq!(found.note.as_deref(), Some("Spotkanie w remizie o festynie, plan na wiosnę."));
     assert_eq!(found.attendees.len(), 5);
     let mut want: Vec<String> = names.clone();

@@ -335,7 +335,7 @@ fn a_need_recorded_from_a_meeting_carries_its_place_and_ref() {
     f.ch('2');
     assert!(!f.screen(80, 24).contains("wczytywanie…"), "the meetings are loaded");
     let mid: Id = f.selected().unwrap();
-    let m = teren::model::Meeting::from_doc(mid, &f.store.doc(Entity::Meeting, mid).unwrap().unwrap());
+    let m = crate::support::app::meeting(&f.store, mid);
     f.ch('n');
     let s = f.screen(80, 24);
     assert!(s.contains("Nowa potrzeba"), "{s}");

@@ -9,6 +9,7 @@
 
 use crate::support::app::{Fixture, flat, participants};
 use crate::support::cli;
+use crate::support::offices::{self, pair};
 use age::secrecy::SecretString;
 use crossterm::event::KeyCode;
 use std::path::{Path, PathBuf};
@@ -33,7 +34,7 @@ fn office(label: &str, people: &[&str]) -> Fixture {
 
 /// The office's data, as `teren dump --json` would print it.
 fn dump(o: &Fixture) -> String {
-    serde_json::to_string_pretty(&teren::dump::dump(&o.store).unwrap()).unwrap()
+    offices::dump(&o.store)
 }
 
 fn id_of(o: &Fixture, name: &str) -> teren::model::Id {
@@ -51,14 +52,6 @@ fn write_note(o: &Fixture, name: &str, note: &str) {
 /// Whether someone called `name` is among the office's participants.
 fn knows(store: &Store, name: &str) -> bool {
     participants(store).iter().any(|p| p.name == name)
-}
-
-/// `a` pairs `b` (as `teren office pair` with b's introduction, fingerprint confirmed).
-fn pair(a: &Store, b: &Store) {
-    let kb = Keys::load(b).unwrap();
-    let intro = bundle::introduction(b, &kb).unwrap();
-    let fp = bundle::fingerprint(&kb.sign_public());
-    bundle::pair_file(a, &Keys::load(a).unwrap(), &intro.bytes, &fp, &ImportOptions::default()).unwrap();
 }
 
 fn pair_both(a: &Store, b: &Store) {

@@ -624,7 +624,7 @@ fn a_missing_or_unwritable_directory_is_one_line() {
     std::fs::write(&not_redb, "hello, this is not a database").unwrap();
     let under_file = file.join("x.redb");
     for path in [std::path::Path::new("/proc/teren-nope/x.redb"), under_file.as_path(), not_redb.as_path()] {
-        let r: cli::Run = cli::command().arg("--db").arg(path).args(["participant", "list"]).output().unwrap().into();
+        let r = Db::at(path).run(&["participant", "list"]);
         let line = r.error_line(&format!("--db {}", path.display()));
         assert!(line.contains(&*path.parent().unwrap().to_string_lossy()), "{line}");
     }
@@ -931,7 +931,7 @@ fn the_data_folder_and_database_are_private_even_with_umask_022() {
 
     // A database made readable by others is made private again, with one notice.
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let r: cli::Run = cli::command().arg("--db").arg(&db).args(["participant", "list"]).output().unwrap().into();
+    let r = Db::at(&db).run(&["participant", "list"]);
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(r.stderr.contains("readable by you only"), "{r:?}");
     assert_eq!(mode(&db), 0o600);
@@ -948,10 +948,9 @@ fn backup_is_a_checked_copy_even_while_the_database_is_written() {
     db.ok(&["erase", &someone]);
     let out = db.ok(&["backup", copy.to_str().unwrap()]);
     assert!(out.starts_with("backup: ") && out.contains("checked"), "{out}");
-    let copied = cli::command().arg("--db").arg(&copy).args(["dump", "--json"]).output().unwrap();
-    assert_eq!(String::from_utf8(copied.stdout).unwrap(), db.dump());
-    let audit = cli::command().arg("--db").arg(&copy).args(["audit", "--json"]).output().unwrap();
-    assert_eq!(String::from_utf8(audit.stdout).unwrap(), db.ok(&["audit", "--json"]));
+    let copy_db = Db::at(&copy);
+    assert_eq!(copy_db.ok(&["dump", "--json"]), db.dump());
+    assert_eq!(copy_db.ok(&["audit", "--json"]), db.ok(&["audit", "--json"]));
     // Never over an existing file.
     let line = db.run(&["backup", copy.to_str().unwrap()]).error_line("backup over a file");
     assert!(line.contains("already there"), "{line}");
@@ -978,7 +977,7 @@ fn backup_is_a_checked_copy_even_while_the_database_is_written() {
             let into = dir.path().join(format!("w-trakcie-{i}.redb"));
             let out = db.ok(&["backup", into.to_str().unwrap()]);
             assert!(out.contains("checked"), "{out}");
-            let r: cli::Run = cli::command().arg("--db").arg(&into).arg("doctor").output().unwrap().into();
+            let r = Db::at(&into).run(&["doctor"]);
             assert!(r.stdout.contains("ok: the tables agree with the log"), "{r:?}");
         }
         // A folder: a dated name inside it.

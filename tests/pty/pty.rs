@@ -9,10 +9,8 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn add_participant_by_keyboard_then_list_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = demo_db(dir.path());
-    let mut s = Session::start(&db);
-    s.wait_participants();
+    let (_dir, db) = demo_db();
+    let mut s = Session::open(&db);
     s.send(b"a");
     s.wait_for("the add form", |t| t.contains("Nowy uczestnik"));
     s.send("Zenon Źdźbłowski".as_bytes());
@@ -20,10 +18,7 @@ fn add_participant_by_keyboard_then_list_it() {
     s.send(b"\tpes");
     s.send(&[0x13]); // Ctrl-S
     s.wait_for("the form to close", |t| !t.contains("Nowy uczestnik"));
-    s.send(b"q");
-    assert!(s.wait_exit(), "teren did not exit cleanly");
-    s.wait_restored();
-    drop(s);
+    s.quit();
 
     let list = Db::at(&db).json(&["participant", "list", "--json", "--search", "zdzblowski"]);
     let found = list
@@ -37,19 +32,21 @@ fn add_participant_by_keyboard_then_list_it() {
 
 #[test]
 fn help_opens_and_closes() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = demo_db(dir.path());
-    let mut s = Session::start(&db);
-    s.wait_participants();
+    let (_dir, db) = demo_db();
+    let mut s = Session::open(&db);
     s.send(b"?");
     // "? Pomoc" is also a hint on the status line: look for the overlay's own text.
     s.wait_for("the help overlay", |t| t.contains("Pomoc") && t.contains("Pomoc: wszystkie klawisze"));
     s.send(b"\x1b");
     // Esc and q sent together would read as Alt-q: wait for the overlay to go.
     s.wait_for("the help overlay to close", |t| !t.contains("Pomoc: wszystkie klawisze"));
-    s.send(b"q");
-    assert!(s.wait_exit(), "teren did not exit cleanly");
-    s.wait_restored();
+    s.quit();
+}
+
+/// The meeting whose note is `note`, as `teren meeting list --json` prints it.
+fn meeting_with_note(db: &Path, note: &str) -> Option<serde_json::Value> {
+    let list = Db::at(db).json(&["meeting", "list", "--json"]);
+    list.as_array().unwrap().iter().find(|m| m["note"] == note).cloned()
 }
 
 /// Names of participants of the demo database, from the command line.
@@ -60,14 +57,12 @@ fn participant_names(db: &Path) -> Vec<String> {
 
 #[test]
 fn quick_capture_two_attendees_note_and_follow_up_then_cli_shows_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = demo_db(dir.path());
+    let (_dir, db) = demo_db();
     // Two people with unique names, picked by typing their names without Polish letters.
     let names = participant_names(&db);
     let unique: Vec<&String> =
         names.iter().filter(|n| names.iter().filter(|m| m == n).count() == 1 && n.contains(' ')).take(2).collect();
-    let mut s = Session::start(&db);
-    s.wait_participants();
+    let mut s = Session::open(&db);
     s.open_capture();
     for name in &unique {
         s.send(teren::search::fold(name).as_bytes());
@@ -81,18 +76,9 @@ fn quick_capture_two_attendees_note_and_follow_up_then_cli_shows_it() {
     s.wait_for("the typed note", |t| t.contains("zadzwonić do wójta"));
     s.send(&[0x13]); // Ctrl-S
     s.wait_for("the form to close", |t| !t.contains("Nowe spotkanie"));
-    s.send(b"q");
-    assert!(s.wait_exit(), "teren did not exit cleanly");
-    s.wait_restored();
-    drop(s);
+    s.quit();
 
-    let list = Db::at(&db).json(&["meeting", "list", "--json"]);
-    let m = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["note"] == "Żółta łąka w Łącznicy — ściernisko.")
-        .unwrap_or_else(|| panic!("the captured meeting is not listed: {list:#}"));
+    let m = meeting_with_note(&db, "Żółta łąka w Łącznicy — ściernisko.").expect("the captured meeting is listed");
     let who: Vec<&str> = m["attendees"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
     assert_eq!(who.len(), 2, "{m:#}");
     for name in &unique {
@@ -105,8 +91,7 @@ fn quick_capture_two_attendees_note_and_follow_up_then_cli_shows_it() {
 
 #[test]
 fn capture_notes_go_through_the_editor_with_the_terminal_handed_over() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = demo_db(dir.path());
+    let (_dir, db) = demo_db();
     // The "editor" asks for a line on the terminal: it gets the keys only if the app's
     // input thread has let go of them.
     let editor = r#"sh -c 'printf "\nEDYTOR: wpisz\n" > /dev/tty; IFS= read -r line < /dev/tty; old=$(cat "$1"); printf "%s %s\n- [ ] zadzwonić do sołtysa\n" "$old" "$line" > "$1"' --"#;
@@ -127,17 +112,8 @@ fn capture_notes_go_through_the_editor_with_the_terminal_handed_over() {
     // Pane 2 loads in the background and selects the new meeting: its note in the panel.
     s.send(b"2");
     s.wait_for("the new meeting in pane 2", |t| t.contains("zażółć gęślą") && !t.contains("wczytywanie"));
-    s.send(b"q");
-    assert!(s.wait_exit(), "teren did not exit cleanly");
-    s.wait_restored();
-    drop(s);
-    let list = Db::at(&db).json(&["meeting", "list", "--json"]);
-    let m = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["note"] == "Stara notatka. zażółć gęślą")
-        .unwrap_or_else(|| panic!("the meeting is not listed: {list:#}"));
+    s.quit();
+    let m = meeting_with_note(&db, "Stara notatka. zażółć gęślą").expect("the meeting is listed");
     assert_eq!(m["followups"][0]["text"], "zadzwonić do sołtysa");
 }
 
@@ -147,10 +123,8 @@ fn modified(p: &Path) -> std::time::SystemTime {
 
 #[test]
 fn killed_while_typing_a_note_the_draft_is_offered_at_the_next_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = demo_db(dir.path());
-    let mut s = Session::start(&db);
-    s.wait_participants();
+    let (_dir, db) = demo_db();
+    let mut s = Session::open(&db);
     s.open_capture();
     s.send(b"\r"); // to the notes
     let before = modified(&db);
@@ -177,10 +151,8 @@ fn killed_while_typing_a_note_the_draft_is_offered_at_the_next_start() {
 
 #[test]
 fn a_saved_meeting_survives_the_app_killed_right_after() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = demo_db(dir.path());
-    let mut s = Session::start(&db);
-    s.wait_participants();
+    let (_dir, db) = demo_db();
+    let mut s = Session::open(&db);
     s.open_capture();
     s.send(b"\t"); // attendees -> notes
     s.send("Spotkanie w remizie, zapisane przed odcięciem prądu.".as_bytes());
@@ -190,29 +162,23 @@ fn a_saved_meeting_survives_the_app_killed_right_after() {
     // The app dies without closing the database: redb repairs it at the next open.
     s.kill_hard();
     drop(s);
-    let list = Db::at(&db).json(&["meeting", "list", "--json"]);
     assert!(
-        list.as_array().unwrap().iter().any(|m| m["note"] == "Spotkanie w remizie, zapisane przed odcięciem prądu."),
-        "the saved meeting is lost: {list:#}"
+        meeting_with_note(&db, "Spotkanie w remizie, zapisane przed odcięciem prądu.").is_some(),
+        "the saved meeting is lost"
     );
 }
 
 #[test]
 fn graph_pane_computes_in_the_background_steps_a_month_and_quits_cleanly() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = demo_db(dir.path());
-    let mut s = Session::start(&db);
-    s.wait_participants();
+    let (_dir, db) = demo_db();
+    let mut s = Session::open(&db);
     s.send(b"4");
     s.wait_for("the graph pane with its metrics", |t| t.contains("sąsiedzi wg wagi") && !t.contains("liczę…"));
     s.send(b"[");
     s.wait_for("the graph a month back", |t| t.contains("stan na") && !t.contains("liczę…"));
     s.send(b"b");
     s.wait_for("bridges and isolated", |t| t.contains("Izolowani"));
-    s.send(b"q");
-    assert!(s.wait_exit(), "teren did not exit cleanly");
-    s.wait_restored();
-    drop(s);
+    s.quit();
     // The database was closed cleanly: the command line opens it at once.
     Db::at(&db).json(&["graph", "--json"]);
 }

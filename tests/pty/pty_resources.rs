@@ -15,11 +15,9 @@ fn links_in(db: &Path, place: &str) -> usize {
 
 #[test]
 fn resources_pane_links_a_proposal_and_exports_the_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = demo_db(dir.path());
+    let (_dir, db) = demo_db();
     let before = links_in(&db, "Lubiewo");
-    let mut s = Session::start(&db);
-    s.wait_participants();
+    let mut s = Session::open(&db);
     s.send(b"3");
     s.wait_for("the resource tree", |t| t.contains("gmina Dobiegniew"));
     s.send(b"/lubiewo\r");
@@ -36,9 +34,6 @@ fn resources_pane_links_a_proposal_and_exports_the_place() {
     let file = s.config.join("mapa-lubiewo.md");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.starts_with("# ") && text.contains("Lubiewo"), "{text}");
-    s.send(b"q");
-    assert!(s.wait_exit(), "teren did not exit cleanly");
-    s.wait_restored();
-    drop(s);
+    s.quit();
     assert_eq!(links_in(&db, "Lubiewo"), before + 1);
 }

@@ -81,8 +81,7 @@ fn the_open_app_keeps_the_sync_folder_live() {
         std::thread::sleep(Duration::from_millis(200));
     }
     app.wait_for("the write on the status line", |s| s.contains("zapisano paczkę tego biura"));
-    app.send(b"q");
-    assert!(app.wait_exit(), "the app exits cleanly");
+    app.quit();
 
     // B pairs A by the fingerprint A reads out, and takes A's bundle from the folder:
     // one file each way, identical data.
@@ -175,7 +174,6 @@ fn a_hostile_file_in_the_live_folder_is_one_line_on_the_status_line() {
     app.wait_for("the refusal on the status line", |s| {
         s.lines().last().is_some_and(|l| l.contains("teren-zly-20250101-1200-abcdef.teren: not imported: "))
     });
-    app.send(b"q");
-    assert!(app.wait_exit(), "the app exits cleanly");
+    app.quit();
     assert_eq!(ok(&db, &["dump", "--json"]), before);
 }

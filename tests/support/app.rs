@@ -13,8 +13,9 @@ use ratatui::layout::Rect;
 use std::path::Path;
 use std::sync::Arc;
 use teren::i18n::Lang;
-use teren::model::{Entity, Id, Participant};
+use teren::model::{Entity, FollowUp, Id, Meeting, Participant};
 use teren::store::Store;
+use teren::sync::Doc;
 use teren::tui::app::{App, Request};
 use teren::tui::keymap::Keymap;
 use teren::tui::theme::Theme;
@@ -237,20 +238,39 @@ fn new_app(store: &Arc<Store>, lang: Lang) -> App {
     App::new(store.clone(), lang, Theme { color: false, ascii: false }, Keymap::default_map(), 24).unwrap()
 }
 
+/// Every record of `entity` in the store (deleted ones too), read by `from_doc`.
+pub fn records<T>(store: &Store, entity: Entity, from_doc: impl Fn(Id, &Doc) -> T) -> Vec<T> {
+    store.docs(entity).unwrap().into_iter().map(|(id, d)| from_doc(id, &d)).collect()
+}
+
+/// One record of `entity`, read by `from_doc`; it must be stored.
+pub fn record<T>(store: &Store, entity: Entity, id: Id, from_doc: impl Fn(Id, &Doc) -> T) -> T {
+    from_doc(id, &store.doc(entity, id).unwrap().unwrap_or_else(|| panic!("no {entity:?} {id}")))
+}
+
 /// The participants not deleted, from the store.
 pub fn participants(store: &Store) -> Vec<Participant> {
-    store
-        .docs(Entity::Participant)
-        .unwrap()
-        .into_iter()
-        .map(|(id, d)| Participant::from_doc(id, &d))
-        .filter(|p| !p.deleted)
-        .collect()
+    records(store, Entity::Participant, Participant::from_doc).into_iter().filter(|p| !p.deleted).collect()
 }
 
 /// One participant, from the store.
 pub fn participant(store: &Store, id: Id) -> Participant {
-    Participant::from_doc(id, &store.doc(Entity::Participant, id).unwrap().expect("the participant is stored"))
+    record(store, Entity::Participant, id, Participant::from_doc)
+}
+
+/// The meetings not deleted, from the store.
+pub fn meetings(store: &Store) -> Vec<Meeting> {
+    records(store, Entity::Meeting, Meeting::from_doc).into_iter().filter(|m| !m.deleted).collect()
+}
+
+/// One meeting, from the store.
+pub fn meeting(store: &Store, id: Id) -> Meeting {
+    record(store, Entity::Meeting, id, Meeting::from_doc)
+}
+
+/// The follow-ups not deleted, from the store.
+pub fn follow_ups(store: &Store) -> Vec<FollowUp> {
+    records(store, Entity::FollowUp, FollowUp::from_doc).into_iter().filter(|x| !x.deleted).collect()
 }
 
 /// The live participant called `name`, from the store.

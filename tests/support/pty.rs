@@ -13,11 +13,13 @@ use std::time::{Duration, Instant};
 pub const BIN: &str = env!("CARGO_BIN_EXE_teren");
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A temporary database with demo data, made by the binary itself.
-pub fn demo_db(dir: &Path) -> PathBuf {
-    let db = dir.join("teren.redb");
+/// A database with demo data (50 participants), made by the binary itself, in a temp
+/// dir that lives as long as the returned handle.
+pub fn demo_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("teren.redb");
     super::cli::Db::at(&db).ok(&["demo", "--participants", "50"]);
-    db
+    (dir, db)
 }
 
 pub struct Session {
@@ -36,6 +38,13 @@ pub struct Session {
 impl Session {
     pub fn start(db: &Path) -> Session {
         Session::start_env(db, &[])
+    }
+
+    /// Start, and wait for the first pane.
+    pub fn open(db: &Path) -> Session {
+        let mut s = Session::start(db);
+        s.wait_participants();
+        s
     }
 
     /// Start with extra environment variables (an editor script for `$VISUAL`).
@@ -155,6 +164,14 @@ impl Session {
             assert!(Instant::now() <= deadline, "the terminal was not restored");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Quit with `q`: the app exits cleanly and gives the terminal back; the session
+    /// is over.
+    pub fn quit(mut self) {
+        self.send(b"q");
+        assert!(self.wait_exit(), "teren did not exit cleanly");
+        self.wait_restored();
     }
 
     /// Wait for the child to exit and return whether it succeeded.

@@ -4,37 +4,20 @@
 //! the same `dump --json`, both ticks stand, and the notes show a conflict with both
 //! texts, which a resolution clears everywhere.
 
-use tempfile::TempDir;
-use teren::bundle::{self, Encrypt, ImportOptions, Keys};
+use crate::support::offices::{self, Replica as Office, replica};
+use teren::bundle::{self, Encrypt, ImportOptions};
 use teren::edit;
 use teren::model::{Entity, Id, Task, TaskStatus};
 use teren::plans;
-use teren::store::{Draft, Store};
+use teren::store::Draft;
 use teren::sync::Change;
-
-struct Office {
-    _dir: TempDir,
-    store: Store,
-    keys: Keys,
-}
-
-fn office(label: &str) -> Office {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("teren.redb")).unwrap();
-    store.set_office(label).unwrap();
-    let keys = Keys::load(&store).unwrap();
-    Office { _dir: dir, store, keys }
-}
 
 /// Two offices paired both ways, as `teren office pair` does with each other's
 /// introduction and confirmed fingerprint: only paired offices' bundles are applied.
 fn paired(a: &str, b: &str) -> (Office, Office) {
-    let (a, b) = (office(a), office(b));
-    for (x, y) in [(&a, &b), (&b, &a)] {
-        let intro = bundle::introduction(&y.store, &y.keys).unwrap();
-        let fp = bundle::fingerprint(&y.keys.sign_public());
-        bundle::pair_file(&x.store, &x.keys, &intro.bytes, &fp, &ImportOptions::default()).unwrap();
-    }
+    let (a, b) = (replica(a), replica(b));
+    offices::pair(&a.store, &b.store);
+    offices::pair(&b.store, &a.store);
     (a, b)
 }
 
@@ -49,7 +32,7 @@ fn send(from: &Office, to: &Office, dir: &std::path::Path) {
 }
 
 fn dump(o: &Office) -> String {
-    serde_json::to_string_pretty(&teren::dump::dump(&o.store).unwrap()).unwrap()
+    offices::dump(&o.store)
 }
 
 fn f(k: &str, v: &str) -> (String, String) {

@@ -8,31 +8,17 @@
 //! changes nothing, an unpaired key's bundle is held, a paired key cannot speak for
 //! another office.
 
+use crate::support::offices::{self, Replica, replica};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use tempfile::TempDir;
 use teren::bundle::{self, BundleError, Encrypt, ImportOptions, Keys, Outcome, Unpaired};
 use teren::model::{Entity, Id, is_personal};
 use teren::store::{Draft, Store};
 use teren::sync::{Change, FieldState, OpId};
 
-struct Replica {
-    _dir: TempDir,
-    store: Store,
-    keys: Keys,
-}
-
-fn replica(label: &str) -> Replica {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("teren.redb")).unwrap();
-    store.set_office(label).unwrap();
-    let keys = Keys::load(&store).unwrap();
-    Replica { _dir: dir, store, keys }
-}
-
 fn dump(r: &Replica) -> String {
-    serde_json::to_string_pretty(&teren::dump::dump(&r.store).unwrap()).unwrap()
+    offices::dump(&r.store)
 }
 
 /// A copy of `r`'s database file (as `teren backup` makes it), opened as an office of
@@ -43,15 +29,13 @@ fn copy_of(r: &Replica) -> Replica {
     r.store.backup(&path).unwrap();
     let store = Store::open(&path).unwrap();
     let keys = Keys::load(&store).unwrap();
-    Replica { _dir: dir, store, keys }
+    Replica { dir, store, keys }
 }
 
 /// `a` pairs `b`: as `teren office pair` does with b's introduction, its fingerprint
 /// confirmed.
 fn pair(a: &Replica, b: &Replica) {
-    let intro = bundle::introduction(&b.store, &b.keys).unwrap();
-    let fp = bundle::fingerprint(&b.keys.sign_public());
-    bundle::pair_file(&a.store, &a.keys, &intro.bytes, &fp, &ImportOptions::default()).unwrap();
+    offices::pair(&a.store, &b.store);
 }
 
 /// Every replica pairs every other.
