@@ -62,7 +62,7 @@ use tables::*;
 
 use crate::model::{self, Entity, Id};
 use crate::search::fold;
-use crate::sync::{Change, Doc, Fresh, Hlc, Op, OpId, OpRef, ReplicaId, VersionVector};
+use crate::sync::{Change, Doc, DocView, Fresh, Hlc, Op, OpId, OpRef, ReplicaId, VersionVector};
 use redb::backends::FileBackend;
 use redb::{
     ConcurrencyMode, Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata, StorageBackend,

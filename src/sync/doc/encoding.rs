@@ -48,6 +48,43 @@ pub(super) mod wire {
         pub erased: bool,
     }
 
+    /// A field's name or a set's element, borrowed from the record's bytes when it is
+    /// stored as it is written (a word from the table comes out as a `&'static str`).
+    #[derive(Deserialize)]
+    pub struct Name<'a>(#[serde(borrow, with = "crate::sync::compact::cow")] pub std::borrow::Cow<'a, str>);
+
+    /// [`DocIn`] without owned strings, for reading a few fields of many records.
+    #[derive(Deserialize)]
+    pub struct DocView<'a> {
+        // Read to reach the fields after them (postcard is positional); unused here.
+        pub _entity: Entity,
+        pub _replicas: Vec<[u8; 16]>,
+        pub _stamps: Vec<Stamp>,
+        #[serde(borrow)]
+        pub fields: Vec<(Name<'a>, FieldView<'a>)>,
+        pub deleted: Option<(bool, u32)>,
+        pub erased: bool,
+    }
+
+    #[derive(Deserialize)]
+    pub enum FieldView<'a> {
+        Reg {
+            #[serde(borrow)]
+            value: ValueRef<'a>,
+            _stamp: u32,
+        },
+        Text {
+            #[serde(borrow)]
+            values: Vec<(u32, ValueRef<'a>)>,
+            _gone: Vec<Id>,
+        },
+        Set {
+            #[serde(borrow)]
+            adds: Vec<(Name<'a>, Vec<Id>)>,
+            _gone: Vec<Id>,
+        },
+    }
+
     #[derive(Deserialize)]
     pub enum FieldIn<'a> {
         Reg {
@@ -192,6 +229,52 @@ impl Doc {
             None => None,
         };
         Ok(Doc { entity: w.entity, fields, deleted, erased: w.erased })
+    }
+}
+
+/// A stored record read in place: what a list needs from many records (a few fields),
+/// without building a [`Doc`] and its owned strings. It answers as [`Doc`] does.
+pub struct DocView<'a>(wire::DocView<'a>);
+
+impl<'a> DocView<'a> {
+    /// Read bytes written by [`Doc::encode`].
+    pub fn read(bytes: &'a [u8]) -> Result<DocView<'a>, String> {
+        let rest = match bytes.split_first() {
+            Some((&DOC_ENCODING, rest)) => rest,
+            // Doc::decode says what is wrong with any other.
+            _ => return Doc::decode(bytes).and(Err("record in another encoding".to_string())),
+        };
+        postcard::from_bytes(rest).map(DocView).map_err(|e| format!("undecodable record: {e}"))
+    }
+
+    fn field(&self, name: &str) -> Option<&wire::FieldView<'a>> {
+        self.0.fields.iter().find(|(n, _)| n.0 == name).map(|(_, f)| f)
+    }
+
+    /// [`Doc::str`].
+    pub fn str(&self, field: &str) -> Option<&str> {
+        let v = match self.field(field)? {
+            wire::FieldView::Reg { value, .. } => value,
+            wire::FieldView::Text { values, .. } => &values.last()?.1,
+            wire::FieldView::Set { .. } => return None,
+        };
+        v.as_str()
+    }
+
+    /// [`Doc::elems`]: the elements of a set field, sorted.
+    pub fn elems(&self, field: &str) -> Vec<&str> {
+        match self.field(field) {
+            Some(wire::FieldView::Set { adds, .. }) => adds.iter().map(|(n, _)| n.0.as_ref()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        matches!(self.0.deleted, Some((true, _)))
+    }
+
+    pub fn erased(&self) -> bool {
+        self.0.erased
     }
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod encoding;
-pub use encoding::Fresh;
+pub use encoding::{DocView, Fresh};
 
 /// Encoding version of a stored [`Doc`] (the leading byte of a `records` value). Ops
 /// keep [`super::ENCODING_VERSION`]; docs never leave the database, so they can change

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::ids::IdMap;
+use crate::sync::DocView;
 
 /// One list row. Organisation, gmina and place are ids into the pane's string pool,
 /// so 100 000 rows from a few dozen villages hold each village's name once.
@@ -138,6 +139,33 @@ impl Building {
         self.rows.push((key, row, Pending { phone: p.phone, orgs, tags }));
     }
 
+    /// [`Building::add`] straight from a stored record: the fields a row needs, read
+    /// as [`Participant::from_doc`] reads them.
+    fn add_view(&mut self, id: Id, v: &DocView, last: Option<NaiveDate>) {
+        let category = v.str("category").and_then(|c| Category::parse(c).ok()).unwrap_or(Category::Other);
+        let kind = v.str("kind").and_then(|k| Kind::parse(k).ok()).unwrap_or_else(|| category.default_kind());
+        let name = match v.str("name") {
+            Some(n) => n.to_string(),
+            None if v.erased() => "[usunięto]".to_string(),
+            None => String::new(),
+        };
+        let tags = v.elems("tags");
+        let tags = if tags.is_empty() { 0 } else { self.id(&tags.join(" ")) };
+        let row = Row {
+            id,
+            name,
+            kind,
+            category,
+            org: 0,
+            gmina: self.id(v.str("gmina").unwrap_or("")),
+            place: self.id(v.str("place").unwrap_or("")),
+            last,
+        };
+        let key = self.pos.get(&id).copied().unwrap_or(u32::MAX);
+        let orgs = v.elems("memberships").into_iter().filter_map(Id::parse).collect();
+        self.rows.push((key, row, Pending { phone: v.str("phone").map(str::to_string), orgs, tags }));
+    }
+
     /// Name each row's organisations (from `names`, the organisations' own rows and
     /// any others), index the rows, and sort both into name order.
     fn finish(mut self, names: &IdMap<String>, complete: bool) -> Directory {
@@ -199,6 +227,23 @@ pub fn load_all(store: &Store) -> Result<Directory> {
     let mut b = Building::new(&store.ordered_ids(Entity::Participant, 0, usize::MAX, false)?);
     // Deleted organisations still name their members' rows, as before they were deleted.
     let mut gone = IdMap::default();
+    store.for_each_view(Entity::Participant, |id, v| {
+        if !v.is_deleted() {
+            b.add_view(id, &v, last.get(&id).copied());
+        } else if v.str("kind") == Some(Kind::Org.code()) {
+            gone.insert(id, v.str("name").unwrap_or_default().to_string());
+        }
+    })?;
+    Ok(b.finish(&gone, true))
+}
+
+/// [`load_all`] the slow way, through whole decoded records: what the fast way must
+/// give, for the tests.
+#[cfg(test)]
+fn load_all_decoded(store: &Store) -> Result<Directory> {
+    let last = store.last_contacts()?;
+    let mut b = Building::new(&store.ordered_ids(Entity::Participant, 0, usize::MAX, false)?);
+    let mut gone = IdMap::default();
     store.for_each_doc(Entity::Participant, |id, d| {
         if !d.is_deleted() {
             b.add(Participant::from_doc(id, &d), last.get(&id).copied());
@@ -207,4 +252,45 @@ pub fn load_all(store: &Store) -> Result<Directory> {
         }
     })?;
     Ok(b.finish(&gone, true))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Each row as text: what it shows and what it is searched by.
+    fn shape(d: &Directory) -> Vec<String> {
+        let t = |i| d.text(i);
+        d.rows
+            .iter()
+            .map(|r| {
+                let (org, gmina, place) = (t(r.org), t(r.gmina), t(r.place));
+                format!("{} {} {:?}/{:?} [{org}] [{gmina}] [{place}] {:?}", r.id, r.name, r.kind, r.category, r.last)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_read_in_place_equal_rows_from_decoded_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.redb")).unwrap();
+        crate::demo::generate(&store, 400, 7, &mut |_, _| {}).unwrap();
+        // A deleted organisation still names its members; an erased person stays listed.
+        let org = store.ordered_ids(Entity::Participant, 0, usize::MAX, false).unwrap();
+        let org = org
+            .into_iter()
+            .find(|id| store.doc(Entity::Participant, *id).unwrap().is_some_and(|d| d.str("kind") == Some("org")));
+        if let Some(org) = org {
+            crate::edit::delete(&store, Entity::Participant, org).unwrap();
+        }
+        let fast = load_all(&store).unwrap();
+        let slow = load_all_decoded(&store).unwrap();
+        assert!(fast.rows.len() > 300);
+        assert_eq!(shape(&fast), shape(&slow));
+        for q in ["kowal", "lodz", "dobiegniew", "600"] {
+            let hits = |d: &Directory| d.index.search(q, None).into_iter().map(|h| h.index).collect::<Vec<_>>();
+            assert_eq!(hits(&fast), hits(&slow), "{q}");
+        }
+    }
 }
