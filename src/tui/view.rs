@@ -214,7 +214,7 @@ pub trait View {
     }
 
     /// A job's result: take it (Ok) when it is this view's, else hand it back.
-    fn job_done(&mut self, result: JobResult) -> Result<Effect, JobResult> {
+    fn job_done(&mut self, _env: &Env, result: JobResult) -> Result<Effect, JobResult> {
         Err(result)
     }
 }

@@ -729,3 +729,37 @@ fn graph_pane_in_english() {
     let s = f.screen(80, 24);
     assert!(s.contains("Bridges") && s.contains("Isolated") && s.contains("Groups"), "{s}");
 }
+
+#[test]
+fn a_search_over_a_big_list_runs_as_a_job_and_the_newest_query_wins() {
+    // Above 20 000 rows a search runs off the UI thread, one at a time.
+    let mut f = crate::support::app::fixture_sized(Lang::Pl, 20_100);
+    let all = list_count(&f.screen(120, 30)).0;
+    f.ch('/');
+    // Typed faster than searches finish: the first letter's search starts, the rest
+    // wait, and only the newest query runs after it.
+    for c in "kowalski".chars() {
+        f.key_only(KeyCode::Char(c));
+    }
+    let first = f.take_jobs();
+    assert_eq!(first.len(), 1, "one search at a time");
+    for job in first {
+        f.finish(job);
+    }
+    let next = f.take_jobs();
+    assert_eq!(next.len(), 1, "the newest query goes next");
+    for job in next {
+        f.finish(job);
+    }
+    assert!(f.take_jobs().is_empty());
+    let typed_fast = f.screen(120, 30);
+    let (found, total) = list_count(&typed_fast);
+    assert_eq!(total, Some(all));
+    assert!(found > 0 && found < all, "{found} of {all}");
+    // The same as typing slowly, each letter's search done before the next.
+    f.code(KeyCode::Esc);
+    f.ch('/');
+    f.typ("kowalski");
+    assert_eq!(list_count(&f.screen(120, 30)), (found, Some(all)));
+    assert_eq!(f.screen(120, 30), typed_fast);
+}

@@ -301,8 +301,9 @@ impl App {
             Err(r) => r,
         };
         let mut taken = None;
-        for v in self.views_mut() {
-            match v.job_done(result) {
+        let env = &self.env;
+        for v in self.stack.iter_mut().rev().chain(self.panes.iter_mut().map(|(_, v)| v)) {
+            match v.job_done(env, result) {
                 Ok(effect) => {
                     taken = Some(effect);
                     break;

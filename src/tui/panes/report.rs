@@ -318,7 +318,7 @@ impl View for Pane {
         }
     }
 
-    fn job_done(&mut self, result: Box<dyn Any + Send>) -> Result<Effect, Box<dyn Any + Send>> {
+    fn job_done(&mut self, _env: &Env, result: Box<dyn Any + Send>) -> Result<Effect, Box<dyn Any + Send>> {
         let r = result.downcast::<Ready>()?;
         if r.generation != self.generation {
             return Ok(Effect::None);

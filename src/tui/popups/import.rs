@@ -454,7 +454,7 @@ impl View for Screen {
 
     fn data_changed(&mut self) {}
 
-    fn job_done(&mut self, result: Box<dyn Any + Send>) -> Result<Effect, Box<dyn Any + Send>> {
+    fn job_done(&mut self, _env: &Env, result: Box<dyn Any + Send>) -> Result<Effect, Box<dyn Any + Send>> {
         let result = match result.downcast::<Planned>() {
             Ok(p) => {
                 if p.generation != self.generation {

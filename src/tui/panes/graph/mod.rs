@@ -488,7 +488,7 @@ impl View for Pane {
         self.shown.as_ref().map(|c| c.graph.nodes[n].id)
     }
 
-    fn job_done(&mut self, result: JobResult) -> std::result::Result<Effect, JobResult> {
+    fn job_done(&mut self, _env: &Env, result: JobResult) -> std::result::Result<Effect, JobResult> {
         let result = match result.downcast::<GraphDone>() {
             Ok(g) => {
                 let GraphDone(job, r) = *g;

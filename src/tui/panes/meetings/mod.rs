@@ -544,7 +544,7 @@ impl View for Pane {
         }
     }
 
-    fn job_done(&mut self, result: JobResult) -> std::result::Result<Effect, JobResult> {
+    fn job_done(&mut self, _env: &Env, result: JobResult) -> std::result::Result<Effect, JobResult> {
         let result = match result.downcast::<LoadDone>() {
             Ok(l) => {
                 let LoadDone(g, r) = *l;

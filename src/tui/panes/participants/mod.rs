@@ -554,13 +554,14 @@ impl View for Pane {
         self.detail = None;
     }
 
-    fn job_done(&mut self, result: JobResult) -> std::result::Result<Effect, JobResult> {
+    fn job_done(&mut self, env: &Env, result: JobResult) -> std::result::Result<Effect, JobResult> {
         let result = match result.downcast::<Searched>() {
             Ok(s) => {
                 let Searched(generation, query, hits) = *s;
                 self.search_running = false;
                 self.search_done(generation, query, hits);
-                return Ok(Effect::None);
+                // The newest query typed while this one ran goes next.
+                return Ok(self.settle(env, Effect::None));
             }
             Err(r) => r,
         };

@@ -528,7 +528,7 @@ impl View for Screen {
         // The app activates a screen again after a change: that reload is enough.
     }
 
-    fn job_done(&mut self, result: JobResult) -> Result<Effect, JobResult> {
+    fn job_done(&mut self, _env: &Env, result: JobResult) -> Result<Effect, JobResult> {
         let ConflictRows(generation, rows) = *result.downcast::<ConflictRows>()?;
         if generation != self.generation {
             // A newer load is under way: this one is stale.
