@@ -237,6 +237,18 @@ impl Index {
         self.rows.push(IndexRow { key, letters, name, phone, shared });
     }
 
+    /// Point shared string `slot` of the row pushed `row`-th at pool string `pool`
+    /// (an organisation named only once every record has been read).
+    pub fn set_shared(&mut self, row: usize, slot: usize, pool: u32) {
+        let mask = self.pool.get(pool as usize).map_or(0, |p| letter_mask(p));
+        if let Some(r) = self.rows.get_mut(row)
+            && let Some(s) = r.shared.get_mut(slot)
+        {
+            *s = pool;
+            r.letters |= mask;
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }

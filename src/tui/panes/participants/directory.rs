@@ -87,26 +87,27 @@ pub struct Candidate {
 struct Building {
     strings: Vec<String>,
     ids: HashMap<String, u32>,
-    /// Rows with their place in name order, and what is left to index once every
-    /// organisation's name is known.
-    rows: Vec<(u32, Row, Pending)>,
+    /// Rows with their place in name order, in the order they were read; the index
+    /// has one entry per row in the same order.
+    rows: Vec<(u32, Row)>,
+    /// Rows with organisations, by position in `rows`, named once every record has
+    /// been read.
+    orgs: Vec<(usize, Vec<Id>)>,
     index: Index,
     pos: IdMap<u32>,
-}
-
-/// What a row's search entry needs besides the row: its phone, its organisations and
-/// its tags (pooled).
-struct Pending {
-    phone: Option<String>,
-    orgs: Vec<Id>,
-    tags: u32,
 }
 
 impl Building {
     fn new(sorted: &[Id]) -> Building {
         let pos = sorted.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
-        let mut b =
-            Building { strings: Vec::new(), ids: HashMap::new(), rows: Vec::new(), index: Index::default(), pos };
+        let mut b = Building {
+            strings: Vec::new(),
+            ids: HashMap::new(),
+            rows: Vec::new(),
+            orgs: Vec::new(),
+            index: Index::default(),
+            pos,
+        };
         b.id("");
         b
     }
@@ -122,6 +123,17 @@ impl Building {
         i
     }
 
+    /// A row and its search entry (its organisations named later, in `finish`).
+    fn push(&mut self, row: Row, phone: Option<&str>, tags: u32, orgs: Vec<Id>) {
+        let key = self.pos.get(&row.id).copied().unwrap_or(u32::MAX);
+        let some = |i: u32| if i == 0 { NONE } else { i };
+        self.index.push_keyed(key, &row.name, phone, [NONE, some(row.place), some(row.gmina), some(tags)]);
+        if !orgs.is_empty() {
+            self.orgs.push((self.rows.len(), orgs));
+        }
+        self.rows.push((key, row));
+    }
+
     fn add(&mut self, p: Participant, last: Option<NaiveDate>) {
         let tags = if p.tags.is_empty() { 0 } else { self.id(&p.tags.join(" ")) };
         let row = Row {
@@ -134,9 +146,8 @@ impl Building {
             place: self.id(p.place.as_deref().unwrap_or("")),
             last,
         };
-        let key = self.pos.get(&p.id).copied().unwrap_or(u32::MAX);
         let orgs = p.memberships.iter().map(|m| m.org).collect();
-        self.rows.push((key, row, Pending { phone: p.phone, orgs, tags }));
+        self.push(row, p.phone.as_deref(), tags, orgs);
     }
 
     /// [`Building::add`] straight from a stored record: the fields a row needs, read
@@ -161,42 +172,41 @@ impl Building {
             place: self.id(v.str("place").unwrap_or("")),
             last,
         };
-        let key = self.pos.get(&id).copied().unwrap_or(u32::MAX);
         let orgs = v.elems("memberships").into_iter().filter_map(Id::parse).collect();
-        self.rows.push((key, row, Pending { phone: v.str("phone").map(str::to_string), orgs, tags }));
+        self.push(row, v.str("phone"), tags, orgs);
     }
 
-    /// Name each row's organisations (from `names`, the organisations' own rows and
-    /// any others), index the rows, and sort both into name order.
+    /// Name each row's organisations (from the organisations' own rows, and `names`
+    /// for any others), and sort rows and index into name order.
     fn finish(mut self, names: &IdMap<String>, complete: bool) -> Directory {
-        let mut org_names: IdMap<String> =
-            self.rows.iter().filter(|(_, r, _)| r.kind == Kind::Org).map(|(_, r, _)| (r.id, r.name.clone())).collect();
-        org_names.extend(names.iter().map(|(k, v)| (*k, v.clone())));
-        let mut rows = std::mem::take(&mut self.rows);
-        rows.sort_unstable_by_key(|(key, ..)| *key);
-        let mut out = Vec::with_capacity(rows.len());
-        for (key, mut row, pending) in rows {
-            if !pending.orgs.is_empty() {
-                let org = pending
-                    .orgs
-                    .iter()
-                    .filter_map(|o| org_names.get(o))
-                    .map(String::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                row.org = self.id(&org);
+        let own: IdMap<usize> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, r))| r.kind == Kind::Org)
+            .map(|(i, (_, r))| (r.id, i))
+            .collect();
+        for (i, orgs) in std::mem::take(&mut self.orgs) {
+            let org = orgs
+                .iter()
+                .filter_map(|o| match own.get(o) {
+                    Some(&j) => Some(self.rows[j].1.name.as_str()),
+                    None => names.get(o).map(String::as_str),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let id = self.id(&org);
+            self.rows[i].1.org = id;
+            if id != 0 {
+                self.index.set_shared(i, 0, id);
             }
-            let some = |i: u32| if i == 0 { NONE } else { i };
-            self.index.push_keyed(
-                key,
-                &row.name,
-                pending.phone.as_deref(),
-                [some(row.org), some(row.place), some(row.gmina), some(pending.tags)],
-            );
-            out.push(row);
         }
+        drop(own);
+        self.rows.sort_unstable_by_key(|(key, _)| *key);
+        let rows: Vec<Row> = self.rows.into_iter().map(|(_, r)| r).collect();
+        self.index.sort_by_keys();
         self.strings.shrink_to_fit();
-        Directory { rows: out, strings: self.strings, index: Arc::new(self.index), complete }
+        Directory { rows, strings: self.strings, index: Arc::new(self.index), complete }
     }
 }
 
