@@ -551,11 +551,47 @@ pub fn gmina_in(view: &View, place: &str) -> Result<Option<String>> {
 pub fn duplicates_of(store: &Store, name: &str, place: Option<&str>) -> Result<Vec<Participant>> {
     let fname = fold(name);
     let fplace = place.map(fold).unwrap_or_default();
-    Ok(store
-        .docs(Entity::Participant)?
-        .into_iter()
-        .filter(|(_, d)| !d.is_deleted())
-        .map(|(id, d)| Participant::from_doc(id, &d))
-        .filter(|p| fold(&p.name) == fname && p.place.as_deref().map(fold).unwrap_or_default() == fplace)
-        .collect())
+    // Namesakes are found through the list index, not by reading 100 000 records: a
+    // person sorts as "family given", anyone else as named (`order_key`).
+    let mut ids = store.ids_by_sort_key(Entity::Participant, &fold(&crate::model::sort_name(name, true)))?;
+    ids.extend(store.ids_by_sort_key(Entity::Participant, &fname)?);
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(d) = store.doc(Entity::Participant, id)? else { continue };
+        let p = Participant::from_doc(id, &d);
+        if !p.deleted && fold(&p.name) == fname && p.place.as_deref().map(fold).unwrap_or_default() == fplace {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn add(store: &Store, fields: &[(&str, &str)]) -> Id {
+        let f: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        create(store, Entity::Participant, &f).unwrap()
+    }
+
+    #[test]
+    fn namesakes_are_found_by_the_list_index_whatever_the_letters() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.redb")).unwrap();
+        let person = add(&store, &[("name", "Łukasz Żółć"), ("place", "Ługi"), ("kind", "person")]);
+        let org = add(&store, &[("name", "Koło Gospodyń"), ("kind", "org"), ("category", "informal")]);
+        add(&store, &[("name", "Łukasz Żółć"), ("place", "Osiek"), ("kind", "person")]);
+        let gone = add(&store, &[("name", "Łukasz Żółć"), ("place", "Ługi"), ("kind", "person")]);
+        delete(&store, Entity::Participant, gone).unwrap();
+        let ids = |name: &str, place: Option<&str>| {
+            duplicates_of(&store, name, place).unwrap().into_iter().map(|p| p.id).collect::<Vec<_>>()
+        };
+        assert_eq!(ids("lukasz zolc", Some("lugi")), vec![person]);
+        assert_eq!(ids("KOŁO gospodyń", None), vec![org]);
+        assert!(ids("Łukasz", Some("Ługi")).is_empty());
+    }
 }

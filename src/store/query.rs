@@ -173,6 +173,30 @@ impl Store {
         Ok(out)
     }
 
+    /// The live records of `entity` whose list key is `sort` (a folded name, as
+    /// `order` keeps it): what a name looks up without reading every record.
+    pub fn ids_by_sort_key(&self, entity: Entity, sort: &str) -> Result<Vec<Id>> {
+        let tx = self.db.begin_read()?;
+        let order = tx.open_table(ORDER)?;
+        let mut lo = Vec::with_capacity(sort.len() + 2);
+        lo.push(entity as u8);
+        lo.extend_from_slice(sort.as_bytes());
+        lo.push(0);
+        let mut hi = lo.clone();
+        if let Some(last) = hi.last_mut() {
+            *last = 1;
+        }
+        let mut out = Vec::new();
+        for e in order.range::<&[u8]>(lo.as_slice()..hi.as_slice())? {
+            let (k, _) = e?;
+            let k = k.value();
+            if let Some(id) = k.get(k.len().saturating_sub(16)..).and_then(|b| <[u8; 16]>::try_from(b).ok()) {
+                out.push(Id::from_bytes(id));
+            }
+        }
+        Ok(out)
+    }
+
     /// A page of live records in list order: `offset` rows in, at most `limit`.
     /// `newest_first` walks the index backwards (meetings by date).
     pub fn ordered_ids(&self, entity: Entity, offset: usize, limit: usize, newest_first: bool) -> Result<Vec<Id>> {
