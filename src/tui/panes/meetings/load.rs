@@ -74,12 +74,14 @@ pub fn load(store: &Store, lang: Lang) -> Result<Loaded> {
         }
     }
     let wanted: HashSet<Id> = meetings.iter().flat_map(|m| m.attendees.iter().copied()).collect();
+    // One pass over everyone, each record read in place: a read per attendee was most
+    // of this pane's first visit at 100 000 participants.
     let mut names = HashMap::new();
-    for id in wanted {
-        if let Some(d) = store.doc(Entity::Participant, id)? {
-            names.insert(id, Participant::from_doc(id, &d).name);
+    store.for_each_view(Entity::Participant, |id, v| {
+        if wanted.contains(&id) {
+            names.insert(id, crate::tui::panes::participants::name_of(&v));
         }
-    }
+    })?;
     let pids: HashSet<Id> = meetings.iter().filter_map(|m| m.partnership).collect();
     let mut partnerships = Vec::new();
     for id in pids {

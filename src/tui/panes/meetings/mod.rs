@@ -13,7 +13,7 @@ pub use load::{Loaded, Period, ProjectSpan, Row, load};
 
 use super::participants::highlighted;
 use crate::i18n::{Lang, t};
-use crate::model::{Entity, FollowUp, Id, Meeting, MeetingType, Participant, Partnership, Project};
+use crate::model::{Entity, FollowUp, Id, Meeting, MeetingType, Partnership, Project};
 use crate::search::{Entry, search};
 use crate::store::{Result, Store};
 use crate::tui::keymap::{Action, Context};
