@@ -78,6 +78,12 @@ impl ListState {
         self.offset = scroll_offset(self.selected, self.offset, rows.max(1));
     }
 
+    /// The `rows` items shown from the offset on, each with whether it is selected.
+    pub fn window<'a, T>(&self, items: &'a [T], rows: usize) -> impl Iterator<Item = (bool, &'a T)> + 'a {
+        let selected = self.selected;
+        items.iter().enumerate().skip(self.offset).take(rows).map(move |(pos, item)| (pos == selected, item))
+    }
+
     /// How far a movement key moves (a row, a page, to either end).
     pub fn step(&self, action: Action) -> isize {
         match action {

@@ -58,13 +58,9 @@ impl Pane {
         let m = &c.graph.metrics;
         self.list.scroll(h);
         let rows: Vec<TRow> = self
-            .view
-            .iter()
-            .enumerate()
-            .skip(self.list.offset)
-            .take(h)
-            .map(|(pos, &i)| {
-                let sel = pos == self.list.selected;
+            .list
+            .window(&self.view, h)
+            .map(|(sel, &i)| {
                 let row = TRow::new(vec![
                     Cell::from(if sel { ">" } else { " " }),
                     Cell::from(c.graph.nodes[i].name.clone()),

@@ -48,15 +48,11 @@ impl Pane {
         self.list.scroll(h);
         let wide = inner.width >= 90;
         let rows: Vec<TRow> = self
-            .view
-            .iter()
-            .enumerate()
-            .skip(self.list.offset)
-            .take(h)
-            .map(|(pos, &i)| {
+            .list
+            .window(&self.view, h)
+            .map(|(sel, &i)| {
                 let r = &self.data.rows[i];
                 let m = &r.meeting;
-                let sel = pos == self.list.selected;
                 let place = m.place.as_deref().unwrap_or("");
                 let mut cells = vec![
                     Cell::from(if sel { ">" } else { " " }),
@@ -110,14 +106,10 @@ impl Pane {
         let places: HashMap<Id, String> =
             self.data.rows.iter().map(|r| (r.meeting.id, r.meeting.place.clone().unwrap_or_default())).collect();
         let rows: Vec<TRow> = self
-            .fup_view
-            .iter()
-            .enumerate()
-            .skip(self.fups.offset)
-            .take(h)
-            .map(|(pos, &i)| {
+            .fups
+            .window(&self.fup_view, h)
+            .map(|(sel, &i)| {
                 let f = &self.data.followups[i];
-                let sel = pos == self.fups.selected;
                 let overdue = f.due.is_some_and(|d| d < self.today);
                 let mark = Cell::from(if overdue { "!" } else { "" }).style(theme.error());
                 let row = TRow::new(vec![

@@ -255,14 +255,10 @@ impl Pane {
             vec!["", t(lang, "name"), t(lang, "category"), t(lang, "place")]
         };
         let rows: Vec<TRow> = self
-            .view
-            .iter()
-            .enumerate()
-            .skip(self.list.offset)
-            .take(h)
-            .map(|(pos, &i)| {
+            .list
+            .window(&self.view, h)
+            .map(|(sel, &i)| {
                 let r = &self.dir.rows[i];
-                let sel = pos == self.list.selected;
                 // Only the marker and the name carry the selection style: a cursor move
                 // then rewrites two short cells per row instead of two whole rows.
                 let (marker, name) = if sel {
