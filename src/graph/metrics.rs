@@ -8,6 +8,11 @@
 //! - betweenness is `betweenness_centrality(G)` — normalised by (n−1)(n−2)/2 pairs;
 //! - closeness is `closeness_centrality(G)` with `wf_improved=True` — computed within
 //!   each node's component and scaled by the share of the graph that component reaches.
+//!
+//! Past a budget of work ([`compute_within`]) the big groups are sampled, as NetworkX's
+//! `betweenness_centrality(G, k=…)` does: Brandes from k sources spread over the
+//! group, scaled up by its size over k; closeness from each node's mean distance to
+//! those sources. Small groups stay exact. [`Metrics::sampled`] says how many sources.
 
 use std::collections::VecDeque;
 
@@ -24,6 +29,8 @@ pub struct Metrics {
     pub groups: Vec<Vec<usize>>,
     /// Nodes without any edge.
     pub isolated: Vec<usize>,
+    /// Sources the big groups' centralities were estimated from; None when exact.
+    pub sampled: Option<usize>,
 }
 
 /// All metrics of the graph whose neighbours of node `i` are `adj[i]` (no self loops,
@@ -33,7 +40,160 @@ pub fn compute(adj: &[Vec<u32>]) -> Metrics {
     let degree: Vec<usize> = adj.iter().map(Vec::len).collect();
     let (betweenness, closeness) = centralities(adj);
     let (groups, isolated) = components(adj);
-    Metrics { degree, betweenness, closeness, cut_vertices: cut_vertices(adj), groups, isolated }.with_len_check(n)
+    Metrics { degree, betweenness, closeness, cut_vertices: cut_vertices(adj), groups, isolated, sampled: None }
+        .with_len_check(n)
+}
+
+/// Groups this small or smaller are always exact: their sources cost little.
+const EXACT_GROUP: usize = 500;
+
+/// [`compute`] when its centralities cost at most four times `budget` (a source costs
+/// one breadth-first search of nodes + edges); else the big groups' centralities are
+/// estimated from sources spread over each, as many as `budget` allows (at least 32).
+pub fn compute_within(adj: &[Vec<u32>], budget: u64) -> Metrics {
+    let n = adj.len();
+    let m: usize = adj.iter().map(Vec::len).sum::<usize>() / 2;
+    let per_source = (n + m).max(1) as u64;
+    if (n as u64).saturating_mul(per_source) <= budget.saturating_mul(4) {
+        return compute(adj);
+    }
+    let degree: Vec<usize> = adj.iter().map(Vec::len).collect();
+    let (groups, isolated) = components(adj);
+    let k = usize::try_from(budget / per_source).unwrap_or(usize::MAX).max(32);
+    let mut sources: Vec<(usize, f64)> = Vec::new();
+    let mut sampled = 0;
+    let mut size = vec![1usize; n];
+    for g in &groups {
+        for &v in g {
+            size[v] = g.len();
+        }
+        if g.len() <= EXACT_GROUP || g.len() <= k {
+            sources.extend(g.iter().map(|&v| (v, 1.0)));
+        } else {
+            let weight = g.len() as f64 / k as f64;
+            sources.extend((0..k).map(|i| (g[i * g.len() / k], weight)));
+            sampled += k;
+        }
+    }
+    let (mut betweenness, mut closeness) = (vec![0.0f64; n], vec![0.0f64; n]);
+    let (mut dist_sum, mut hits) = (vec![0u64; n], vec![0u32; n]);
+    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).clamp(1, 8);
+    let chunk = sources.len().div_ceil(threads).max(1);
+    let parts: Vec<Sampled> = std::thread::scope(|s| {
+        let handles: Vec<_> = sources.chunks(chunk).map(|c| s.spawn(move || brandes_from(adj, c))).collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    for p in parts {
+        for (acc, x) in betweenness.iter_mut().zip(p.between) {
+            *acc += x;
+        }
+        for (i, c) in p.exact_closeness {
+            closeness[i] = c;
+        }
+        for i in 0..n {
+            dist_sum[i] += p.dist_sum[i];
+            hits[i] += p.hits[i];
+        }
+    }
+    if n > 2 {
+        let scale = 1.0 / ((n - 1) as f64 * (n - 2) as f64);
+        betweenness.iter_mut().for_each(|b| *b *= scale);
+    }
+    // Closeness of a sampled group's nodes (NetworkX, wf_improved): with r the group's
+    // size and d the mean distance to the sources, (1/d) * (r-1)/(n-1).
+    for g in groups.iter().filter(|g| g.len() > EXACT_GROUP && g.len() > k) {
+        for &v in g {
+            if hits[v] > 0 && dist_sum[v] > 0 {
+                let mean = dist_sum[v] as f64 / f64::from(hits[v]);
+                closeness[v] = (1.0 / mean) * ((size[v] - 1) as f64 / (n - 1) as f64);
+            }
+        }
+    }
+    let sampled = (sampled > 0).then_some(sampled);
+    Metrics { degree, betweenness, closeness, cut_vertices: cut_vertices(adj), groups, isolated, sampled }
+}
+
+/// What one thread's sources give: raw betweenness (weighted), the exact closeness of
+/// exact sources, and for every node the summed distance from the sampled sources
+/// that reached it and how many did.
+struct Sampled {
+    between: Vec<f64>,
+    exact_closeness: Vec<(usize, f64)>,
+    dist_sum: Vec<u64>,
+    hits: Vec<u32>,
+}
+
+/// Brandes from each `(source, weight)`: a weight of 1 is an exact source, more is a
+/// sample standing for that many.
+fn brandes_from(adj: &[Vec<u32>], sources: &[(usize, f64)]) -> Sampled {
+    let n = adj.len();
+    let mut out =
+        Sampled { between: vec![0.0; n], exact_closeness: Vec::new(), dist_sum: vec![0; n], hits: vec![0; n] };
+    let mut sigma = vec![0.0f64; n];
+    let mut dist = vec![u32::MAX; n];
+    let mut delta = vec![0.0f64; n];
+    let mut order: Vec<u32> = Vec::with_capacity(n);
+    let mut queue = VecDeque::with_capacity(n);
+    for &(s, weight) in sources {
+        for &v in &order {
+            sigma[v as usize] = 0.0;
+            dist[v as usize] = u32::MAX;
+            delta[v as usize] = 0.0;
+        }
+        order.clear();
+        sigma[s] = 1.0;
+        dist[s] = 0;
+        queue.push_back(s as u32);
+        let mut total: u64 = 0;
+        while let Some(v) = queue.pop_front() {
+            order.push(v);
+            let dv = dist[v as usize];
+            total += u64::from(dv);
+            for &w in &adj[v as usize] {
+                let w = w as usize;
+                if dist[w] == u32::MAX {
+                    dist[w] = dv + 1;
+                    queue.push_back(w as u32);
+                }
+                if dist[w] == dv + 1 {
+                    sigma[w] += sigma[v as usize];
+                }
+            }
+        }
+        if weight == 1.0 {
+            let reached = order.len();
+            let c = if total > 0 && n > 1 {
+                let r = (reached - 1) as f64;
+                (r / total as f64) * (r / (n - 1) as f64)
+            } else {
+                0.0
+            };
+            out.exact_closeness.push((s, c));
+        } else {
+            for &v in &order {
+                let v = v as usize;
+                if v != s {
+                    out.dist_sum[v] += u64::from(dist[v]);
+                    out.hits[v] += 1;
+                }
+            }
+        }
+        for &w in order.iter().rev() {
+            let w = w as usize;
+            let dw = dist[w];
+            let coeff = (1.0 + delta[w]) / sigma[w];
+            for &v in &adj[w] {
+                let v = v as usize;
+                if dist[v] != u32::MAX && dist[v] + 1 == dw {
+                    delta[v] += sigma[v] * coeff;
+                }
+            }
+            if w != s {
+                out.between[w] += delta[w] * weight;
+            }
+        }
+    }
+    out
 }
 
 impl Metrics {
@@ -308,6 +468,49 @@ mod tests {
         let m = compute(&adj(2, &[(0, 1)]));
         assert_eq!(m.betweenness, vec![0.0, 0.0]);
         assert!(close(m.closeness[0], 1.0));
+    }
+
+    /// A ring of `n` with chords every 7 nodes, plus a separate small ring.
+    fn ring(n: u32) -> Vec<Vec<u32>> {
+        let mut e: Vec<(u32, u32)> = (0..n).map(|i| (i, (i + 1) % n)).collect();
+        e.extend((0..n).step_by(7).map(|i| (i, (i + 37) % n)));
+        e.extend((0..5).map(|i| (n + i, n + (i + 1) % 5)));
+        e.sort_unstable();
+        e.dedup();
+        adj(n as usize + 5, &e)
+    }
+
+    #[test]
+    fn within_the_budget_it_is_exact() {
+        let g = ring(800);
+        assert_eq!(compute_within(&g, u64::MAX), compute(&g));
+    }
+
+    #[test]
+    fn past_the_budget_big_groups_are_sampled_and_close_to_exact() {
+        let g = ring(2_000);
+        let exact = compute(&g);
+        // Room for about 200 sources of the 2 000.
+        let est = compute_within(&g, 200 * (2_005 + 2_291));
+        let k = est.sampled.unwrap();
+        assert!((150..=400).contains(&k), "{k} sources");
+        // The small ring is exact; the structure does not depend on the sample.
+        for v in 2_000..2_005 {
+            assert!(close(est.betweenness[v], exact.betweenness[v]));
+            assert!(close(est.closeness[v], exact.closeness[v]));
+        }
+        assert_eq!((&est.degree, &est.cut_vertices, &est.groups), (&exact.degree, &exact.cut_vertices, &exact.groups));
+        // On the big ring the estimates are near the truth: means within a few per cent,
+        // and the most central node by the estimate is among the truly central ones.
+        let mean = |v: &[f64]| v[..2_000].iter().sum::<f64>() / 2_000.0;
+        for (e, x) in [(&est.betweenness, &exact.betweenness), (&est.closeness, &exact.closeness)] {
+            assert!((mean(e) - mean(x)).abs() / mean(x) < 0.05, "{} vs {}", mean(e), mean(x));
+            assert!(e[..2_000].iter().all(|v| v.is_finite() && *v >= 0.0));
+        }
+        let top = (0..2_000).max_by(|&a, &b| est.betweenness[a].total_cmp(&est.betweenness[b])).unwrap();
+        let mut sorted: Vec<f64> = exact.betweenness[..2_000].to_vec();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        assert!(exact.betweenness[top] >= sorted[200], "the estimate's top node is in the true top 10 %");
     }
 
     #[test]

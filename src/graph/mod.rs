@@ -437,7 +437,7 @@ impl Graph {
 
     /// (Re)compute the metrics.
     pub fn compute(&mut self) {
-        self.metrics = metrics::compute(&self.adjacency());
+        self.metrics = metrics::compute_within(&self.adjacency(), computed::BUDGET);
     }
 
     /// The node of participant `id`.
@@ -496,7 +496,8 @@ impl Graph {
         v
     }
 
-    /// `{"nodes": [...], "edges": [...]}` as DESIGN.md §8 promises.
+    /// `{"nodes": [...], "edges": [...]}` as DESIGN.md §8 promises; with `"sampled": k`
+    /// when the centralities are estimated from k sources.
     pub fn to_json(&self, lang: Lang) -> serde_json::Value {
         use serde_json::json;
         let m = &self.metrics;
@@ -528,7 +529,11 @@ impl Graph {
                 })
             })
             .collect();
-        json!({"nodes": nodes, "edges": edges})
+        let mut out = json!({"nodes": nodes, "edges": edges});
+        if let (Some(k), Some(o)) = (m.sampled, out.as_object_mut()) {
+            o.insert("sampled".into(), k.into());
+        }
+        out
     }
 }
 

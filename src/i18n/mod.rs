@@ -593,6 +593,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("import_screen", "Import z arkusza", "Import a spreadsheet"),
     ("graph_orgs", "organizacje", "organisations"),
     ("graph_computing", "liczę…", "computing…"),
+    ("graph_sampled", "szacunek z {k} węzłów", "estimated from {k} nodes"),
     ("graph_degree_short", "st.", "deg"),
     ("graph_betweenness_short", "pośr.", "betw"),
     ("graph_closeness_short", "blisk.", "clos"),

@@ -160,6 +160,9 @@ impl Pane {
     fn frame(&self, mut title: String, area: Rect, buf: &mut Buffer, theme: &Theme, lang: Lang) -> Rect {
         if self.computing() {
             title.push_str(&format!(" · {}", t(lang, "graph_computing")));
+        } else if let Some(k) = self.shown.as_ref().and_then(|c| c.graph.metrics.sampled) {
+            // Centralities past the budget are estimated: say from how many sources.
+            title.push_str(&format!(" · {}", t(lang, "graph_sampled").replace("{k}", &k.to_string())));
         }
         title.push(' ');
         let block = Block::default().borders(Borders::ALL).border_set(theme.border()).title(title);
