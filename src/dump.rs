@@ -14,7 +14,11 @@ use std::collections::HashMap;
 pub type Names = HashMap<Id, String>;
 
 pub fn participant_names(store: &Store) -> Result<Names> {
-    Ok(store.docs(Entity::Participant)?.into_iter().map(|(id, d)| (id, Participant::from_doc(id, &d).name)).collect())
+    let mut names = Names::new();
+    store.for_each_view(Entity::Participant, |id, v| {
+        names.insert(id, Participant::name_in(&v));
+    })?;
+    Ok(names)
 }
 
 fn opt<T: ToString>(v: &Option<T>) -> Value {

@@ -79,7 +79,7 @@ pub fn load(store: &Store, lang: Lang) -> Result<Loaded> {
     let mut names = HashMap::new();
     store.for_each_view(Entity::Participant, |id, v| {
         if wanted.contains(&id) {
-            names.insert(id, crate::tui::panes::participants::name_of(&v));
+            names.insert(id, crate::model::Participant::name_in(&v));
         }
     })?;
     let pids: HashSet<Id> = meetings.iter().filter_map(|m| m.partnership).collect();

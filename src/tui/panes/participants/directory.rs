@@ -155,7 +155,7 @@ impl Building {
     fn add_view(&mut self, id: Id, v: &DocView, last: Option<NaiveDate>) {
         let category = v.str("category").and_then(|c| Category::parse(c).ok()).unwrap_or(Category::Other);
         let kind = v.str("kind").and_then(|k| Kind::parse(k).ok()).unwrap_or_else(|| category.default_kind());
-        let name = name_of(v);
+        let name = Participant::name_in(v);
         let tags = v.elems("tags");
         let tags = if tags.is_empty() { 0 } else { self.id(&tags.join(" ")) };
         let row = Row {
@@ -203,15 +203,6 @@ impl Building {
         self.index.sort_by_keys();
         self.strings.shrink_to_fit();
         Directory { rows, strings: self.strings, index: Arc::new(self.index), complete }
-    }
-}
-
-/// A participant's name as [`Participant::from_doc`] gives it, read in place.
-pub fn name_of(v: &DocView) -> String {
-    match v.str("name") {
-        Some(n) => n.to_string(),
-        None if v.erased() => "[usunięto]".to_string(),
-        None => String::new(),
     }
 }
 

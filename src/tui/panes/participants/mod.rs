@@ -12,7 +12,7 @@ mod detail;
 mod directory;
 
 pub use detail::{Detail, detail};
-pub use directory::{Candidate, Directory, Row, first_page, load_all, name_of};
+pub use directory::{Candidate, Directory, Row, first_page, load_all};
 
 use crate::tui::keymap::{Action, Context};
 use crate::tui::popups;
