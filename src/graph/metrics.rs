@@ -203,9 +203,6 @@ impl Metrics {
     }
 }
 
-/// Raw betweenness sums and `(source, closeness)` from a range of sources.
-type Partial = (Vec<f64>, Vec<(usize, f64)>);
-
 /// Betweenness and closeness from one breadth-first search per source (Brandes 2001),
 /// the sources split over the available cores.
 fn centralities(adj: &[Vec<u32>]) -> (Vec<f64>, Vec<f64>) {
@@ -215,18 +212,16 @@ fn centralities(adj: &[Vec<u32>]) -> (Vec<f64>, Vec<f64>) {
     let chunk = n.div_ceil(threads.max(1)).max(1);
     let mut between = vec![0.0f64; n];
     let mut close = vec![0.0f64; n];
-    let parts: Vec<Partial> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..n)
-            .step_by(chunk)
-            .map(|start| s.spawn(move || brandes_range(adj, start, (start + chunk).min(n))))
-            .collect();
+    let sources: Vec<(usize, f64)> = (0..n).map(|v| (v, 1.0)).collect();
+    let parts: Vec<Sampled> = std::thread::scope(|s| {
+        let handles: Vec<_> = sources.chunks(chunk).map(|c| s.spawn(move || brandes_from(adj, c))).collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
-    for (b, c) in parts {
-        for (acc, x) in between.iter_mut().zip(b) {
+    for p in parts {
+        for (acc, x) in between.iter_mut().zip(p.between) {
             *acc += x;
         }
-        for (i, x) in c {
+        for (i, x) in p.exact_closeness {
             close[i] = x;
         }
     }
@@ -238,70 +233,6 @@ fn centralities(adj: &[Vec<u32>]) -> (Vec<f64>, Vec<f64>) {
         }
     } else {
         between.iter_mut().for_each(|b| *b = 0.0);
-    }
-    (between, close)
-}
-
-/// Brandes' accumulation for sources `start..end`; returns the raw betweenness sums
-/// and the closeness of each source.
-fn brandes_range(adj: &[Vec<u32>], start: usize, end: usize) -> Partial {
-    let n = adj.len();
-    let mut between = vec![0.0f64; n];
-    let mut close = Vec::with_capacity(end - start);
-    let mut sigma = vec![0.0f64; n];
-    let mut dist = vec![u32::MAX; n];
-    let mut delta = vec![0.0f64; n];
-    let mut order: Vec<u32> = Vec::with_capacity(n);
-    let mut queue = VecDeque::with_capacity(n);
-    for s in start..end {
-        for &v in &order {
-            sigma[v as usize] = 0.0;
-            dist[v as usize] = u32::MAX;
-            delta[v as usize] = 0.0;
-        }
-        order.clear();
-        sigma[s] = 1.0;
-        dist[s] = 0;
-        queue.push_back(s as u32);
-        let mut total: u64 = 0;
-        while let Some(v) = queue.pop_front() {
-            order.push(v);
-            let dv = dist[v as usize];
-            total += dv as u64;
-            for &w in &adj[v as usize] {
-                let w = w as usize;
-                if dist[w] == u32::MAX {
-                    dist[w] = dv + 1;
-                    queue.push_back(w as u32);
-                }
-                if dist[w] == dv + 1 {
-                    sigma[w] += sigma[v as usize];
-                }
-            }
-        }
-        // Closeness (NetworkX, wf_improved): (r-1)/total * (r-1)/(n-1), r = reached.
-        let reached = order.len();
-        let c = if total > 0 && n > 1 {
-            let r = (reached - 1) as f64;
-            (r / total as f64) * (r / (n - 1) as f64)
-        } else {
-            0.0
-        };
-        close.push((s, c));
-        for &w in order.iter().rev() {
-            let w = w as usize;
-            let dw = dist[w];
-            let coeff = (1.0 + delta[w]) / sigma[w];
-            for &v in &adj[w] {
-                let v = v as usize;
-                if dist[v] != u32::MAX && dist[v] + 1 == dw {
-                    delta[v] += sigma[v] * coeff;
-                }
-            }
-            if w != s {
-                between[w] += delta[w];
-            }
-        }
     }
     (between, close)
 }
@@ -523,11 +454,12 @@ mod tests {
         e.dedup();
         let g = adj(n as usize, &e);
         let m = compute(&g);
-        let (b1, c1) = brandes_range(&g, 0, n as usize);
+        let sources: Vec<(usize, f64)> = (0..n as usize).map(|v| (v, 1.0)).collect();
+        let one = brandes_from(&g, &sources);
         let scale = 1.0 / ((n - 1) as f64 * (n - 2) as f64);
         for i in 0..n as usize {
-            assert!(close(m.betweenness[i], b1[i] * scale));
-            assert!(close(m.closeness[i], c1[i].1));
+            assert!(close(m.betweenness[i], one.between[i] * scale));
+            assert!(close(m.closeness[i], one.exact_closeness[i].1));
         }
     }
 }

@@ -115,13 +115,21 @@ impl Store {
     /// Visit every record of one entity in id order without holding them all: the
     /// list of 100 000 participants is built from this at a fraction of the memory.
     pub fn for_each_doc(&self, entity: Entity, mut f: impl FnMut(Id, Doc)) -> Result<()> {
+        self.for_each_stored(entity, |id, bytes| {
+            f(id, Doc::decode(bytes).map_err(corrupt)?);
+            Ok(())
+        })
+    }
+
+    /// Every stored record of `entity` in id order, as its bytes.
+    fn for_each_stored(&self, entity: Entity, mut f: impl FnMut(Id, &[u8]) -> Result<()>) -> Result<()> {
         let tx = self.db.begin_read()?;
         let records = tx.open_table(RECORDS)?;
         let lo = record_key(entity, Id::from_bytes([0; 16]));
         let hi = record_key(entity, Id::from_bytes([0xff; 16]));
         for e in records.range::<&[u8; 17]>(&lo..=&hi)? {
             let (k, v) = e?;
-            f(id_from_key(k.value()), Doc::decode(v.value()).map_err(corrupt)?);
+            f(id_from_key(k.value()), v.value())?;
         }
         Ok(())
     }
@@ -129,16 +137,10 @@ impl Store {
     /// [`Store::for_each_doc`], each record read in place ([`DocView`]) instead of
     /// decoded: what a list of 100 000 needs from each is a few fields.
     pub fn for_each_view(&self, entity: Entity, mut f: impl FnMut(Id, DocView<'_>)) -> Result<()> {
-        let tx = self.db.begin_read()?;
-        let records = tx.open_table(RECORDS)?;
-        let lo = record_key(entity, Id::from_bytes([0; 16]));
-        let hi = record_key(entity, Id::from_bytes([0xff; 16]));
-        for e in records.range::<&[u8; 17]>(&lo..=&hi)? {
-            let (k, v) = e?;
-            let bytes = v.value();
-            f(id_from_key(k.value()), DocView::read(bytes).map_err(corrupt)?);
-        }
-        Ok(())
+        self.for_each_stored(entity, |id, bytes| {
+            f(id, DocView::read(bytes).map_err(corrupt)?);
+            Ok(())
+        })
     }
 
     /// Every record of one entity, deleted ones included, in id order.
