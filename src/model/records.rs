@@ -2,7 +2,7 @@
 
 use super::codes::*;
 use crate::ids::{Entity, Id};
-use crate::sync::Doc;
+use crate::sync::{Doc, Fields};
 use chrono::{NaiveDate, NaiveTime};
 
 /// Fields an erasure (RODO) removes. What stays is what unique-participant counts per
@@ -18,11 +18,11 @@ pub(super) fn id_of(doc: &Doc, field: &str) -> Option<Id> {
     doc.str(field).and_then(Id::parse)
 }
 
-pub(super) fn ids_of(doc: &Doc, field: &str) -> Vec<Id> {
-    doc.set(field).iter().filter_map(|s| Id::parse(s)).collect()
+pub(super) fn ids_of(doc: &impl Fields, field: &str) -> Vec<Id> {
+    doc.elems(field).into_iter().filter_map(Id::parse).collect()
 }
 
-pub(super) fn date_of(doc: &Doc, field: &str) -> Option<NaiveDate> {
+pub(super) fn date_of(doc: &impl Fields, field: &str) -> Option<NaiveDate> {
     doc.str(field).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
 }
 
@@ -92,31 +92,33 @@ impl Participant {
         }
     }
 
-    pub fn from_doc(id: Id, doc: &Doc) -> Self {
+    /// Read from a decoded record or one read in place.
+    pub fn from_doc(id: Id, doc: &impl Fields) -> Self {
+        let string = |f: &str| doc.str(f).map(str::to_string);
         let category = doc.str("category").and_then(|c| Category::parse(c).ok()).unwrap_or(Category::Other);
         let kind = doc.str("kind").and_then(|k| Kind::parse(k).ok()).unwrap_or_else(|| category.default_kind());
         let memberships = ids_of(doc, "memberships")
             .into_iter()
-            .map(|org| Membership { org, role: doc.string(&format!("role:{org}")) })
+            .map(|org| Membership { org, role: string(&format!("role:{org}")) })
             .collect();
         Participant {
             id,
             kind,
-            name: doc.string("name").unwrap_or_else(|| if doc.erased { "[usunięto]".into() } else { String::new() }),
+            name: string("name").unwrap_or_else(|| if doc.erased() { "[usunięto]".into() } else { String::new() }),
             category,
             memberships,
-            gmina: doc.string("gmina"),
-            place: doc.string("place"),
-            phone: doc.string("phone"),
-            email: doc.string("email"),
-            note: doc.string("note"),
-            tags: doc.set("tags"),
+            gmina: string("gmina"),
+            place: string("place"),
+            phone: string("phone"),
+            email: string("email"),
+            note: string("note"),
+            tags: doc.elems("tags").into_iter().map(str::to_string).collect(),
             consent_data: date_of(doc, "consent_data"),
             consent_photos: date_of(doc, "consent_photos"),
             consent_newsletter: date_of(doc, "consent_newsletter"),
             retention: date_of(doc, "retention"),
             deleted: doc.is_deleted(),
-            erased: doc.erased,
+            erased: doc.erased(),
         }
     }
 

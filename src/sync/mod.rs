@@ -16,7 +16,7 @@ pub mod compact;
 mod doc;
 mod op;
 
-pub use doc::{Doc, DocView, FieldState, Fresh, Stamp};
+pub use doc::{Doc, DocView, FieldState, Fields, Fresh, Stamp};
 pub use op::{
     Change, ChangeRef, ENCODING_VERSION, Hlc, OP_ENCODING, Op, OpId, OpRef, ReplicaId, Value, ValueRef, VersionVector,
     decode_versioned, encode_versioned,

@@ -8,6 +8,47 @@ use std::collections::BTreeMap;
 mod encoding;
 pub use encoding::{DocView, Fresh};
 
+/// What reading a record's text fields needs, from a decoded [`Doc`] or a stored one
+/// read in place ([`DocView`]): the record types read themselves through it.
+pub trait Fields {
+    /// A field's text (the winning value; None when unset, null or not text).
+    fn str(&self, field: &str) -> Option<&str>;
+    /// The elements of a set field, sorted.
+    fn elems(&self, field: &str) -> Vec<&str>;
+    fn is_deleted(&self) -> bool;
+    fn erased(&self) -> bool;
+}
+
+impl Fields for Doc {
+    fn str(&self, field: &str) -> Option<&str> {
+        Doc::str(self, field)
+    }
+    fn elems(&self, field: &str) -> Vec<&str> {
+        Doc::elems(self, field)
+    }
+    fn is_deleted(&self) -> bool {
+        Doc::is_deleted(self)
+    }
+    fn erased(&self) -> bool {
+        self.erased
+    }
+}
+
+impl Fields for DocView<'_> {
+    fn str(&self, field: &str) -> Option<&str> {
+        DocView::str(self, field)
+    }
+    fn elems(&self, field: &str) -> Vec<&str> {
+        DocView::elems(self, field)
+    }
+    fn is_deleted(&self) -> bool {
+        DocView::is_deleted(self)
+    }
+    fn erased(&self) -> bool {
+        DocView::erased(self)
+    }
+}
+
 /// Encoding version of a stored [`Doc`] (the leading byte of a `records` value). Ops
 /// keep [`super::ENCODING_VERSION`]; docs never leave the database, so they can change
 /// shape with a schema bump and a rebuild from the log.
