@@ -25,40 +25,18 @@ pub(super) fn attend_key(participant: Id, meeting: Id) -> [u8; 32] {
 }
 
 /// What the indexes read of a record: a stored [`Doc`], or the [`Fresh`] record an
-/// op makes on its own.
-pub(super) trait Indexable {
-    fn is_deleted(&self) -> bool;
-    fn str(&self, field: &str) -> Option<&str>;
-    /// The elements of a set field, sorted.
-    fn elems(&self, field: &str) -> Vec<&str>;
+/// op makes on its own; its fields, and how many of them keep conflicting values.
+pub(super) trait Indexable: crate::sync::Fields {
     fn conflict_count(&self) -> usize;
 }
 
 impl Indexable for Doc {
-    fn is_deleted(&self) -> bool {
-        Doc::is_deleted(self)
-    }
-    fn str(&self, field: &str) -> Option<&str> {
-        Doc::str(self, field)
-    }
-    fn elems(&self, field: &str) -> Vec<&str> {
-        Doc::elems(self, field)
-    }
     fn conflict_count(&self) -> usize {
         Doc::conflict_count(self)
     }
 }
 
 impl Indexable for Fresh<'_> {
-    fn is_deleted(&self) -> bool {
-        false
-    }
-    fn str(&self, field: &str) -> Option<&str> {
-        Fresh::str(self, field)
-    }
-    fn elems(&self, field: &str) -> Vec<&str> {
-        self.set(field).to_vec()
-    }
     fn conflict_count(&self) -> usize {
         // One op keeps one value per text.
         0

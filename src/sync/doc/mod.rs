@@ -34,6 +34,22 @@ impl Fields for Doc {
     }
 }
 
+impl Fields for Fresh<'_> {
+    fn str(&self, field: &str) -> Option<&str> {
+        Fresh::str(self, field)
+    }
+    fn elems(&self, field: &str) -> Vec<&str> {
+        self.set(field).to_vec()
+    }
+    /// The record one op makes is neither deleted nor erased.
+    fn is_deleted(&self) -> bool {
+        false
+    }
+    fn erased(&self) -> bool {
+        false
+    }
+}
+
 impl Fields for DocView<'_> {
     fn str(&self, field: &str) -> Option<&str> {
         DocView::str(self, field)
