@@ -95,9 +95,22 @@ pub fn compute_in(data: Arc<Data>, at: Option<NaiveDate>, scope: &Scope) -> Comp
     finish(data, graph, scope)
 }
 
+/// What a first look at a big graph may spend on its centralities: a fifth of
+/// [`BUDGET`], so that "everyone" at 100 000 shows within a second, estimated from
+/// about ten sources; a second job refines it ([`Job::refine`]).
+pub const QUICK: u64 = BUDGET / 5;
+
 /// Metrics and the lists beside them for a graph built over `scope`.
 fn finish(data: Arc<Data>, mut graph: Graph, scope: &Scope) -> Computed {
-    graph.compute();
+    finish_within(data, graph_with(&mut graph, BUDGET), scope)
+}
+
+fn graph_with(graph: &mut Graph, budget: u64) -> Graph {
+    graph.compute_within(budget);
+    std::mem::take(graph)
+}
+
+fn finish_within(data: Arc<Data>, graph: Graph, scope: &Scope) -> Computed {
     let index: HashMap<Id, usize> = graph.nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut partnerships: Vec<(String, Vec<usize>, Id)> = data
         .partnerships
@@ -138,6 +151,10 @@ pub struct Job {
     pub scope: Option<Scope>,
     /// The records, when an earlier job of this generation read them.
     pub data: Option<Arc<Data>>,
+    /// A first look: centralities within [`QUICK`], refined by a second job.
+    pub quick: bool,
+    /// A second look at this result: its centralities again within [`BUDGET`].
+    pub refine: Option<Arc<Computed>>,
 }
 
 impl Job {
@@ -151,13 +168,28 @@ impl Job {
 
     /// The graph and its metrics (no store: the loop runs this on its own thread).
     pub fn compute(&self, data: Arc<Data>) -> Computed {
-        match &self.scope {
-            Some(scope) => compute_in(data, self.at, scope),
-            None => {
-                let (scope, graph) = auto_graph(&data, self.at, BUDGET);
-                finish(data, graph, &scope)
-            }
+        if let Some(first) = &self.refine {
+            let mut graph = first.graph.clone();
+            graph.compute_within(BUDGET);
+            return Computed {
+                graph,
+                months: first.months.clone(),
+                partnerships: first.partnerships.clone(),
+                growth: first.growth.clone(),
+                scope: first.scope.clone(),
+                gminas: first.gminas.clone(),
+                data: first.data.clone(),
+                entries: first.entries.clone(),
+            };
         }
+        let budget = if self.quick { QUICK } else { BUDGET };
+        let (scope, mut graph) = match &self.scope {
+            Some(scope) => {
+                (scope.clone(), Graph::edges_in(&data, &Options { at: self.at, ..Options::default() }, scope))
+            }
+            None => auto_graph(&data, self.at, BUDGET),
+        };
+        finish_within(data, graph_with(&mut graph, budget), &scope)
     }
 }
 
@@ -198,5 +230,34 @@ mod tests {
         // Below even that, the busiest gmina's organisations all the same.
         assert_eq!(auto_graph(&data, None, 0).0, scope);
         assert_eq!(auto_scope(&data), Scope::default());
+    }
+
+    #[test]
+    fn a_quick_look_is_estimated_and_its_second_look_exact() {
+        // 3 000 people met five at a time along a chain: too big for a quick look's
+        // exact centralities, small enough for the full budget's.
+        let mut data = Data::default();
+        let ids: Vec<Id> = (0..3_000)
+            .map(|i| {
+                let p = org(&format!("Osoba {i}"), Kind::Person, "Dobiegniew");
+                let id = p.id;
+                data.participants.push(p);
+                id
+            })
+            .collect();
+        for w in ids.windows(5).step_by(2) {
+            data.meetings.push(crate::graph::tests::meeting_on(None, w));
+        }
+        let data = Arc::new(data);
+        let everyone = Some(Scope::default());
+        let quick = Job { scope: everyone.clone(), quick: true, ..Job::default() }.compute(data.clone());
+        let k = quick.graph.metrics.sampled.expect("a quick look at 3 000 is estimated");
+        assert!(k < 3_000);
+        let second =
+            Job { scope: everyone, refine: Some(Arc::new(quick.clone())), ..Job::default() }.compute(data.clone());
+        let exact = compute_in(data, None, &Scope::default());
+        assert_eq!(second.graph.metrics.sampled, None);
+        assert_eq!(second.graph.metrics, exact.graph.metrics);
+        assert_eq!(second.graph.edges.len(), quick.graph.edges.len());
     }
 }

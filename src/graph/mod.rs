@@ -438,7 +438,12 @@ impl Graph {
 
     /// (Re)compute the metrics.
     pub fn compute(&mut self) {
-        self.metrics = metrics::compute_within(&self.adjacency(), computed::BUDGET);
+        self.compute_within(computed::BUDGET);
+    }
+
+    /// The metrics, estimated past `budget` ([`metrics::compute_within`]).
+    pub fn compute_within(&mut self, budget: u64) {
+        self.metrics = metrics::compute_within(&self.adjacency(), budget);
     }
 
     /// The node of participant `id`.

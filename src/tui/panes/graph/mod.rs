@@ -134,11 +134,14 @@ impl Pane {
             return;
         }
         if self.requested.insert(self.key()) {
+            // A quick first look; a big graph's centralities are refined after it.
             self.jobs.push(Job {
                 generation: self.generation,
                 at: self.at,
                 scope: self.scope.clone(),
                 data: self.data.clone(),
+                quick: true,
+                refine: None,
             });
         }
     }
@@ -173,6 +176,17 @@ impl Pane {
                     self.scope = scope.clone();
                 }
                 self.cache.insert((job.at, scope.clone()), c.clone());
+                if job.quick && c.graph.metrics.sampled.is_some() {
+                    // Shown now from a few sources; estimated again from more meanwhile.
+                    self.jobs.push(Job {
+                        generation: self.generation,
+                        at: job.at,
+                        scope: scope.clone(),
+                        data: Some(c.data.clone()),
+                        quick: false,
+                        refine: Some(c.clone()),
+                    });
+                }
                 if job.at == self.at && scope == self.scope {
                     self.shown = Some(c);
                     self.refresh();
