@@ -49,7 +49,7 @@ const EXACT_GROUP: usize = 500;
 
 /// [`compute`] when its centralities cost at most four times `budget` (a source costs
 /// one breadth-first search of nodes + edges); else the big groups' centralities are
-/// estimated from sources spread over each, as many as `budget` allows (at least 32).
+/// estimated from sources spread over each, as many as `budget` allows (at least 8).
 pub fn compute_within(adj: &[Vec<u32>], budget: u64) -> Metrics {
     let n = adj.len();
     let m: usize = adj.iter().map(Vec::len).sum::<usize>() / 2;
@@ -59,7 +59,7 @@ pub fn compute_within(adj: &[Vec<u32>], budget: u64) -> Metrics {
     }
     let degree: Vec<usize> = adj.iter().map(Vec::len).collect();
     let (groups, isolated) = components(adj);
-    let k = usize::try_from(budget / per_source).unwrap_or(usize::MAX).max(32);
+    let k = usize::try_from(budget / per_source).unwrap_or(usize::MAX).max(8);
     let mut sources: Vec<(usize, f64)> = Vec::new();
     let mut sampled = 0;
     let mut size = vec![1usize; n];
