@@ -82,32 +82,20 @@ pub fn compute_within(adj: &[Vec<u32>], budget: u64) -> Metrics {
     // than they compute.
     let (local, order) = renumbered(adj, &groups, &isolated);
     let sources: Vec<(usize, f64)> = sources.iter().map(|&(v, w)| (order[v], w)).collect();
-    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).clamp(1, 8);
-    let chunk = sources.len().div_ceil(threads).max(1);
-    let parts: Vec<Sampled> = std::thread::scope(|s| {
-        let local = &local;
-        let handles: Vec<_> = sources.chunks(chunk).map(|c| s.spawn(move || brandes_from(local, c))).collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
-    for p in parts {
-        for v in 0..n {
-            let i = order[v];
+    // What comes back is under the new numbers: `back[new] = old`.
+    let mut back = vec![0usize; n];
+    for (v, &i) in order.iter().enumerate() {
+        back[i] = v;
+    }
+    for p in on_threads(&local, &sources, 8) {
+        for (i, &v) in back.iter().enumerate() {
             betweenness[v] += p.between[i];
             dist_sum[v] += p.dist_sum[i];
             hits[v] += p.hits[i];
         }
         for (i, c) in p.exact_closeness {
-            closeness[i] = c;
+            closeness[back[i]] = c;
         }
-    }
-    // Exact closeness came back under the new numbers.
-    let mut back = vec![0usize; n];
-    for (v, &i) in order.iter().enumerate() {
-        back[i] = v;
-    }
-    let renamed = std::mem::replace(&mut closeness, vec![0.0; n]);
-    for (i, c) in renamed.into_iter().enumerate() {
-        closeness[back[i]] = c;
     }
     if n > 2 {
         let scale = 1.0 / ((n - 1) as f64 * (n - 2) as f64);
@@ -125,6 +113,16 @@ pub fn compute_within(adj: &[Vec<u32>], budget: u64) -> Metrics {
     }
     let sampled = (sampled > 0).then_some(sampled);
     Metrics { degree, betweenness, closeness, cut_vertices: cut_vertices(adj), groups, isolated, sampled }
+}
+
+/// Brandes from `sources`, split over up to `most` threads (no more than the cores).
+fn on_threads(adj: &[Vec<u32>], sources: &[(usize, f64)], most: usize) -> Vec<Sampled> {
+    let cores = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1);
+    let chunk = sources.len().div_ceil(cores.clamp(1, most.max(1))).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = sources.chunks(chunk).map(|c| s.spawn(move || brandes_from(adj, c))).collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    })
 }
 
 /// The graph with its nodes numbered group by group in breadth-first order, and each
@@ -255,17 +253,10 @@ impl Metrics {
 /// the sources split over the available cores.
 fn centralities(adj: &[Vec<u32>]) -> (Vec<f64>, Vec<f64>) {
     let n = adj.len();
-    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).clamp(1, 8);
-    let threads = if n < 200 { 1 } else { threads };
-    let chunk = n.div_ceil(threads.max(1)).max(1);
     let mut between = vec![0.0f64; n];
     let mut close = vec![0.0f64; n];
     let sources: Vec<(usize, f64)> = (0..n).map(|v| (v, 1.0)).collect();
-    let parts: Vec<Sampled> = std::thread::scope(|s| {
-        let handles: Vec<_> = sources.chunks(chunk).map(|c| s.spawn(move || brandes_from(adj, c))).collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
-    for p in parts {
+    for p in on_threads(adj, &sources, if n < 200 { 1 } else { 8 }) {
         for (acc, x) in between.iter_mut().zip(p.between) {
             *acc += x;
         }

@@ -95,8 +95,7 @@ impl Participant {
     /// Read from a decoded record or one read in place.
     pub fn from_doc(id: Id, doc: &impl Fields) -> Self {
         let string = |f: &str| doc.str(f).map(str::to_string);
-        let category = doc.str("category").and_then(|c| Category::parse(c).ok()).unwrap_or(Category::Other);
-        let kind = doc.str("kind").and_then(|k| Kind::parse(k).ok()).unwrap_or_else(|| category.default_kind());
+        let (category, kind) = Participant::category_kind(doc);
         let memberships = ids_of(doc, "memberships")
             .into_iter()
             .map(|org| Membership { org, role: string(&format!("role:{org}")) })
@@ -104,7 +103,7 @@ impl Participant {
         Participant {
             id,
             kind,
-            name: string("name").unwrap_or_else(|| if doc.erased() { "[usunięto]".into() } else { String::new() }),
+            name: Participant::name_in(doc),
             category,
             memberships,
             gmina: string("gmina"),
@@ -122,9 +121,16 @@ impl Participant {
         }
     }
 
-    /// The name [`Participant::from_doc`] gives, read in place from a stored record:
-    /// what lists of everyone need without decoding 100 000 records.
-    pub fn name_in(v: &crate::sync::DocView) -> String {
+    /// The category and kind [`Participant::from_doc`] gives: a list of everyone reads
+    /// only these few fields of each record.
+    pub fn category_kind(doc: &impl Fields) -> (Category, Kind) {
+        let category = doc.str("category").and_then(|c| Category::parse(c).ok()).unwrap_or(Category::Other);
+        let kind = doc.str("kind").and_then(|k| Kind::parse(k).ok()).unwrap_or_else(|| category.default_kind());
+        (category, kind)
+    }
+
+    /// The name [`Participant::from_doc`] gives.
+    pub fn name_in(v: &impl Fields) -> String {
         match v.str("name") {
             Some(n) => n.to_string(),
             None if v.erased() => "[usunięto]".to_string(),

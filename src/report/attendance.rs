@@ -120,8 +120,7 @@ pub fn support_hours(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDat
         if !d.is_deleted() {
             // Only the category, read in place as `Participant::from_doc` reads it:
             // decoding whole records was most of the cost at 100 000 of them.
-            let category = d.str("category").and_then(|c| Category::parse(c).ok()).unwrap_or(Category::Other);
-            cats.insert(id, category);
+            cats.insert(id, Participant::category_kind(&d).0);
         }
     })?;
     let mut out = SupportHours::default();

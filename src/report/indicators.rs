@@ -239,8 +239,7 @@ struct Counted {
 
 impl Counted {
     fn of(id: Id, v: &crate::sync::DocView) -> Counted {
-        let category = v.str("category").and_then(|c| Category::parse(c).ok()).unwrap_or(Category::Other);
-        let kind = v.str("kind").and_then(|k| Kind::parse(k).ok()).unwrap_or_else(|| category.default_kind());
+        let (category, kind) = Participant::category_kind(v);
         Counted {
             id,
             name: Participant::name_in(v),

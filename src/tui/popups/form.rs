@@ -138,8 +138,6 @@ pub fn participant_form(env: &Env, edit_id: Option<Id>) -> Form {
     Form { title: title.to_string(), target, fields, focus: 0, error: None, duplicate_ok: false, dirty: false }
 }
 
-pub(crate) use crate::tui::widgets::printable;
-
 impl View for FormPopup {
     fn kind(&self) -> &'static str {
         "form"

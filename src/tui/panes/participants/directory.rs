@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::ids::IdMap;
-use crate::sync::DocView;
+use crate::sync::Fields;
 
 /// One list row. Organisation, gmina and place are ids into the pane's string pool,
 /// so 100 000 rows from a few dozen villages hold each village's name once.
@@ -134,33 +134,15 @@ impl Building {
         self.rows.push((key, row));
     }
 
-    fn add(&mut self, p: Participant, last: Option<NaiveDate>) {
-        let tags = if p.tags.is_empty() { 0 } else { self.id(&p.tags.join(" ")) };
-        let row = Row {
-            id: p.id,
-            name: p.name,
-            kind: p.kind,
-            category: p.category,
-            org: 0,
-            gmina: self.id(p.gmina.as_deref().unwrap_or("")),
-            place: self.id(p.place.as_deref().unwrap_or("")),
-            last,
-        };
-        let orgs = p.memberships.iter().map(|m| m.org).collect();
-        self.push(row, p.phone.as_deref(), tags, orgs);
-    }
-
-    /// [`Building::add`] straight from a stored record: the fields a row needs, read
-    /// as [`Participant::from_doc`] reads them.
-    fn add_view(&mut self, id: Id, v: &DocView, last: Option<NaiveDate>) {
-        let category = v.str("category").and_then(|c| Category::parse(c).ok()).unwrap_or(Category::Other);
-        let kind = v.str("kind").and_then(|k| Kind::parse(k).ok()).unwrap_or_else(|| category.default_kind());
-        let name = Participant::name_in(v);
+    /// A row straight from a record (decoded, or read in place): the fields a row
+    /// needs, read as [`Participant::from_doc`] reads them.
+    fn add(&mut self, id: Id, v: &impl Fields, last: Option<NaiveDate>) {
+        let (category, kind) = Participant::category_kind(v);
         let tags = v.elems("tags");
         let tags = if tags.is_empty() { 0 } else { self.id(&tags.join(" ")) };
         let row = Row {
             id,
-            name,
+            name: Participant::name_in(v),
             kind,
             category,
             org: 0,
@@ -213,13 +195,12 @@ pub fn first_page(store: &Store, n: usize) -> Result<Directory> {
     let mut names = IdMap::default();
     for id in &ids {
         if let Some(doc) = store.doc(Entity::Participant, *id)? {
-            let p = Participant::from_doc(*id, &doc);
-            for m in &p.memberships {
-                if let Some(d) = store.doc(Entity::Participant, m.org)? {
-                    names.insert(m.org, d.string("name").unwrap_or_default());
+            for org in doc.elems("memberships").into_iter().filter_map(Id::parse) {
+                if let Some(d) = store.doc(Entity::Participant, org)? {
+                    names.insert(org, d.string("name").unwrap_or_default());
                 }
             }
-            b.add(p, None);
+            b.add(*id, &doc, None);
         }
     }
     Ok(b.finish(&names, false))
@@ -235,7 +216,7 @@ pub fn load_all(store: &Store) -> Result<Directory> {
     let mut gone = IdMap::default();
     store.for_each_view(Entity::Participant, |id, v| {
         if !v.is_deleted() {
-            b.add_view(id, &v, last.get(&id).copied());
+            b.add(id, &v, last.get(&id).copied());
         } else if v.str("kind") == Some(Kind::Org.code()) {
             gone.insert(id, v.str("name").unwrap_or_default().to_string());
         }
@@ -252,7 +233,7 @@ fn load_all_decoded(store: &Store) -> Result<Directory> {
     let mut gone = IdMap::default();
     store.for_each_doc(Entity::Participant, |id, d| {
         if !d.is_deleted() {
-            b.add(Participant::from_doc(id, &d), last.get(&id).copied());
+            b.add(id, &d, last.get(&id).copied());
         } else if d.str("kind") == Some(Kind::Org.code()) {
             gone.insert(id, d.string("name").unwrap_or_default());
         }

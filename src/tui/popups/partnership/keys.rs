@@ -4,9 +4,9 @@ use super::*;
 use crate::graph::partnership::save;
 use crate::model::Kind;
 use crate::tui::keymap::{Action, Context, Key, Lookup};
-use crate::tui::popups::form::printable;
 use crate::tui::popups::form_hints;
 use crate::tui::view::{Effect, Env, Layer, View};
+use crate::tui::widgets::printable;
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// Pane 4, `a` (None) or `e`: the editor.
