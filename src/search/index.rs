@@ -224,17 +224,43 @@ impl Index {
 
     /// Add a row with a sort key for `sort_by_keys`.
     pub fn push_keyed(&mut self, key: u32, name: &str, phone: Option<&str>, shared: [u32; 4]) {
-        let phone: String = phone.map(|p| p.chars().filter(char::is_ascii_digit).collect()).unwrap_or_default();
-        let name = fold(name);
-        let mut letters = letter_mask(&name) | letter_mask(&phone);
+        // Folded straight onto the text: 100 000 rows make no strings of their own.
+        let start = self.text.len();
+        crate::search::fold_onto(name, &mut self.text);
+        let name = Span { start: start as u32, len: (self.text.len() - start) as u32 };
+        let start = self.text.len();
+        self.text.extend(phone.unwrap_or_default().chars().filter(char::is_ascii_digit));
+        let phone = Span { start: start as u32, len: (self.text.len() - start) as u32 };
+        let mut letters = letter_mask(name.of(&self.text)) | letter_mask(phone.of(&self.text));
         for &s in &shared {
             if let Some(p) = self.pool.get(s as usize) {
                 letters |= letter_mask(p);
             }
         }
-        let name = Span::push(&mut self.text, &name);
-        let phone = Span::push(&mut self.text, &phone);
         self.rows.push(IndexRow { key, letters, name, phone, shared });
+    }
+
+    /// The rows in reverse order (a list read from its end).
+    pub fn reverse(&mut self) {
+        self.rows.reverse();
+    }
+
+    /// Append `other`'s rows after these (keys, if any, kept as they are), its pool
+    /// ids turned into this pool's by `pool[id]`: the second half of a list read on
+    /// another thread. Its pool strings must already be in this pool.
+    pub fn append(&mut self, other: Index, pool: &[u32]) {
+        let base = self.text.len() as u32;
+        self.text.push_str(&other.text);
+        self.rows.extend(other.rows.into_iter().map(|mut r| {
+            r.name.start += base;
+            r.phone.start += base;
+            for s in &mut r.shared {
+                if *s != NONE {
+                    *s = pool.get(*s as usize).copied().unwrap_or(NONE);
+                }
+            }
+            r
+        }));
     }
 
     /// Point shared string `slot` of the row pushed `row`-th at pool string `pool`

@@ -3,5 +3,5 @@
 mod fold;
 mod index;
 
-pub use fold::{fold, fold_with_map};
+pub use fold::{fold, fold_onto, fold_with_map};
 pub use index::{Entry, Hit, Index, NONE, highlight, query_words, search};

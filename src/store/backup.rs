@@ -69,7 +69,8 @@ fn copy_all(from: &ReadTransaction, dest: &Path) -> Result<()> {
     copy_table(from, &tx, VV)?;
     copy_table(from, &tx, PENDING)?;
     copy_table(from, &tx, RECORDS)?;
-    copy_table(from, &tx, ORDER)?;
+    copy_table(from, &tx, LIST)?;
+    copy_table(from, &tx, COUNTS)?;
     copy_table(from, &tx, ATTEND)?;
     copy_table(from, &tx, CONFLICTS)?;
     copy_table(from, &tx, PEERS)?;
@@ -223,7 +224,7 @@ impl Store {
         let page = self.page_size()?;
         Ok(self.repack_table(LOG, page)?
             | self.repack_table(RECORDS, page)?
-            | self.repack_table(ORDER, page)?
+            | self.repack_table(LIST, page)?
             | self.repack_table(ATTEND, page)?)
     }
 

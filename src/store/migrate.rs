@@ -11,6 +11,8 @@
 //!   field names, codes, ids and dates in a few bytes, a third of what they took. The
 //!   log's and `pending`'s ops are rewritten in [`OP_ENCODING`] (the same ops: only
 //!   their bytes change) and the records rebuilt.
+//! - Schema 4 → 5: `list` (sort key → the record's row) replaces `order` (sort key
+//!   alone), built by the rebuild, which drops `order`.
 
 use super::{LOG, PENDING, Result, StoreError, corrupt, rebuild_in};
 use crate::sync::{OP_ENCODING, Op};
@@ -62,6 +64,8 @@ pub(super) fn migrate(tx: &redb::WriteTransaction, path: &Path, from: u32) -> Re
     if from < 4 {
         reencode_ops(tx, LOG).map_err(upgrade)?;
         reencode_ops(tx, PENDING).map_err(upgrade)?;
+    }
+    if from < 5 {
         rebuild_in(tx).map_err(upgrade)?;
     }
     Ok(())
@@ -70,10 +74,10 @@ pub(super) fn migrate(tx: &redb::WriteTransaction, path: &Path, from: u32) -> Re
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::super::{Draft, LOG, META, RECORDS, SCHEMA_VERSION, Store, StoreError};
+    use super::super::{COUNTS, Draft, LIST, LOG, META, ORDER, RECORDS, SCHEMA_VERSION, Store, StoreError};
     use crate::model::{Entity, Id};
     use crate::sync::{Change, Doc, OP_ENCODING, Op, encode_versioned};
-    use redb::{Database, ReadableDatabase, ReadableTable};
+    use redb::{Database, ReadableDatabase, ReadableTable, TableHandle};
 
     /// Every value of `table` rewritten by `f`.
     fn reencode<const N: usize>(
@@ -181,6 +185,40 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.ordered_ids(Entity::Participant, 0, 10, false).unwrap().len(), 2);
         assert!(store.verify().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_schema_4_database_gets_its_list_rows_and_loses_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.redb");
+        let (anna, _, _) = schema_1_database(&path);
+        drop(Store::open(&path).unwrap());
+        // What schema 4 had: `order` with keys alone, no rows, no counts.
+        {
+            let raw = Database::create(&path).unwrap();
+            let tx = raw.begin_write().unwrap();
+            let keys: Vec<Vec<u8>> = {
+                let list = tx.open_table(LIST).unwrap();
+                list.iter().unwrap().map(|e| e.unwrap().0.value().to_vec()).collect()
+            };
+            tx.delete_table(LIST).unwrap();
+            tx.delete_table(COUNTS).unwrap();
+            let mut order = tx.open_table(ORDER).unwrap();
+            for k in &keys {
+                order.insert(k.as_slice(), ()).unwrap();
+            }
+            drop(order);
+            tx.open_table(META).unwrap().insert("schema", 4u32.to_le_bytes().as_slice()).unwrap();
+            tx.commit().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert!(store.verify().unwrap().is_empty(), "{:?}", store.verify());
+        assert_eq!(store.count(Entity::Participant).unwrap(), 1);
+        let mut names = Vec::new();
+        store.for_each_participant_row("", None, 10, |id, r| names.push((id, r.name.to_string()))).unwrap();
+        assert_eq!(names, vec![(anna, "Anna Kowalska".to_string())]);
+        let tx = store.db.begin_read().unwrap();
+        assert!(!tx.list_tables().unwrap().any(|t| t.name() == "order"), "order is dropped");
     }
 
     #[test]

@@ -10,8 +10,9 @@
 //! - `log`: `(replica, seq)` → op;  `vv`: replica → highest contiguous seq;
 //! - `pending`: ops from another replica whose predecessor has not arrived yet;
 //! - `records`: `(entity, id)` → merged [`Doc`];
-//! - `order`: `(entity, sort key, id)` → () — names A–Z, meetings by date — so a
-//!   screenful of a list is read without loading the rest;
+//! - `list`: `(entity, sort key, id)` → the record's row (`rows`) — names A–Z,
+//!   meetings by date — so a pane reads its list, or a screenful of it, without
+//!   loading the records; `counts`: entity → how many rows it has there;
 //! - `attend`: `(participant, meeting)` → meeting date, for "meetings attended" and
 //!   "last contact";
 //! - `peers`: other offices met through bundles — pinned signing key, encryption key,
@@ -47,6 +48,7 @@ mod migrate;
 mod peers;
 mod query;
 mod remote;
+pub mod rows;
 mod tables;
 
 pub use audit::AuditEntry;
@@ -89,8 +91,9 @@ pub const SYNC_CACHE: usize = 16 * 1024 * 1024;
 
 /// The schema this teren reads and writes. Bump with a migration in `migrate`.
 /// 2: records in the compact [`Doc::encode`] form (1 had postcard of the whole doc);
-/// 3: the `conflicts` index; 4: compact texts in ops and records (`migrate`).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 3: the `conflicts` index; 4: compact texts in ops and records; 5: `list` with
+/// each record's row in place of `order` (`migrate`).
+pub const SCHEMA_VERSION: u32 = 5;
 /// Records changed in one transaction are kept encoded and written back once, in key
 /// order; past this much memory held by them (`Touched::held`: the encoded record, its
 /// index entries, its map slot), they are written out and the cache starts again.
@@ -109,6 +112,11 @@ const LOG: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("log");
 const VV: TableDefinition<u128, u64> = TableDefinition::new("vv");
 const PENDING: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("pending");
 const RECORDS: TableDefinition<&[u8; 17], &[u8]> = TableDefinition::new("records");
+const LIST: TableDefinition<&[u8], &[u8]> = TableDefinition::new("list");
+/// How many rows `list` holds per entity: the list's total for the first frame,
+/// without counting 100 000 keys.
+const COUNTS: TableDefinition<u8, u64> = TableDefinition::new("counts");
+/// What `list` was before schema 5: the keys alone.
 const ORDER: TableDefinition<&[u8], ()> = TableDefinition::new("order");
 const ATTEND: TableDefinition<&[u8; 32], &str> = TableDefinition::new("attend");
 /// Records with open conflicts (record key → how many fields): so the status line and
@@ -391,6 +399,47 @@ impl Store {
                 problems.push(format!("record {} has conflicts the index does not show", id_from_key(k)));
             }
         }
+        // The lists and the attendance index: what the records say, entry for entry.
+        let mut list = BTreeMap::new();
+        let mut attend = BTreeMap::new();
+        for (k, doc) in &built {
+            let Some(entity) = Entity::from_u8(k[0]) else { continue };
+            let ix = Indexed::of(entity, id_from_key(k), Some(doc));
+            list.extend(ix.list);
+            attend.extend(ix.attend);
+        }
+        let stored_list = tx.open_table(LIST)?;
+        let mut found = BTreeMap::new();
+        for e in stored_list.iter()? {
+            let (k, v) = e?;
+            found.insert(k.value().to_vec(), v.value().to_vec());
+        }
+        if found != list {
+            let differ =
+                found.len().abs_diff(list.len()).max(found.iter().filter(|(k, v)| list.get(*k) != Some(v)).count());
+            problems.push(format!(
+                "{differ} list rows differ from the records ({} stored, {} expected)",
+                found.len(),
+                list.len()
+            ));
+        }
+        let counts = tx.open_table(COUNTS)?;
+        for e in Entity::ALL {
+            let listed = list.keys().filter(|k| k.first() == Some(&(e as u8))).count() as u64;
+            let counted = counts.get(e as u8)?.map_or(0, |v| v.value());
+            if listed != counted {
+                problems.push(format!("{counted} {e:?} records counted, {listed} listed"));
+            }
+        }
+        let stored_attend = tx.open_table(ATTEND)?;
+        let mut found = BTreeMap::new();
+        for e in stored_attend.iter()? {
+            let (k, v) = e?;
+            found.insert(*k.value(), v.value().to_string());
+        }
+        if found != attend {
+            problems.push(format!("{} attendances indexed, {} in the records", found.len(), attend.len()));
+        }
         Ok(problems)
     }
 }
@@ -400,6 +449,8 @@ impl Store {
 fn rebuild_in(tx: &redb::WriteTransaction) -> Result<usize> {
     tx.delete_table(RECORDS)?;
     tx.delete_table(ORDER)?;
+    tx.delete_table(LIST)?;
+    tx.delete_table(COUNTS)?;
     tx.delete_table(ATTEND)?;
     tx.delete_table(CONFLICTS)?;
     let log = tx.open_table(LOG)?;

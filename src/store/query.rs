@@ -5,7 +5,7 @@ use super::*;
 /// A snapshot of the records for reading (see [`Store::view`]).
 pub struct View {
     pub(super) records: redb::ReadOnlyTable<&'static [u8; 17], &'static [u8]>,
-    pub(super) order: redb::ReadOnlyTable<&'static [u8], ()>,
+    pub(super) list: redb::ReadOnlyTable<&'static [u8], &'static [u8]>,
 }
 
 impl View {
@@ -51,7 +51,7 @@ impl View {
     ) -> Result<Option<T>> {
         let lo = [entity as u8];
         let hi = [entity as u8 + 1];
-        let range = self.order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?;
+        let range = self.list.range::<&[u8]>(lo.as_slice()..hi.as_slice())?;
         let keys: Box<dyn Iterator<Item = _>> = if newest_first { Box::new(range.rev()) } else { Box::new(range) };
         for e in keys.take(limit) {
             let (k, _) = e?;
@@ -109,7 +109,7 @@ impl Store {
     /// (attendees, the gmina of a place) costs one snapshot instead of one each.
     pub fn view(&self) -> Result<View> {
         let tx = self.db.begin_read()?;
-        Ok(View { records: tx.open_table(RECORDS)?, order: tx.open_table(ORDER)? })
+        Ok(View { records: tx.open_table(RECORDS)?, list: tx.open_table(LIST)? })
     }
 
     /// Visit every record of one entity in id order without holding them all: the
@@ -179,7 +179,7 @@ impl Store {
     /// `order` keeps it): what a name looks up without reading every record.
     pub fn ids_by_sort_key(&self, entity: Entity, sort: &str) -> Result<Vec<Id>> {
         let tx = self.db.begin_read()?;
-        let order = tx.open_table(ORDER)?;
+        let order = tx.open_table(LIST)?;
         let mut lo = Vec::with_capacity(sort.len() + 2);
         lo.push(entity as u8);
         lo.extend_from_slice(sort.as_bytes());
@@ -203,7 +203,7 @@ impl Store {
     /// `newest_first` walks the index backwards (meetings by date).
     pub fn ordered_ids(&self, entity: Entity, offset: usize, limit: usize, newest_first: bool) -> Result<Vec<Id>> {
         let tx = self.db.begin_read()?;
-        let order = tx.open_table(ORDER)?;
+        let order = tx.open_table(LIST)?;
         let lo = [entity as u8];
         let hi = [entity as u8 + 1];
         let range = order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?;
@@ -214,6 +214,111 @@ impl Store {
             out.push(id_from_key(k.value()));
         }
         Ok(out)
+    }
+
+    /// Live participants in list order whose sort key (a folded name, as `list` keeps
+    /// it) is at least `from` and below `to`, at most `limit`, each as its row in
+    /// `list` ([`super::rows`]): what the list loads instead of the records. Two
+    /// ranges split at a key can be read on two threads.
+    pub fn for_each_participant_row(
+        &self,
+        from: &str,
+        to: Option<&str>,
+        limit: usize,
+        mut f: impl FnMut(Id, super::rows::ParticipantRow<'_>),
+    ) -> Result<()> {
+        let tx = self.db.begin_read()?;
+        let list = tx.open_table(LIST)?;
+        let entity = Entity::Participant as u8;
+        let lo = [&[entity], from.as_bytes()].concat();
+        let hi = match to {
+            Some(to) => [&[entity], to.as_bytes()].concat(),
+            None => vec![entity + 1],
+        };
+        if lo >= hi {
+            return Ok(());
+        }
+        for e in list.range::<&[u8]>(lo.as_slice()..hi.as_slice())?.take(limit) {
+            let (k, v) = e?;
+            let id = id_from_key(k.value());
+            let row = super::rows::ParticipantRow::read(v.value()).ok_or_else(|| {
+                corrupt(format!(
+                    "the list row of participant {} cannot be read; run `teren doctor --rebuild`",
+                    id.short()
+                ))
+            })?;
+            f(id, row);
+        }
+        Ok(())
+    }
+
+    /// Every live participant's row, read on two threads from one snapshot: `front`
+    /// gets rows from the start of the list in order, `back` from the end in reverse
+    /// order, until they meet, so each gets about half whatever the names are. Each row
+    /// goes to exactly one of them.
+    pub fn participant_rows_from_both_ends(
+        &self,
+        front: impl FnMut(Id, super::rows::ParticipantRow<'_>) + Send,
+        back: impl FnMut(Id, super::rows::ParticipantRow<'_>) + Send,
+    ) -> Result<()> {
+        let tx = self.db.begin_read()?;
+        let list = tx.open_table(LIST)?;
+        let entity = Entity::Participant as u8;
+        let (lo, hi) = ([entity], [entity + 1]);
+        // What each end has taken so far: the front's highest key, the back's lowest.
+        let meet = std::sync::Mutex::new((None::<Vec<u8>>, None::<Vec<u8>>));
+        let run =
+            |forward: bool, mut f: Box<dyn FnMut(Id, super::rows::ParticipantRow<'_>) + Send + '_>| -> Result<()> {
+                let range = list.range::<&[u8]>(lo.as_slice()..hi.as_slice())?;
+                let mut entries: Box<dyn Iterator<Item = _>> =
+                    if forward { Box::new(range) } else { Box::new(range.rev()) };
+                let mut block = Vec::with_capacity(MEET_BLOCK);
+                loop {
+                    block.clear();
+                    for e in entries.by_ref().take(MEET_BLOCK) {
+                        block.push(e?);
+                    }
+                    if block.is_empty() {
+                        return Ok(());
+                    }
+                    // Claim the block's keys the other end has not taken, and stop at the
+                    // first it has.
+                    let take = {
+                        let mut m = meet.lock().map_err(|_| corrupt("a thread reading the list stopped".into()))?;
+                        let (front, back) = &mut *m;
+                        let (mine, other) = if forward { (front, &*back) } else { (back, &*front) };
+                        let free = |k: &[u8]| match other {
+                            None => true,
+                            Some(o) if forward => k < o.as_slice(),
+                            Some(o) => k > o.as_slice(),
+                        };
+                        let take = block.iter().take_while(|(k, _)| free(k.value())).count();
+                        if let Some((k, _)) = block.get(take.wrapping_sub(1)) {
+                            *mine = Some(k.value().to_vec());
+                        }
+                        take
+                    };
+                    for (k, v) in &block[..take] {
+                        let id = id_from_key(k.value());
+                        let row = super::rows::ParticipantRow::read(v.value()).ok_or_else(|| {
+                            corrupt(format!(
+                                "the list row of participant {} cannot be read; run `teren doctor --rebuild`",
+                                id.short()
+                            ))
+                        })?;
+                        f(id, row);
+                    }
+                    if take < block.len() {
+                        return Ok(());
+                    }
+                }
+            };
+        std::thread::scope(|s| {
+            let second = s.spawn(|| run(false, Box::new(back)));
+            let first = run(true, Box::new(front));
+            let second = second.join().unwrap_or_else(|_| Err(corrupt("a thread reading the list stopped".into())));
+            first.and(second)
+        })
     }
 
     /// The first answer `f` gives over live records of `entity` in list order (at most
@@ -256,10 +361,8 @@ impl Store {
     /// Number of live records of an entity.
     pub fn count(&self, entity: Entity) -> Result<usize> {
         let tx = self.db.begin_read()?;
-        let order = tx.open_table(ORDER)?;
-        let lo = [entity as u8];
-        let hi = [entity as u8 + 1];
-        Ok(order.range::<&[u8]>(lo.as_slice()..hi.as_slice())?.count())
+        let counts = tx.open_table(COUNTS)?;
+        Ok(counts.get(entity as u8)?.map_or(0, |v| v.value()) as usize)
     }
 
     /// The meetings a participant attended, with their dates, newest first.
@@ -296,6 +399,10 @@ impl Store {
     }
 }
 
+/// Rows each end of [`Store::participant_rows_from_both_ends`] reads before it checks
+/// where the other one is.
+const MEET_BLOCK: usize = 256;
+
 /// `yyyy-mm-dd` as a date, read by hand: chrono's format parser costs more than the
 /// rest of a row when the participant list loads.
 fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
@@ -318,6 +425,42 @@ mod date_tests {
         }
         for s in ["2023-02-29", "2024-13-01", "2024-1-01", "abcd-ef-gh", "", "2024-02-29T"] {
             assert_eq!(super::iso_date(s), None, "{s}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod rows_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::{Draft, Store};
+    use crate::model::{Entity, Id};
+    use crate::sync::Change;
+
+    /// Read from both ends, every row comes once, in order from the front and in
+    /// reverse from the back, at sizes around the blocks the two ends claim.
+    #[test]
+    fn both_ends_read_each_row_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.redb")).unwrap();
+        let mut had = 0;
+        for n in [0usize, 1, 2, 255, 256, 257, 511, 512, 513, 1500] {
+            let drafts = (had..n)
+                .map(|i| Draft::new(Entity::Participant, Id::new(), vec![Change::set("name", format!("Osoba {i:05}"))]))
+                .collect();
+            store.commit_bulk(drafts).unwrap();
+            had = n;
+            let (front, back) = (std::sync::Mutex::new(Vec::new()), std::sync::Mutex::new(Vec::new()));
+            store
+                .participant_rows_from_both_ends(
+                    |_, r| front.lock().unwrap().push(r.name.to_string()),
+                    |_, r| back.lock().unwrap().push(r.name.to_string()),
+                )
+                .unwrap();
+            let (mut all, back) = (front.into_inner().unwrap(), back.into_inner().unwrap());
+            all.extend(back.into_iter().rev());
+            let want: Vec<String> = (0..n).map(|i| format!("Osoba {i:05}")).collect();
+            assert_eq!(all, want, "{n} rows");
+            assert_eq!(store.count(Entity::Participant).unwrap(), n);
         }
     }
 }

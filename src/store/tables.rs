@@ -1,5 +1,5 @@
 //! The materialised tables a write transaction changes when it applies an op: the
-//! records and their indexes (`order`, `attend`, `conflicts`), kept per transaction
+//! records and their indexes (`list`, `attend`, `conflicts`), kept per transaction
 //! and written back once, in key order.
 
 use super::*;
@@ -43,7 +43,7 @@ impl Indexable for Fresh<'_> {
     }
 }
 
-/// The sort key of a record in `order`, or None when it is not listed (deleted).
+/// The sort key of a record in `list`, or None when it is not listed (deleted).
 pub(super) fn order_key(entity: Entity, id: Id, doc: &impl Indexable) -> Option<Vec<u8>> {
     if doc.is_deleted() {
         return None;
@@ -81,10 +81,11 @@ pub(super) fn attend_entries(entity: Entity, id: Id, doc: &impl Indexable) -> Ve
     doc.elems("attendees").into_iter().filter_map(Id::parse).map(|p| (attend_key(p, id), date.to_string())).collect()
 }
 
-/// What the indexes hold for one record: its `order` key and its `attend` entries.
+/// What the indexes hold for one record: its `list` key and row, and its `attend`
+/// entries.
 #[derive(PartialEq)]
 pub(super) struct Indexed {
-    pub(super) order: Option<Vec<u8>>,
+    pub(super) list: Option<(Vec<u8>, Vec<u8>)>,
     pub(super) attend: Vec<([u8; 32], String)>,
     /// Fields with more than one value kept.
     pub(super) conflicts: u32,
@@ -94,7 +95,7 @@ impl Indexed {
     pub(super) fn of(entity: Entity, id: Id, doc: Option<&impl Indexable>) -> Indexed {
         match doc {
             Some(d) => Indexed {
-                order: order_key(entity, id, d),
+                list: order_key(entity, id, d).map(|k| (k, rows::row_of(entity, d))),
                 attend: attend_entries(entity, id, d),
                 conflicts: d.conflict_count() as u32,
             },
@@ -104,14 +105,14 @@ impl Indexed {
 
     /// A record that is not there.
     pub(super) fn none() -> Indexed {
-        Indexed { order: None, attend: Vec::new(), conflicts: 0 }
+        Indexed { list: None, attend: Vec::new(), conflicts: 0 }
     }
 }
 
 impl Indexed {
     /// Bytes its entries hold on the heap.
     pub(super) fn heap(&self) -> usize {
-        self.order.as_ref().map_or(0, Vec::capacity)
+        self.list.as_ref().map_or(0, |(k, r)| k.capacity() + r.capacity())
             + self.attend.capacity() * std::mem::size_of::<([u8; 32], String)>()
             + self.attend.iter().map(|(_, d)| d.capacity()).sum::<usize>()
     }
@@ -145,7 +146,8 @@ impl Touched {
 /// `flush` before committing.
 pub(super) struct Tables<'t> {
     pub(super) records: redb::Table<'t, &'static [u8; 17], &'static [u8]>,
-    pub(super) order: redb::Table<'t, &'static [u8], ()>,
+    pub(super) list: redb::Table<'t, &'static [u8], &'static [u8]>,
+    pub(super) counts: redb::Table<'t, u8, u64>,
     pub(super) attend: redb::Table<'t, &'static [u8; 32], &'static str>,
     pub(super) conflicts: redb::Table<'t, &'static [u8; 17], u32>,
     pub(super) touched: HashMap<[u8; 17], Touched>,
@@ -157,7 +159,8 @@ impl Tables<'_> {
     pub(super) fn open(tx: &redb::WriteTransaction) -> Result<Tables<'_>> {
         Ok(Tables {
             records: tx.open_table(RECORDS)?,
-            order: tx.open_table(ORDER)?,
+            list: tx.open_table(LIST)?,
+            counts: tx.open_table(COUNTS)?,
             attend: tx.open_table(ATTEND)?,
             conflicts: tx.open_table(CONFLICTS)?,
             touched: HashMap::new(),
@@ -238,15 +241,15 @@ impl Tables<'_> {
             index.add(key, t.before, t.after);
             records.push((key, t.bytes));
         }
-        let Tables { records: table, order, attend, conflicts, .. } = self;
+        let Tables { records: table, list, counts, attend, conflicts, .. } = self;
         if records.len() < PARALLEL_FLUSH {
             write_records(table, records)?;
-            return index.write(order, attend, conflicts);
+            return index.write(list, counts, attend, conflicts);
         }
         // Each thread sorts, writes and frees its own part.
         std::thread::scope(|s| {
             let writer = s.spawn(|| write_records(table, records));
-            let indexes = index.write(order, attend, conflicts);
+            let indexes = index.write(list, counts, attend, conflicts);
             let records = writer.join().unwrap_or_else(|_| Err(corrupt("the thread writing records stopped".into())));
             records.and(indexes)
         })
@@ -273,8 +276,8 @@ pub(super) fn write_records(
 /// changed.
 #[derive(Default)]
 pub(super) struct IndexChanges {
-    pub(super) order_out: Vec<Vec<u8>>,
-    pub(super) order_in: Vec<Vec<u8>>,
+    pub(super) list_out: Vec<Vec<u8>>,
+    pub(super) list_in: Vec<(Vec<u8>, Vec<u8>)>,
     pub(super) attend_out: Vec<[u8; 32]>,
     pub(super) attend_in: Vec<([u8; 32], String)>,
     pub(super) conflicts: Vec<([u8; 17], u32)>,
@@ -282,9 +285,9 @@ pub(super) struct IndexChanges {
 
 impl IndexChanges {
     pub(super) fn add(&mut self, key: [u8; 17], before: Indexed, after: Indexed) {
-        if after.order != before.order {
-            self.order_out.extend(before.order);
-            self.order_in.extend(after.order);
+        if after.list != before.list {
+            self.list_out.extend(before.list.map(|(k, _)| k));
+            self.list_in.extend(after.list);
         }
         if after.conflicts != before.conflicts {
             self.conflicts.push((key, after.conflicts));
@@ -298,13 +301,14 @@ impl IndexChanges {
     /// Write the changes, each table's in key order.
     pub(super) fn write(
         mut self,
-        order: &mut redb::Table<&'static [u8], ()>,
+        list: &mut redb::Table<&'static [u8], &'static [u8]>,
+        counts: &mut redb::Table<u8, u64>,
         attend: &mut redb::Table<&'static [u8; 32], &'static str>,
         conflicts: &mut redb::Table<&'static [u8; 17], u32>,
     ) -> Result<()> {
         self.conflicts.sort_unstable_by_key(|a| a.0);
-        self.order_out.sort_unstable();
-        self.order_in.sort_unstable();
+        self.list_out.sort_unstable();
+        self.list_in.sort_unstable();
         self.attend_out.sort_unstable();
         self.attend_in.sort_unstable();
         for (key, n) in &self.conflicts {
@@ -314,12 +318,23 @@ impl IndexChanges {
                 conflicts.remove(key)?;
             }
         }
-        // Removals first: a record's old and new entries may share a key.
-        for k in &self.order_out {
-            order.remove(k.as_slice())?;
+        // Removals first: a record's old and new entries may share a key. Each
+        // entity's count follows what the table did.
+        let mut delta = [0i64; 256];
+        for k in &self.list_out {
+            if list.remove(k.as_slice())?.is_some() {
+                delta[usize::from(k[0])] -= 1;
+            }
         }
-        for k in &self.order_in {
-            order.insert(k.as_slice(), ())?;
+        for (k, row) in &self.list_in {
+            if list.insert(k.as_slice(), row.as_slice())?.is_none() {
+                delta[usize::from(k[0])] += 1;
+            }
+        }
+        for (entity, d) in delta.iter().enumerate().filter(|(_, d)| **d != 0) {
+            let entity = entity as u8;
+            let n = counts.get(entity)?.map_or(0, |v| v.value());
+            counts.insert(entity, n.saturating_add_signed(*d))?;
         }
         for k in &self.attend_out {
             attend.remove(k)?;

@@ -272,16 +272,20 @@ fn run_loop(
             }
         }
     });
+    // Everyone loads on two other threads while the first frame (the first page,
+    // already read) is drawn.
+    app.load();
     let mut draw_first = true;
     loop {
+        if draw_first {
+            for job in app.take_jobs() {
+                loaders.push(spawn_job(&tx, &store, job));
+            }
+        }
         if app.dirty || draw_first {
             draw(term, app)?;
             app.dirty = false;
-            if draw_first {
-                // The first frame is up: now load everything else.
-                draw_first = false;
-                app.load();
-            }
+            draw_first = false;
         }
         // Jobs (loads, a graph, a report, an import): joined at exit, as they hold the
         // store. Finished threads need no joining: forget them so stepping through

@@ -84,6 +84,11 @@ enum Edit {
     Note(u8),
     AddTag(u8),
     RemoveTag(u8),
+    /// A meeting's attendee or a person's organisation (one of the two people).
+    Link(u8),
+    Unlink(u8),
+    /// A meeting's date or a person's gmina: what the lists show and sort by.
+    Date(u8),
     Delete,
     Restore,
     Erase,
@@ -124,6 +129,9 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         6 => (0u8..6).prop_map(Edit::Note),
         2 => (0u8..3).prop_map(Edit::AddTag),
         1 => (0u8..3).prop_map(Edit::RemoveTag),
+        2 => (0u8..2).prop_map(Edit::Link),
+        1 => (0u8..2).prop_map(Edit::Unlink),
+        1 => (0u8..9).prop_map(Edit::Date),
         1 => Just(Edit::Delete),
         1 => Just(Edit::Restore),
         1 => Just(Edit::Erase),
@@ -153,6 +161,13 @@ fn apply_edit(r: &Replica, rec: usize, edit: &Edit, n: usize) {
         Edit::Note(v) => Change::write("note", format!("notatka {v} nr {n} z {}", r.store.office().unwrap())),
         Edit::AddTag(t) => Change::add("tags", format!("tag{t}")),
         Edit::RemoveTag(t) => Change::remove("tags", format!("tag{t}")),
+        Edit::Link(p) | Edit::Unlink(p) => {
+            let field = if entity == Entity::Meeting { "attendees" } else { "memberships" };
+            let other = record(usize::from(*p) % 2).1.to_string();
+            if matches!(edit, Edit::Link(_)) { Change::add(field, other) } else { Change::remove(field, other) }
+        }
+        Edit::Date(d) if entity == Entity::Meeting => Change::set("date", format!("2026-0{}-1{d}", 1 + d % 9)),
+        Edit::Date(d) => Change::set("gmina", format!("Gmina {d}")),
         Edit::Delete => Change::Delete,
         Edit::Restore => Change::Restore,
         Edit::Erase => Change::Erase,
@@ -204,7 +219,11 @@ fn run_scenario(actions: &[Action]) {
     let mut files: Vec<(PathBuf, usize, Vec<usize>)> = Vec::new();
     for (n, a) in actions.iter().enumerate() {
         match a {
-            Action::Edit { at, rec, edit } => apply_edit(&reps[*at], *rec, edit, n),
+            Action::Edit { at, rec, edit } => {
+                apply_edit(&reps[*at], *rec, edit, n);
+                // The lists, counts and indexes follow every save.
+                assert_eq!(reps[*at].store.verify().unwrap(), Vec::<String>::new());
+            }
             Action::Export { from, to, full } => {
                 let to = to.filter(|t| t != from);
                 let path = export(&reps, *from, to, *full, folder.path());
@@ -220,7 +239,10 @@ fn run_scenario(actions: &[Action]) {
                 }
                 let (path, from, readers) = &files[file % files.len()];
                 let before = reps[*to].store.version_vector().unwrap();
-                match import(&reps[*to], path) {
+                let imported = import(&reps[*to], path);
+                // …and every merge.
+                assert_eq!(reps[*to].store.verify().unwrap(), Vec::<String>::new());
+                match imported {
                     Ok(r) => {
                         assert_ne!(from, to);
                         if let Outcome::NotPaired(np) = &r.outcome {

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::ids::IdMap;
-use crate::sync::Fields;
+use crate::store::rows::ParticipantRow;
 
 /// One list row. Organisation, gmina and place are ids into the pane's string pool,
 /// so 100 000 rows from a few dozen villages hold each village's name once.
@@ -82,28 +82,33 @@ pub struct Candidate {
 }
 
 /// Interns display strings (id 0 is the empty string), folding each new one into the
-/// search index's pool under the same id, and places rows at their position in the
-/// store's name order.
+/// search index's pool under the same id, and places rows at their position in name
+/// order.
 struct Building {
     strings: Vec<String>,
-    ids: HashMap<String, u32>,
-    /// Rows with their place in name order, in the order they were read; the index
-    /// has one entry per row in the same order.
-    rows: Vec<(u32, Row)>,
-    /// Rows with organisations, by position in `rows`, named once every record has
-    /// been read.
+    /// foldhash: three lookups a row, and SipHash's cost showed in the load.
+    ids: HashMap<String, u32, foldhash::fast::RandomState>,
+    /// Rows in the order they were read; the index has one entry per row in the same
+    /// order.
+    rows: Vec<Row>,
+    /// Each row's place in name order, when `pos` is given.
+    keys: Vec<u32>,
+    /// Rows with organisations, by position in `rows`, named once every row has been
+    /// read.
     orgs: Vec<(usize, Vec<Id>)>,
     index: Index,
-    pos: IdMap<u32>,
+    /// Each id's place in name order, when rows come in another order (records are
+    /// read in id order); None when they come in name order (from `list`).
+    pos: Option<IdMap<u32>>,
 }
 
 impl Building {
-    fn new(sorted: &[Id]) -> Building {
-        let pos = sorted.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+    fn new(pos: Option<IdMap<u32>>) -> Building {
         let mut b = Building {
             strings: Vec::new(),
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             rows: Vec::new(),
+            keys: Vec::new(),
             orgs: Vec::new(),
             index: Index::default(),
             pos,
@@ -124,120 +129,183 @@ impl Building {
     }
 
     /// A row and its search entry (its organisations named later, in `finish`).
-    fn push(&mut self, row: Row, phone: Option<&str>, tags: u32, orgs: Vec<Id>) {
-        let key = self.pos.get(&row.id).copied().unwrap_or(u32::MAX);
+    fn push(&mut self, row: Row, phone: &str, tags: &str, orgs: Vec<Id>) {
+        let key = match &self.pos {
+            Some(pos) => pos.get(&row.id).copied().unwrap_or(u32::MAX),
+            None => self.rows.len() as u32,
+        };
+        if self.pos.is_some() {
+            self.keys.push(key);
+        }
+        let tags = if tags.is_empty() { 0 } else { self.id(tags) };
         let some = |i: u32| if i == 0 { NONE } else { i };
+        let phone = (!phone.is_empty()).then_some(phone);
         self.index.push_keyed(key, &row.name, phone, [NONE, some(row.place), some(row.gmina), some(tags)]);
         if !orgs.is_empty() {
             self.orgs.push((self.rows.len(), orgs));
         }
-        self.rows.push((key, row));
+        self.rows.push(row);
     }
 
-    /// A row straight from a record (decoded, or read in place): the fields a row
-    /// needs, read as [`Participant::from_doc`] reads them.
-    fn add(&mut self, id: Id, v: &impl Fields, last: Option<NaiveDate>) {
-        let (category, kind) = Participant::category_kind(v);
-        let tags = v.elems("tags");
-        let tags = if tags.is_empty() { 0 } else { self.id(&tags.join(" ")) };
+    /// A row from its row in the store's list.
+    fn add(&mut self, id: Id, r: &ParticipantRow, last: Option<NaiveDate>) {
         let row = Row {
             id,
-            name: Participant::name_in(v),
-            kind,
-            category,
+            name: r.name.to_string(),
+            kind: r.kind,
+            category: r.category,
             org: 0,
-            gmina: self.id(v.str("gmina").unwrap_or("")),
-            place: self.id(v.str("place").unwrap_or("")),
+            gmina: self.id(r.gmina),
+            place: self.id(r.place),
             last,
         };
-        let orgs = v.elems("memberships").into_iter().filter_map(Id::parse).collect();
-        self.push(row, v.str("phone"), tags, orgs);
+        self.push(row, r.phone, r.tags, r.orgs().collect());
+    }
+
+    /// The rows in reverse order (read from the end of the list).
+    fn reverse(&mut self) {
+        let n = self.rows.len();
+        self.rows.reverse();
+        self.index.reverse();
+        for (i, _) in &mut self.orgs {
+            *i = n - 1 - *i;
+        }
+    }
+
+    /// Append `other`'s rows (read from `list` after this one's) after these.
+    fn append(&mut self, other: Building) {
+        let pool: Vec<u32> = other.strings.iter().map(|s| self.id(s)).collect();
+        let map = |i: u32| pool.get(i as usize).copied().unwrap_or(0);
+        let base = self.rows.len();
+        self.orgs.extend(other.orgs.into_iter().map(|(i, o)| (i + base, o)));
+        self.rows.extend(other.rows.into_iter().map(|mut r| {
+            (r.gmina, r.place) = (map(r.gmina), map(r.place));
+            r
+        }));
+        self.index.append(other.index, &pool);
+    }
+
+    /// Organisations some row belongs to that no row names (deleted ones, or past the
+    /// first page).
+    fn unnamed_orgs(&self) -> Vec<Id> {
+        let own: std::collections::HashSet<Id> =
+            self.rows.iter().filter(|r| r.kind == Kind::Org).map(|r| r.id).collect();
+        let mut out: Vec<Id> =
+            self.orgs.iter().flat_map(|(_, o)| o.iter().copied()).filter(|o| !own.contains(o)).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Name each row's organisations (from the organisations' own rows, and `names`
     /// for any others), and sort rows and index into name order.
     fn finish(mut self, names: &IdMap<String>, complete: bool) -> Directory {
-        let own: IdMap<usize> = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, r))| r.kind == Kind::Org)
-            .map(|(i, (_, r))| (r.id, i))
-            .collect();
+        let own: IdMap<usize> =
+            self.rows.iter().enumerate().filter(|(_, r)| r.kind == Kind::Org).map(|(i, r)| (r.id, i)).collect();
+        let name = |rows: &[Row], o: &Id| match own.get(o) {
+            Some(&j) => Some(rows[j].name.clone()),
+            None => names.get(o).cloned(),
+        };
+        // Most rows name one organisation, shared with many: interned once each.
+        let mut one: IdMap<u32> = IdMap::default();
         for (i, orgs) in std::mem::take(&mut self.orgs) {
-            let org = orgs
-                .iter()
-                .filter_map(|o| match own.get(o) {
-                    Some(&j) => Some(self.rows[j].1.name.as_str()),
-                    None => names.get(o).map(String::as_str),
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let id = self.id(&org);
-            self.rows[i].1.org = id;
+            let id = match orgs.as_slice() {
+                [o] => match one.get(o) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.id(&name(&self.rows, o).unwrap_or_default());
+                        one.insert(*o, id);
+                        id
+                    }
+                },
+                _ => {
+                    let all: Vec<String> = orgs.iter().filter_map(|o| name(&self.rows, o)).collect();
+                    self.id(&all.join(", "))
+                }
+            };
+            self.rows[i].org = id;
             if id != 0 {
                 self.index.set_shared(i, 0, id);
             }
         }
-        drop(own);
-        self.rows.sort_unstable_by_key(|(key, _)| *key);
-        let rows: Vec<Row> = self.rows.into_iter().map(|(_, r)| r).collect();
-        self.index.sort_by_keys();
+        if self.pos.is_some() {
+            let mut keyed: Vec<(u32, Row)> = self.keys.drain(..).zip(self.rows.drain(..)).collect();
+            keyed.sort_unstable_by_key(|(k, _)| *k);
+            self.rows = keyed.into_iter().map(|(_, r)| r).collect();
+            self.index.sort_by_keys();
+        }
         self.strings.shrink_to_fit();
-        Directory { rows, strings: self.strings, index: Arc::new(self.index), complete }
+        Directory { rows: self.rows, strings: self.strings, index: Arc::new(self.index), complete }
     }
 }
 
-/// The first `n` rows in name order, straight from the index: enough for a first frame.
-pub fn first_page(store: &Store, n: usize) -> Result<Directory> {
-    let ids = store.ordered_ids(Entity::Participant, 0, n, false)?;
-    let mut b = Building::new(&ids);
-    let mut names = IdMap::default();
-    for id in &ids {
-        if let Some(doc) = store.doc(Entity::Participant, *id)? {
-            for org in doc.elems("memberships").into_iter().filter_map(Id::parse) {
-                if let Some(d) = store.doc(Entity::Participant, org)? {
-                    names.insert(org, d.string("name").unwrap_or_default());
-                }
-            }
-            b.add(*id, &doc, None);
-        }
+/// Participants in name order from the store's list rows, at most `limit` (all of
+/// them read from both ends at once): no record is read but those of organisations
+/// the rows name and do not list. Last contacts are left for the caller.
+fn from_rows(store: &Store, limit: usize, complete: bool) -> Result<Directory> {
+    let mut b = Building::new(None);
+    if limit == usize::MAX {
+        let mut back = Building::new(None);
+        store.participant_rows_from_both_ends(|id, r| b.add(id, &r, None), |id, r| back.add(id, &r, None))?;
+        back.reverse();
+        b.append(back);
+    } else {
+        store.for_each_participant_row("", None, limit, |id, r| b.add(id, &r, None))?;
     }
-    Ok(b.finish(&names, false))
-}
-
-/// All live participants in name order (the store's sorted index), with their search
-/// index. Docs are streamed, never all held at once: at 100 000 participants holding
-/// them would cost several times the memory of the rows.
-pub fn load_all(store: &Store) -> Result<Directory> {
-    let last = store.last_contacts()?;
-    let mut b = Building::new(&store.ordered_ids(Entity::Participant, 0, usize::MAX, false)?);
     // Deleted organisations still name their members' rows, as before they were deleted.
-    let mut gone = IdMap::default();
-    store.for_each_view(Entity::Participant, |id, v| {
-        if !v.is_deleted() {
-            b.add(id, &v, last.get(&id).copied());
-        } else if v.str("kind") == Some(Kind::Org.code()) {
-            gone.insert(id, v.str("name").unwrap_or_default().to_string());
+    let mut names = IdMap::default();
+    let view = store.view()?;
+    for org in b.unnamed_orgs() {
+        if let Some(d) = view.doc(Entity::Participant, org)? {
+            names.insert(org, d.string("name").unwrap_or_default());
         }
-    })?;
-    Ok(b.finish(&gone, true))
+    }
+    Ok(b.finish(&names, complete))
 }
 
-/// [`load_all`] the slow way, through whole decoded records: what the fast way must
+/// The first `n` rows in name order: enough for a first frame.
+pub fn first_page(store: &Store, n: usize) -> Result<Directory> {
+    from_rows(store, n, false)
+}
+
+/// All live participants in name order, with their search index and last contacts
+/// (read on a second thread meanwhile: they are a table of their own).
+pub fn load_all(store: &Store) -> Result<Directory> {
+    std::thread::scope(|s| {
+        let last = s.spawn(|| store.last_contacts());
+        let mut dir = from_rows(store, usize::MAX, true)?;
+        let last = last.join().unwrap_or_else(|_| Ok(IdMap::default()))?;
+        for r in &mut dir.rows {
+            r.last = last.get(&r.id).copied();
+        }
+        Ok(dir)
+    })
+}
+
+/// [`load_all`] the slow way, from whole decoded records: what the list rows must
 /// give, for the tests.
 #[cfg(test)]
 fn load_all_decoded(store: &Store) -> Result<Directory> {
+    use crate::store::rows::ParticipantRow;
     let last = store.last_contacts()?;
-    let mut b = Building::new(&store.ordered_ids(Entity::Participant, 0, usize::MAX, false)?);
+    let sorted = store.ordered_ids(Entity::Participant, 0, usize::MAX, false)?;
+    let pos = sorted.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+    let mut b = Building::new(Some(pos));
     let mut gone = IdMap::default();
+    let mut err = None;
     store.for_each_doc(Entity::Participant, |id, d| {
         if !d.is_deleted() {
-            b.add(id, &d, last.get(&id).copied());
+            // The row a record makes, as the store writes it.
+            let bytes = crate::store::rows::row_of(Entity::Participant, &d);
+            match ParticipantRow::read(&bytes) {
+                Some(r) => b.add(id, &r, last.get(&id).copied()),
+                None => err = Some(id),
+            }
         } else if d.str("kind") == Some(Kind::Org.code()) {
             gone.insert(id, d.string("name").unwrap_or_default());
         }
     })?;
+    assert_eq!(err, None);
     Ok(b.finish(&gone, true))
 }
 
