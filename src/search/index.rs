@@ -240,6 +240,21 @@ impl Index {
         self.rows.push(IndexRow { key, letters, name, phone, shared });
     }
 
+    /// Take out the row at `i` (its text stays, unused).
+    pub fn remove(&mut self, i: usize) {
+        if i < self.rows.len() {
+            self.rows.remove(i);
+        }
+    }
+
+    /// [`Index::push`] at position `i` instead of the end.
+    pub fn insert(&mut self, i: usize, name: &str, phone: Option<&str>, shared: [u32; 4]) {
+        self.push(name, phone, shared);
+        if i < self.rows.len() {
+            self.rows[i..].rotate_right(1);
+        }
+    }
+
     /// The rows in reverse order (a list read from its end).
     pub fn reverse(&mut self) {
         self.rows.reverse();

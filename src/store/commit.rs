@@ -125,6 +125,7 @@ impl Store {
         audit: Option<&[u8]>,
     ) -> Result<usize> {
         let mut written = 0;
+        let people;
         let tx = self.db.begin_write()?;
         if let Some(entry) = audit {
             audit::append_audit(&tx, entry)?;
@@ -175,6 +176,7 @@ impl Store {
                 written += 1;
             }
             tables.flush()?;
+            people = tables.people.take();
             vv.insert(me.0, seq)?;
             meta.insert("clock", clock.0.to_le_bytes().as_slice())?;
             redact_records(&mut log, &erased)?;
@@ -183,6 +185,7 @@ impl Store {
             }
         }
         tx.commit()?;
+        self.note_people(people);
         Ok(written)
     }
 }

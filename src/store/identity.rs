@@ -138,6 +138,9 @@ impl Store {
             rebuild_in(&tx)?;
         }
         tx.commit()?;
+        if moved > 0 {
+            self.note_people(None);
+        }
         *self.replica.write().unwrap_or_else(std::sync::PoisonError::into_inner) = replica;
         Ok((replica, moved))
     }

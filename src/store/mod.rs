@@ -152,6 +152,20 @@ pub struct Store {
     /// A record was erased since the database was opened: its values may still sit in
     /// free pages until [`scrub`] rewrites the file after it is closed.
     erased: std::sync::atomic::AtomicBool,
+    /// Participants changed by this process's commits ([`Store::people_changed_since`]).
+    journal: std::sync::Mutex<Journal>,
+}
+
+/// Which participants each commit of this process changed, newest last, so a loaded
+/// list is patched instead of read again. Only this process writes the file while it
+/// is open (redb locks it), so nothing is missed.
+#[derive(Default)]
+struct Journal {
+    /// Commits so far.
+    generation: u64,
+    /// Commits after this one are all named in `entries`.
+    floor: u64,
+    entries: std::collections::VecDeque<(u64, Id)>,
 }
 
 fn corrupt(e: String) -> StoreError {
@@ -226,7 +240,14 @@ impl Store {
         match made {
             Ok((db, (replica, upgraded), tightened)) => {
                 let replica = std::sync::RwLock::new(replica);
-                let mut store = Store { db, path: path.to_path_buf(), replica, tightened, erased: Default::default() };
+                let mut store = Store {
+                    db,
+                    path: path.to_path_buf(),
+                    replica,
+                    tightened,
+                    erased: Default::default(),
+                    journal: Default::default(),
+                };
                 store.check_file()?;
                 if upgraded {
                     // An upgrade rewrote the log and the records: the pages they were
@@ -346,7 +367,47 @@ impl Store {
         let tx = self.db.begin_write()?;
         let n = rebuild_in(&tx)?;
         tx.commit()?;
+        self.note_people(None);
         Ok(n)
+    }
+
+    /// How many commits this process has made: read before a list is loaded, and
+    /// given back to [`Store::people_changed_since`] to patch it later.
+    pub fn generation(&self) -> u64 {
+        self.journal.lock().map_or(u64::MAX, |j| j.generation)
+    }
+
+    /// The participants whose list row or last contact changed in the commits after
+    /// `generation` (perhaps with some that did not); None when they are not known
+    /// (too many, too long ago): then read the list again.
+    pub fn people_changed_since(&self, generation: u64) -> Option<Vec<Id>> {
+        let j = self.journal.lock().ok()?;
+        if generation < j.floor || generation > j.generation {
+            return None;
+        }
+        let mut ids: Vec<Id> = j.entries.iter().filter(|(g, _)| *g > generation).map(|(_, id)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Some(ids)
+    }
+
+    /// A commit changed these participants (None: too many to name).
+    fn note_people(&self, people: Option<Vec<Id>>) {
+        let Ok(mut j) = self.journal.lock() else { return };
+        j.generation += 1;
+        let g = j.generation;
+        match people {
+            Some(ids) => j.entries.extend(ids.into_iter().map(|id| (g, id))),
+            None => {
+                j.entries.clear();
+                j.floor = g;
+            }
+        }
+        while j.entries.len() > tables::JOURNAL {
+            if let Some((old, _)) = j.entries.pop_front() {
+                j.floor = j.floor.max(old);
+            }
+        }
     }
 
     /// Check that the tables agree with the log: rebuild into memory and compare.

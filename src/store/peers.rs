@@ -213,9 +213,10 @@ impl Store {
     /// both happen or neither does. Returns how many ops were applied.
     pub fn import_ops(&self, ops: &[Op], sender: ReplicaId, peer: &Peer) -> Result<usize> {
         let tx = self.db.begin_write()?;
-        let applied = apply_remote_in(&tx, ops)?;
+        let (applied, people) = apply_remote_in(&tx, ops)?;
         tx.open_table(PEERS)?.insert(sender.0, encode_versioned(peer).as_slice())?;
         tx.commit()?;
+        self.note_people(people);
         Ok(applied)
     }
 
@@ -235,7 +236,7 @@ impl Store {
         peer: &Peer,
     ) -> std::result::Result<usize, Streamed<E>> {
         let tx = self.db.begin_write().map_err(|e| Streamed::Store(e.into()))?;
-        let applied = {
+        let (applied, people) = {
             let mut remote = Remote::open(&tx).map_err(Streamed::Store)?;
             for batch in batches {
                 for p in batch.map_err(Streamed::Source)? {
@@ -251,6 +252,7 @@ impl Store {
             Ok(())
         };
         write().map_err(Streamed::Store)?;
+        self.note_people(people);
         Ok(applied)
     }
 

@@ -380,6 +380,20 @@ impl Store {
         Ok(out)
     }
 
+    /// The date of a participant's last meeting.
+    pub fn last_contact(&self, participant: Id) -> Result<Option<chrono::NaiveDate>> {
+        Ok(self.attended(participant)?.into_iter().filter_map(|(_, d)| iso_date(&d)).max())
+    }
+
+    /// A participant's list row as its record makes it now (None when it is not
+    /// listed: deleted, or not there): a loaded list patched after a save.
+    pub fn participant_row(&self, id: Id) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .doc(Entity::Participant, id)?
+            .filter(|d| !d.is_deleted())
+            .map(|d| super::rows::row_of(Entity::Participant, &d)))
+    }
+
     /// For every participant who attended anything: the date of their last meeting.
     pub fn last_contacts(&self) -> Result<crate::ids::IdMap<chrono::NaiveDate>> {
         let tx = self.db.begin_read()?;

@@ -156,9 +156,11 @@ impl<'t> Remote<'t> {
     }
 
     /// Write the records, version vector and clock; redact what was erased. Returns
-    /// how many ops were applied.
-    pub(super) fn finish(mut self) -> Result<usize> {
+    /// how many ops were applied, and the participants they changed (for
+    /// [`Store::note_people`] once committed).
+    pub(super) fn finish(mut self) -> Result<(usize, Option<Vec<Id>>)> {
         self.tables.flush()?;
+        let people = self.tables.people.take();
         let mut applied = 0;
         for (replica, (start, head)) in &self.heads {
             if head > start {
@@ -169,12 +171,12 @@ impl<'t> Remote<'t> {
         self.meta.insert("clock", self.clock.0.to_le_bytes().as_slice())?;
         redact_records(&mut self.log, &self.erased)?;
         redact_records(&mut self.pending, &self.erased)?;
-        Ok(applied)
+        Ok((applied, people))
     }
 }
 
 /// The body of [`Store::apply_remote`]: every op of a slice, per replica in seq order.
-pub(super) fn apply_remote_in(tx: &redb::WriteTransaction, incoming: &[Op]) -> Result<usize> {
+pub(super) fn apply_remote_in(tx: &redb::WriteTransaction, incoming: &[Op]) -> Result<(usize, Option<Vec<Id>>)> {
     let mut sorted: Vec<&Op> = incoming.iter().collect();
     sorted.sort_by_key(|op| op.id);
     let mut remote = Remote::open(tx)?;
@@ -208,8 +210,9 @@ impl Store {
     /// `pending` until that predecessor arrives. Returns how many ops were applied.
     pub fn apply_remote(&self, incoming: &[Op]) -> Result<usize> {
         let tx = self.db.begin_write()?;
-        let applied = apply_remote_in(&tx, incoming)?;
+        let (applied, people) = apply_remote_in(&tx, incoming)?;
         tx.commit()?;
+        self.note_people(people);
         Ok(applied)
     }
 }

@@ -8,6 +8,12 @@
 use crate::model::{Category, Entity, Id, Kind, Participant};
 use crate::sync::Fields;
 
+/// A participant's place in the list: the folded name, a person's surname first. The
+/// store's `list` keys and a loaded list placing a changed row both sort by it.
+pub fn participant_sort_key(name: &str, kind: Kind) -> String {
+    crate::search::fold(&crate::model::sort_name(name, kind == Kind::Person))
+}
+
 /// The row `list` keeps for a record of `entity` (empty when its pane reads records).
 pub fn row_of(entity: Entity, doc: &impl Fields) -> Vec<u8> {
     match entity {

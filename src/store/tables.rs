@@ -52,11 +52,8 @@ pub(super) fn order_key(entity: Entity, id: Id, doc: &impl Indexable) -> Option<
         // Straight from the fields: this runs for every op applied, and building the
         // whole participant here was a large part of the cost of an import.
         Entity::Participant => {
-            let person = match doc.str("kind") {
-                Some(k) => k == model::Kind::Person.code(),
-                None => doc.str("category") == Some(model::Category::Person.code()),
-            };
-            fold(&model::sort_name(doc.str("name").unwrap_or(""), person))
+            let (_, kind) = model::Participant::category_kind(doc);
+            rows::participant_sort_key(&model::Participant::name_in(doc), kind)
         }
         Entity::Meeting | Entity::FollowUp => {
             let date = doc.str(if entity == Entity::Meeting { "date" } else { "due" }).unwrap_or("9999-99-99");
@@ -153,6 +150,9 @@ pub(super) struct Tables<'t> {
     pub(super) touched: HashMap<[u8; 17], Touched>,
     /// Memory held by `touched` ([`Touched::held`]).
     pub(super) touched_bytes: usize,
+    /// Participants whose list row or attendance the flushes changed; None past
+    /// [`JOURNAL`] of them (a list is then read again, not patched).
+    pub(super) people: Option<Vec<Id>>,
 }
 
 impl Tables<'_> {
@@ -165,6 +165,7 @@ impl Tables<'_> {
             conflicts: tx.open_table(CONFLICTS)?,
             touched: HashMap::new(),
             touched_bytes: 0,
+            people: Some(Vec::new()),
         })
     }
 
@@ -241,6 +242,13 @@ impl Tables<'_> {
             index.add(key, t.before, t.after);
             records.push((key, t.bytes));
         }
+        let people = std::mem::take(&mut index.people);
+        if let Some(p) = &mut self.people {
+            p.extend(people);
+            if p.len() > JOURNAL {
+                self.people = None;
+            }
+        }
         let Tables { records: table, list, counts, attend, conflicts, .. } = self;
         if records.len() < PARALLEL_FLUSH {
             write_records(table, records)?;
@@ -255,6 +263,10 @@ impl Tables<'_> {
         })
     }
 }
+
+/// Past this many participants changed in one transaction, the store's journal
+/// gives up on naming them: reading the list again is cheaper than patching it.
+pub(super) const JOURNAL: usize = 4096;
 
 /// Below this many records a flush stays on one thread: spawning one costs more than
 /// a capture's three records take to write.
@@ -281,11 +293,16 @@ pub(super) struct IndexChanges {
     pub(super) attend_out: Vec<[u8; 32]>,
     pub(super) attend_in: Vec<([u8; 32], String)>,
     pub(super) conflicts: Vec<([u8; 17], u32)>,
+    /// Participants whose list row or attendance changed.
+    pub(super) people: Vec<Id>,
 }
 
 impl IndexChanges {
     pub(super) fn add(&mut self, key: [u8; 17], before: Indexed, after: Indexed) {
         if after.list != before.list {
+            if key[0] == Entity::Participant as u8 {
+                self.people.push(id_from_key(&key));
+            }
             self.list_out.extend(before.list.map(|(k, _)| k));
             self.list_in.extend(after.list);
         }
@@ -293,6 +310,9 @@ impl IndexChanges {
             self.conflicts.push((key, after.conflicts));
         }
         if after.attend != before.attend {
+            let people = |a: &[([u8; 32], String)]| a.iter().map(|(k, _)| id_from_key(&k[..16])).collect::<Vec<_>>();
+            self.people.extend(people(&before.attend));
+            self.people.extend(people(&after.attend));
             self.attend_out.extend(before.attend.into_iter().map(|(k, _)| k));
             self.attend_in.extend(after.attend);
         }

@@ -53,6 +53,9 @@ pub struct App {
     jobs: Vec<Job>,
     /// The participants' load: results of older ones are dropped.
     load_generation: u64,
+    /// The store's generation ([`Store::generation`]) everyone was read at, once all
+    /// of them are here: the next load patches the changes since.
+    people_generation: Option<u64>,
     /// Keys of a sequence being typed (`g g`).
     pending_keys: Vec<Key>,
     status: Option<String>,
@@ -70,7 +73,7 @@ pub struct App {
 }
 
 /// Results of the app's own jobs: everyone, and the open conflicts.
-struct PeopleLoaded(u64, crate::store::Result<Directory>);
+struct PeopleLoaded(u64, u64, crate::store::Result<Arc<Directory>>);
 struct ConflictsCounted(u64, crate::store::Result<usize>);
 
 impl App {
@@ -106,6 +109,7 @@ impl App {
             stack: Vec::new(),
             jobs: Vec::new(),
             load_generation: 0,
+            people_generation: None,
             pending_keys: Vec::new(),
             status: None,
             dirty: true,
@@ -241,7 +245,22 @@ impl App {
     pub fn load(&mut self) {
         self.load_generation += 1;
         let g = self.load_generation;
-        self.jobs.push(Job::new(move |s| PeopleLoaded(g, participants::load_all(s))));
+        let (old, since) = (self.env.people.clone(), self.people_generation);
+        self.jobs.push(Job::new(move |s| {
+            // Read before the rows: a change made meanwhile is patched again next time.
+            let now = s.generation();
+            let patched = match since.and_then(|since| s.people_changed_since(since)) {
+                Some(ids) if ids.is_empty() => Ok(Some(old)),
+                Some(ids) => old.patched(s, &ids).map(|d| d.map(Arc::new)),
+                None => Ok(None),
+            };
+            let people = match patched {
+                Ok(Some(d)) => Ok(d),
+                Ok(None) => participants::load_all(s).map(Arc::new),
+                Err(e) => Err(e),
+            };
+            PeopleLoaded(g, now, people)
+        }));
         // A job of its own, after the rows, so the list never waits for it.
         self.jobs.push(Job::new(move |s| ConflictsCounted(g, crate::conflicts::count(s))));
     }
@@ -278,9 +297,12 @@ impl App {
         self.dirty = true;
         let result = match result.downcast::<PeopleLoaded>() {
             Ok(r) => {
-                let PeopleLoaded(g, r) = *r;
+                let PeopleLoaded(g, at, r) = *r;
                 match r {
-                    Ok(dir) if g == self.load_generation => self.people_loaded(dir),
+                    Ok(dir) if g == self.load_generation => {
+                        self.people_generation = Some(at);
+                        self.people_loaded(dir)
+                    }
                     Ok(_) => {}
                     Err(e) => self.status = Some(e.to_string()),
                 }
@@ -318,8 +340,8 @@ impl App {
     }
 
     /// Everyone, loaded again: every view that shows or picks participants follows.
-    fn people_loaded(&mut self, dir: Directory) {
-        self.env.people = Arc::new(dir);
+    fn people_loaded(&mut self, dir: Arc<Directory>) {
+        self.env.people = dir;
         let env = &self.env;
         for v in self.stack.iter_mut().chain(self.panes.iter_mut().map(|(_, v)| v)) {
             v.people_changed(env);

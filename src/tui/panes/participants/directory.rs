@@ -23,7 +23,7 @@ pub struct Row {
 /// Everyone, as the list and the pickers (attendees, partners) need them: rows in
 /// name order, the strings they refer to, and the search index. Built off the UI
 /// thread and shared by the app (`Env::people`).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Directory {
     pub rows: Vec<Row>,
     /// Display strings the rows refer to (organisations, gminas, places).
@@ -69,6 +69,78 @@ impl Directory {
             }
         }
         out
+    }
+}
+
+impl Directory {
+    /// A string's id in the pool, added (and folded into the index's) when new.
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(i) = self.strings.iter().position(|x| x == s) {
+            return i as u32;
+        }
+        self.strings.push(s.to_string());
+        Arc::make_mut(&mut self.index).add_pool(s);
+        (self.strings.len() - 1) as u32
+    }
+
+    /// This list with the rows of `ids` read again from the store: changed, added,
+    /// deleted, or with a new last contact. What a save or a small sync changes,
+    /// without reading everyone again. None when a change reaches rows not named (an
+    /// organisation renamed renames its members' column): then read everyone.
+    pub fn patched(&self, store: &Store, ids: &[Id]) -> Result<Option<Directory>> {
+        let mut d = self.clone();
+        for &id in ids {
+            let bytes = store.participant_row(id)?;
+            let new = match &bytes {
+                Some(b) => Some(ParticipantRow::read(b).ok_or_else(|| {
+                    crate::store::StoreError::Corrupt(format!(
+                        "participant {}: its list row cannot be read",
+                        id.short()
+                    ))
+                })?),
+                None => None,
+            };
+            if let Some(i) = d.rows.iter().position(|r| r.id == id) {
+                let old = &d.rows[i];
+                if old.kind == Kind::Org && new.is_some_and(|n| n.name != old.name || n.kind != Kind::Org) {
+                    return Ok(None);
+                }
+                d.rows.remove(i);
+                Arc::make_mut(&mut d.index).remove(i);
+            }
+            let Some(r) = new else { continue };
+            let orgs: Vec<String> = r
+                .orgs()
+                .filter_map(|o| match d.rows.iter().find(|x| x.id == o) {
+                    Some(x) => Some(Ok(x.name.clone())),
+                    None => store
+                        .doc(Entity::Participant, o)
+                        .transpose()
+                        .map(|doc| doc.map(|doc| doc.string("name").unwrap_or_default())),
+                })
+                .collect::<Result<_>>()?;
+            let row = Row {
+                id,
+                name: r.name.to_string(),
+                kind: r.kind,
+                category: r.category,
+                org: d.intern(&orgs.join(", ")),
+                gmina: d.intern(r.gmina),
+                place: d.intern(r.place),
+                last: store.last_contact(id)?,
+            };
+            let tags = if r.tags.is_empty() { 0 } else { d.intern(r.tags) };
+            // Where the store's list has it: by sort key, then id.
+            let key = (crate::store::rows::participant_sort_key(r.name, r.kind), id);
+            let at =
+                d.rows.partition_point(|x| (crate::store::rows::participant_sort_key(&x.name, x.kind), x.id) < key);
+            let some = |i: u32| if i == 0 { NONE } else { i };
+            let phone = (!r.phone.is_empty()).then_some(r.phone);
+            let shared = [some(row.org), some(row.place), some(row.gmina), some(tags)];
+            Arc::make_mut(&mut d.index).insert(at, &row.name, phone, shared);
+            d.rows.insert(at, row);
+        }
+        Ok(Some(d))
     }
 }
 
@@ -347,5 +419,77 @@ mod tests {
             let hits = |d: &Directory| d.index.search(q, None).into_iter().map(|h| h.index).collect::<Vec<_>>();
             assert_eq!(hits(&fast), hits(&slow), "{q}");
         }
+    }
+
+    /// After each kind of change, the loaded list patched with the participants the
+    /// store's journal names equals the list read again.
+    #[test]
+    fn a_patched_list_equals_the_list_read_again() {
+        use crate::store::Draft;
+        use crate::sync::Change;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.redb")).unwrap();
+        crate::demo::generate(&store, 300, 3, &mut |_, _| {}).unwrap();
+        let ids = store.ordered_ids(Entity::Participant, 0, usize::MAX, false).unwrap();
+        let kind_of = |id: Id| store.doc(Entity::Participant, id).unwrap().unwrap().string("kind").unwrap_or_default();
+        let person = *ids.iter().find(|id| kind_of(**id) == "person").unwrap();
+        let org = *ids.iter().find(|id| kind_of(**id) == "org").unwrap();
+        let (new, meeting) = (Id::new(), Id::new());
+        let set = |id: Id, c: Vec<Change>| vec![Draft::new(Entity::Participant, id, c)];
+        let changes: Vec<(&str, Vec<Draft>)> = vec![
+            ("rename", set(person, vec![Change::set("name", "Zofia Żak"), Change::set("gmina", "Nowa Gmina")])),
+            (
+                "add",
+                set(
+                    new,
+                    vec![
+                        Change::set("name", "Aaron Ąbel"),
+                        Change::set("kind", "person"),
+                        Change::set("category", "person"),
+                        Change::set("phone", "+48 500 600 700"),
+                        Change::add("memberships", org.to_string()),
+                        Change::add("tags", "nowy"),
+                    ],
+                ),
+            ),
+            (
+                "meeting",
+                vec![Draft::new(
+                    Entity::Meeting,
+                    meeting,
+                    vec![
+                        Change::set("date", "2030-01-02"),
+                        Change::add("attendees", new.to_string()),
+                        Change::add("attendees", person.to_string()),
+                    ],
+                )],
+            ),
+            ("delete", set(ids[5], vec![Change::Delete])),
+            ("erase", set(ids[7], vec![Change::Erase])),
+            ("delete the org", set(org, vec![Change::Delete])),
+        ];
+        let mut loaded = load_all(&store).unwrap();
+        for (what, drafts) in changes {
+            let g = store.generation();
+            store.commit(drafts).unwrap();
+            let changed = store.people_changed_since(g).unwrap();
+            assert!(!changed.is_empty(), "{what}");
+            loaded = loaded.patched(&store, &changed).unwrap().unwrap();
+            let again = load_all(&store).unwrap();
+            assert_eq!(shape(&loaded), shape(&again), "{what}");
+            for q in ["kowal", "abel", "nowa gmina", "500600", "nowy"] {
+                let hits = |d: &Directory| d.index.search(q, None).into_iter().map(|h| h.index).collect::<Vec<_>>();
+                assert_eq!(hits(&loaded), hits(&again), "{what}: {q}");
+            }
+        }
+        // An organisation renamed renames its members' column: read everyone again.
+        let other = *ids.iter().find(|id| kind_of(**id) == "org" && **id != org).unwrap();
+        let g = store.generation();
+        store.commit(set(other, vec![Change::set("name", "Nowa Nazwa")])).unwrap();
+        assert!(loaded.patched(&store, &store.people_changed_since(g).unwrap()).unwrap().is_none());
+        // A rebuild names no one.
+        let g = store.generation();
+        store.rebuild().unwrap();
+        assert_eq!(store.people_changed_since(g), None);
     }
 }
