@@ -57,7 +57,7 @@ impl Data {
                 d.relations.push(Relation::from_doc(id, &doc));
             }
         })?;
-        store.for_each_doc(Entity::Meeting, |id, doc| {
+        store.for_each_view(Entity::Meeting, |id, doc| {
             if !doc.is_deleted() {
                 d.meetings.push(Meeting::from_doc(id, &doc));
             }

@@ -102,7 +102,7 @@ pub fn fields(store: &Store, input: &Input, before: &[Id], update: bool) -> Resu
 pub fn meetings_of(store: &Store, id: Id) -> crate::store::Result<Vec<Id>> {
     let want = id.to_string();
     let mut out = Vec::new();
-    store.for_each_doc(Entity::Meeting, |mid, doc| {
+    store.for_each_view(Entity::Meeting, |mid, doc| {
         if !doc.is_deleted() && doc.str("partnership") == Some(want.as_str()) {
             out.push(mid);
         }

@@ -14,7 +14,7 @@ pub fn is_personal(entity: Entity, field: &str) -> bool {
     }
 }
 
-pub(super) fn id_of(doc: &Doc, field: &str) -> Option<Id> {
+pub(super) fn id_of(doc: &impl Fields, field: &str) -> Option<Id> {
     doc.str(field).and_then(Id::parse)
 }
 
@@ -157,13 +157,13 @@ pub struct FollowUp {
 }
 
 impl FollowUp {
-    pub fn from_doc(id: Id, doc: &Doc) -> Self {
+    pub fn from_doc(id: Id, doc: &impl Fields) -> Self {
         FollowUp {
             id,
             meeting: id_of(doc, "meeting"),
-            text: doc.string("text").unwrap_or_default(),
+            text: doc.str("text").unwrap_or_default().to_string(),
             due: date_of(doc, "due"),
-            done: doc.get("done").is_some_and(|v| v.as_bool()),
+            done: doc.flag("done"),
             owner: id_of(doc, "owner"),
             deleted: doc.is_deleted(),
         }
@@ -189,18 +189,19 @@ pub struct Meeting {
 }
 
 impl Meeting {
-    pub fn from_doc(id: Id, doc: &Doc) -> Self {
+    pub fn from_doc(id: Id, doc: &impl Fields) -> Self {
+        let string = |f| doc.str(f).map(str::to_string);
         Meeting {
             id,
             kind: doc.str("type").and_then(|t| MeetingType::parse(t).ok()).unwrap_or(MeetingType::Other),
             date: date_of(doc, "date"),
             time: doc.str("time").and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok()),
-            hours: doc.get("hours").and_then(|v| v.as_f64()),
-            gmina: doc.string("gmina"),
-            place: doc.string("place"),
-            title: doc.string("title"),
+            hours: doc.num("hours"),
+            gmina: string("gmina"),
+            place: string("place"),
+            title: string("title"),
             attendees: ids_of(doc, "attendees"),
-            note: doc.string("note"),
+            note: string("note"),
             partnership: id_of(doc, "partnership"),
             needs: ids_of(doc, "needs"),
             deleted: doc.is_deleted(),
@@ -358,5 +359,49 @@ impl Relation {
             until: date_of(doc, "until"),
             deleted: doc.is_deleted(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::sync::{Change, DocView, Hlc, Op, OpId, ReplicaId};
+
+    /// Meetings and follow-ups read in place (numbers, flags, texts, sets) equal the
+    /// ones read from decoded records.
+    #[test]
+    fn meetings_and_followups_read_in_place_equal_decoded() {
+        let doc = |entity, changes: Vec<Change>| {
+            let mut d = Doc::new(entity);
+            let op =
+                Op { id: OpId { replica: ReplicaId(1), seq: 1 }, clock: Hlc(1), entity, record: Id::new(), changes };
+            d.apply(&op, |_| false);
+            d
+        };
+        let m = doc(
+            Entity::Meeting,
+            vec![
+                Change::set("type", "workshop"),
+                Change::set("date", "2026-03-02"),
+                Change::set("time", "17:30"),
+                Change::set("hours", 2.5),
+                Change::set("place", "Świetlica w Ługach"),
+                Change::write("note", "Długa notatka"),
+                Change::add("attendees", Id::new().to_string()),
+            ],
+        );
+        let bytes = m.encode();
+        let (id, view) = (Id::new(), DocView::read(&bytes).unwrap());
+        assert_eq!(Meeting::from_doc(id, &view), Meeting::from_doc(id, &m));
+        assert_eq!(Meeting::from_doc(id, &view).hours, Some(2.5));
+        let f = doc(
+            Entity::FollowUp,
+            vec![Change::set("text", "Wysłać regulamin"), Change::set("done", true), Change::set("due", "2026-03-09")],
+        );
+        let bytes = f.encode();
+        let view = DocView::read(&bytes).unwrap();
+        assert_eq!(FollowUp::from_doc(id, &view), FollowUp::from_doc(id, &f));
+        assert!(FollowUp::from_doc(id, &view).done);
     }
 }

@@ -124,7 +124,7 @@ pub fn support_hours(store: &Store, from: Option<NaiveDate>, to: Option<NaiveDat
         }
     })?;
     let mut out = SupportHours::default();
-    store.for_each_doc(Entity::Meeting, |id, d| {
+    store.for_each_view(Entity::Meeting, |id, d| {
         let m = Meeting::from_doc(id, &d);
         let in_period = m.date.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t));
         let Some(h) = m.hours.filter(|_| !m.deleted && in_period) else { return };

@@ -122,7 +122,7 @@ pub fn report(store: &Store, project: Option<&Project>) -> Result<Report> {
     let mut f = Figures::default();
     let mut counted: HashSet<Id> = HashSet::new();
     let mut meetings_in: HashSet<Id> = HashSet::new();
-    store.for_each_doc(Entity::Meeting, |id, doc| {
+    store.for_each_view(Entity::Meeting, |id, doc| {
         let m = Meeting::from_doc(id, &doc);
         if m.deleted {
             return;

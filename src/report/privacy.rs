@@ -51,7 +51,7 @@ pub fn subject_export(store: &Store, id: Id) -> Result<Option<Value>> {
     }
 
     let mut followups = Vec::new();
-    store.for_each_doc(Entity::FollowUp, |fid, d| {
+    store.for_each_view(Entity::FollowUp, |fid, d| {
         let f = FollowUp::from_doc(fid, &d);
         if !f.deleted && f.owner == Some(id) {
             followups.push(dump::followup_json(&f));

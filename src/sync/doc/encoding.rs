@@ -253,12 +253,16 @@ impl<'a> DocView<'a> {
 
     /// [`Doc::str`].
     pub fn str(&self, field: &str) -> Option<&str> {
-        let v = match self.field(field)? {
-            wire::FieldView::Reg { value, .. } => value,
-            wire::FieldView::Text { values, .. } => &values.last()?.1,
-            wire::FieldView::Set { .. } => return None,
-        };
-        v.as_str()
+        self.value(field)?.as_str()
+    }
+
+    /// A field's value as [`Doc::get`] gives it.
+    pub fn value(&self, field: &str) -> Option<&ValueRef<'a>> {
+        match self.field(field)? {
+            wire::FieldView::Reg { value, .. } => Some(value),
+            wire::FieldView::Text { values, .. } => Some(&values.last()?.1),
+            wire::FieldView::Set { .. } => None,
+        }
     }
 
     /// [`Doc::elems`]: the elements of a set field, sorted.
@@ -429,8 +433,13 @@ impl<'a> Fresh<'a> {
 
     /// As [`Doc::str`].
     pub fn str(&self, field: &str) -> Option<&'a str> {
+        self.value(field)?.as_str()
+    }
+
+    /// A field's value, as [`Doc::get`] gives it.
+    pub fn value(&self, field: &str) -> Option<&'a ValueRef<'a>> {
         match self.field(field)? {
-            FreshField::Reg(v) | FreshField::Text(v) => v.as_str(),
+            FreshField::Reg(v) | FreshField::Text(v) => Some(v),
             FreshField::Set(_) => None,
         }
     }

@@ -49,10 +49,11 @@ pub enum Period {
     Project(usize),
 }
 
-/// Read every live meeting, its follow-ups and the names of its attendees.
-pub fn load(store: &Store, lang: Lang) -> Result<Loaded> {
+/// Read every live meeting, its follow-ups and the names of its attendees (from
+/// `people` once everyone is loaded there).
+pub fn load(store: &Store, lang: Lang, people: &crate::tui::panes::participants::Directory) -> Result<Loaded> {
     let mut meetings: Vec<Meeting> = Vec::new();
-    store.for_each_doc(Entity::Meeting, |id, d| {
+    store.for_each_view(Entity::Meeting, |id, d| {
         if !d.is_deleted() {
             meetings.push(Meeting::from_doc(id, &d));
         }
@@ -60,7 +61,7 @@ pub fn load(store: &Store, lang: Lang) -> Result<Loaded> {
     meetings.sort_by_key(|m| std::cmp::Reverse((m.date, m.time, m.id)));
     let live: HashSet<Id> = meetings.iter().map(|m| m.id).collect();
     let mut followups = Vec::new();
-    store.for_each_doc(Entity::FollowUp, |id, d| {
+    store.for_each_view(Entity::FollowUp, |id, d| {
         let f = FollowUp::from_doc(id, &d);
         if !f.deleted && f.meeting.is_some_and(|m| live.contains(&m)) {
             followups.push(f);
@@ -74,14 +75,28 @@ pub fn load(store: &Store, lang: Lang) -> Result<Loaded> {
         }
     }
     let wanted: HashSet<Id> = meetings.iter().flat_map(|m| m.attendees.iter().copied()).collect();
-    // One pass over everyone, each record read in place: a read per attendee was most
-    // of this pane's first visit at 100 000 participants.
+    // Names from the loaded list, else one pass over the store's list rows: a read
+    // per attendee, then a pass over every record, were most of this pane's first
+    // visit at 100 000 participants. Deleted attendees are named from their records.
     let mut names = HashMap::new();
-    store.for_each_view(Entity::Participant, |id, v| {
-        if wanted.contains(&id) {
-            names.insert(id, crate::model::Participant::name_in(&v));
+    if people.complete {
+        for r in people.rows.iter().filter(|r| wanted.contains(&r.id)) {
+            names.insert(r.id, r.name.clone());
         }
-    })?;
+    } else {
+        store.for_each_participant_row("", None, usize::MAX, |id, r| {
+            if wanted.contains(&id) {
+                names.insert(id, r.name.to_string());
+            }
+        })?;
+    }
+    let view = store.view()?;
+    let missing: Vec<Id> = wanted.iter().filter(|id| !names.contains_key(id)).copied().collect();
+    for id in missing {
+        if let Some(d) = view.doc(Entity::Participant, id)? {
+            names.insert(id, crate::model::Participant::name_in(&d));
+        }
+    }
     let pids: HashSet<Id> = meetings.iter().filter_map(|m| m.partnership).collect();
     let mut partnerships = Vec::new();
     for id in pids {

@@ -437,8 +437,8 @@ impl Pane {
     fn load_effect(&mut self, env: &Env) -> Effect {
         match self.load_job.take() {
             Some(g) => {
-                let lang = env.lang;
-                Effect::Job(Job::new(move |s| LoadDone(g, load(s, lang))))
+                let (lang, people) = (env.lang, env.people.clone());
+                Effect::Job(Job::new(move |s| LoadDone(g, load(s, lang, &people))))
             }
             None => Effect::None,
         }

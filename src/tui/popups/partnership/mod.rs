@@ -114,7 +114,7 @@ impl Editor {
             None => None,
         };
         let mut meetings: Vec<Meeting> = Vec::new();
-        store.for_each_doc(Entity::Meeting, |mid, doc| {
+        store.for_each_view(Entity::Meeting, |mid, doc| {
             if !doc.is_deleted() {
                 meetings.push(Meeting::from_doc(mid, &doc));
             }
