@@ -21,6 +21,19 @@ pub fn participant_names(store: &Store) -> Result<Names> {
     Ok(names)
 }
 
+/// [`participant_names`] of the participants `ids` only, each read by its id: a pane
+/// that names a few contacts need not read 100 000 records.
+pub fn names_of(store: &Store, ids: impl IntoIterator<Item = Id>) -> Result<Names> {
+    let view = store.view()?;
+    let mut names = Names::new();
+    for id in ids {
+        if let Some(d) = view.doc(Entity::Participant, id)? {
+            names.insert(id, Participant::name_in(&d));
+        }
+    }
+    Ok(names)
+}
+
 fn opt<T: ToString>(v: &Option<T>) -> Value {
     v.as_ref().map_or(Value::Null, |x| Value::String(x.to_string()))
 }

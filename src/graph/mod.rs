@@ -41,12 +41,22 @@ impl Data {
     /// Read every live participant, partnership, relation and meeting.
     pub fn load(store: &Store) -> Result<Data> {
         let mut d = Data::default();
-        // Read in place: decoding 100 000 whole records was most of this load.
-        store.for_each_view(Entity::Participant, |id, doc| {
-            if !doc.is_deleted() {
-                d.participants.push(Participant::from_doc(id, &doc));
-            }
+        // From the list's rows: reading 100 000 whole records was most of this load.
+        // The graph needs of each participant its name, kind, category, gmina and
+        // memberships; the rest stays unread.
+        store.for_each_participant_row("", None, usize::MAX, |id, r| {
+            let mut p = Participant::new(id, r.kind, r.name, r.category);
+            p.memberships = r
+                .memberships()
+                .map(|(org, role)| crate::model::Membership { org, role: role.map(str::to_string) })
+                .collect();
+            let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            (p.gmina, p.place) = (text(r.gmina), text(r.place));
+            p.erased = r.flags & crate::store::rows::ERASED != 0;
+            d.participants.push(p);
         })?;
+        // In id order, as the records are: the graph's ties break the same way.
+        d.participants.sort_unstable_by_key(|p| p.id);
         store.for_each_doc(Entity::Partnership, |id, doc| {
             if !doc.is_deleted() {
                 d.partnerships.push(Partnership::from_doc(id, &doc));

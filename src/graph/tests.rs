@@ -162,3 +162,27 @@ fn growth_counts_orgs_and_links_per_month() {
     assert_eq!(data.months().first().copied(), Some(date("2024-01-01")));
     assert_eq!(data.months().last().copied(), Some(date("2024-07-01")));
 }
+
+/// The participants the graph reads from the list's rows have what their records say
+/// of every field the graph uses.
+#[test]
+fn participants_from_list_rows_match_their_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.redb")).unwrap();
+    crate::demo::generate(&store, 300, 5, &mut |_, _| {}).unwrap();
+    let data = Data::load(&store).unwrap();
+    let mut from_records = Vec::new();
+    store
+        .for_each_doc(Entity::Participant, |id, d| {
+            if !d.is_deleted() {
+                from_records.push(Participant::from_doc(id, &d));
+            }
+        })
+        .unwrap();
+    let shape = |p: &Participant| (p.id, p.name.clone(), p.kind, p.category, p.gmina.clone(), p.memberships.clone());
+    assert!(data.participants.iter().any(|p| p.memberships.iter().any(|m| m.role.is_some())), "the demo has roles");
+    assert_eq!(
+        data.participants.iter().map(shape).collect::<Vec<_>>(),
+        from_records.iter().map(shape).collect::<Vec<_>>()
+    );
+}

@@ -22,7 +22,7 @@
 use super::attendance::{SupportHours, support_hours};
 use crate::i18n::Lang;
 use crate::model::{
-    Category, Entity, Id, Kind, Meeting, MeetingType, Need, NeedStatus, Participant, Partnership, Project, TargetKey,
+    Category, Entity, Id, Kind, Meeting, MeetingType, Need, NeedStatus, Partnership, Project, TargetKey,
 };
 use crate::store::{Result, Store};
 use chrono::NaiveDate;
@@ -113,10 +113,8 @@ pub fn report(store: &Store, project: Option<&Project>) -> Result<Report> {
     // What the figures need of each participant, read in place: decoding 100 000
     // whole records was most of this report's time.
     let mut participants: crate::ids::IdMap<Counted> = crate::ids::IdMap::default();
-    store.for_each_view(Entity::Participant, |id, doc| {
-        if !doc.is_deleted() {
-            participants.insert(id, Counted::of(id, &doc));
-        }
+    store.for_each_participant_row("", None, usize::MAX, |id, r| {
+        participants.insert(id, Counted::of(id, &r));
     })?;
 
     let mut f = Figures::default();
@@ -238,18 +236,19 @@ struct Counted {
 }
 
 impl Counted {
-    fn of(id: Id, v: &crate::sync::DocView) -> Counted {
-        let (category, kind) = Participant::category_kind(v);
+    /// From the participant's list row: what the figures need is all there.
+    fn of(id: Id, r: &crate::store::rows::ParticipantRow) -> Counted {
+        use crate::store::rows::{ERASED, HAS_CATEGORY, HAS_CONSENT};
         Counted {
             id,
-            name: Participant::name_in(v),
-            kind,
-            category,
-            orgs: v.elems("memberships").into_iter().filter_map(Id::parse).collect(),
-            erased: v.erased(),
-            has_category: v.str("category").is_some(),
-            has_gmina: v.str("gmina").is_some(),
-            has_consent: v.str("consent_data").is_some_and(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()),
+            name: r.name.to_string(),
+            kind: r.kind,
+            category: r.category,
+            orgs: r.orgs().collect(),
+            erased: r.flags & ERASED != 0,
+            has_category: r.flags & HAS_CATEGORY != 0,
+            has_gmina: !r.gmina.is_empty(),
+            has_consent: r.flags & HAS_CONSENT != 0,
         }
     }
 }

@@ -35,7 +35,8 @@ impl Data {
                 d.needs.push(Need::from_doc(id, &doc));
             }
         })?;
-        d.names = crate::dump::participant_names(store)?;
+        let contacts: HashSet<Id> = d.resources.iter().filter_map(|r| r.contact).collect();
+        d.names = crate::dump::names_of(store, contacts)?;
         Ok(d)
     }
 

@@ -45,12 +45,31 @@ fn participant_row(doc: &impl Fields) -> Vec<u8> {
     for t in &texts {
         out.extend_from_slice(t.as_bytes());
     }
+    let consent = doc.str("consent_data").is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok());
+    let flag = |on: bool, f: u8| if on { f } else { 0 };
+    out.push(
+        flag(doc.erased(), ERASED) | flag(doc.str("category").is_some(), HAS_CATEGORY) | flag(consent, HAS_CONSENT),
+    );
+    // The organisations, then each one's role (length, text): read only by those
+    // who ask for them (the graph), not by the list.
     put_len(&mut out, orgs.len());
     for o in &orgs {
         out.extend_from_slice(o.as_bytes());
     }
+    for o in &orgs {
+        let role = doc.str(&format!("role:{o}")).unwrap_or("");
+        put_len(&mut out, role.len());
+        out.extend_from_slice(role.as_bytes());
+    }
     out
 }
+
+/// [`ParticipantRow::flags`]: the record is erased.
+pub const ERASED: u8 = 1;
+/// A category is stored (not the default a missing one reads as).
+pub const HAS_CATEGORY: u8 = 2;
+/// The data-processing consent's date reads as a date.
+pub const HAS_CONSENT: u8 = 4;
 
 /// A participant's row, read in place.
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +84,11 @@ pub struct ParticipantRow<'a> {
     pub phone: &'a str,
     /// Tags joined by spaces.
     pub tags: &'a str,
+    /// [`ERASED`], [`HAS_CATEGORY`], [`HAS_CONSENT`].
+    pub flags: u8,
     orgs: &'a [u8],
+    /// Each organisation's role in the order of `orgs`, as its length and text.
+    roles: &'a [u8],
 }
 
 impl<'a> ParticipantRow<'a> {
@@ -87,9 +110,20 @@ impl<'a> ParticipantRow<'a> {
         let kind = Kind::parse(next(lens[1])?).ok()?;
         let (name, gmina, place, phone, tags) =
             (next(lens[2])?, next(lens[3])?, next(lens[4])?, next(lens[5])?, next(lens[6])?);
+        let flags = *r.take(1)?.first()?;
         let n = r.len()?;
         let orgs = r.take(n.checked_mul(16)?)?;
-        Some(ParticipantRow { category, kind, name, gmina, place, phone, tags, orgs })
+        Some(ParticipantRow { category, kind, name, gmina, place, phone, tags, flags, orgs, roles: r.0 })
+    }
+
+    /// The organisations with the participant's role in each (None for none, or
+    /// for a role that cannot be read).
+    pub fn memberships(&self) -> impl Iterator<Item = (Id, Option<&'a str>)> + 'a {
+        let mut roles = Reader(self.roles);
+        self.orgs().map(move |o| {
+            let role = roles.len().and_then(|n| roles.take(n)).and_then(|b| std::str::from_utf8(b).ok());
+            (o, role.filter(|r| !r.is_empty()))
+        })
     }
 
     /// The organisations the participant belongs to.
@@ -152,6 +186,8 @@ mod tests {
             Change::add("tags", "sport"),
             Change::add("tags", "kgw"),
             Change::add("memberships", org.to_string()),
+            Change::set(&format!("role:{org}"), "prezeska"),
+            Change::set("consent_data", "2026-01-05"),
         ];
         let op = Op {
             id: OpId { replica: ReplicaId(1), seq: 1 },
@@ -168,9 +204,14 @@ mod tests {
         assert_eq!((row.gmina, row.place, row.phone), ("Dobiegniew", "", "+48 600 100 200"));
         assert_eq!(row.tags.split(' ').count(), 2);
         assert_eq!(row.orgs().collect::<Vec<_>>(), vec![org]);
-        // Cut anywhere, it is not a row.
+        assert_eq!(row.memberships().collect::<Vec<_>>(), vec![(org, Some("prezeska"))]);
+        assert_eq!(row.flags, HAS_CATEGORY | HAS_CONSENT);
+        // Cut anywhere, it is not a row, or (cut in the roles, which are read only
+        // when asked for) its roles are not all there.
         for n in 0..bytes.len() {
-            assert!(ParticipantRow::read(&bytes[..n]).is_none(), "{n}");
+            if let Some(r) = ParticipantRow::read(&bytes[..n]) {
+                assert_ne!(r.memberships().collect::<Vec<_>>(), vec![(org, Some("prezeska"))], "{n}");
+            }
         }
     }
 }
