@@ -240,13 +240,7 @@ impl Store {
         }
         for e in list.range::<&[u8]>(lo.as_slice()..hi.as_slice())?.take(limit) {
             let (k, v) = e?;
-            let id = id_from_key(k.value());
-            let row = super::rows::ParticipantRow::read(v.value()).ok_or_else(|| {
-                corrupt(format!(
-                    "the list row of participant {} cannot be read; run `teren doctor --rebuild`",
-                    id.short()
-                ))
-            })?;
+            let (id, row) = participant_entry(k.value(), v.value())?;
             f(id, row);
         }
         Ok(())
@@ -299,13 +293,7 @@ impl Store {
                         take
                     };
                     for (k, v) in &block[..take] {
-                        let id = id_from_key(k.value());
-                        let row = super::rows::ParticipantRow::read(v.value()).ok_or_else(|| {
-                            corrupt(format!(
-                                "the list row of participant {} cannot be read; run `teren doctor --rebuild`",
-                                id.short()
-                            ))
-                        })?;
+                        let (id, row) = participant_entry(k.value(), v.value())?;
                         f(id, row);
                     }
                     if take < block.len() {
@@ -411,6 +399,15 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A participant's id and row from its entry in `list`.
+fn participant_entry<'a>(key: &[u8], value: &'a [u8]) -> Result<(Id, super::rows::ParticipantRow<'a>)> {
+    let id = id_from_key(key);
+    let row = super::rows::ParticipantRow::read(value).ok_or_else(|| {
+        corrupt(format!("the list row of participant {} cannot be read; run `teren doctor --rebuild`", id.short()))
+    })?;
+    Ok((id, row))
 }
 
 /// Rows each end of [`Store::participant_rows_from_both_ends`] reads before it checks
