@@ -208,6 +208,16 @@ impl Meeting {
         }
     }
 
+    /// Collects the live meetings among records read in place (each half of
+    /// `Store::for_each_view_halves`).
+    pub fn collect_live(out: &mut Vec<Meeting>) -> impl FnMut(Id, crate::sync::DocView<'_>) + Send + '_ {
+        move |id, d| {
+            if !d.is_deleted() {
+                out.push(Meeting::from_doc(id, &d));
+            }
+        }
+    }
+
     /// A title for lists: the given one, else type and place.
     pub fn display_title(&self, lang: crate::i18n::Lang) -> String {
         match &self.title {
