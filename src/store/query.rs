@@ -208,7 +208,7 @@ impl Store {
     }
 
     /// The live records of `entity` whose list key is `sort` (a folded name, as
-    /// `order` keeps it): what a name looks up without reading every record.
+    /// `list` keys it): what a name looks up without reading every record.
     pub fn ids_by_sort_key(&self, entity: Entity, sort: &str) -> Result<Vec<Id>> {
         let tx = self.db.begin_read()?;
         let order = tx.open_table(LIST)?;
