@@ -44,7 +44,7 @@ impl Data {
         // From the list's rows: reading 100 000 whole records was most of this load.
         // The graph needs of each participant its name, kind, category, gmina and
         // memberships; the rest stays unread.
-        store.for_each_participant_row("", None, usize::MAX, |id, r| {
+        store.for_each_participant_row(usize::MAX, |id, r| {
             let mut p = Participant::new(id, r.kind, r.name, r.category);
             p.memberships = r
                 .memberships()

@@ -113,7 +113,7 @@ pub fn report(store: &Store, project: Option<&Project>) -> Result<Report> {
     // What the figures need of each participant, read in place: decoding 100 000
     // whole records was most of this report's time.
     let mut participants: crate::ids::IdMap<Counted> = crate::ids::IdMap::default();
-    store.for_each_participant_row("", None, usize::MAX, |id, r| {
+    store.for_each_participant_row(usize::MAX, |id, r| {
         participants.insert(id, Counted::of(id, &r));
     })?;
 

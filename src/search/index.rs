@@ -147,7 +147,7 @@ fn score_all(entries: &[Entry], words: &[String], candidates: &[usize]) -> Vec<H
 /// once in a pool. A query word is scored once per pool string, not once per row, so
 /// 100 000 people from 40 villages cost 100 000 name matches and 40 place matches.
 ///
-/// Names and phones live in one buffer, in row order once sorted: a keystroke reads
+/// Names and phones live in one buffer, mostly in row order: a keystroke reads
 /// them front to back instead of chasing 200 000 small allocations around the heap,
 /// which was most of its time, and the index is smaller.
 #[derive(Debug, Default, Clone)]
@@ -162,8 +162,6 @@ pub const NONE: u32 = u32::MAX;
 
 #[derive(Debug, Clone)]
 struct IndexRow {
-    /// The caller's sort key, for `sort_by_keys`.
-    key: u32,
     /// Which of a–z and 0–9 occur in any of the row's fields: a word with a letter
     /// the row lacks cannot match it, which rejects most rows without scoring them.
     letters: u64,
@@ -184,13 +182,6 @@ impl Span {
     fn of<'a>(&self, text: &'a str) -> &'a str {
         text.get(self.start as usize..(self.start + self.len) as usize).unwrap_or_default()
     }
-
-    /// Append `s` to `text` and say where it went.
-    fn push(text: &mut String, s: &str) -> Span {
-        let start = text.len() as u32;
-        text.push_str(s);
-        Span { start, len: s.len() as u32 }
-    }
 }
 
 impl Index {
@@ -204,26 +195,8 @@ impl Index {
         self.pool.push(fold(s).into_boxed_str());
     }
 
-    /// Sort the rows, in place, by the keys given when they were pushed, and lay their
-    /// names out again in the new order.
-    pub fn sort_by_keys(&mut self) {
-        self.rows.sort_unstable_by_key(|r| r.key);
-        let mut text = String::with_capacity(self.text.len());
-        for r in &mut self.rows {
-            r.name = Span::push(&mut text, r.name.of(&self.text));
-            r.phone = Span::push(&mut text, r.phone.of(&self.text));
-        }
-        self.text = text;
-    }
-
     /// Add a row: its name, phone, and up to four pool ids (`NONE` for none).
     pub fn push(&mut self, name: &str, phone: Option<&str>, shared: [u32; 4]) {
-        let key = self.rows.len() as u32;
-        self.push_keyed(key, name, phone, shared);
-    }
-
-    /// Add a row with a sort key for `sort_by_keys`.
-    pub fn push_keyed(&mut self, key: u32, name: &str, phone: Option<&str>, shared: [u32; 4]) {
         // Folded straight onto the text: 100 000 rows make no strings of their own.
         let start = self.text.len();
         crate::search::fold_onto(name, &mut self.text);
@@ -237,7 +210,7 @@ impl Index {
                 letters |= letter_mask(p);
             }
         }
-        self.rows.push(IndexRow { key, letters, name, phone, shared });
+        self.rows.push(IndexRow { letters, name, phone, shared });
     }
 
     /// Take out the row at `i` (its text stays, unused).
@@ -461,22 +434,6 @@ mod tests {
         assert_eq!(short_word_score("ewa-ko", "ko"), Some(48), "after punctuation");
         assert_eq!(short_word_score("żko", "ko"), Some(32), "after a letter that did not fold");
         assert_eq!(short_word_score("“ko", "ko"), Some(48), "after a quotation mark");
-    }
-
-    #[test]
-    fn sorting_by_keys_keeps_each_row_its_name_and_phone() {
-        let mut ix = Index::new(&[]);
-        ix.push_keyed(2, "Zofia Wiśniewska", None, [NONE; 4]);
-        ix.push_keyed(0, "Adam Nowak", Some("+48 600 100 200"), [NONE; 4]);
-        ix.push_keyed(1, "Łucja Kowal", Some("601 222 333"), [NONE; 4]);
-        ix.sort_by_keys();
-        let first = |q: &str| ix.search(q, None).first().map(|h| h.index);
-        assert_eq!(first("nowak"), Some(0));
-        assert_eq!(first("600100"), Some(0));
-        assert_eq!(first("lucja"), Some(1));
-        assert_eq!(first("222"), Some(1));
-        assert_eq!(first("wisniewska"), Some(2));
-        assert_eq!(ix.search("200", None).len(), 1, "the sorted rows' phones are not mixed up");
     }
 
     #[test]

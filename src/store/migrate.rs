@@ -215,7 +215,7 @@ mod tests {
         assert!(store.verify().unwrap().is_empty(), "{:?}", store.verify());
         assert_eq!(store.count(Entity::Participant).unwrap(), 1);
         let mut names = Vec::new();
-        store.for_each_participant_row("", None, 10, |id, r| names.push((id, r.name.to_string()))).unwrap();
+        store.for_each_participant_row(10, |id, r| names.push((id, r.name.to_string()))).unwrap();
         assert_eq!(names, vec![(anna, "Anna Kowalska".to_string())]);
         let tx = store.db.begin_read().unwrap();
         assert!(!tx.list_tables().unwrap().any(|t| t.name() == "order"), "order is dropped");

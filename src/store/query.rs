@@ -248,28 +248,16 @@ impl Store {
         Ok(out)
     }
 
-    /// Live participants in list order whose sort key (a folded name, as `list` keeps
-    /// it) is at least `from` and below `to`, at most `limit`, each as its row in
-    /// `list` ([`super::rows`]): what the list loads instead of the records. Two
-    /// ranges split at a key can be read on two threads.
+    /// The first `limit` live participants in list order, each as its row in `list`
+    /// ([`super::rows`]): what the list loads instead of the records.
     pub fn for_each_participant_row(
         &self,
-        from: &str,
-        to: Option<&str>,
         limit: usize,
         mut f: impl FnMut(Id, super::rows::ParticipantRow<'_>),
     ) -> Result<()> {
         let tx = self.db.begin_read()?;
         let list = tx.open_table(LIST)?;
-        let entity = Entity::Participant as u8;
-        let lo = [&[entity], from.as_bytes()].concat();
-        let hi = match to {
-            Some(to) => [&[entity], to.as_bytes()].concat(),
-            None => vec![entity + 1],
-        };
-        if lo >= hi {
-            return Ok(());
-        }
+        let (lo, hi) = ([Entity::Participant as u8], [Entity::Participant as u8 + 1]);
         for e in list.range::<&[u8]>(lo.as_slice()..hi.as_slice())?.take(limit) {
             let (k, v) = e?;
             let (id, row) = participant_entry(k.value(), v.value())?;

@@ -17,18 +17,19 @@ pub trait Fields {
     fn elems(&self, field: &str) -> Vec<&str>;
     fn is_deleted(&self) -> bool;
     fn erased(&self) -> bool;
+    /// A field's value (the winning one; None when unset or a set).
+    fn value(&self, field: &str) -> Option<ValueRef<'_>>;
     /// A field's number (an integer too); None when unset or not a number.
-    fn num(&self, field: &str) -> Option<f64>;
+    fn num(&self, field: &str) -> Option<f64> {
+        match self.value(field)? {
+            ValueRef::Num(n) => Some(n),
+            ValueRef::Int(i) => Some(i as f64),
+            _ => None,
+        }
+    }
     /// Whether a field is `true`.
-    fn flag(&self, field: &str) -> bool;
-}
-
-/// [`Fields::num`] and [`Fields::flag`] of a value read in place.
-fn num_of(v: Option<&ValueRef>) -> Option<f64> {
-    match v? {
-        ValueRef::Num(n) => Some(*n),
-        ValueRef::Int(i) => Some(*i as f64),
-        _ => None,
+    fn flag(&self, field: &str) -> bool {
+        matches!(self.value(field), Some(ValueRef::Bool(true)))
     }
 }
 
@@ -45,11 +46,8 @@ impl Fields for Doc {
     fn erased(&self) -> bool {
         self.erased
     }
-    fn num(&self, field: &str) -> Option<f64> {
-        self.get(field).and_then(Value::as_f64)
-    }
-    fn flag(&self, field: &str) -> bool {
-        self.get(field).is_some_and(Value::as_bool)
+    fn value(&self, field: &str) -> Option<ValueRef<'_>> {
+        self.get(field).map(ValueRef::from)
     }
 }
 
@@ -67,11 +65,8 @@ impl Fields for Fresh<'_> {
     fn erased(&self) -> bool {
         false
     }
-    fn num(&self, field: &str) -> Option<f64> {
-        num_of(self.value(field))
-    }
-    fn flag(&self, field: &str) -> bool {
-        matches!(self.value(field), Some(ValueRef::Bool(true)))
+    fn value(&self, field: &str) -> Option<ValueRef<'_>> {
+        Self::value(self, field).cloned()
     }
 }
 
@@ -88,11 +83,8 @@ impl Fields for DocView<'_> {
     fn erased(&self) -> bool {
         DocView::erased(self)
     }
-    fn num(&self, field: &str) -> Option<f64> {
-        num_of(self.value(field))
-    }
-    fn flag(&self, field: &str) -> bool {
-        matches!(self.value(field), Some(ValueRef::Bool(true)))
+    fn value(&self, field: &str) -> Option<ValueRef<'_>> {
+        Self::value(self, field).cloned()
     }
 }
 

@@ -86,7 +86,7 @@ pub fn load(store: &Store, lang: Lang, people: &crate::tui::panes::participants:
             names.insert(r.id, r.name.clone());
         }
     } else {
-        store.for_each_participant_row("", None, usize::MAX, |id, r| {
+        store.for_each_participant_row(usize::MAX, |id, r| {
             if wanted.contains(&id) {
                 names.insert(id, r.name.to_string());
             }

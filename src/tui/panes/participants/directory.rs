@@ -134,14 +134,23 @@ impl Directory {
             let key = (crate::store::rows::participant_sort_key(r.name, r.kind), id);
             let at =
                 d.rows.partition_point(|x| (crate::store::rows::participant_sort_key(&x.name, x.kind), x.id) < key);
-            let some = |i: u32| if i == 0 { NONE } else { i };
-            let phone = (!r.phone.is_empty()).then_some(r.phone);
-            let shared = [some(row.org), some(row.place), some(row.gmina), some(tags)];
-            Arc::make_mut(&mut d.index).insert(at, &row.name, phone, shared);
+            Arc::make_mut(&mut d.index).insert(at, &row.name, phone_of(r.phone), slots(&row, tags));
             d.rows.insert(at, row);
         }
         Ok(Some(d))
     }
+}
+
+/// What a row is searched by besides its name and phone, as the index's shared
+/// strings: organisation (slot 0, which `finish` fills in), place, gmina, tags.
+fn slots(row: &Row, tags: u32) -> [u32; 4] {
+    let some = |i: u32| if i == 0 { NONE } else { i };
+    [some(row.org), some(row.place), some(row.gmina), some(tags)]
+}
+
+/// A row's phone for the index (rows keep "" for none).
+fn phone_of(p: &str) -> Option<&str> {
+    (!p.is_empty()).then_some(p)
 }
 
 /// A participant a picker offers.
@@ -154,36 +163,28 @@ pub struct Candidate {
 }
 
 /// Interns display strings (id 0 is the empty string), folding each new one into the
-/// search index's pool under the same id, and places rows at their position in name
-/// order.
+/// search index's pool under the same id; rows come in name order (or, read from the
+/// end of the list, are reversed before they are appended).
 struct Building {
     strings: Vec<String>,
     /// foldhash: three lookups a row, and SipHash's cost showed in the load.
     ids: HashMap<String, u32, foldhash::fast::RandomState>,
-    /// Rows in the order they were read; the index has one entry per row in the same
-    /// order.
+    /// Rows in name order; the index has one entry per row in the same order.
     rows: Vec<Row>,
-    /// Each row's place in name order, when `pos` is given.
-    keys: Vec<u32>,
     /// Rows with organisations, by position in `rows`, named once every row has been
     /// read.
     orgs: Vec<(usize, Vec<Id>)>,
     index: Index,
-    /// Each id's place in name order, when rows come in another order (records are
-    /// read in id order); None when they come in name order (from `list`).
-    pos: Option<IdMap<u32>>,
 }
 
 impl Building {
-    fn new(pos: Option<IdMap<u32>>) -> Building {
+    fn new() -> Building {
         let mut b = Building {
             strings: Vec::new(),
             ids: HashMap::default(),
             rows: Vec::new(),
-            keys: Vec::new(),
             orgs: Vec::new(),
             index: Index::default(),
-            pos,
         };
         b.id("");
         b
@@ -202,17 +203,8 @@ impl Building {
 
     /// A row and its search entry (its organisations named later, in `finish`).
     fn push(&mut self, row: Row, phone: &str, tags: &str, orgs: Vec<Id>) {
-        let key = match &self.pos {
-            Some(pos) => pos.get(&row.id).copied().unwrap_or(u32::MAX),
-            None => self.rows.len() as u32,
-        };
-        if self.pos.is_some() {
-            self.keys.push(key);
-        }
         let tags = if tags.is_empty() { 0 } else { self.id(tags) };
-        let some = |i: u32| if i == 0 { NONE } else { i };
-        let phone = (!phone.is_empty()).then_some(phone);
-        self.index.push_keyed(key, &row.name, phone, [NONE, some(row.place), some(row.gmina), some(tags)]);
+        self.index.push(&row.name, phone_of(phone), slots(&row, tags));
         if !orgs.is_empty() {
             self.orgs.push((self.rows.len(), orgs));
         }
@@ -300,12 +292,6 @@ impl Building {
                 self.index.set_shared(i, 0, id);
             }
         }
-        if self.pos.is_some() {
-            let mut keyed: Vec<(u32, Row)> = self.keys.drain(..).zip(self.rows.drain(..)).collect();
-            keyed.sort_unstable_by_key(|(k, _)| *k);
-            self.rows = keyed.into_iter().map(|(_, r)| r).collect();
-            self.index.sort_by_keys();
-        }
         self.strings.shrink_to_fit();
         Directory { rows: self.rows, strings: self.strings, index: Arc::new(self.index), complete }
     }
@@ -315,14 +301,14 @@ impl Building {
 /// them read from both ends at once): no record is read but those of organisations
 /// the rows name and do not list. Last contacts are left for the caller.
 fn from_rows(store: &Store, limit: usize, complete: bool) -> Result<Directory> {
-    let mut b = Building::new(None);
+    let mut b = Building::new();
     if limit == usize::MAX {
-        let mut back = Building::new(None);
+        let mut back = Building::new();
         store.participant_rows_from_both_ends(|id, r| b.add(id, &r, None), |id, r| back.add(id, &r, None))?;
         back.reverse();
         b.append(back);
     } else {
-        store.for_each_participant_row("", None, limit, |id, r| b.add(id, &r, None))?;
+        store.for_each_participant_row(limit, |id, r| b.add(id, &r, None))?;
     }
     // Deleted organisations still name their members' rows, as before they were deleted.
     let mut names = IdMap::default();
@@ -360,24 +346,20 @@ pub fn load_all(store: &Store) -> Result<Directory> {
 fn load_all_decoded(store: &Store) -> Result<Directory> {
     use crate::store::rows::ParticipantRow;
     let last = store.last_contacts()?;
-    let sorted = store.ordered_ids(Entity::Participant, 0, usize::MAX, false)?;
-    let pos = sorted.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
-    let mut b = Building::new(Some(pos));
+    let mut b = Building::new();
+    // Each live record in list order, its row made as the store makes it.
+    for id in store.ordered_ids(Entity::Participant, 0, usize::MAX, false)? {
+        let Some(d) = store.doc(Entity::Participant, id)? else { continue };
+        let bytes = crate::store::rows::row_of(Entity::Participant, &d);
+        let r = ParticipantRow::read(&bytes).ok_or_else(|| crate::store::StoreError::Corrupt(id.short()))?;
+        b.add(id, &r, last.get(&id).copied());
+    }
     let mut gone = IdMap::default();
-    let mut err = None;
     store.for_each_doc(Entity::Participant, |id, d| {
-        if !d.is_deleted() {
-            // The row a record makes, as the store writes it.
-            let bytes = crate::store::rows::row_of(Entity::Participant, &d);
-            match ParticipantRow::read(&bytes) {
-                Some(r) => b.add(id, &r, last.get(&id).copied()),
-                None => err = Some(id),
-            }
-        } else if d.str("kind") == Some(Kind::Org.code()) {
+        if d.is_deleted() && d.str("kind") == Some(Kind::Org.code()) {
             gone.insert(id, d.string("name").unwrap_or_default());
         }
     })?;
-    assert_eq!(err, None);
     Ok(b.finish(&gone, true))
 }
 
@@ -385,6 +367,11 @@ fn load_all_decoded(store: &Store) -> Result<Directory> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// The rows a search finds, in order.
+    fn hits(d: &Directory, q: &str) -> Vec<usize> {
+        d.index.search(q, None).into_iter().map(|h| h.index).collect()
+    }
 
     /// Each row as text: what it shows and what it is searched by.
     fn shape(d: &Directory) -> Vec<String> {
@@ -416,8 +403,7 @@ mod tests {
         assert!(fast.rows.len() > 300);
         assert_eq!(shape(&fast), shape(&slow));
         for q in ["kowal", "lodz", "dobiegniew", "600"] {
-            let hits = |d: &Directory| d.index.search(q, None).into_iter().map(|h| h.index).collect::<Vec<_>>();
-            assert_eq!(hits(&fast), hits(&slow), "{q}");
+            assert_eq!(hits(&fast, q), hits(&slow, q), "{q}");
         }
     }
 
@@ -478,8 +464,7 @@ mod tests {
             let again = load_all(&store).unwrap();
             assert_eq!(shape(&loaded), shape(&again), "{what}");
             for q in ["kowal", "abel", "nowa gmina", "500600", "nowy"] {
-                let hits = |d: &Directory| d.index.search(q, None).into_iter().map(|h| h.index).collect::<Vec<_>>();
-                assert_eq!(hits(&loaded), hits(&again), "{what}: {q}");
+                assert_eq!(hits(&loaded, q), hits(&again, q), "{what}: {q}");
             }
         }
         // An organisation renamed renames its members' column: read everyone again.
